@@ -1,0 +1,141 @@
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Type } from 'typebox';
+import { OAuthError, type TokenResponse } from './service.js';
+
+const TokenRequest = Type.Object(
+  {
+    grant_type: Type.String({ description: 'password or refresh_token' }),
+    username: Type.Optional(Type.String()),
+    password: Type.Optional(Type.String()),
+    refresh_token: Type.Optional(Type.String()),
+    scope: Type.Optional(Type.String({ description: 'space-separated; only "api" exists today' })),
+    client_id: Type.Optional(Type.String()),
+    client_secret: Type.Optional(Type.String()),
+  },
+  // RFC 6749 §3.2: unrecognised parameters are ignored, not refused.
+  { additionalProperties: Type.Unknown() },
+);
+
+const TokenResponseSchema = Type.Object({
+  token_type: Type.Literal('Bearer'),
+  access_token: Type.String({ description: '8-4-4-4-12 hex, 128 random bits' }),
+  expires_in: Type.Integer({ description: 'seconds until the access token expires' }),
+  refresh_token: Type.Optional(Type.String()),
+  scope: Type.String(),
+});
+
+const RevokeRequest = Type.Object(
+  {
+    token: Type.String(),
+    token_type_hint: Type.Optional(Type.String({ description: 'access_token or refresh_token (optional)' })),
+    client_id: Type.Optional(Type.String()),
+    client_secret: Type.Optional(Type.String()),
+  },
+  { additionalProperties: Type.Unknown() },
+);
+
+const OAuthErrorSchema = Type.Object({ error: Type.String(), error_description: Type.String() });
+
+/** Every parameter must be one string: RFC 6749 §3.2 forbids repeating a parameter. */
+function stringParams(body: unknown): Record<string, string> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new OAuthError('invalid_request', 'Send the parameters as an application/x-www-form-urlencoded body');
+  }
+  const params: Record<string, string> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (Array.isArray(value)) throw new OAuthError('invalid_request', `The ${key} parameter is repeated`);
+    if (typeof value !== 'string') throw new OAuthError('invalid_request', `The ${key} parameter must be a string`);
+    params[key] = value;
+  }
+  return params;
+}
+
+function sendOAuthError(reply: FastifyReply, error: OAuthError): FastifyReply {
+  return reply
+    .code(error.status)
+    .headers(error.headers)
+    .type('application/json; charset=utf-8')
+    .send({ error: error.error, error_description: error.description });
+}
+
+/**
+ * The OAuth2 endpoints (RFC 6749 §3.2, §4.3, §5, §6; RFC 7009), outside the versioned API as the
+ * seed puts them. Errors use RFC 6749's format, not problem+json.
+ */
+export async function oauthRoutes(app: FastifyInstance): Promise<void> {
+  const { auth } = app.ctx.services;
+  await app.register(formbody, { bodyLimit: 16_384 });
+
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+    reply.header('pragma', 'no-cache');
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    if (error instanceof OAuthError) return sendOAuthError(reply, error);
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return sendOAuthError(
+        reply,
+        new OAuthError('invalid_request', 'Send the parameters as an application/x-www-form-urlencoded body'),
+      );
+    }
+    if ((error.statusCode ?? 500) < 500) {
+      return sendOAuthError(reply, new OAuthError('invalid_request', error.message));
+    }
+    request.log.error({ err: error }, 'token endpoint failed');
+    return reply.code(500).send({ error: 'server_error', error_description: 'Internal error; try again later' });
+  });
+
+  app.post(
+    '/oauth/token',
+    {
+      schema: {
+        tags: ['OAuth2'],
+        summary: 'Log in (password grant) or refresh a token',
+        description:
+          'RFC 6749 token endpoint. Authenticate the client with HTTP Basic (default client trusted:secret). ' +
+          'Form-encoded body per the RFC; a JSON body is also accepted.',
+        consumes: ['application/x-www-form-urlencoded', 'application/json'],
+        body: TokenRequest,
+        response: { 200: TokenResponseSchema, '4xx': OAuthErrorSchema },
+      },
+    },
+    async (request, reply): Promise<TokenResponse> => {
+      const params = stringParams(request.body);
+      if (!params.grant_type) throw new OAuthError('invalid_request', 'The grant_type parameter is required');
+      const client = auth.authenticateClient(request.headers.authorization, params);
+      reply.header('content-type', 'application/json; charset=utf-8');
+      switch (params.grant_type) {
+        case 'password':
+          return auth.passwordGrant(client, params, request.ip);
+        case 'refresh_token':
+          return auth.refreshGrant(client, params);
+        default:
+          throw new OAuthError(
+            'unsupported_grant_type',
+            `grant_type "${params.grant_type}" is not supported; use password or refresh_token`,
+          );
+      }
+    },
+  );
+
+  app.post(
+    '/oauth/revoke',
+    {
+      schema: {
+        tags: ['OAuth2'],
+        summary: 'Revoke an access or refresh token (RFC 7009)',
+        consumes: ['application/x-www-form-urlencoded', 'application/json'],
+        body: RevokeRequest,
+        response: { '4xx': OAuthErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const params = stringParams(request.body);
+      const client = auth.authenticateClient(request.headers.authorization, params);
+      await auth.revoke(client, params);
+      return reply.code(200).send();
+    },
+  );
+}

@@ -1,0 +1,18 @@
+import type { Role } from '../db/schema.js';
+
+/**
+ * Who is calling, as authentication established it. Every repository method that reads tenant
+ * data takes the scope and filters by it in one place.
+ */
+export interface Scope {
+  userId: string;
+  username: string;
+  role: Role;
+  /** null for the platform operator, who belongs to no agent and sees every agent. */
+  agentId: string | null;
+  clientId: string;
+  /** SHA-256 of the access token in use, so a user can revoke "all my other tokens". */
+  tokenHash: string;
+}
+
+export const isOperator = (scope: Scope): boolean => scope.role === 'operator';

@@ -1,0 +1,277 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { v7 as uuidv7 } from 'uuid';
+import type { AgentsService } from '../agents/service.js';
+import type { OAuthClient } from '../config.js';
+import { ApiError } from '../http/errors.js';
+import type { UsersService } from '../users/service.js';
+import type { LoginThrottle } from './login-throttle.js';
+import { verifyPassword } from './passwords.js';
+import type { AuthRepository } from './repository.js';
+import type { Scope } from './scope.js';
+import { hashToken, newToken } from './tokens.js';
+
+/** An RFC 6749 §5.2 error: the token endpoint answers `{"error","error_description"}`. */
+export class OAuthError extends Error {
+  constructor(
+    readonly error:
+      | 'invalid_request'
+      | 'invalid_client'
+      | 'invalid_grant'
+      | 'unauthorized_client'
+      | 'unsupported_grant_type'
+      | 'invalid_scope'
+      | 'unsupported_token_type'
+      | 'slow_down',
+    readonly description: string,
+    readonly status = 400,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(description);
+    this.name = 'OAuthError';
+  }
+}
+
+/** The scopes Hearth understands; a token request may ask for a subset, anything else is invalid_scope. */
+export const SUPPORTED_SCOPES = ['api'] as const;
+const DEFAULT_SCOPE = 'api';
+
+export interface TokenResponse {
+  token_type: 'Bearer';
+  access_token: string;
+  expires_in: number;
+  refresh_token?: string;
+  scope: string;
+}
+
+export interface AuthSettings {
+  clients: OAuthClient[];
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+  tokenCacheSeconds: number;
+}
+
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+interface CachedScope {
+  scope: Scope;
+  validUntil: number;
+}
+
+export class AuthService {
+  private readonly cache = new Map<string, CachedScope>();
+  private static readonly CACHE_LIMIT = 10_000;
+
+  constructor(
+    private readonly repo: AuthRepository,
+    private readonly throttle: LoginThrottle,
+    private readonly users: UsersService,
+    private readonly agents: AgentsService,
+    private readonly settings: AuthSettings,
+  ) {}
+
+  /**
+   * RFC 6749 §2.3.1: client_id and client_secret by HTTP Basic (form-encoded, then base64), or in
+   * the body. Using both at once is invalid_request; anything unknown is invalid_client (401).
+   */
+  authenticateClient(authorization: string | undefined, body: Record<string, string>): OAuthClient {
+    const fail = (description: string): never => {
+      throw new OAuthError('invalid_client', description, 401, { 'WWW-Authenticate': 'Basic realm="hearth"' });
+    };
+    let id: string | undefined;
+    let secret: string | undefined;
+    if (authorization !== undefined) {
+      const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization);
+      if (!match?.[1]) fail('The Authorization header must be HTTP Basic with the client id and secret');
+      const decoded = Buffer.from(match?.[1] ?? '', 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon < 0) fail('The Basic credentials must be client_id:client_secret');
+      try {
+        id = decodeURIComponent(decoded.slice(0, colon).replaceAll('+', ' '));
+        secret = decodeURIComponent(decoded.slice(colon + 1).replaceAll('+', ' '));
+      } catch {
+        fail('The Basic credentials are not correctly encoded');
+      }
+      if (body.client_id !== undefined || body.client_secret !== undefined) {
+        throw new OAuthError('invalid_request', 'Authenticate the client with one method only: Basic or the body');
+      }
+    } else if (body.client_id !== undefined) {
+      id = body.client_id;
+      secret = body.client_secret ?? '';
+    } else {
+      fail('Client authentication is required: send Authorization: Basic with the client id and secret');
+    }
+    const client = this.settings.clients.find((c) => c.id === id);
+    // Compare digests so the comparison takes the same time whatever the secret's length.
+    const expected = digest(client?.secret ?? 'no such client');
+    if (!client || !timingSafeEqual(expected, digest(secret ?? ''))) fail('Unknown client or wrong client secret');
+    return client as OAuthClient;
+  }
+
+  private requireGrant(client: OAuthClient, grant: OAuthClient['grants'][number]): void {
+    if (!client.grants.includes(grant)) {
+      throw new OAuthError('unauthorized_client', `Client ${client.id} may not use the ${grant} grant`);
+    }
+  }
+
+  private parseScope(requested: string | undefined, allowed: readonly string[]): string {
+    if (requested === undefined) return allowed.join(' ') || DEFAULT_SCOPE;
+    const wanted = requested.split(' ').filter(Boolean);
+    if (wanted.length === 0) throw new OAuthError('invalid_scope', 'The scope parameter is empty');
+    const unknown = wanted.filter((s) => !allowed.includes(s));
+    if (unknown.length > 0) throw new OAuthError('invalid_scope', `Unknown or not granted scope: ${unknown.join(' ')}`);
+    return [...new Set(wanted)].join(' ');
+  }
+
+  /** RFC 6749 §4.3: the resource owner password credentials grant, throttled (see LoginThrottle). */
+  async passwordGrant(client: OAuthClient, params: Record<string, string>, address: string): Promise<TokenResponse> {
+    this.requireGrant(client, 'password');
+    if (!params.username) throw new OAuthError('invalid_request', 'The username parameter is required');
+    if (params.password === undefined) throw new OAuthError('invalid_request', 'The password parameter is required');
+    const scope = this.parseScope(params.scope, SUPPORTED_SCOPES);
+    const username = params.username.toLowerCase();
+    const user = await this.users.findForLogin(username);
+
+    const wait = await this.throttle.retryAfter(username, address, user?.id);
+    if (wait > 0) {
+      throw new OAuthError('slow_down', `Too many failed logins; try again in ${wait} seconds`, 429, {
+        'Retry-After': String(wait),
+      });
+    }
+    const valid = await verifyPassword(user?.password_hash, params.password);
+    if (!valid || !user) {
+      const delay = await this.throttle.recordFailure(username, address, user?.id);
+      if (delay > 0) await sleep(delay);
+      // The same answer for an unknown user and a wrong password: usernames cannot be enumerated.
+      throw new OAuthError('invalid_grant', 'The username or password is wrong');
+    }
+    if (user.status !== 'active') throw new OAuthError('invalid_grant', 'This account is disabled');
+    await this.throttle.recordSuccess(username, address, user.id);
+    return this.issue(client, user.id, scope, uuidv7(), true);
+  }
+
+  /** RFC 6749 §6: a refresh token is used once; a replayed one revokes its whole family. */
+  async refreshGrant(client: OAuthClient, params: Record<string, string>): Promise<TokenResponse> {
+    this.requireGrant(client, 'refresh_token');
+    if (!params.refresh_token) throw new OAuthError('invalid_request', 'The refresh_token parameter is required');
+    const now = Date.now();
+    const stored = await this.repo.findToken(hashToken(params.refresh_token));
+    const invalid = new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked');
+    if (!stored || stored.kind !== 'refresh' || stored.client_id !== client.id) throw invalid;
+    if (stored.revoked_at !== null) {
+      // Replay of a used refresh token: someone else may hold it. End the whole session.
+      await this.repo.revokeFamily(stored.family_id, now);
+      this.forgetCached();
+      throw invalid;
+    }
+    if (Number(stored.expires_at) <= now) throw invalid;
+    const scope = this.parseScope(params.scope, stored.scope.split(' '));
+    const user = stored.user_id ? await this.users.findById(stored.user_id) : undefined;
+    if (!user || user.status !== 'active') throw invalid;
+    if (!(await this.repo.revokeToken(stored.token_hash, now))) {
+      await this.repo.revokeFamily(stored.family_id, now);
+      throw invalid;
+    }
+    return this.issue(client, user.id, scope, stored.family_id, true);
+  }
+
+  private async issue(
+    client: OAuthClient,
+    userId: string,
+    scope: string,
+    familyId: string,
+    withRefresh: boolean,
+  ): Promise<TokenResponse> {
+    const now = Date.now();
+    const accessToken = newToken();
+    const refreshToken = withRefresh && client.grants.includes('refresh_token') ? newToken() : undefined;
+    const common = { client_id: client.id, user_id: userId, family_id: familyId, scope, revoked_at: null, created_at: now };
+    await this.repo.insertTokens([
+      { ...common, token_hash: hashToken(accessToken), kind: 'access', expires_at: now + this.settings.accessTokenTtl * 1000 },
+      ...(refreshToken
+        ? [
+            {
+              ...common,
+              token_hash: hashToken(refreshToken),
+              kind: 'refresh' as const,
+              expires_at: now + this.settings.refreshTokenTtl * 1000,
+            },
+          ]
+        : []),
+    ]);
+    return {
+      token_type: 'Bearer',
+      access_token: accessToken,
+      expires_in: this.settings.accessTokenTtl,
+      ...(refreshToken ? { refresh_token: refreshToken } : {}),
+      scope,
+    };
+  }
+
+  /**
+   * RFC 7009: revokes an access or refresh token of this client. A refresh token takes its whole
+   * family (every access token minted from the same login) with it. Unknown tokens are not an error.
+   */
+  async revoke(client: OAuthClient, params: Record<string, string>): Promise<void> {
+    if (!params.token) throw new OAuthError('invalid_request', 'The token parameter is required');
+    const stored = await this.repo.findToken(hashToken(params.token));
+    if (!stored) return;
+    if (stored.client_id !== client.id) {
+      throw new OAuthError('invalid_request', 'This token was not issued to the client revoking it');
+    }
+    const now = Date.now();
+    if (stored.kind === 'refresh') await this.repo.revokeFamily(stored.family_id, now);
+    else await this.repo.revokeToken(stored.token_hash, now);
+    this.forgetCached();
+  }
+
+  /** Revokes every token of a user (disabled, deleted, password changed), except one session if given. */
+  async revokeUserTokens(userId: string, exceptFamily?: string): Promise<void> {
+    await this.repo.revokeUserTokens(userId, Date.now(), exceptFamily);
+    this.forgetCached();
+  }
+
+  // Revocation empties this node's cache at once; other nodes' caches expire within tokenCacheSeconds.
+  private forgetCached(): void {
+    this.cache.clear();
+  }
+
+  /** RFC 6750: turns a bearer token into the caller's scope, or throws invalid_token / agent_suspended. */
+  async authenticateBearer(token: string): Promise<Scope> {
+    const tokenHash = hashToken(token);
+    const now = Date.now();
+    const cached = this.cache.get(tokenHash);
+    if (cached && cached.validUntil > now) return cached.scope;
+
+    const stored = await this.repo.findToken(tokenHash);
+    if (!stored || stored.kind !== 'access' || stored.revoked_at !== null || Number(stored.expires_at) <= now) {
+      this.cache.delete(tokenHash);
+      throw new ApiError('invalid_token', 'The access token is invalid, expired or revoked; log in again');
+    }
+    const user = stored.user_id ? await this.users.findById(stored.user_id) : undefined;
+    if (!user || user.status !== 'active') {
+      throw new ApiError('invalid_token', 'The account of this access token is disabled or gone');
+    }
+    if (user.agent_id) {
+      const agent = await this.agents.findById(user.agent_id);
+      if (!agent) throw new ApiError('invalid_token', 'The agent of this account no longer exists');
+      if (agent.status === 'suspended') {
+        throw new ApiError('agent_suspended', `Agent "${agent.name}" is suspended; contact the platform operator`);
+      }
+    }
+    const scope: Scope = {
+      userId: user.id,
+      username: user.username,
+      role: user.role,
+      agentId: user.agent_id,
+      clientId: stored.client_id,
+      tokenHash,
+    };
+    if (this.settings.tokenCacheSeconds > 0) {
+      if (this.cache.size >= AuthService.CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
+      const validUntil = Math.min(now + this.settings.tokenCacheSeconds * 1000, Number(stored.expires_at));
+      this.cache.set(tokenHash, { scope, validUntil });
+    }
+    return scope;
+  }
+}

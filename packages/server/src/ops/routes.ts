@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { errorCatalogue, problemType } from '../http/errors.js';
+
+/** Liveness, readiness, Prometheus metrics and the page that documents every error code. */
+export async function opsRoutes(app: FastifyInstance): Promise<void> {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({
+    name: 'hearth_http_requests_total',
+    help: 'HTTP requests answered, by method, route and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'hearth_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request',
+    labelNames: ['method', 'route'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    // The route pattern, not the URL: ids in paths would explode the label set.
+    const route = request.routeOptions.url ?? 'unmatched';
+    requests.inc({ method: request.method, route, status: reply.statusCode });
+    duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  const hidden = { schema: { hide: true } };
+  app.get('/healthz', hidden, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', hidden, async (request, reply) => {
+    try {
+      await app.ctx.database.ping();
+      return { status: 'ready', database: app.ctx.database.dialect };
+    } catch (err) {
+      request.log.warn({ err }, 'readiness check failed');
+      return reply.code(503).send({ status: 'unavailable', database: app.ctx.database.dialect });
+    }
+  });
+
+  app.get('/metrics', hidden, async (_request, reply) => {
+    reply.type(registry.contentType);
+    return registry.metrics();
+  });
+
+  app.get('/errors', hidden, async (_request, reply) => {
+    const rows = Object.entries(errorCatalogue)
+      .map(([code, e]) => {
+        const anchor = problemType(code as keyof typeof errorCatalogue).split('#')[1];
+        return `<tr id="${anchor}"><td><code>${code}</code></td><td>${e.status}</td><td>${e.title}</td></tr>`;
+      })
+      .join('\n');
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Hearth API errors</title></head><body>` +
+          `<h1>Hearth API errors</h1><p>Every error is an RFC 9457 problem document; <code>code</code> is one of:</p>` +
+          `<table><tr><th>code</th><th>status</th><th>meaning</th></tr>\n${rows}</table></body></html>`,
+      );
+  });
+}
