@@ -9,11 +9,7 @@ import { usersRoutes } from './users/routes.js';
 export async function apiRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('onRequest', bearerAuthentication(app.ctx.services.auth));
 
-  app.get(
-    '/openapi.json',
-    { config: { public: true }, schema: { hide: true } },
-    async () => app.swagger(),
-  );
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   await app.register(usersRoutes);
 }

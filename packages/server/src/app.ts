@@ -76,7 +76,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'access token from POST /oauth/token' },
-          oauth2: { type: 'oauth2', flows: { password: { tokenUrl: '/oauth/token', scopes: { api: 'the API' } } } },
+          oauth2: {
+            type: 'oauth2',
+            flows: { password: { tokenUrl: '/oauth/token', scopes: { api: 'the API' } } },
+          },
         },
       },
     },

@@ -12,11 +12,16 @@ import { parseVersionPolicy, type VersionPolicy } from './versioning/policy.js';
 export const EnvSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1', minLength: 1, description: 'address to listen on' }),
   PORT: Type.Integer({ default: 8080, minimum: 0, maximum: 65535, description: 'TCP port, 0-65535' }),
-  DATA_DIR: Type.String({ default: './data', minLength: 1, description: 'folder for the SQLite file and outbox' }),
+  DATA_DIR: Type.String({
+    default: './data',
+    minLength: 1,
+    description: 'folder for the SQLite file and outbox',
+  }),
   DATABASE_URL: Type.Optional(
     Type.String({
       pattern: '^(postgres|postgresql|sqlite)://',
-      description: 'postgres://user:pass@host:port/db, or sqlite://path/to/file.db; unset: DATA_DIR/hearth.db',
+      description:
+        'postgres://user:pass@host:port/db, or sqlite://path/to/file.db; unset: DATA_DIR/hearth.db',
     }),
   ),
   TLS_CERT: Type.Optional(Type.String({ minLength: 1, description: 'path of a PEM certificate (chain)' })),
@@ -82,7 +87,11 @@ const OAuthClientSchema = Type.Object(
     id: Type.String({ minLength: 1, maxLength: 128 }),
     secret: Type.String({ minLength: 1, maxLength: 512 }),
     grants: Type.Array(
-      Type.Union([Type.Literal('password'), Type.Literal('refresh_token'), Type.Literal('client_credentials')]),
+      Type.Union([
+        Type.Literal('password'),
+        Type.Literal('refresh_token'),
+        Type.Literal('client_credentials'),
+      ]),
       { default: ['password', 'refresh_token'] },
     ),
   },
@@ -141,7 +150,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (seen.has(key)) continue;
     seen.add(key);
     const field = EnvSchema.properties[key as keyof Env] as { description?: string } | undefined;
-    problems.push(`${key}=${JSON.stringify(raw[key])} is not valid: expected ${field?.description ?? error.message}`);
+    problems.push(
+      `${key}=${JSON.stringify(raw[key])} is not valid: expected ${field?.description ?? error.message}`,
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -153,7 +164,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       throw new Error('each client needs "id" and "secret", and "grants" from password, refresh_token');
     }
     oauthClients = withDefaults as OAuthClient[];
-    if (new Set(oauthClients.map((c) => c.id)).size !== oauthClients.length) throw new Error('client ids repeat');
+    if (new Set(oauthClients.map((c) => c.id)).size !== oauthClients.length)
+      throw new Error('client ids repeat');
   } catch (err) {
     problems.push(`HEARTH_OAUTH_CLIENTS is not valid: ${(err as Error).message}`);
   }
@@ -162,7 +174,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   try {
     versions = parseVersionPolicy(values.HEARTH_API_VERSIONS);
   } catch (err) {
-    problems.push(`HEARTH_API_VERSIONS=${JSON.stringify(values.HEARTH_API_VERSIONS)} is not valid: ${(err as Error).message}`);
+    problems.push(
+      `HEARTH_API_VERSIONS=${JSON.stringify(values.HEARTH_API_VERSIONS)} is not valid: ${(err as Error).message}`,
+    );
   }
 
   if (Boolean(values.TLS_CERT) !== Boolean(values.TLS_KEY)) {

@@ -18,14 +18,19 @@ async function main(): Promise<void> {
   mkdirSync(config.dataDir, { recursive: true });
   const app = await buildApp(config);
 
-  const operator = await app.ctx.services.users.ensureOperator(config.operator.username, config.operator.password);
+  const operator = await app.ctx.services.users.ensureOperator(
+    config.operator.username,
+    config.operator.password,
+  );
   const credentialsFile = path.join(config.dataDir, 'operator-password.txt');
   if (operator.generatedPassword) {
     writeFileSync(credentialsFile, `${operator.username}\n${operator.generatedPassword}\n`, { mode: 0o600 });
     chmodSync(credentialsFile, 0o600);
   }
   if (operator.weakness) {
-    app.log.warn(`HEARTH_OPERATOR_PASSWORD is weak (${operator.weakness}); accepted as the deployer's choice`);
+    app.log.warn(
+      `HEARTH_OPERATOR_PASSWORD is weak (${operator.weakness}); accepted as the deployer's choice`,
+    );
   }
 
   await app.listen({ host: config.host, port: config.port });

@@ -16,9 +16,13 @@ export function bearerAuthentication(auth: AuthService) {
     if ((request.routeOptions.config as { public?: boolean } | undefined)?.public) return;
     const header = request.headers.authorization;
     if (!header || !/^Bearer(\s|$)/i.test(header)) {
-      throw new ApiError('unauthenticated', 'Send Authorization: Bearer <access token>; get one from POST /oauth/token', {
-        headers: { 'www-authenticate': REALM },
-      });
+      throw new ApiError(
+        'unauthenticated',
+        'Send Authorization: Bearer <access token>; get one from POST /oauth/token',
+        {
+          headers: { 'www-authenticate': REALM },
+        },
+      );
     }
     const token = BEARER.exec(header)?.[1];
     if (!token) {

@@ -40,12 +40,16 @@ const OAuthErrorSchema = Type.Object({ error: Type.String(), error_description: 
 /** Every parameter must be one string: RFC 6749 §3.2 forbids repeating a parameter. */
 function stringParams(body: unknown): Record<string, string> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new OAuthError('invalid_request', 'Send the parameters as an application/x-www-form-urlencoded body');
+    throw new OAuthError(
+      'invalid_request',
+      'Send the parameters as an application/x-www-form-urlencoded body',
+    );
   }
   const params: Record<string, string> = {};
   for (const [key, value] of Object.entries(body)) {
     if (Array.isArray(value)) throw new OAuthError('invalid_request', `The ${key} parameter is repeated`);
-    if (typeof value !== 'string') throw new OAuthError('invalid_request', `The ${key} parameter must be a string`);
+    if (typeof value !== 'string')
+      throw new OAuthError('invalid_request', `The ${key} parameter must be a string`);
     params[key] = value;
   }
   return params;
@@ -84,7 +88,9 @@ export async function oauthRoutes(app: FastifyInstance): Promise<void> {
       return sendOAuthError(reply, new OAuthError('invalid_request', error.message));
     }
     request.log.error({ err: error }, 'token endpoint failed');
-    return reply.code(500).send({ error: 'server_error', error_description: 'Internal error; try again later' });
+    return reply
+      .code(500)
+      .send({ error: 'server_error', error_description: 'Internal error; try again later' });
   });
 
   app.post(

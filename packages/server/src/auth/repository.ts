@@ -10,7 +10,11 @@ export class AuthRepository {
   }
 
   findToken(tokenHash: string): Promise<OAuthTokensTable | undefined> {
-    return this.db.selectFrom('oauth_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    return this.db
+      .selectFrom('oauth_tokens')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
   }
 
   /** Marks one token revoked; true only for the caller that actually revoked it (rotation races). */
@@ -46,7 +50,10 @@ export class AuthRepository {
 
   /** Drops tokens that expired more than a day ago: they can no longer be used or replayed usefully. */
   async deleteExpiredTokens(before: number): Promise<number> {
-    const result = await this.db.deleteFrom('oauth_tokens').where('expires_at', '<', before).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('oauth_tokens')
+      .where('expires_at', '<', before)
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 

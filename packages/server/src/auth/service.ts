@@ -76,7 +76,9 @@ export class AuthService {
    */
   authenticateClient(authorization: string | undefined, body: Record<string, string>): OAuthClient {
     const fail = (description: string): never => {
-      throw new OAuthError('invalid_client', description, 401, { 'WWW-Authenticate': 'Basic realm="hearth"' });
+      throw new OAuthError('invalid_client', description, 401, {
+        'WWW-Authenticate': 'Basic realm="hearth"',
+      });
     };
     let id: string | undefined;
     let secret: string | undefined;
@@ -93,7 +95,10 @@ export class AuthService {
         fail('The Basic credentials are not correctly encoded');
       }
       if (body.client_id !== undefined || body.client_secret !== undefined) {
-        throw new OAuthError('invalid_request', 'Authenticate the client with one method only: Basic or the body');
+        throw new OAuthError(
+          'invalid_request',
+          'Authenticate the client with one method only: Basic or the body',
+        );
       }
     } else if (body.client_id !== undefined) {
       id = body.client_id;
@@ -104,7 +109,8 @@ export class AuthService {
     const client = this.settings.clients.find((c) => c.id === id);
     // Compare digests so the comparison takes the same time whatever the secret's length.
     const expected = digest(client?.secret ?? 'no such client');
-    if (!client || !timingSafeEqual(expected, digest(secret ?? ''))) fail('Unknown client or wrong client secret');
+    if (!client || !timingSafeEqual(expected, digest(secret ?? '')))
+      fail('Unknown client or wrong client secret');
     return client as OAuthClient;
   }
 
@@ -119,15 +125,21 @@ export class AuthService {
     const wanted = requested.split(' ').filter(Boolean);
     if (wanted.length === 0) throw new OAuthError('invalid_scope', 'The scope parameter is empty');
     const unknown = wanted.filter((s) => !allowed.includes(s));
-    if (unknown.length > 0) throw new OAuthError('invalid_scope', `Unknown or not granted scope: ${unknown.join(' ')}`);
+    if (unknown.length > 0)
+      throw new OAuthError('invalid_scope', `Unknown or not granted scope: ${unknown.join(' ')}`);
     return [...new Set(wanted)].join(' ');
   }
 
   /** RFC 6749 §4.3: the resource owner password credentials grant, throttled (see LoginThrottle). */
-  async passwordGrant(client: OAuthClient, params: Record<string, string>, address: string): Promise<TokenResponse> {
+  async passwordGrant(
+    client: OAuthClient,
+    params: Record<string, string>,
+    address: string,
+  ): Promise<TokenResponse> {
     this.requireGrant(client, 'password');
     if (!params.username) throw new OAuthError('invalid_request', 'The username parameter is required');
-    if (params.password === undefined) throw new OAuthError('invalid_request', 'The password parameter is required');
+    if (params.password === undefined)
+      throw new OAuthError('invalid_request', 'The password parameter is required');
     const scope = this.parseScope(params.scope, SUPPORTED_SCOPES);
     const username = params.username.toLowerCase();
     const user = await this.users.findForLogin(username);
@@ -153,7 +165,8 @@ export class AuthService {
   /** RFC 6749 §6: a refresh token is used once; a replayed one revokes its whole family. */
   async refreshGrant(client: OAuthClient, params: Record<string, string>): Promise<TokenResponse> {
     this.requireGrant(client, 'refresh_token');
-    if (!params.refresh_token) throw new OAuthError('invalid_request', 'The refresh_token parameter is required');
+    if (!params.refresh_token)
+      throw new OAuthError('invalid_request', 'The refresh_token parameter is required');
     const now = Date.now();
     const stored = await this.repo.findToken(hashToken(params.refresh_token));
     const invalid = new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked');
@@ -185,9 +198,21 @@ export class AuthService {
     const now = Date.now();
     const accessToken = newToken();
     const refreshToken = withRefresh && client.grants.includes('refresh_token') ? newToken() : undefined;
-    const common = { client_id: client.id, user_id: userId, family_id: familyId, scope, revoked_at: null, created_at: now };
+    const common = {
+      client_id: client.id,
+      user_id: userId,
+      family_id: familyId,
+      scope,
+      revoked_at: null,
+      created_at: now,
+    };
     await this.repo.insertTokens([
-      { ...common, token_hash: hashToken(accessToken), kind: 'access', expires_at: now + this.settings.accessTokenTtl * 1000 },
+      {
+        ...common,
+        token_hash: hashToken(accessToken),
+        kind: 'access',
+        expires_at: now + this.settings.accessTokenTtl * 1000,
+      },
       ...(refreshToken
         ? [
             {
@@ -244,7 +269,12 @@ export class AuthService {
     if (cached && cached.validUntil > now) return cached.scope;
 
     const stored = await this.repo.findToken(tokenHash);
-    if (!stored || stored.kind !== 'access' || stored.revoked_at !== null || Number(stored.expires_at) <= now) {
+    if (
+      !stored ||
+      stored.kind !== 'access' ||
+      stored.revoked_at !== null ||
+      Number(stored.expires_at) <= now
+    ) {
       this.cache.delete(tokenHash);
       throw new ApiError('invalid_token', 'The access token is invalid, expired or revoked; log in again');
     }
@@ -256,7 +286,10 @@ export class AuthService {
       const agent = await this.agents.findById(user.agent_id);
       if (!agent) throw new ApiError('invalid_token', 'The agent of this account no longer exists');
       if (agent.status === 'suspended') {
-        throw new ApiError('agent_suspended', `Agent "${agent.name}" is suspended; contact the platform operator`);
+        throw new ApiError(
+          'agent_suspended',
+          `Agent "${agent.name}" is suspended; contact the platform operator`,
+        );
       }
     }
     const scope: Scope = {
@@ -268,7 +301,8 @@ export class AuthService {
       tokenHash,
     };
     if (this.settings.tokenCacheSeconds > 0) {
-      if (this.cache.size >= AuthService.CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
+      if (this.cache.size >= AuthService.CACHE_LIMIT)
+        this.cache.delete(this.cache.keys().next().value as string);
       const validUntil = Math.min(now + this.settings.tokenCacheSeconds * 1000, Number(stored.expires_at));
       this.cache.set(tokenHash, { scope, validUntil });
     }

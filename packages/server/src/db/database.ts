@@ -22,7 +22,8 @@ export interface Database {
 
 /** Opens the configured database and applies every pending migration. */
 export async function openDatabase(config: Pick<Config, 'database'>): Promise<Database> {
-  const database = config.database.kind === 'sqlite' ? openSqlite(config.database.file) : openPostgres(config.database.url);
+  const database =
+    config.database.kind === 'sqlite' ? openSqlite(config.database.file) : openPostgres(config.database.url);
   try {
     await migrate(database.db);
   } catch (err) {
@@ -74,6 +75,8 @@ async function migrate(db: Kysely<DB>): Promise<void> {
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {
-    throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? error}`);
+    throw new Error(
+      `Database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? error}`,
+    );
   }
 }

@@ -41,7 +41,11 @@ export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly detail?: string,
-    readonly extra: { errors?: FieldProblem[]; headers?: Record<string, string>; [key: string]: unknown } = {},
+    readonly extra: {
+      errors?: FieldProblem[];
+      headers?: Record<string, string>;
+      [key: string]: unknown;
+    } = {},
   ) {
     super(detail ?? errorCatalogue[code].title);
     this.name = 'ApiError';

@@ -58,7 +58,9 @@ function toApiError(error: FastifyError & { validation?: AjvIssue[]; validationC
   if (error instanceof ApiError) return error;
   if (error.validation) {
     const errors = fieldProblems(error.validationContext ?? 'body', error.validation);
-    return new ApiError('validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
+    return new ApiError('validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), {
+      errors,
+    });
   }
   const mapped = error.code ? FASTIFY_CODES[error.code] : undefined;
   if (mapped) return new ApiError(mapped, error.message);
@@ -67,7 +69,9 @@ function toApiError(error: FastifyError & { validation?: AjvIssue[]; validationC
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
-    const code = (Object.keys(errorCatalogue) as ErrorCode[]).find((c) => errorCatalogue[c].status === status);
+    const code = (Object.keys(errorCatalogue) as ErrorCode[]).find(
+      (c) => errorCatalogue[c].status === status,
+    );
     return new ApiError(code ?? 'bad_request', error.message);
   }
   return new ApiError('internal', 'Something went wrong on our side; quote the request id to support.');
@@ -106,11 +110,19 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       return sendProblem(
         request,
         reply,
-        new ApiError('method_not_allowed', `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`, {
-          headers: { allow: allowed.join(', ') },
-        }),
+        new ApiError(
+          'method_not_allowed',
+          `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`,
+          {
+            headers: { allow: allowed.join(', ') },
+          },
+        ),
       );
     }
-    return sendProblem(request, reply, new ApiError('route_not_found', `There is no route ${request.method} ${path}`));
+    return sendProblem(
+      request,
+      reply,
+      new ApiError('route_not_found', `There is no route ${request.method} ${path}`),
+    );
   });
 }

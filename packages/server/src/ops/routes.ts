@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { errorCatalogue, problemType } from '../http/errors.js';
 
 /** Liveness, readiness, Prometheus metrics and the page that documents every error code. */

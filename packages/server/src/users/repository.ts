@@ -8,7 +8,11 @@ export class UsersRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
   findByUsername(username: string): Promise<UserRow | undefined> {
-    return this.db.selectFrom('users').selectAll().where('username', '=', username.toLowerCase()).executeTakeFirst();
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('username', '=', username.toLowerCase())
+      .executeTakeFirst();
   }
 
   findById(id: string): Promise<UserRow | undefined> {
@@ -20,6 +24,10 @@ export class UsersRepository {
   }
 
   async setPasswordHash(id: string, passwordHash: string, now: number): Promise<void> {
-    await this.db.updateTable('users').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('users')
+      .set({ password_hash: passwordHash, updated_at: now })
+      .where('id', '=', id)
+      .execute();
   }
 }

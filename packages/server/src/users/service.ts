@@ -42,7 +42,9 @@ export class UsersService {
     const weakness = password ? passwordWeakness(password) : undefined;
     if (existing) {
       if (existing.role !== 'operator') {
-        throw new Error(`HEARTH_OPERATOR_USERNAME=${username} already belongs to a user of an agent; choose another name`);
+        throw new Error(
+          `HEARTH_OPERATOR_USERNAME=${username} already belongs to a user of an agent; choose another name`,
+        );
       }
       if (password && !(await verifyPassword(existing.password_hash, password))) {
         await this.repo.setPasswordHash(existing.id, await hashPassword(password), now);
