@@ -1,15 +1,31 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
+import { agentsRoutes } from './agents/routes.js';
+import { auditRoutes } from './audit/routes.js';
 import { bearerAuthentication } from './auth/bearer.js';
+import { enforcePermission, isPermission } from './auth/permissions.js';
+import { invitationsRoutes } from './invitations/routes.js';
 import { usersRoutes } from './users/routes.js';
 
 /**
  * Every resource of the API, registered once under each current version prefix (/api/v/1, …).
- * Bearer authentication guards all of them except routes marked public.
+ * Bearer authentication guards all of them except routes marked public, and every other route
+ * must name the permission it needs: a route without one fails at start, not in production.
  */
 export async function apiRoutes(app: FastifyInstance): Promise<void> {
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const config = (route.config ?? {}) as { public?: boolean; permission?: unknown };
+    if (!config.public && !isPermission(config.permission)) {
+      throw new Error(`Route ${String(route.method)} ${route.url} names no permission (config.permission)`);
+    }
+  });
   app.addHook('onRequest', bearerAuthentication(app.ctx.services.auth));
+  // After authentication, before the body is validated: a caller without the right learns nothing more.
+  app.addHook('preValidation', enforcePermission);
 
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   await app.register(usersRoutes);
+  await app.register(agentsRoutes);
+  await app.register(invitationsRoutes);
+  await app.register(auditRoutes);
 }

@@ -1,13 +1,64 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { AgentsTable, DB } from '../db/schema.js';
 
 export type AgentRow = Selectable<AgentsTable>;
 
-/** The SQL of agents. */
+export interface AgentFilter {
+  q?: string;
+  status?: AgentRow['status'];
+  after?: string;
+  limit: number;
+}
+
+/** The SQL of agents. Only the operator reaches these lists, so they are not filtered by scope. */
 export class AgentsRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
-  findById(id: string): Promise<AgentRow | undefined> {
-    return this.db.selectFrom('agents').selectAll().where('id', '=', id).executeTakeFirst();
+  findById(id: string, trx: Kysely<DB> = this.db): Promise<AgentRow | undefined> {
+    return trx.selectFrom('agents').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  list(filter: AgentFilter): Promise<AgentRow[]> {
+    let query = this.db.selectFrom('agents').selectAll();
+    if (filter.q) {
+      // LIKE wildcards are dropped from the search text rather than escaped (SQLite and PostgreSQL escape differently).
+      const pattern = `%${filter.q.toLowerCase().replaceAll(/[%_]/g, '')}%`;
+      query = query.where((eb) => eb(eb.fn('lower', ['name']), 'like', pattern));
+    }
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.after) query = query.where('id', '>', filter.after);
+    return query
+      .orderBy('id')
+      .limit(filter.limit + 1)
+      .execute();
+  }
+
+  async insert(row: AgentRow, trx: Kysely<DB>): Promise<void> {
+    await trx.insertInto('agents').values(row).execute();
+  }
+
+  /** Applies a change only if the row is still at `revision`; false when someone changed it first. */
+  async update(
+    id: string,
+    revision: number,
+    patch: Updateable<AgentsTable>,
+    trx: Kysely<DB>,
+  ): Promise<boolean> {
+    const result = await trx
+      .updateTable('agents')
+      .set({ ...patch, revision: revision + 1 })
+      .where('id', '=', id)
+      .where('revision', '=', revision)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async delete(id: string, revision: number, trx: Kysely<DB>): Promise<boolean> {
+    const result = await trx
+      .deleteFrom('agents')
+      .where('id', '=', id)
+      .where('revision', '=', revision)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
   }
 }

@@ -1,9 +1,170 @@
-import type { AgentRow, AgentsRepository } from './repository.js';
+import type { Kysely } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import type { AuditService } from '../audit/service.js';
+import type { Actor } from '../auth/scope.js';
+import type { DB } from '../db/schema.js';
+import { ApiError } from '../http/errors.js';
+import { checkIfMatch, type Versioned } from '../http/etag.js';
+import type { InvitationsService } from '../invitations/service.js';
+import type { AgentFilter, AgentRow, AgentsRepository } from './repository.js';
+import type { AgentView, CreateAgentInput, UpdateAgentInput } from './schemas.js';
 
+export interface AgentsDeps {
+  db: Kysely<DB>;
+  audit: AuditService;
+  /** Invitations are created with the agent, in the same transaction (late-bound: they need agents too). */
+  invitations: () => InvitationsService;
+  /** Called when an agent is suspended, so no node keeps serving its users from a token cache. */
+  onSuspend: () => void;
+}
+
+/**
+ * Something that still belongs to an agent and forbids deleting it (homes, once orders create
+ * them): returns a sentence naming what is left, or undefined.
+ */
+export type DeletionGuard = (agentId: string, trx: Kysely<DB>) => Promise<string | undefined>;
+
+export const toAgentView = (row: AgentRow): AgentView => ({
+  id: row.id,
+  name: row.name,
+  status: row.status,
+  createdAt: new Date(Number(row.created_at)).toISOString(),
+  updatedAt: new Date(Number(row.updated_at)).toISOString(),
+});
+
+/** Agents (companies): created, listed, renamed, suspended and deleted by the platform operator. */
 export class AgentsService {
-  constructor(private readonly repo: AgentsRepository) {}
+  private readonly deletionGuards: DeletionGuard[] = [];
 
-  findById(id: string): Promise<AgentRow | undefined> {
-    return this.repo.findById(id);
+  constructor(
+    private readonly repo: AgentsRepository,
+    private readonly deps: AgentsDeps,
+  ) {}
+
+  /** Lets another feature (homes) refuse an agent's deletion while it still has data there. */
+  addDeletionGuard(guard: DeletionGuard): void {
+    this.deletionGuards.push(guard);
+  }
+
+  findById(id: string, trx?: Kysely<DB>): Promise<AgentRow | undefined> {
+    return this.repo.findById(id, trx);
+  }
+
+  async list(filter: AgentFilter): Promise<AgentView[]> {
+    return (await this.repo.list(filter)).map(toAgentView);
+  }
+
+  async get(id: string): Promise<Versioned<AgentView>> {
+    const row = await this.repo.findById(id);
+    if (!row) throw new ApiError('not_found', `No agent ${id}`);
+    return { view: toAgentView(row), revision: row.revision };
+  }
+
+  /** Creates the agent and invites its first admin by email, in one transaction. */
+  async create(actor: Actor, input: CreateAgentInput) {
+    const now = Date.now();
+    const row: AgentRow = {
+      id: uuidv7(),
+      name: input.name.trim(),
+      status: 'active',
+      created_at: now,
+      updated_at: now,
+      revision: 1,
+    };
+    const invitation = await this.deps.db.transaction().execute(async (trx) => {
+      await this.repo.insert(row, trx);
+      await this.deps.audit.record(trx, actor, {
+        agentId: row.id,
+        action: 'agent.created',
+        targetType: 'agent',
+        targetId: row.id,
+        details: { name: row.name },
+      });
+      return this.deps.invitations().createInTransaction(trx, actor, {
+        agentId: row.id,
+        email: input.adminEmail,
+        name: input.adminName,
+        role: 'admin',
+      });
+    });
+    this.deps.invitations().afterCommit();
+    return {
+      ...toAgentView(row),
+      adminInvitation: { id: invitation.id, email: invitation.email, expiresAt: invitation.expiresAt },
+    };
+  }
+
+  async update(
+    actor: Actor,
+    id: string,
+    input: UpdateAgentInput,
+    ifMatch?: string,
+  ): Promise<Versioned<AgentView>> {
+    const result = await this.deps.db.transaction().execute(async (trx) => {
+      const row = await this.repo.findById(id, trx);
+      if (!row) throw new ApiError('not_found', `No agent ${id}`);
+      checkIfMatch(ifMatch, row.revision);
+      const revision = row.revision;
+      const patch = {
+        ...(input.name !== undefined ? { name: input.name.trim() } : {}),
+        ...(input.status !== undefined ? { status: input.status } : {}),
+        updated_at: Date.now(),
+      };
+      if (!(await this.repo.update(id, revision, patch, trx))) {
+        throw new ApiError(
+          'precondition_failed',
+          'The agent changed while you were updating it; read it again',
+        );
+      }
+      const changes: Record<string, unknown> = {};
+      if (patch.name !== undefined && patch.name !== row.name)
+        changes.name = { from: row.name, to: patch.name };
+      if (patch.status !== undefined && patch.status !== row.status)
+        changes.status = { from: row.status, to: patch.status };
+      const action =
+        patch.status === 'suspended' && row.status !== 'suspended'
+          ? 'agent.suspended'
+          : patch.status === 'active' && row.status === 'suspended'
+            ? 'agent.reactivated'
+            : 'agent.updated';
+      await this.deps.audit.record(trx, actor, {
+        agentId: id,
+        action,
+        targetType: 'agent',
+        targetId: id,
+        details: changes,
+      });
+      return { ...row, ...patch, revision: revision + 1 };
+    });
+    if (result.status === 'suspended') this.deps.onSuspend();
+    return { view: toAgentView(result), revision: result.revision };
+  }
+
+  /** Deletes an agent with everything of it (users, invitations), unless a guard says it still has homes. */
+  async delete(actor: Actor, id: string, ifMatch?: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const row = await this.repo.findById(id, trx);
+      if (!row) throw new ApiError('not_found', `No agent ${id}`);
+      checkIfMatch(ifMatch, row.revision);
+      const revision = row.revision;
+      for (const guard of this.deletionGuards) {
+        const reason = await guard(id, trx);
+        if (reason) throw new ApiError('conflict', `Agent "${row.name}" cannot be deleted: ${reason}`);
+      }
+      if (!(await this.repo.delete(id, revision, trx))) {
+        throw new ApiError(
+          'precondition_failed',
+          'The agent changed while you were deleting it; read it again',
+        );
+      }
+      await this.deps.audit.record(trx, actor, {
+        agentId: id,
+        action: 'agent.deleted',
+        targetType: 'agent',
+        targetId: id,
+        details: { name: row.name },
+      });
+    });
+    this.deps.onSuspend();
   }
 }

@@ -16,3 +16,10 @@ export interface Scope {
 }
 
 export const isOperator = (scope: Scope): boolean => scope.role === 'operator';
+
+/** The caller of a change, as the audit trail records it. */
+export interface Actor {
+  scope: Scope;
+  /** The client's address (behind a trusted proxy, from X-Forwarded-For). */
+  address: string;
+}

@@ -7,6 +7,8 @@ export const errorCatalogue = {
   bad_request: { status: 400, title: 'The request is not valid' },
   validation_failed: { status: 400, title: 'The request body or parameters are not valid' },
   malformed_json: { status: 400, title: 'The request body is not valid JSON' },
+  invitation_invalid: { status: 400, title: 'The invitation cannot be used' },
+  password_incorrect: { status: 400, title: 'The current password is wrong' },
   unauthenticated: { status: 401, title: 'An access token is required' },
   invalid_token: { status: 401, title: 'The access token is invalid, expired or revoked' },
   forbidden: { status: 403, title: 'You are not allowed to do this' },
@@ -37,6 +39,8 @@ export interface FieldProblem {
 
 export class ApiError extends Error {
   readonly status: number;
+  /** Fastify's name for the status, read by plugins' own error handlers (the OAuth endpoints). */
+  readonly statusCode: number;
   readonly title: string;
   constructor(
     readonly code: ErrorCode,
@@ -50,6 +54,7 @@ export class ApiError extends Error {
     super(detail ?? errorCatalogue[code].title);
     this.name = 'ApiError';
     this.status = errorCatalogue[code].status;
+    this.statusCode = this.status;
     this.title = errorCatalogue[code].title;
   }
 }

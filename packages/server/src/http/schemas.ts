@@ -25,3 +25,9 @@ export const ProblemSchema = Type.Object(
   },
   { additionalProperties: true },
 );
+
+/** `/{id}` path parameters: a malformed id is a 400; a well-formed one that you may not see is a 404. */
+export const IdParams = Type.Object({ id: Type.String({ format: 'uuid', description: 'the id' }) });
+
+/** The body of a 204 answer: none. */
+export const NoContent = Type.Null({ description: 'No content' });

@@ -1,14 +1,25 @@
-import type { Kysely, Selectable } from 'kysely';
-import type { DB, UsersTable } from '../db/schema.js';
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { Scope } from '../auth/scope.js';
+import { inScope } from '../auth/tenancy.js';
+import type { DB, Role, UsersTable } from '../db/schema.js';
 
 export type UserRow = Selectable<UsersTable>;
 
-/** The SQL of users. Usernames are stored lower-cased. */
+export interface UserFilter {
+  agentId?: string;
+  role?: Role;
+  status?: UserRow['status'];
+  q?: string;
+  after?: string;
+  limit: number;
+}
+
+/** The SQL of users. Usernames and emails are stored lower-cased. */
 export class UsersRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
-  findByUsername(username: string): Promise<UserRow | undefined> {
-    return this.db
+  findByUsername(username: string, trx: Kysely<DB> = this.db): Promise<UserRow | undefined> {
+    return trx
       .selectFrom('users')
       .selectAll()
       .where('username', '=', username.toLowerCase())
@@ -19,15 +30,92 @@ export class UsersRepository {
     return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  async insert(row: UserRow): Promise<void> {
-    await this.db.insertInto('users').values(row).execute();
+  /** A user the caller may see: their own agent's (the operator: any agent's user, not other operators). */
+  find(scope: Scope, id: string, trx: Kysely<DB> = this.db): Promise<UserRow | undefined> {
+    return trx
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', id)
+      .where('agent_id', 'is not', null)
+      .where(inScope(scope, 'agent_id'))
+      .executeTakeFirst();
+  }
+
+  list(scope: Scope, filter: UserFilter): Promise<UserRow[]> {
+    let query = this.db.selectFrom('users').selectAll().where(inScope(scope, 'agent_id'));
+    if (filter.agentId) query = query.where('agent_id', '=', filter.agentId);
+    if (filter.role) query = query.where('role', '=', filter.role);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.q) {
+      const pattern = `%${filter.q.toLowerCase().replaceAll(/[%_]/g, '')}%`;
+      query = query.where((eb) =>
+        eb.or([
+          eb('username', 'like', pattern),
+          eb('email', 'like', pattern),
+          eb(eb.fn('lower', ['name']), 'like', pattern),
+        ]),
+      );
+    }
+    if (filter.after) query = query.where('id', '>', filter.after);
+    return query
+      .orderBy('id')
+      .limit(filter.limit + 1)
+      .execute();
+  }
+
+  async insert(row: UserRow, trx: Kysely<DB> = this.db): Promise<void> {
+    await trx.insertInto('users').values(row).execute();
+  }
+
+  async update(
+    id: string,
+    revision: number,
+    patch: Updateable<UsersTable>,
+    trx: Kysely<DB>,
+  ): Promise<boolean> {
+    const result = await trx
+      .updateTable('users')
+      .set({ ...patch, revision: revision + 1 })
+      .where('id', '=', id)
+      .where('revision', '=', revision)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async delete(id: string, revision: number, trx: Kysely<DB>): Promise<boolean> {
+    const result = await trx
+      .deleteFrom('users')
+      .where('id', '=', id)
+      .where('revision', '=', revision)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
   }
 
   async setPasswordHash(id: string, passwordHash: string, now: number): Promise<void> {
     await this.db
       .updateTable('users')
-      .set({ password_hash: passwordHash, updated_at: now })
+      .set((eb) => ({ password_hash: passwordHash, updated_at: now, revision: eb('revision', '+', 1) }))
       .where('id', '=', id)
       .execute();
+  }
+
+  /** Enabled admins of an agent other than `exceptId`: an agent must always keep one. */
+  async countOtherEnabledAdmins(agentId: string, exceptId: string, trx: Kysely<DB>): Promise<number> {
+    const row = await trx
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('agent_id', '=', agentId)
+      .where('role', '=', 'admin')
+      .where('status', '=', 'active')
+      .where('id', '!=', exceptId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Serialises admin changes within one agent on PostgreSQL (SQLite already has a single writer). */
+  async lockAgentUsers(agentId: string, trx: Kysely<DB>, dialect: 'sqlite' | 'postgres'): Promise<void> {
+    if (dialect === 'postgres') {
+      await trx.selectFrom('agents').select('id').where('id', '=', agentId).forUpdate().execute();
+    }
   }
 }

@@ -1,4 +1,6 @@
 import { type Static, Type } from 'typebox';
+import { PersonName } from '../agents/schemas.js';
+import { PageQuery } from '../http/paging.js';
 
 export const RoleSchema = Type.Union(
   [Type.Literal('operator'), Type.Literal('admin'), Type.Literal('editor'), Type.Literal('viewer')],
@@ -13,6 +15,7 @@ export const UserViewSchema = Type.Object(
     email: Type.Union([Type.String(), Type.Null()]),
     role: RoleSchema,
     status: Type.Union([Type.Literal('active'), Type.Literal('disabled')]),
+    agentId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
     agent: Type.Union([
       Type.Object({
         id: Type.String({ format: 'uuid' }),
@@ -22,7 +25,54 @@ export const UserViewSchema = Type.Object(
       Type.Null(),
     ]),
     createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
   },
   { description: 'A user of the platform' },
 );
 export type UserView = Static<typeof UserViewSchema>;
+
+export const AgentUserRoleSchema = Type.Union([
+  Type.Literal('admin'),
+  Type.Literal('editor'),
+  Type.Literal('viewer'),
+]);
+
+export const UserListQuery = Type.Object(
+  {
+    ...PageQuery,
+    agentId: Type.Optional(Type.String({ format: 'uuid', description: "operator: one agent's users" })),
+    role: Type.Optional(RoleSchema),
+    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])),
+    q: Type.Optional(
+      Type.String({ maxLength: 200, description: 'search: part of the username, name or email' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const UpdateUserBody = Type.Object(
+  {
+    name: Type.Optional(PersonName),
+    role: Type.Optional(AgentUserRoleSchema),
+    status: Type.Optional(
+      Type.Union([Type.Literal('active'), Type.Literal('disabled')], {
+        description: "disabled: the user's tokens are revoked at once and login is refused",
+      }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateUserInput = Static<typeof UpdateUserBody>;
+
+export const ChangePasswordBody = Type.Object(
+  {
+    currentPassword: Type.String({ minLength: 1, maxLength: 256 }),
+    newPassword: Type.String({
+      minLength: 1,
+      maxLength: 256,
+      description: '12 or more characters, not a common one',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type ChangePasswordInput = Static<typeof ChangePasswordBody>;

@@ -1,11 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { AgentsService } from '../agents/service.js';
+import type { AuditService } from '../audit/service.js';
 import { hashPassword, passwordWeakness, verifyPassword } from '../auth/passwords.js';
-import type { Scope } from '../auth/scope.js';
+import type { Actor, Scope } from '../auth/scope.js';
+import type { DB, Role } from '../db/schema.js';
 import { ApiError } from '../http/errors.js';
-import type { UserRow, UsersRepository } from './repository.js';
-import type { UserView } from './schemas.js';
+import { checkIfMatch, type Versioned } from '../http/etag.js';
+import { passwordProblem } from './password-policy.js';
+import type { UserFilter, UserRow, UsersRepository } from './repository.js';
+import type { ChangePasswordInput, UpdateUserInput, UserView } from './schemas.js';
 
 export interface EnsureOperatorResult {
   username: string;
@@ -16,10 +21,45 @@ export interface EnsureOperatorResult {
   weakness?: string;
 }
 
+export interface UsersDeps {
+  db: Kysely<DB>;
+  dialect: 'sqlite' | 'postgres';
+  agents: AgentsService;
+  audit: AuditService;
+  /** Revokes a user's tokens (all, or all but the session of one access token). Late-bound to auth. */
+  revokeSessions: (userId: string, exceptTokenHash?: string) => Promise<void>;
+}
+
+export interface NewUser {
+  id: string;
+  agentId: string;
+  username: string;
+  email: string;
+  name: string;
+  role: Exclude<Role, 'operator'>;
+  passwordHash: string;
+}
+
+const iso = (ms: number): string => new Date(Number(ms)).toISOString();
+
+export function toUserView(row: UserRow): Omit<UserView, 'agent'> {
+  return {
+    id: row.id,
+    username: row.username,
+    name: row.name,
+    email: row.email,
+    role: row.role,
+    status: row.status,
+    agentId: row.agent_id,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
 export class UsersService {
   constructor(
     private readonly repo: UsersRepository,
-    private readonly agents: AgentsService,
+    private readonly deps: UsersDeps,
   ) {}
 
   findForLogin(username: string): Promise<UserRow | undefined> {
@@ -28,6 +68,13 @@ export class UsersService {
 
   findById(id: string): Promise<UserRow | undefined> {
     return this.repo.findById(id);
+  }
+
+  /** Refuses a password NIST SP 800-63B would refuse, naming the field (400). */
+  checkNewPassword(password: string, field: string, context: string[]): void {
+    const problem = passwordProblem(password, field, context);
+    if (problem)
+      throw new ApiError('validation_failed', `${field} ${problem.message}`, { errors: [problem] });
   }
 
   /**
@@ -63,6 +110,7 @@ export class UsersService {
       status: 'active',
       created_at: now,
       updated_at: now,
+      revision: 1,
     });
     return {
       username: normalised,
@@ -72,19 +120,180 @@ export class UsersService {
     };
   }
 
-  async me(scope: Scope): Promise<UserView> {
+  /** Creates an active user of an agent inside the caller's transaction (invitation acceptance). */
+  async createInTransaction(trx: Kysely<DB>, input: NewUser): Promise<UserView> {
+    const username = input.username.toLowerCase();
+    if (await this.repo.findByUsername(username, trx)) {
+      throw new ApiError('conflict', `The username "${username}" is taken; choose another`, {
+        errors: [{ field: '/body/username', message: 'is taken' }],
+      });
+    }
+    const now = Date.now();
+    const row: UserRow = {
+      id: input.id,
+      agent_id: input.agentId,
+      username,
+      email: input.email.trim().toLowerCase(),
+      name: input.name.trim(),
+      role: input.role,
+      password_hash: input.passwordHash,
+      status: 'active',
+      created_at: now,
+      updated_at: now,
+      revision: 1,
+    };
+    await this.repo.insert(row, trx);
+    return this.withAgent(row, trx);
+  }
+
+  private async withAgent(row: UserRow, trx?: Kysely<DB>): Promise<UserView> {
+    const agent = row.agent_id ? await this.deps.agents.findById(row.agent_id, trx) : undefined;
+    return {
+      ...toUserView(row),
+      agent: agent ? { id: agent.id, name: agent.name, status: agent.status } : null,
+    };
+  }
+
+  async me(scope: Scope): Promise<Versioned<UserView>> {
     const user = await this.repo.findById(scope.userId);
     if (!user) throw new ApiError('invalid_token', 'The user of this token no longer exists');
-    const agent = user.agent_id ? await this.agents.findById(user.agent_id) : undefined;
-    return {
-      id: user.id,
-      username: user.username,
-      name: user.name,
-      email: user.email,
-      role: user.role,
-      status: user.status,
-      agent: agent ? { id: agent.id, name: agent.name, status: agent.status } : null,
-      createdAt: new Date(Number(user.created_at)).toISOString(),
-    };
+    return { view: await this.withAgent(user), revision: user.revision };
+  }
+
+  async list(scope: Scope, filter: UserFilter): Promise<UserView[]> {
+    const rows = await this.repo.list(scope, filter);
+    const agents = new Map<string, UserView['agent']>();
+    const views: UserView[] = [];
+    for (const row of rows) {
+      if (row.agent_id && !agents.has(row.agent_id)) {
+        const agent = await this.deps.agents.findById(row.agent_id);
+        agents.set(row.agent_id, agent ? { id: agent.id, name: agent.name, status: agent.status } : null);
+      }
+      views.push({ ...toUserView(row), agent: row.agent_id ? (agents.get(row.agent_id) ?? null) : null });
+    }
+    return views;
+  }
+
+  async get(scope: Scope, id: string): Promise<Versioned<UserView>> {
+    const row = await this.repo.find(scope, id);
+    if (!row) throw new ApiError('not_found', `No user ${id}`);
+    return { view: await this.withAgent(row), revision: row.revision };
+  }
+
+  /**
+   * Renames, changes the role of, disables or re-enables a user of an agent. Disabling revokes the
+   * user's tokens at once. An agent is never left without an enabled admin (409).
+   */
+  async update(
+    actor: Actor,
+    id: string,
+    input: UpdateUserInput,
+    ifMatch?: string,
+  ): Promise<Versioned<UserView>> {
+    const updated = await this.deps.db.transaction().execute(async (trx) => {
+      const row = await this.repo.find(actor.scope, id, trx);
+      if (!row?.agent_id) throw new ApiError('not_found', `No user ${id}`);
+      checkIfMatch(ifMatch, row.revision);
+      await this.repo.lockAgentUsers(row.agent_id, trx, this.deps.dialect);
+      const next = { role: input.role ?? row.role, status: input.status ?? row.status };
+      const losesAdmin =
+        row.role === 'admin' &&
+        row.status === 'active' &&
+        (next.role !== 'admin' || next.status !== 'active');
+      if (losesAdmin && (await this.repo.countOtherEnabledAdmins(row.agent_id, row.id, trx)) === 0) {
+        throw new ApiError(
+          'conflict',
+          'This is the last enabled admin of the agent: make someone else admin first',
+        );
+      }
+      const patch = {
+        ...(input.name !== undefined ? { name: input.name.trim() } : {}),
+        ...(input.role !== undefined ? { role: input.role } : {}),
+        ...(input.status !== undefined ? { status: input.status } : {}),
+        updated_at: Date.now(),
+      };
+      if (!(await this.repo.update(id, row.revision, patch, trx))) {
+        throw new ApiError(
+          'precondition_failed',
+          'The user changed while you were updating it; read it again',
+        );
+      }
+      const changes: Record<string, unknown> = {};
+      for (const key of ['name', 'role', 'status'] as const) {
+        if (patch[key] !== undefined && patch[key] !== row[key])
+          changes[key] = { from: row[key], to: patch[key] };
+      }
+      await this.deps.audit.record(trx, actor, {
+        agentId: row.agent_id,
+        action: 'user.updated',
+        targetType: 'user',
+        targetId: id,
+        details: changes,
+      });
+      return { ...row, ...patch, revision: row.revision + 1 };
+    });
+    if (updated.status === 'disabled') await this.deps.revokeSessions(id);
+    return { view: await this.withAgent(updated), revision: updated.revision };
+  }
+
+  /** Deletes a user of an agent and with them every token; never the agent's last enabled admin. */
+  async delete(actor: Actor, id: string, ifMatch?: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const row = await this.repo.find(actor.scope, id, trx);
+      if (!row?.agent_id) throw new ApiError('not_found', `No user ${id}`);
+      checkIfMatch(ifMatch, row.revision);
+      await this.repo.lockAgentUsers(row.agent_id, trx, this.deps.dialect);
+      if (
+        row.role === 'admin' &&
+        row.status === 'active' &&
+        (await this.repo.countOtherEnabledAdmins(row.agent_id, row.id, trx)) === 0
+      ) {
+        throw new ApiError(
+          'conflict',
+          'This is the last enabled admin of the agent: make someone else admin first',
+        );
+      }
+      // The user's tokens go with the row (foreign key cascade); the cache is emptied after commit.
+      if (!(await this.repo.delete(id, row.revision, trx))) {
+        throw new ApiError(
+          'precondition_failed',
+          'The user changed while you were deleting it; read it again',
+        );
+      }
+      await this.deps.audit.record(trx, actor, {
+        agentId: row.agent_id,
+        action: 'user.deleted',
+        targetType: 'user',
+        targetId: id,
+        details: { username: row.username },
+      });
+    });
+    await this.deps.revokeSessions(id);
+  }
+
+  /** Changes the caller's own password; every other session of theirs is revoked. */
+  async changePassword(actor: Actor, input: ChangePasswordInput): Promise<void> {
+    const user = await this.repo.findById(actor.scope.userId);
+    if (!user) throw new ApiError('invalid_token', 'The user of this token no longer exists');
+    if (!(await verifyPassword(user.password_hash, input.currentPassword))) {
+      throw new ApiError('password_incorrect', 'The current password is wrong', {
+        errors: [{ field: '/body/currentPassword', message: 'is wrong' }],
+      });
+    }
+    this.checkNewPassword(input.newPassword, '/body/newPassword', [
+      user.username,
+      user.name,
+      user.email ?? '',
+    ]);
+    await this.repo.setPasswordHash(user.id, await hashPassword(input.newPassword), Date.now());
+    await this.deps.db.transaction().execute((trx) =>
+      this.deps.audit.record(trx, actor, {
+        agentId: user.agent_id,
+        action: 'user.password_changed',
+        targetType: 'user',
+        targetId: user.id,
+      }),
+    );
+    await this.deps.revokeSessions(user.id, actor.scope.tokenHash);
   }
 }

@@ -1,0 +1,46 @@
+import type { FastifyRequest } from 'fastify';
+import type { Role } from '../db/schema.js';
+import { ApiError } from '../http/errors.js';
+
+/**
+ * The permission matrix: which roles may use which group of routes. Every API route names one
+ * permission in `config.permission` (or is `public`); one hook (api.ts) enforces it, and
+ * docs/permissions.md is checked against this table by a test. Which *records* a caller sees is
+ * decided by the Scope in the repositories, not here.
+ */
+export const permissionMatrix = {
+  /** Your own account: /users/me, your password. */
+  self: ['operator', 'admin', 'editor', 'viewer'],
+  /** Create, list, rename, suspend, reactivate and delete agents. */
+  'agents.manage': ['operator'],
+  /** List and read users. */
+  'users.read': ['operator', 'admin'],
+  /** Change users' name, role, enabled state; delete users. */
+  'users.manage': ['operator', 'admin'],
+  /** Send, list, resend and revoke invitations. */
+  'invitations.manage': ['operator', 'admin'],
+  /** Read the audit trail. */
+  'audit.read': ['operator', 'admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof permissionMatrix;
+
+export const isPermission = (value: unknown): value is Permission =>
+  typeof value === 'string' && Object.hasOwn(permissionMatrix, value);
+
+export function can(role: Role, permission: Permission): boolean {
+  return (permissionMatrix[permission] as readonly Role[]).includes(role);
+}
+
+/** The preHandler that enforces a route's permission; routes without one never reach here (api.ts). */
+export async function enforcePermission(request: FastifyRequest): Promise<void> {
+  const config = request.routeOptions.config as { public?: boolean; permission?: Permission };
+  if (config.public) return;
+  const permission = config.permission as Permission;
+  if (!can(request.scope.role, permission)) {
+    throw new ApiError(
+      'forbidden',
+      `Your role (${request.scope.role}) may not do this; it needs ${permission}`,
+    );
+  }
+}

@@ -1,0 +1,17 @@
+import type { FastifyRequest } from 'fastify';
+import type { Actor } from '../auth/scope.js';
+
+/** Who is making this change and from where, for the audit trail. */
+export const actorOf = (request: FastifyRequest): Actor => ({ scope: request.scope, address: request.ip });
+
+/** The If-Match header as one string (a repeated header is joined, as RFC 9110 §5.3 allows). */
+export function ifMatchOf(request: FastifyRequest): string | undefined {
+  const header = request.headers['if-match'];
+  return Array.isArray(header) ? header.join(', ') : header;
+}
+
+/** The Location of a resource created under this collection URL (RFC 9110 §10.2.2). */
+export function locationOf(request: FastifyRequest, id: string): string {
+  const path = request.url.split('?')[0] ?? '';
+  return `${path.replace(/\/$/, '')}/${id}`;
+}

@@ -1,0 +1,319 @@
+import type { Kysely } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import type { AgentsService } from '../agents/service.js';
+import type { AuditService } from '../audit/service.js';
+import { hashPassword } from '../auth/passwords.js';
+import type { Actor, Scope } from '../auth/scope.js';
+import { hashToken, newToken } from '../auth/tokens.js';
+import type { DB } from '../db/schema.js';
+import { ApiError } from '../http/errors.js';
+import { checkIfMatch } from '../http/etag.js';
+import type { MailDelivery, MailService } from '../mail/service.js';
+import type { UserView } from '../users/schemas.js';
+import type { UsersService } from '../users/service.js';
+import type {
+  InvitationFilter,
+  InvitationRow,
+  InvitationStatus,
+  InvitationsRepository,
+} from './repository.js';
+import type { AcceptInvitationInput, CreateInvitationInput, InvitationView } from './schemas.js';
+
+export interface InvitationsDeps {
+  db: Kysely<DB>;
+  mail: MailService;
+  audit: AuditService;
+  agents: AgentsService;
+  users: UsersService;
+  /** Base URL of the links in invitation emails, e.g. https://hearth.example.com */
+  publicUrl: string;
+  /** How long an invitation can be accepted, in ms. */
+  ttlMs: number;
+}
+
+type AgentRole = InvitationRow['role'];
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(Number(ms)).toISOString());
+export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
+
+function statusOf(row: InvitationRow, now: number): InvitationStatus {
+  if (row.accepted_at !== null) return 'accepted';
+  if (row.revoked_at !== null) return 'revoked';
+  return Number(row.expires_at) <= now ? 'expired' : 'pending';
+}
+
+/** The one answer for every unusable token, so it reveals nothing about which tokens exist. */
+const invalidInvitation = () =>
+  new ApiError(
+    'invitation_invalid',
+    'This invitation cannot be used: it is unknown, expired, revoked or already accepted. Ask your admin to resend it.',
+  );
+
+/**
+ * Invitations: how every user gets into an agent. The token is mailed (link and plain token),
+ * stored only as a hash, single-use, and expires.
+ */
+export class InvitationsService {
+  constructor(
+    private readonly repo: InvitationsRepository,
+    private readonly deps: InvitationsDeps,
+  ) {}
+
+  /** Creates an invitation and queues its email inside the caller's transaction. */
+  async createInTransaction(
+    trx: Kysely<DB>,
+    actor: Actor,
+    input: { agentId: string; email: string; name?: string | undefined; role: AgentRole },
+  ): Promise<{ id: string; email: string; expiresAt: string }> {
+    const now = Date.now();
+    const email = normaliseEmail(input.email);
+    if (await this.repo.findPendingFor(input.agentId, email, now, trx)) {
+      throw new ApiError(
+        'conflict',
+        `${email} already has a pending invitation to this agent; resend it instead`,
+      );
+    }
+    const agent = await this.deps.agents.findById(input.agentId, trx);
+    if (!agent) throw new ApiError('not_found', `No agent ${input.agentId}`);
+    const token = newToken();
+    const row: InvitationRow = {
+      id: uuidv7(),
+      agent_id: input.agentId,
+      email,
+      name: input.name?.trim() ?? null,
+      role: input.role,
+      token_hash: hashToken(token),
+      expires_at: now + this.deps.ttlMs,
+      created_by: actor.scope.userId,
+      created_at: now,
+      updated_at: now,
+      accepted_at: null,
+      accepted_user_id: null,
+      revoked_at: null,
+      mail_id: null,
+      revision: 1,
+    };
+    row.mail_id = await this.deps.mail.enqueue(this.message(row, token, agent.name, actor), trx);
+    await this.repo.insert(row, trx);
+    await this.deps.audit.record(trx, actor, {
+      agentId: row.agent_id,
+      action: 'invitation.sent',
+      targetType: 'invitation',
+      targetId: row.id,
+      details: { email, role: row.role },
+    });
+    return { id: row.id, email, expiresAt: new Date(row.expires_at).toISOString() };
+  }
+
+  /** Wakes the mail worker once the transaction that queued a message has committed. */
+  afterCommit(): void {
+    this.deps.mail.kick();
+  }
+
+  async create(actor: Actor, input: CreateInvitationInput): Promise<InvitationView> {
+    const { scope } = actor;
+    let agentId: string;
+    if (scope.role === 'operator') {
+      if (!input.agentId) {
+        throw new ApiError('validation_failed', 'The operator must name the agent to invite into', {
+          errors: [{ field: '/body/agentId', message: 'is required for the operator' }],
+        });
+      }
+      agentId = input.agentId;
+    } else {
+      // An admin invites into their own agent; naming another agent is the same 404 as a missing one.
+      if (input.agentId && input.agentId !== scope.agentId)
+        throw new ApiError('not_found', `No agent ${input.agentId}`);
+      agentId = scope.agentId as string;
+    }
+    const created = await this.deps.db.transaction().execute((trx) =>
+      this.createInTransaction(trx, actor, {
+        agentId,
+        email: input.email,
+        name: input.name,
+        role: input.role,
+      }),
+    );
+    this.afterCommit();
+    return this.get(scope, created.id);
+  }
+
+  private message(row: InvitationRow, token: string, agentName: string, actor: Actor) {
+    const base = this.deps.publicUrl.replace(/\/$/, '');
+    const link = `${base}/invitations/accept?token=${encodeURIComponent(token)}`;
+    const expires = new Date(row.expires_at).toUTCString();
+    const who = actor.scope.role === 'operator' ? 'The Hearth platform operator' : actor.scope.username;
+    const body = {
+      token,
+      username: '<choose a username>',
+      password: '<12 or more characters>',
+      name: row.name ?? '<your name>',
+    };
+    const text = [
+      `Hello${row.name ? ` ${row.name}` : ''},`,
+      '',
+      `${who} has invited you to join ${agentName} on Hearth as ${row.role === 'admin' ? 'an admin' : `a ${row.role}`}.`,
+      '',
+      'Accept the invitation here:',
+      `  ${link}`,
+      '',
+      'Or accept it through the API, without a browser, with this invitation token:',
+      `  ${token}`,
+      '',
+      `  curl -X POST ${base}/api/v/1/invitations/acceptance -H 'Content-Type: application/json' \\`,
+      `    -d '${JSON.stringify(body)}'`,
+      '',
+      `The invitation can be used once, until ${expires}. If you did not expect it, ignore this email.`,
+    ].join('\n');
+    return { to: row.email, subject: `You are invited to ${agentName} on Hearth`, text };
+  }
+
+  private toView(row: InvitationRow, delivery: MailDelivery | undefined, now: number): InvitationView {
+    return {
+      id: row.id,
+      agentId: row.agent_id,
+      email: row.email,
+      name: row.name,
+      role: row.role,
+      status: statusOf(row, now),
+      expiresAt: iso(row.expires_at) as string,
+      createdAt: iso(row.created_at) as string,
+      acceptedAt: iso(row.accepted_at),
+      revokedAt: iso(row.revoked_at),
+      delivery: delivery ?? null,
+    };
+  }
+
+  private async views(rows: InvitationRow[]): Promise<InvitationView[]> {
+    const ids = rows.map((r) => r.mail_id).filter((id): id is string => id !== null);
+    const deliveries = ids.length > 0 ? await this.deps.mail.delivery(ids) : new Map<string, MailDelivery>();
+    const now = Date.now();
+    return rows.map((r) => this.toView(r, r.mail_id ? deliveries.get(r.mail_id) : undefined, now));
+  }
+
+  async list(scope: Scope, filter: InvitationFilter): Promise<InvitationView[]> {
+    return this.views(await this.repo.list(scope, filter, Date.now()));
+  }
+
+  async get(scope: Scope, id: string): Promise<InvitationView> {
+    const row = await this.repo.find(scope, id);
+    if (!row) throw new ApiError('not_found', `No invitation ${id}`);
+    const [view] = await this.views([row]);
+    return view as InvitationView;
+  }
+
+  /** Revokes a pending or expired invitation; revoking twice is harmless; an accepted one is 409. */
+  async revoke(actor: Actor, id: string, ifMatch?: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const row = await this.repo.find(actor.scope, id, trx);
+      if (!row) throw new ApiError('not_found', `No invitation ${id}`);
+      checkIfMatch(ifMatch, row.revision);
+      if (row.accepted_at !== null) throw new ApiError('conflict', 'This invitation was already accepted');
+      if (row.revoked_at !== null) return;
+      const now = Date.now();
+      if (!(await this.repo.update(id, row.revision, { revoked_at: now, updated_at: now }, trx))) {
+        throw new ApiError('precondition_failed', 'The invitation changed meanwhile; read it again');
+      }
+      await this.deps.audit.record(trx, actor, {
+        agentId: row.agent_id,
+        action: 'invitation.revoked',
+        targetType: 'invitation',
+        targetId: id,
+        details: { email: row.email },
+      });
+    });
+  }
+
+  /** Issues a fresh token and expiry and mails it again; the old token stops working. */
+  async resend(actor: Actor, id: string): Promise<InvitationView> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const row = await this.repo.find(actor.scope, id, trx);
+      if (!row) throw new ApiError('not_found', `No invitation ${id}`);
+      const status = statusOf(row, Date.now());
+      if (status === 'accepted' || status === 'revoked') {
+        throw new ApiError('conflict', `This invitation is ${status}; send a new one instead`);
+      }
+      const agent = await this.deps.agents.findById(row.agent_id, trx);
+      const token = newToken();
+      const now = Date.now();
+      const renewed = {
+        ...row,
+        token_hash: hashToken(token),
+        expires_at: now + this.deps.ttlMs,
+        updated_at: now,
+      };
+      const mailId = await this.deps.mail.enqueue(
+        this.message(renewed, token, agent?.name ?? 'your agent', actor),
+        trx,
+      );
+      const patch = {
+        token_hash: renewed.token_hash,
+        expires_at: renewed.expires_at,
+        updated_at: now,
+        mail_id: mailId,
+      };
+      if (!(await this.repo.update(id, row.revision, patch, trx))) {
+        throw new ApiError('precondition_failed', 'The invitation changed meanwhile; try again');
+      }
+      await this.deps.audit.record(trx, actor, {
+        agentId: row.agent_id,
+        action: 'invitation.resent',
+        targetType: 'invitation',
+        targetId: id,
+        details: { email: row.email },
+      });
+    });
+    this.afterCommit();
+    return this.get(actor.scope, id);
+  }
+
+  /**
+   * Accepts an invitation (no bearer token: the invitation token is the credential) and creates
+   * the active user in the invitation's agent with the invited role.
+   */
+  async accept(input: AcceptInvitationInput, address: string): Promise<UserView> {
+    const tokenHash = hashToken(input.token.trim().toLowerCase());
+    const found = await this.repo.findByToken(tokenHash);
+    if (!found || statusOf(found, Date.now()) !== 'pending') throw invalidInvitation();
+    this.deps.users.checkNewPassword(input.password, '/body/password', [
+      input.username,
+      input.name,
+      found.email,
+    ]);
+    // Hash before the transaction: argon2 takes tens of milliseconds, and SQLite has one writer.
+    const passwordHash = await hashPassword(input.password);
+    const userId = uuidv7();
+    return this.deps.db.transaction().execute(async (trx) => {
+      const invitation = await this.repo.claim(tokenHash, userId, Date.now(), trx);
+      if (!invitation) throw invalidInvitation();
+      const created = await this.deps.users.createInTransaction(trx, {
+        id: userId,
+        agentId: invitation.agent_id,
+        username: input.username,
+        email: invitation.email,
+        name: input.name,
+        role: invitation.role,
+        passwordHash,
+      });
+      const actor: Actor = {
+        scope: {
+          userId,
+          username: created.username,
+          role: invitation.role,
+          agentId: invitation.agent_id,
+          clientId: '',
+          tokenHash: '',
+        },
+        address,
+      };
+      await this.deps.audit.record(trx, actor, {
+        agentId: invitation.agent_id,
+        action: 'invitation.accepted',
+        targetType: 'invitation',
+        targetId: invitation.id,
+        details: { userId, username: created.username, role: invitation.role },
+      });
+      return created;
+    });
+  }
+}
