@@ -1,16 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import etag from '@fastify/etag';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { apiRoutes } from './api.js';
 import { oauthRoutes } from './auth/oauth-routes.js';
 import type { Config } from './config.js';
 import { createContext } from './context.js';
 import { type Database, openDatabase } from './db/database.js';
-import { registerProblemHandlers } from './http/problems.js';
-import { opsRoutes } from './ops/routes.js';
+import { createHttpServer } from './http/server.js';
+import { registerAcceptPage } from './invitations/accept-page.js';
+import { registerOpsRoutes } from './ops/routes.js';
 import { registerVersioning } from './versioning/plugin.js';
 
 export interface BuildOptions {
@@ -25,42 +24,22 @@ export interface BuildOptions {
  */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const database = options.database ?? (await openDatabase(config));
-  const app = Fastify({
-    ...(config.tls ? { https: { cert: config.tls.cert, key: config.tls.key } } : {}),
-    logger: options.logger ?? {
-      level: config.logLevel,
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
-    },
-    trustProxy: config.trustProxy,
-    bodyLimit: config.bodyLimit,
-    genReqId: () => randomUUID(),
-    requestIdHeader: false,
-    // 405 for a known path with another method is answered by the not-found handler (problems.ts).
-    return503OnClosing: true,
-    ajv: {
-      customOptions: {
-        // Unknown fields are refused (400), never silently dropped: no mass assignment.
-        removeAdditional: false,
-        allErrors: true,
-        coerceTypes: 'array',
-        useDefaults: true,
-      },
-    },
-  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
+  try {
+    return await assemble(config, database, options);
+  } catch (err) {
+    // A server that fails to start must not leave its database pool open behind it.
+    if (!options.database) await database.close();
+    throw err;
+  }
+}
 
-  if (!options.database) app.addHook('onClose', async () => database.close());
-  app.decorate('ctx', createContext(config, database));
+async function assemble(config: Config, database: Database, options: BuildOptions): Promise<FastifyInstance> {
+  const app = createHttpServer(config, options.logger);
+
+  app.decorate('ctx', createContext(config, database, app.log));
   app.decorateRequest('scope', null as never);
 
-  // Only JSON (and, on the OAuth endpoints, forms) is understood: anything else is 415.
-  app.removeContentTypeParser('text/plain');
-  registerProblemHandlers(app);
   registerVersioning(app, config.versions);
-
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-    if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000');
-  });
 
   await app.register(etag);
   await app.register(swagger, {
@@ -86,11 +65,21 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
 
   await app.register(oauthRoutes);
-  await app.register(opsRoutes);
+  registerOpsRoutes(app);
   for (const version of config.versions.current) {
     await app.register(apiRoutes, { prefix: `/api/v/${version}` });
   }
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  registerAcceptPage(app, `/api/v/${config.versions.current.at(-1)}`);
+
+  // The mail worker delivers the outbox for as long as the app runs.
+  const { mail } = app.ctx.services;
+  app.addHook('onReady', async () => mail.start());
+  app.addHook('onClose', async () => {
+    // The worker first: it must not start a pass on a closed database.
+    await mail.stop();
+    if (!options.database) await database.close();
+  });
 
   await app.ready();
   return app;

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
+import type { MailOptions } from './mail/service.js';
 import { parseVersionPolicy, type VersionPolicy } from './versioning/policy.js';
 
 /**
@@ -37,7 +40,11 @@ export const EnvSchema = Type.Object({
     description: 'platform operator username: 3-64 letters, digits, . _ @ -',
   }),
   HEARTH_OPERATOR_PASSWORD: Type.Optional(
-    Type.String({ minLength: 1, maxLength: 256, description: 'platform operator password' }),
+    Type.String({
+      minLength: 1,
+      maxLength: 256,
+      description: 'platform operator password, 1-256 characters',
+    }),
   ),
   HEARTH_OAUTH_CLIENTS: Type.String({
     default: '[{"id":"trusted","secret":"secret","grants":["password","refresh_token"]}]',
@@ -64,6 +71,43 @@ export const EnvSchema = Type.Object({
   HEARTH_API_VERSIONS: Type.String({
     default: '1=current',
     description: 'version policy, e.g. "1=current" or "1=moved:2,2=current" or "1=retired,2=current"',
+  }),
+  SMTP_URL: Type.Optional(
+    Type.String({
+      pattern: '^smtps?://',
+      description:
+        'smtp://user:pass@host:587 or smtps://…; unset: mail is written as .eml files into DATA_DIR/outbox',
+    }),
+  ),
+  HEARTH_MAIL_FROM: Type.String({
+    default: 'Hearth <hearth@localhost>',
+    minLength: 3,
+    description: 'the From of every email, e.g. "Hearth <noreply@example.com>"',
+  }),
+  HEARTH_MAIL_RETRY_SECONDS: Type.Number({
+    default: 30,
+    minimum: 0.01,
+    maximum: 3600,
+    description: 'first retry delay of a failed email in seconds; doubles per attempt up to an hour',
+  }),
+  HEARTH_MAIL_GIVE_UP_HOURS: Type.Number({
+    default: 72,
+    minimum: 0.001,
+    maximum: 720,
+    description: 'hours after which an undeliverable email is marked failed',
+  }),
+  HEARTH_PUBLIC_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://[^\\s]+$',
+      description:
+        'the base URL users reach Hearth at, for links in emails; unset: derived from HOST and PORT',
+    }),
+  ),
+  HEARTH_INVITATION_TTL_HOURS: Type.Number({
+    default: 168,
+    minimum: 0.001,
+    maximum: 8760,
+    description: 'how long an invitation can be accepted, in hours (default 7 days)',
   }),
   HEARTH_DEMO: Type.Union([Type.Literal('on'), Type.Literal('off')], {
     default: 'on',
@@ -113,6 +157,10 @@ export interface Config {
   tokenCacheSeconds: number;
   versions: VersionPolicy;
   demo: boolean;
+  mail: MailOptions;
+  /** Base URL for links in emails, without a trailing slash. */
+  publicUrl: string;
+  invitationTtlHours: number;
   bodyLimit: number;
   logLevel: string;
 }
@@ -127,72 +175,113 @@ export class ConfigError extends Error {
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 export const isLoopback = (host: string): boolean => LOOPBACK.test(host);
 
+/** Settings whose values are never repeated in an error message: they hold credentials. */
+const SECRET_KEYS = new Set(['HEARTH_OPERATOR_PASSWORD', 'HEARTH_OAUTH_CLIENTS']);
+
+/** A value as an error message may show it: secrets withheld, a URL's password masked. */
+function shown(key: string, value: unknown): string {
+  if (SECRET_KEYS.has(key)) return '(value not shown: it holds a secret)';
+  if (typeof value === 'string' && key === 'DATABASE_URL') {
+    return JSON.stringify(value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, '$1***@'));
+  }
+  return JSON.stringify(value);
+}
+
 /** Reads, validates and normalises the configuration; throws ConfigError naming every bad value. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const problems: string[] = [];
+  const keys = Object.keys(EnvSchema.properties) as (keyof Env)[];
   let fileValues: Record<string, unknown> = {};
   if (env.HEARTH_CONFIG_FILE) {
+    const where = `HEARTH_CONFIG_FILE=${JSON.stringify(env.HEARTH_CONFIG_FILE)}`;
+    let parsed: unknown;
     try {
-      fileValues = JSON.parse(readFileSync(env.HEARTH_CONFIG_FILE, 'utf8'));
+      parsed = JSON.parse(readFileSync(env.HEARTH_CONFIG_FILE, 'utf8'));
     } catch (err) {
-      throw new ConfigError([`HEARTH_CONFIG_FILE=${env.HEARTH_CONFIG_FILE}: ${(err as Error).message}`]);
+      throw new ConfigError([`${where} cannot be read as JSON: ${(err as Error).message}`]);
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new ConfigError([`${where} must hold a JSON object of settings, e.g. {"PORT": 8080}`]);
+    }
+    fileValues = parsed as Record<string, unknown>;
+    for (const key of Object.keys(fileValues)) {
+      if (!keys.includes(key as keyof Env)) problems.push(`${where}: "${key}" is not a Hearth setting`);
     }
   }
   const raw: Record<string, unknown> = {};
-  for (const key of Object.keys(EnvSchema.properties)) {
+  for (const key of keys) {
     const value = env[key] ?? fileValues[key];
-    if (value !== undefined && value !== '') raw[key] = typeof value === 'string' ? value : String(value);
+    if (value === undefined || value === '') continue;
+    // A file may give HEARTH_OAUTH_CLIENTS as a JSON list rather than a string holding one.
+    const text = typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+    // Numbers are plain decimals: "0x1F90" or "1e3" for a port is a typo, not a number.
+    const type = (EnvSchema.properties[key] as { type?: string }).type;
+    const numeric = type === 'integer' || type === 'number';
+    raw[key] = numeric && /^\s*\d{1,15}(\.\d{1,15})?\s*$/.test(text) ? Number(text) : text;
   }
-  const values = Value.Default(EnvSchema, Value.Convert(EnvSchema, raw)) as Env;
-  const seen = new Set<string>();
+  const values = Value.Default(EnvSchema, raw) as Env;
+  const bad = new Set<string>();
   for (const error of Value.Errors(EnvSchema, values)) {
     const key = error.instancePath.split('/')[1] ?? '';
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (bad.has(key)) continue;
+    bad.add(key);
     const field = EnvSchema.properties[key as keyof Env] as { description?: string } | undefined;
     problems.push(
-      `${key}=${JSON.stringify(raw[key])} is not valid: expected ${field?.description ?? error.message}`,
+      `${key}=${shown(key, raw[key])} is not valid: expected ${field?.description ?? error.message}`,
     );
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  // The checks below go on despite earlier problems, so one start lists everything to fix.
 
   let oauthClients: OAuthClient[] = [];
-  try {
-    const parsed = JSON.parse(values.HEARTH_OAUTH_CLIENTS);
-    const withDefaults = Value.Default(Type.Array(OAuthClientSchema), parsed);
-    if (!Value.Check(Type.Array(OAuthClientSchema, { minItems: 1 }), withDefaults)) {
-      throw new Error('each client needs "id" and "secret", and "grants" from password, refresh_token');
-    }
-    oauthClients = withDefaults as OAuthClient[];
-    if (new Set(oauthClients.map((c) => c.id)).size !== oauthClients.length)
-      throw new Error('client ids repeat');
-  } catch (err) {
-    problems.push(`HEARTH_OAUTH_CLIENTS is not valid: ${(err as Error).message}`);
+  if (!bad.has('HEARTH_OAUTH_CLIENTS')) {
+    const problem = parseOAuthClients(values.HEARTH_OAUTH_CLIENTS);
+    if (typeof problem === 'string') problems.push(`HEARTH_OAUTH_CLIENTS is not valid: ${problem}`);
+    else oauthClients = problem;
   }
 
   let versions: VersionPolicy | undefined;
-  try {
-    versions = parseVersionPolicy(values.HEARTH_API_VERSIONS);
-  } catch (err) {
-    problems.push(
-      `HEARTH_API_VERSIONS=${JSON.stringify(values.HEARTH_API_VERSIONS)} is not valid: ${(err as Error).message}`,
-    );
-  }
-
-  if (Boolean(values.TLS_CERT) !== Boolean(values.TLS_KEY)) {
-    problems.push('TLS_CERT and TLS_KEY go together: set both to serve HTTPS, or neither');
-  }
-  let tls: Config['tls'];
-  if (values.TLS_CERT && values.TLS_KEY) {
+  if (!bad.has('HEARTH_API_VERSIONS')) {
     try {
-      tls = { cert: readFileSync(values.TLS_CERT, 'utf8'), key: readFileSync(values.TLS_KEY, 'utf8') };
+      versions = parseVersionPolicy(values.HEARTH_API_VERSIONS);
     } catch (err) {
-      problems.push(`TLS_CERT/TLS_KEY cannot be read: ${(err as Error).message}`);
+      problems.push(
+        `HEARTH_API_VERSIONS=${JSON.stringify(values.HEARTH_API_VERSIONS)} is not valid: ${(err as Error).message}`,
+      );
     }
   }
 
-  const trustProxy = parseTrustProxy(values.TRUST_PROXY);
-  if (!tls && trustProxy === false && !isLoopback(values.HOST)) {
+  let tls: Config['tls'];
+  const tlsGiven = Boolean(values.TLS_CERT) || Boolean(values.TLS_KEY);
+  if (Boolean(values.TLS_CERT) !== Boolean(values.TLS_KEY)) {
+    const [given, missing] = values.TLS_CERT ? ['TLS_CERT', 'TLS_KEY'] : ['TLS_KEY', 'TLS_CERT'];
+    const path = values.TLS_CERT ?? values.TLS_KEY;
+    problems.push(
+      `${given}=${JSON.stringify(path)} is set but ${missing} is not: TLS_CERT and TLS_KEY go together, ` +
+        'set both to serve HTTPS, or neither',
+    );
+  } else if (values.TLS_CERT && values.TLS_KEY) {
+    const files = `TLS_CERT=${JSON.stringify(values.TLS_CERT)}, TLS_KEY=${JSON.stringify(values.TLS_KEY)}`;
+    try {
+      tls = { cert: readFileSync(values.TLS_CERT, 'utf8'), key: readFileSync(values.TLS_KEY, 'utf8') };
+      // Fails now, with the file names, rather than deep inside the HTTPS server at listen time.
+      createSecureContext(tls);
+    } catch (err) {
+      tls = undefined;
+      problems.push(`${files}: not a readable PEM certificate and matching key: ${(err as Error).message}`);
+    }
+  }
+
+  const trustProxy = bad.has('TRUST_PROXY') ? false : parseTrustProxy(values.TRUST_PROXY);
+  if (typeof trustProxy === 'string') {
+    const wrong = trustProxy.split(',').filter((entry) => !isAddressOrCidr(entry));
+    if (wrong.length > 0) {
+      problems.push(
+        `TRUST_PROXY=${JSON.stringify(values.TRUST_PROXY)} is not valid: ${wrong.join(', ')} is not an IP ` +
+          'address or CIDR range; expected false, true, or a comma list of proxy addresses/CIDRs',
+      );
+    }
+  }
+  if (!bad.has('HOST') && !tlsGiven && trustProxy === false && !isLoopback(values.HOST)) {
     problems.push(
       `HOST=${values.HOST} is not a loopback address, and neither TLS_CERT/TLS_KEY nor TRUST_PROXY is set: ` +
         'Hearth will not serve tokens in the clear on a network. Give it a certificate (TLS_CERT, TLS_KEY), ' +
@@ -225,9 +314,53 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tokenCacheSeconds: values.HEARTH_TOKEN_CACHE_SECONDS,
     versions,
     demo: values.HEARTH_DEMO === 'on',
+    mail: {
+      ...(values.SMTP_URL ? { smtpUrl: values.SMTP_URL } : {}),
+      outboxDir: path.join(dataDir, 'outbox'),
+      from: values.HEARTH_MAIL_FROM,
+      retryBaseMs: values.HEARTH_MAIL_RETRY_SECONDS * 1000,
+      giveUpAfterMs: values.HEARTH_MAIL_GIVE_UP_HOURS * 3_600_000,
+      pollIntervalMs: 1000,
+    },
+    publicUrl: (
+      values.HEARTH_PUBLIC_URL ??
+      `${tls ? 'https' : 'http'}://${values.HOST.includes(':') ? `[${values.HOST}]` : values.HOST}:${values.PORT}`
+    ).replace(/\/$/, ''),
+    invitationTtlHours: values.HEARTH_INVITATION_TTL_HOURS,
     bodyLimit: values.HEARTH_BODY_LIMIT,
     logLevel: values.LOG_LEVEL,
   };
+}
+
+/** The OAuth client list, or what is wrong with it (never quoting it: it holds the secrets). */
+function parseOAuthClients(text: string): OAuthClient[] | string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return 'it is not JSON; expected a list like [{"id":"trusted","secret":"…","grants":["password","refresh_token"]}]';
+  }
+  const schema = Type.Array(OAuthClientSchema, { minItems: 1 });
+  const clients = Value.Default(schema, parsed);
+  const error = Value.Errors(schema, clients)[0];
+  if (error) {
+    return (
+      `${error.instancePath || 'the list'}: ${error.message}; each client needs "id" and "secret", and ` +
+      '"grants" from password, refresh_token, client_credentials'
+    );
+  }
+  const ids = (clients as OAuthClient[]).map((c) => c.id);
+  const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (repeated !== undefined) return `client id "${repeated}" is given twice`;
+  return clients as OAuthClient[];
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 function parseTrustProxy(value: string): boolean | string {

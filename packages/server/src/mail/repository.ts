@@ -1,0 +1,95 @@
+import type { Kysely } from 'kysely';
+import type { DB, MailOutboxTable } from '../db/schema.js';
+
+export type MailRow = MailOutboxTable;
+
+/** Largest id list put in one `IN (…)`: far below the bind-parameter limits of SQLite and PostgreSQL. */
+const IN_CHUNK = 500;
+
+/**
+ * The SQL of the mail outbox. The table is the queue: a message is a row from the moment the change
+ * that caused it commits until it is sent or given up, so nothing lives only in memory.
+ */
+export class MailRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  /** Inserts through the caller's transaction when given, so the message commits with its cause. */
+  async insert(row: MailRow, trx?: Kysely<DB>): Promise<void> {
+    await (trx ?? this.db).insertInto('mail_outbox').values(row).execute();
+  }
+
+  async findByIds(ids: string[]): Promise<MailRow[]> {
+    const rows: MailRow[] = [];
+    for (let i = 0; i < ids.length; i += IN_CHUNK) {
+      const chunk = ids.slice(i, i + IN_CHUNK);
+      rows.push(...(await this.db.selectFrom('mail_outbox').selectAll().where('id', 'in', chunk).execute()));
+    }
+    return rows;
+  }
+
+  /** Ids of pending messages that are due and not leased by a live worker, oldest first. */
+  async findDue(now: number, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('mail_outbox')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Takes a lease on one message until `leaseEnd`; returns the row only to the one worker that got
+   * it. The conditions are re-checked by the UPDATE itself (PostgreSQL re-evaluates them on the
+   * locked row, SQLite serialises writers), so two workers that both saw the message as due cannot
+   * both claim it, nor claim one another worker has just sent or rescheduled.
+   */
+  async claim(id: string, now: number, leaseEnd: number): Promise<MailRow | undefined> {
+    return this.db
+      .updateTable('mail_outbox')
+      .set({ locked_until: leaseEnd })
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  async markSent(id: string, attempts: number, now: number): Promise<void> {
+    await this.db
+      .updateTable('mail_outbox')
+      .set({ status: 'sent', attempts, sent_at: now, locked_until: null, last_error: null })
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .execute();
+  }
+
+  /**
+   * Records a failed attempt and releases the lease: retried at `nextAttemptAt`, or `failed` for good.
+   * Only the holder of the lease records it (a worker whose lease ran out must not undo another's work).
+   */
+  async recordFailure(
+    id: string,
+    leaseEnd: number,
+    outcome: { attempts: number; lastError: string; nextAttemptAt: number; giveUp: boolean },
+  ): Promise<void> {
+    await this.db
+      .updateTable('mail_outbox')
+      .set({
+        status: outcome.giveUp ? 'failed' : 'pending',
+        attempts: outcome.attempts,
+        last_error: outcome.lastError,
+        next_attempt_at: outcome.nextAttemptAt,
+        locked_until: null,
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .where('locked_until', '=', leaseEnd)
+      .execute();
+  }
+}
