@@ -22,6 +22,8 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
     });
 }
 
+const MAX_FIELD_PROBLEMS = 20;
+
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
@@ -54,13 +56,33 @@ function fieldProblems(context: string, issues: AjvIssue[]): FieldProblem[] {
   });
 }
 
-function toApiError(error: FastifyError & { validation?: AjvIssue[]; validationContext?: string }): ApiError {
+function toApiError(
+  error: FastifyError & { validation?: AjvIssue[]; validationContext?: string },
+  request: FastifyRequest,
+): ApiError {
   if (error instanceof ApiError) return error;
   if (error.validation) {
-    const errors = fieldProblems(error.validationContext ?? 'body', error.validation);
-    return new ApiError('validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), {
+    const all = fieldProblems(error.validationContext ?? 'body', error.validation);
+    // A hostile body can fail on thousands of fields: name the first few, which is what a person reads.
+    const errors = all.slice(0, MAX_FIELD_PROBLEMS);
+    const more = all.length > errors.length ? `; and ${all.length - errors.length} more` : '';
+    return new ApiError('validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; ') + more, {
       errors,
     });
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+      const given = request.headers['content-type'] || 'none';
+      return new ApiError(
+        'unsupported_media_type',
+        `This resource takes an application/json body; Content-Type was ${given}`,
+      );
+    }
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError(
+        'payload_too_large',
+        `The body is larger than the limit of ${request.routeOptions.bodyLimit} bytes`,
+      );
   }
   const mapped = error.code ? FASTIFY_CODES[error.code] : undefined;
   if (mapped) return new ApiError(mapped, error.message);
@@ -96,7 +118,7 @@ export function registerProblemHandlers(app: FastifyInstance): void {
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const apiError = toApiError(error);
+    const apiError = toApiError(error, request);
     if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendProblem(request, reply, apiError);
   });

@@ -2,8 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { errorCatalogue, problemType } from '../http/errors.js';
 
-/** Liveness, readiness, Prometheus metrics and the page that documents every error code. */
-export async function opsRoutes(app: FastifyInstance): Promise<void> {
+/**
+ * Liveness, readiness, Prometheus metrics and the page that documents every error code. Called on
+ * the root instance, not registered as a plugin: a plugin's hooks stay inside it, and the metrics
+ * hook must see every request of the server.
+ */
+export function registerOpsRoutes(app: FastifyInstance): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({
