@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv } from 'ajv';
+import addFormatsPlugin from 'ajv-formats';
 import Fastify, {
   type FastifyInstance,
   type FastifyReply,
@@ -9,6 +11,18 @@ import Fastify, {
 import type { Config } from '../config.js';
 import { ApiError } from './errors.js';
 import { registerProblemHandlers, sendProblem } from './problems.js';
+
+const ajvOptions = {
+  // Unknown fields are refused (400), never silently dropped: no mass assignment.
+  removeAdditional: false,
+  allErrors: true,
+  useDefaults: true,
+  strict: false,
+} as const;
+// ajv-formats is CommonJS: its default export arrives wrapped under NodeNext resolution.
+const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv;
+const strictAjv = addFormats(new Ajv({ ...ajvOptions, coerceTypes: false }));
+const coercingAjv = addFormats(new Ajv({ ...ajvOptions, coerceTypes: 'array' }));
 
 export type HttpServerConfig = Pick<Config, 'tls' | 'trustProxy' | 'bodyLimit' | 'logLevel'>;
 
@@ -63,16 +77,13 @@ export function createHttpServer(
             : new ApiError('internal', 'Something went wrong on our side; quote the request id to support.');
       return sendProblem(request, reply, apiError);
     },
-    ajv: {
-      customOptions: {
-        // Unknown fields are refused (400), never silently dropped: no mass assignment.
-        removeAdditional: false,
-        allErrors: true,
-        coerceTypes: 'array',
-        useDefaults: true,
-      },
-    },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
+
+  // Query strings and path parameters arrive as text and are coerced to the schema's types; a JSON
+  // body is already typed, so `{"limit": "5"}` or `{"name": 5}` is a 400 naming the field.
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? strictAjv : coercingAjv).compile(schema),
+  );
 
   // Only JSON (and, on the OAuth endpoints, forms) is understood: anything else is 415.
   app.removeAllContentTypeParsers();

@@ -208,6 +208,19 @@ describe('JSON request bodies', () => {
     }
   });
 
+  it('does not coerce JSON scalars: a number where a string belongs (or the reverse) is a 400', async () => {
+    const numberForString = expectProblem(await post('{"name":5,"count":1}'), 400, 'validation_failed');
+    expect(numberForString.errors.map((e: { field: string }) => e.field)).toEqual(['/body/name']);
+    const stringForNumber = expectProblem(await post('{"name":"x","count":"1"}'), 400, 'validation_failed');
+    expect(stringForNumber.errors.map((e: { field: string }) => e.field)).toEqual(['/body/count']);
+    const scalarForArray = expectProblem(
+      await post('{"name":"x","count":1,"tags":"a"}'),
+      400,
+      'validation_failed',
+    );
+    expect(scalarForArray.errors.map((e: { field: string }) => e.field)).toEqual(['/body/tags']);
+  });
+
   it('refuses malformed JSON with 400 malformed_json saying where it breaks', async () => {
     for (const payload of ['{"name": "x", ', "{'name': 'x'}", '{"name":"x","count":1}}', 'name=x']) {
       const body = expectProblem(await post(payload), 400, 'malformed_json');
