@@ -37,7 +37,10 @@ const RevokeRequest = Type.Object(
 
 const OAuthErrorSchema = Type.Object({ error: Type.String(), error_description: Type.String() });
 
-/** Every parameter must be one string: RFC 6749 §3.2 forbids repeating a parameter. */
+/**
+ * Every parameter must be one string: RFC 6749 §3.2 forbids repeating a parameter, and says one
+ * sent without a value is treated as if it were omitted.
+ */
 function stringParams(body: unknown): Record<string, string> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new OAuthError(
@@ -50,7 +53,7 @@ function stringParams(body: unknown): Record<string, string> {
     if (Array.isArray(value)) throw new OAuthError('invalid_request', `The ${key} parameter is repeated`);
     if (typeof value !== 'string')
       throw new OAuthError('invalid_request', `The ${key} parameter must be a string`);
-    params[key] = value;
+    if (value !== '') params[key] = value;
   }
   return params;
 }
@@ -85,7 +88,12 @@ export async function oauthRoutes(app: FastifyInstance): Promise<void> {
       );
     }
     if ((error.statusCode ?? 500) < 500) {
-      return sendOAuthError(reply, new OAuthError('invalid_request', error.message));
+      // A repeated form parameter arrives as an array and fails its schema: say what happened.
+      const body = request.body as Record<string, unknown> | undefined;
+      const repeated =
+        body && typeof body === 'object' && Object.keys(body).find((k) => Array.isArray(body[k]));
+      const description = repeated ? `The ${repeated} parameter is repeated` : error.message;
+      return sendOAuthError(reply, new OAuthError('invalid_request', description));
     }
     request.log.error({ err: error }, 'token endpoint failed');
     return reply

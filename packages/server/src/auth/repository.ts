@@ -63,12 +63,33 @@ export class AuthRepository {
     return new Map(rows.map((r) => [r.key, { tokens: Number(r.tokens), updatedAt: Number(r.updated_at) }]));
   }
 
-  async saveThrottleBucket(key: string, tokens: number, now: number): Promise<void> {
-    await this.db
-      .insertInto('login_throttle')
-      .values({ key, tokens, updated_at: now })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ tokens, updated_at: now }))
-      .execute();
+  /**
+   * Compare-and-set of one bucket: writes `tokens` only if the row is still as `expected` was read
+   * (or still absent), so two API nodes or two parallel requests never both spend the same try.
+   * False when someone else changed the bucket in between: read it again and retry.
+   */
+  async replaceThrottleBucket(
+    key: string,
+    expected: { tokens: number; updatedAt: number } | undefined,
+    tokens: number,
+    now: number,
+  ): Promise<boolean> {
+    if (!expected) {
+      const inserted = await this.db
+        .insertInto('login_throttle')
+        .values({ key, tokens, updated_at: now })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .executeTakeFirst();
+      return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
+    }
+    const updated = await this.db
+      .updateTable('login_throttle')
+      .set({ tokens, updated_at: now })
+      .where('key', '=', key)
+      .where('tokens', '=', expected.tokens)
+      .where('updated_at', '=', expected.updatedAt)
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows) === 1;
   }
 
   async deleteThrottleBucket(key: string): Promise<void> {

@@ -144,7 +144,8 @@ export class AuthService {
     const username = params.username.toLowerCase();
     const user = await this.users.findForLogin(username);
 
-    const wait = await this.throttle.retryAfter(username, address, user?.id);
+    const attempt = await this.throttle.begin(username, address, user?.id);
+    const wait = attempt.retryAfter;
     if (wait > 0) {
       throw new OAuthError('slow_down', `Too many failed logins; try again in ${wait} seconds`, 429, {
         'Retry-After': String(wait),
@@ -152,14 +153,14 @@ export class AuthService {
     }
     const valid = await verifyPassword(user?.password_hash, params.password);
     if (!valid || !user) {
-      const delay = await this.throttle.recordFailure(username, address, user?.id);
+      const delay = await attempt.failed();
       if (delay > 0) await sleep(delay);
       // The same answer for an unknown user and a wrong password: usernames cannot be enumerated.
       throw new OAuthError('invalid_grant', 'The username or password is wrong');
     }
     if (user.status !== 'active') throw new OAuthError('invalid_grant', 'This account is disabled');
-    await this.throttle.recordSuccess(username, address, user.id);
-    return this.issue(client, user.id, scope, uuidv7(), true);
+    await attempt.succeeded(user.id);
+    return this.issue(client, user.id, scope, scope, uuidv7());
   }
 
   /** RFC 6749 §6: a refresh token is used once; a replayed one revokes its whole family. */
@@ -170,7 +171,7 @@ export class AuthService {
     const now = Date.now();
     const stored = await this.repo.findToken(hashToken(params.refresh_token));
     const invalid = new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked');
-    if (!stored || stored.kind !== 'refresh' || stored.client_id !== client.id) throw invalid;
+    if (stored?.kind !== 'refresh' || stored.client_id !== client.id) throw invalid;
     if (stored.revoked_at !== null) {
       // Replay of a used refresh token: someone else may hold it. End the whole session.
       await this.repo.revokeFamily(stored.family_id, now);
@@ -180,29 +181,31 @@ export class AuthService {
     if (Number(stored.expires_at) <= now) throw invalid;
     const scope = this.parseScope(params.scope, stored.scope.split(' '));
     const user = stored.user_id ? await this.users.findById(stored.user_id) : undefined;
-    if (!user || user.status !== 'active') throw invalid;
+    if (user?.status !== 'active') throw invalid;
     if (!(await this.repo.revokeToken(stored.token_hash, now))) {
+      // Another request used this refresh token at the same moment: treat it as a replay.
       await this.repo.revokeFamily(stored.family_id, now);
+      this.forgetCached();
       throw invalid;
     }
-    return this.issue(client, user.id, scope, stored.family_id, true);
+    // §6: the access token may have a narrower scope; the new refresh token keeps the old one's.
+    return this.issue(client, user.id, scope, stored.scope, stored.family_id);
   }
 
   private async issue(
     client: OAuthClient,
     userId: string,
     scope: string,
+    refreshScope: string,
     familyId: string,
-    withRefresh: boolean,
   ): Promise<TokenResponse> {
     const now = Date.now();
     const accessToken = newToken();
-    const refreshToken = withRefresh && client.grants.includes('refresh_token') ? newToken() : undefined;
+    const refreshToken = client.grants.includes('refresh_token') ? newToken() : undefined;
     const common = {
       client_id: client.id,
       user_id: userId,
       family_id: familyId,
-      scope,
       revoked_at: null,
       created_at: now,
     };
@@ -211,6 +214,7 @@ export class AuthService {
         ...common,
         token_hash: hashToken(accessToken),
         kind: 'access',
+        scope,
         expires_at: now + this.settings.accessTokenTtl * 1000,
       },
       ...(refreshToken
@@ -219,6 +223,7 @@ export class AuthService {
               ...common,
               token_hash: hashToken(refreshToken),
               kind: 'refresh' as const,
+              scope: refreshScope,
               expires_at: now + this.settings.refreshTokenTtl * 1000,
             },
           ]
@@ -261,6 +266,14 @@ export class AuthService {
     this.cache.clear();
   }
 
+  /**
+   * Drops this node's cached token checks, for changes that alter what a token stands for without
+   * revoking it (a role changed, an agent suspended): the next request reads the database again.
+   */
+  forgetCachedScopes(): void {
+    this.forgetCached();
+  }
+
   /** RFC 6750: turns a bearer token into the caller's scope, or throws invalid_token / agent_suspended. */
   async authenticateBearer(token: string): Promise<Scope> {
     const tokenHash = hashToken(token);
@@ -269,17 +282,12 @@ export class AuthService {
     if (cached && cached.validUntil > now) return cached.scope;
 
     const stored = await this.repo.findToken(tokenHash);
-    if (
-      !stored ||
-      stored.kind !== 'access' ||
-      stored.revoked_at !== null ||
-      Number(stored.expires_at) <= now
-    ) {
+    if (stored?.kind !== 'access' || stored.revoked_at !== null || Number(stored.expires_at) <= now) {
       this.cache.delete(tokenHash);
       throw new ApiError('invalid_token', 'The access token is invalid, expired or revoked; log in again');
     }
     const user = stored.user_id ? await this.users.findById(stored.user_id) : undefined;
-    if (!user || user.status !== 'active') {
+    if (user?.status !== 'active') {
       throw new ApiError('invalid_token', 'The account of this access token is disabled or gone');
     }
     if (user.agent_id) {
