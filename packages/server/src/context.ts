@@ -46,7 +46,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
     db,
     audit,
     invitations: () => invitations as InvitationsService,
-    onSuspend: () => auth?.revokeUserTokens('', undefined).catch(() => {}),
+    onSuspend: () => auth?.forgetCachedScopes(),
   });
   const users = new UsersService(new UsersRepository(db), {
     db,
@@ -57,6 +57,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
       const family = exceptTokenHash ? (await authRepo.findToken(exceptTokenHash))?.family_id : undefined;
       await (auth as AuthService).revokeUserTokens(userId, family);
     },
+    forgetCachedScopes: () => auth?.forgetCachedScopes(),
   });
   auth = new AuthService(authRepo, new LoginThrottle(authRepo), users, agents, {
     clients: config.oauthClients,

@@ -14,7 +14,10 @@ export interface AgentsDeps {
   audit: AuditService;
   /** Invitations are created with the agent, in the same transaction (late-bound: they need agents too). */
   invitations: () => InvitationsService;
-  /** Called when an agent is suspended, so no node keeps serving its users from a token cache. */
+  /**
+   * Called when an agent is suspended or deleted, so this node stops serving its users from its token
+   * cache. Runs before the change is answered: the users' very next call must already be refused.
+   */
   onSuspend: () => void;
 }
 

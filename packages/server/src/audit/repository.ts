@@ -29,9 +29,11 @@ export class AuditRepository {
     if (filter.to !== undefined) query = query.where('at', '<', filter.to);
     if (filter.action) {
       const action = filter.action;
+      // A kind matches by prefix; not LIKE, whose `_` wildcard a kind such as home_group contains.
+      const prefix = `${action}.`;
       query = action.includes('.')
         ? query.where('action', '=', action)
-        : query.where('action', 'like', `${action.replaceAll(/[%_\\]/g, '')}.%`);
+        : query.where((eb) => eb(eb.fn('substr', ['action', eb.lit(1), eb.lit(prefix.length)]), '=', prefix));
     }
     if (filter.after) query = query.where('id', '>', filter.after);
     return query

@@ -29,12 +29,14 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
           errors: [{ field: '/query/from', message: 'is after to' }],
         });
       }
+      // Decoded like every list's cursor: an empty or foreign one is a 400, never silently page one.
+      const after = decodeCursor(q.cursor);
       const rows = await audit.list(request.scope, {
         ...(q.agentId ? { agentId: q.agentId } : {}),
         ...(from !== undefined ? { from } : {}),
         ...(to !== undefined ? { to } : {}),
         ...(q.action ? { action: q.action } : {}),
-        ...(q.cursor ? { after: decodeCursor(q.cursor) } : {}),
+        ...(after ? { after } : {}),
         limit: q.limit,
       });
       return toPage(rows, q.limit, request, reply);

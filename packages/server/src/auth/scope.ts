@@ -13,6 +13,11 @@ export interface Scope {
   clientId: string;
   /** SHA-256 of the access token in use, so a user can revoke "all my other tokens". */
   tokenHash: string;
+  /**
+   * Which of the agent's homes the caller sees: 'all', or only those in the home groups the admin
+   * gave them ('groups'). The operator and admins always see all.
+   */
+  homeAccess: 'all' | 'groups';
 }
 
 export const isOperator = (scope: Scope): boolean => scope.role === 'operator';

@@ -307,6 +307,7 @@ export class AuthService {
       agentId: user.agent_id,
       clientId: stored.client_id,
       tokenHash,
+      homeAccess: user.role === 'editor' || user.role === 'viewer' ? user.home_access : 'all',
     };
     if (this.settings.tokenCacheSeconds > 0) {
       if (this.cache.size >= AuthService.CACHE_LIMIT)

@@ -12,3 +12,20 @@ export function inScope(scope: Scope, agentColumn: string) {
     return eb(sql.ref(agentColumn), '=', scope.agentId ?? '');
   };
 }
+
+/**
+ * The one place home visibility is decided: a `where` callback on any table with a home id column
+ * (homes.id, meters.home_id, …). A home is visible when it belongs to the caller's agent and, for a
+ * user restricted to groups, is in one of their groups. An invisible home is indistinguishable
+ * from a missing one: 404.
+ */
+export function homeInScope(scope: Scope, homeIdColumn: string) {
+  return <DB, TB extends keyof DB>(_eb: ExpressionBuilder<DB, TB>): Expression<SqlBool> => {
+    if (scope.role === 'operator') return sql<SqlBool>`1 = 1`;
+    const home = sql.ref(homeIdColumn);
+    const inAgent = sql<SqlBool>`${home} in (select h.id from homes h where h.agent_id = ${scope.agentId ?? ''})`;
+    if (scope.homeAccess === 'all' || scope.role === 'admin') return inAgent;
+    return sql<SqlBool>`(${inAgent} and ${home} in (select m.home_id from home_group_members m
+      join user_home_groups u on u.group_id = m.group_id where u.user_id = ${scope.userId}))`;
+  };
+}

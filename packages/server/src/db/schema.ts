@@ -27,6 +27,8 @@ export interface UsersTable {
   created_at: number;
   updated_at: number;
   revision: number;
+  /** Non-admins: 'all' the agent's homes, or only those of the groups in user_home_groups. */
+  home_access: 'all' | 'groups';
 }
 
 export interface OAuthTokensTable {
@@ -106,6 +108,84 @@ export interface AuditEventsTable {
   at: number;
 }
 
+export interface OrdersTable {
+  id: string;
+  agent_id: string;
+  reference: string;
+  status: 'draft' | 'provisioned' | 'cancelled';
+  postcode: string | null;
+  /** JSON: the order as the agent wrote it (property, occupant, installation, meters, services). */
+  document: string;
+  home_id: string | null;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+  submitted_at: number | null;
+  revision: number;
+}
+
+export interface HomesTable {
+  id: string;
+  agent_id: string;
+  order_id: string;
+  reference: string;
+  status: 'active' | 'decommissioned';
+  postcode: string | null;
+  technology: string | null;
+  /** JSON: address lines, town, postcode, country, UPRN, coordinates. */
+  address: string;
+  /** JSON: occupant contact (personal data); null once erased. */
+  occupant: string | null;
+  /** JSON: technology, make, model, capacity and the design figures. */
+  installation: string;
+  created_at: number;
+  updated_at: number;
+  decommissioned_at: number | null;
+  occupant_erased_at: number | null;
+  revision: number;
+}
+
+export interface MetersTable {
+  id: string;
+  home_id: string;
+  serial: string;
+  kind: string;
+  /** JSON: how it is read (push, mqtt, poll with url), interval, what it measures. */
+  settings: string;
+  created_at: number;
+}
+
+export interface ChannelsTable {
+  id: string;
+  meter_id: string;
+  home_id: string;
+  key: string;
+  quantity: string;
+  unit: string;
+  kind: 'register' | 'instantaneous';
+  created_at: number;
+}
+
+export interface ProvisioningTable {
+  id: string;
+  home_id: string;
+  service: 'amr' | 'insight' | 'performance' | 'fault_management';
+  status: 'pending' | 'active' | 'suspended' | 'failed';
+  settings: string;
+  created_at: number;
+  updated_at: number;
+  revision: number;
+}
+
+export interface HomeGroupsTable {
+  id: string;
+  agent_id: string;
+  name: string;
+  created_at: number;
+  updated_at: number;
+  revision: number;
+}
+
 export interface DB {
   agents: AgentsTable;
   users: UsersTable;
@@ -115,6 +195,14 @@ export interface DB {
   mail_outbox: MailOutboxTable;
   invitations: InvitationsTable;
   audit_events: AuditEventsTable;
+  orders: OrdersTable;
+  homes: HomesTable;
+  meters: MetersTable;
+  channels: ChannelsTable;
+  provisioning: ProvisioningTable;
+  home_groups: HomeGroupsTable;
+  home_group_members: { group_id: string; home_id: string };
+  user_home_groups: { user_id: string; group_id: string };
 }
 
 export type { Generated };

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { withEtag } from '../http/etag.js';
 import { decodeCursor, pageOf, toPage } from '../http/paging.js';
 import { actorOf, ifMatchOf, locationOf } from '../http/request.js';
 import { IdParams, NoContent, ProblemSchema } from '../http/schemas.js';
@@ -33,7 +34,7 @@ export const invitationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const created = await invitations.create(actorOf(request), request.body);
+      const created = withEtag(reply, await invitations.create(actorOf(request), request.body));
       return reply.code(201).header('location', locationOf(request, created.id)).send(created);
     },
   );
@@ -75,7 +76,7 @@ export const invitationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: InvitationViewSchema, '4xx': ProblemSchema },
       },
     },
-    async (request) => invitations.get(request.scope, request.params.id),
+    async (request, reply) => withEtag(reply, await invitations.get(request.scope, request.params.id)),
   );
 
   app.delete(
@@ -108,7 +109,7 @@ export const invitationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: InvitationViewSchema, '4xx': ProblemSchema },
       },
     },
-    async (request) => invitations.resend(actorOf(request), request.params.id),
+    async (request, reply) => withEtag(reply, await invitations.resend(actorOf(request), request.params.id)),
   );
 
   app.post(

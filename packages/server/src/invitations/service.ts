@@ -7,7 +7,7 @@ import type { Actor, Scope } from '../auth/scope.js';
 import { hashToken, newToken } from '../auth/tokens.js';
 import type { DB } from '../db/schema.js';
 import { ApiError } from '../http/errors.js';
-import { checkIfMatch } from '../http/etag.js';
+import { checkIfMatch, type Versioned } from '../http/etag.js';
 import type { MailDelivery, MailService } from '../mail/service.js';
 import type { UserView } from '../users/schemas.js';
 import type { UsersService } from '../users/service.js';
@@ -110,7 +110,7 @@ export class InvitationsService {
     this.deps.mail.kick();
   }
 
-  async create(actor: Actor, input: CreateInvitationInput): Promise<InvitationView> {
+  async create(actor: Actor, input: CreateInvitationInput): Promise<Versioned<InvitationView>> {
     const { scope } = actor;
     let agentId: string;
     if (scope.role === 'operator') {
@@ -195,11 +195,12 @@ export class InvitationsService {
     return this.views(await this.repo.list(scope, filter, Date.now()));
   }
 
-  async get(scope: Scope, id: string): Promise<InvitationView> {
+  /** One invitation with its revision: the ETag that DELETE's If-Match is checked against. */
+  async get(scope: Scope, id: string): Promise<Versioned<InvitationView>> {
     const row = await this.repo.find(scope, id);
     if (!row) throw new ApiError('not_found', `No invitation ${id}`);
     const [view] = await this.views([row]);
-    return view as InvitationView;
+    return { view: view as InvitationView, revision: row.revision };
   }
 
   /** Revokes a pending or expired invitation; revoking twice is harmless; an accepted one is 409. */
@@ -225,13 +226,21 @@ export class InvitationsService {
   }
 
   /** Issues a fresh token and expiry and mails it again; the old token stops working. */
-  async resend(actor: Actor, id: string): Promise<InvitationView> {
+  async resend(actor: Actor, id: string): Promise<Versioned<InvitationView>> {
     await this.deps.db.transaction().execute(async (trx) => {
       const row = await this.repo.find(actor.scope, id, trx);
       if (!row) throw new ApiError('not_found', `No invitation ${id}`);
       const status = statusOf(row, Date.now());
       if (status === 'accepted' || status === 'revoked') {
         throw new ApiError('conflict', `This invitation is ${status}; send a new one instead`);
+      }
+      // An expired invitation may have been followed by a new one: reviving it would make two.
+      const other = await this.repo.findPendingFor(row.agent_id, row.email, Date.now(), trx);
+      if (other && other.id !== row.id) {
+        throw new ApiError(
+          'conflict',
+          `${row.email} already has another pending invitation to this agent; resend that one instead`,
+        );
       }
       const agent = await this.deps.agents.findById(row.agent_id, trx);
       const token = newToken();
@@ -303,6 +312,7 @@ export class InvitationsService {
           agentId: invitation.agent_id,
           clientId: '',
           tokenHash: '',
+          homeAccess: 'all',
         },
         address,
       };

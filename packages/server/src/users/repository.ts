@@ -67,6 +67,20 @@ export class UsersRepository {
     await trx.insertInto('users').values(row).execute();
   }
 
+  /**
+   * Inserts a user unless the username is taken; false when it is. The unique index decides, so two
+   * acceptances racing for one username get one user and one false, never a database error.
+   */
+  async insertIfUsernameFree(row: UserRow, trx: Kysely<DB>): Promise<boolean> {
+    try {
+      await trx.insertInto('users').values(row).execute();
+      return true;
+    } catch (err) {
+      if (isUniqueViolation(err)) return false;
+      throw err;
+    }
+  }
+
   async update(
     id: string,
     revision: number,
@@ -91,8 +105,13 @@ export class UsersRepository {
     return Number(result.numDeletedRows) === 1;
   }
 
-  async setPasswordHash(id: string, passwordHash: string, now: number): Promise<void> {
-    await this.db
+  async setPasswordHash(
+    id: string,
+    passwordHash: string,
+    now: number,
+    trx: Kysely<DB> = this.db,
+  ): Promise<void> {
+    await trx
       .updateTable('users')
       .set((eb) => ({ password_hash: passwordHash, updated_at: now, revision: eb('revision', '+', 1) }))
       .where('id', '=', id)
@@ -118,4 +137,10 @@ export class UsersRepository {
       await trx.selectFrom('agents').select('id').where('id', '=', agentId).forUpdate().execute();
     }
   }
+}
+
+/** A unique index refused the row: SQLite (better-sqlite3) and PostgreSQL (23505) say so differently. */
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
 }

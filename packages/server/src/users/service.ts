@@ -28,6 +28,11 @@ export interface UsersDeps {
   audit: AuditService;
   /** Revokes a user's tokens (all, or all but the session of one access token). Late-bound to auth. */
   revokeSessions: (userId: string, exceptTokenHash?: string) => Promise<void>;
+  /**
+   * Drops this node's cached token checks, so a changed role applies to the user's next call
+   * (a demoted admin must not keep an admin's rights for the cache's lifetime). Late-bound to auth.
+   */
+  forgetCachedScopes: () => void;
 }
 
 export interface NewUser {
@@ -111,6 +116,7 @@ export class UsersService {
       created_at: now,
       updated_at: now,
       revision: 1,
+      home_access: 'all',
     });
     return {
       username: normalised,
@@ -123,11 +129,11 @@ export class UsersService {
   /** Creates an active user of an agent inside the caller's transaction (invitation acceptance). */
   async createInTransaction(trx: Kysely<DB>, input: NewUser): Promise<UserView> {
     const username = input.username.toLowerCase();
-    if (await this.repo.findByUsername(username, trx)) {
-      throw new ApiError('conflict', `The username "${username}" is taken; choose another`, {
+    const taken = () =>
+      new ApiError('conflict', `The username "${username}" is taken; choose another`, {
         errors: [{ field: '/body/username', message: 'is taken' }],
       });
-    }
+    if (await this.repo.findByUsername(username, trx)) throw taken();
     const now = Date.now();
     const row: UserRow = {
       id: input.id,
@@ -141,8 +147,10 @@ export class UsersService {
       created_at: now,
       updated_at: now,
       revision: 1,
+      home_access: 'all',
     };
-    await this.repo.insert(row, trx);
+    // Checked above for the common case; the unique index settles a race between two acceptances.
+    if (!(await this.repo.insertIfUsernameFree(row, trx))) throw taken();
     return this.withAgent(row, trx);
   }
 
@@ -156,7 +164,11 @@ export class UsersService {
 
   async me(scope: Scope): Promise<Versioned<UserView>> {
     const user = await this.repo.findById(scope.userId);
-    if (!user) throw new ApiError('invalid_token', 'The user of this token no longer exists');
+    if (!user) {
+      throw new ApiError('invalid_token', 'The user of this token no longer exists', {
+        headers: { 'www-authenticate': 'Bearer realm="hearth", error="invalid_token"' },
+      });
+    }
     return { view: await this.withAgent(user), revision: user.revision };
   }
 
@@ -230,9 +242,10 @@ export class UsersService {
         targetId: id,
         details: changes,
       });
-      return { ...row, ...patch, revision: row.revision + 1 };
+      return { ...row, ...patch, revision: row.revision + 1, previousRole: row.role };
     });
     if (updated.status === 'disabled') await this.deps.revokeSessions(id);
+    else if (updated.role !== updated.previousRole) this.deps.forgetCachedScopes();
     return { view: await this.withAgent(updated), revision: updated.revision };
   }
 
@@ -285,15 +298,17 @@ export class UsersService {
       user.name,
       user.email ?? '',
     ]);
-    await this.repo.setPasswordHash(user.id, await hashPassword(input.newPassword), Date.now());
-    await this.deps.db.transaction().execute((trx) =>
-      this.deps.audit.record(trx, actor, {
+    const passwordHash = await hashPassword(input.newPassword);
+    // The new password and its audit event are stored together or not at all.
+    await this.deps.db.transaction().execute(async (trx) => {
+      await this.repo.setPasswordHash(user.id, passwordHash, Date.now(), trx);
+      await this.deps.audit.record(trx, actor, {
         agentId: user.agent_id,
         action: 'user.password_changed',
         targetType: 'user',
         targetId: user.id,
-      }),
-    );
+      });
+    });
     await this.deps.revokeSessions(user.id, actor.scope.tokenHash);
   }
 }
