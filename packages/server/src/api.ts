@@ -3,7 +3,11 @@ import { agentsRoutes } from './agents/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { bearerAuthentication } from './auth/bearer.js';
 import { enforcePermission, isPermission } from './auth/permissions.js';
+import { homeGroupsRoutes } from './home-groups/routes.js';
+import { homesRoutes } from './homes/routes.js';
 import { invitationsRoutes } from './invitations/routes.js';
+import { ordersRoutes } from './orders/routes.js';
+import { provisioningRoutes } from './provisioning/routes.js';
 import { usersRoutes } from './users/routes.js';
 
 /**
@@ -28,4 +32,8 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(agentsRoutes);
   await app.register(invitationsRoutes);
   await app.register(auditRoutes);
+  await app.register(ordersRoutes);
+  await app.register(homesRoutes);
+  await app.register(provisioningRoutes);
+  await app.register(homeGroupsRoutes);
 }

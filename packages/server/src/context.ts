@@ -8,9 +8,17 @@ import type { Scope } from './auth/scope.js';
 import { AuthService } from './auth/service.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
+import { HomeGroupsRepository } from './home-groups/repository.js';
+import { HomeGroupsService } from './home-groups/service.js';
+import { HomesRepository } from './homes/repository.js';
+import { HomesService } from './homes/service.js';
 import { InvitationsRepository } from './invitations/repository.js';
 import { InvitationsService } from './invitations/service.js';
 import { MailService } from './mail/service.js';
+import { OrdersRepository } from './orders/repository.js';
+import { OrdersService } from './orders/service.js';
+import { ProvisioningRepository } from './provisioning/repository.js';
+import { ProvisioningService } from './provisioning/service.js';
 import { UsersRepository } from './users/repository.js';
 import { UsersService } from './users/service.js';
 
@@ -25,6 +33,10 @@ export interface AppContext {
     audit: AuditService;
     mail: MailService;
     invitations: InvitationsService;
+    homeGroups: HomeGroupsService;
+    homes: HomesService;
+    provisioning: ProvisioningService;
+    orders: OrdersService;
   };
 }
 
@@ -74,7 +86,27 @@ export function createContext(config: Config, database: Database, log: Logger): 
     publicUrl: config.publicUrl,
     ttlMs: config.invitationTtlHours * 3_600_000,
   });
-  return { config, database, services: { agents, users, auth, audit, mail, invitations } };
+  const homeGroups = new HomeGroupsService(new HomeGroupsRepository(db), { db, audit });
+  let provisioning: ProvisioningService | undefined;
+  let orders: OrdersService | undefined;
+  const homes = new HomesService(new HomesRepository(db), {
+    db,
+    audit,
+    provisioning: () => provisioning as ProvisioningService,
+    eraseOrderOccupant: (orderId, trx) => (orders as OrdersService).eraseOccupant(orderId, trx),
+    groupsExist: (agentId, ids, trx) => homeGroups.allExist(agentId, ids, trx),
+  });
+  provisioning = new ProvisioningService(new ProvisioningRepository(db), { db, audit, homes: () => homes });
+  orders = new OrdersService(new OrdersRepository(db), { db, audit, homes, provisioning });
+  agents.addDeletionGuard(async (agentId, trx) => {
+    const count = await homes.countForAgent(agentId, trx);
+    return count > 0 ? `it still has ${count} home${count === 1 ? '' : 's'}` : undefined;
+  });
+  return {
+    config,
+    database,
+    services: { agents, users, auth, audit, mail, invitations, homeGroups, homes, provisioning, orders },
+  };
 }
 
 declare module 'fastify' {

@@ -21,6 +21,20 @@ export const permissionMatrix = {
   'invitations.manage': ['operator', 'admin'],
   /** Read the audit trail. */
   'audit.read': ['operator', 'admin'],
+  /** Read orders (viewers without occupant details). */
+  'orders.read': ['operator', 'admin', 'editor', 'viewer'],
+  /** Create, edit, cancel and submit orders of your agent. */
+  'orders.write': ['admin', 'editor'],
+  /** Read homes, their meters and provisioning (within the homes you may see). */
+  'homes.read': ['operator', 'admin', 'editor', 'viewer'],
+  /** Edit homes and their provisioning definitions. */
+  'homes.write': ['admin', 'editor'],
+  /** Decommission homes and erase occupants' personal data. */
+  'homes.manage': ['admin'],
+  /** List home groups. */
+  'home-groups.read': ['operator', 'admin', 'editor', 'viewer'],
+  /** Create, rename and delete home groups. */
+  'home-groups.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissionMatrix;

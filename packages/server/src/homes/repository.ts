@@ -1,0 +1,124 @@
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { Scope } from '../auth/scope.js';
+import { homeInScope } from '../auth/tenancy.js';
+import type { ChannelsTable, DB, HomesTable, MetersTable } from '../db/schema.js';
+
+export type HomeRow = Selectable<HomesTable>;
+export type MeterRow = Selectable<MetersTable>;
+export type ChannelRow = Selectable<ChannelsTable>;
+
+export interface HomeFilter {
+  status?: HomeRow['status'];
+  postcode?: string;
+  technology?: string;
+  groupId?: string;
+  q?: string;
+  after?: string;
+  limit: number;
+}
+
+/** The SQL of homes, their meters and channels; every read goes through homeInScope. */
+export class HomesRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  find(scope: Scope, id: string, trx: Kysely<DB> = this.db): Promise<HomeRow | undefined> {
+    return trx
+      .selectFrom('homes')
+      .selectAll()
+      .where('id', '=', id)
+      .where(homeInScope(scope, 'homes.id'))
+      .executeTakeFirst();
+  }
+
+  list(scope: Scope, filter: HomeFilter): Promise<HomeRow[]> {
+    let query = this.db.selectFrom('homes').selectAll().where(homeInScope(scope, 'homes.id'));
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.technology) query = query.where('technology', '=', filter.technology);
+    if (filter.postcode) {
+      const prefix = filter.postcode.toUpperCase().replaceAll(/[%_]/g, '').trim();
+      query = query.where('postcode', 'like', `${prefix}%`);
+    }
+    if (filter.groupId) {
+      const groupId = filter.groupId;
+      query = query.where('id', 'in', (eb) =>
+        eb.selectFrom('home_group_members').select('home_id').where('group_id', '=', groupId),
+      );
+    }
+    if (filter.q) {
+      const pattern = `%${filter.q.toLowerCase().replaceAll(/[%_]/g, '')}%`;
+      query = query.where((eb) =>
+        eb.or([
+          eb(eb.fn('lower', ['reference']), 'like', pattern),
+          eb(eb.fn('lower', ['postcode']), 'like', pattern),
+          eb(eb.fn('lower', ['address']), 'like', pattern),
+        ]),
+      );
+    }
+    if (filter.after) query = query.where('id', '>', filter.after);
+    return query
+      .orderBy('id')
+      .limit(filter.limit + 1)
+      .execute();
+  }
+
+  async insertHome(row: HomeRow, trx: Kysely<DB>): Promise<void> {
+    await trx.insertInto('homes').values(row).execute();
+  }
+
+  async insertMeter(meter: MeterRow, channels: ChannelRow[], trx: Kysely<DB>): Promise<void> {
+    await trx.insertInto('meters').values(meter).execute();
+    if (channels.length > 0) await trx.insertInto('channels').values(channels).execute();
+  }
+
+  meters(homeId: string, trx: Kysely<DB> = this.db): Promise<MeterRow[]> {
+    return trx.selectFrom('meters').selectAll().where('home_id', '=', homeId).orderBy('id').execute();
+  }
+
+  channels(homeId: string, trx: Kysely<DB> = this.db): Promise<ChannelRow[]> {
+    return trx.selectFrom('channels').selectAll().where('home_id', '=', homeId).orderBy('id').execute();
+  }
+
+  groupsOf(homeId: string, trx: Kysely<DB> = this.db): Promise<{ id: string; name: string }[]> {
+    return trx
+      .selectFrom('home_group_members')
+      .innerJoin('home_groups', 'home_groups.id', 'home_group_members.group_id')
+      .select(['home_groups.id', 'home_groups.name'])
+      .where('home_group_members.home_id', '=', homeId)
+      .orderBy('home_groups.name')
+      .execute();
+  }
+
+  async setGroups(homeId: string, groupIds: string[], trx: Kysely<DB>): Promise<void> {
+    await trx.deleteFrom('home_group_members').where('home_id', '=', homeId).execute();
+    if (groupIds.length > 0) {
+      await trx
+        .insertInto('home_group_members')
+        .values(groupIds.map((groupId) => ({ group_id: groupId, home_id: homeId })))
+        .execute();
+    }
+  }
+
+  async update(
+    id: string,
+    revision: number,
+    patch: Updateable<HomesTable>,
+    trx: Kysely<DB>,
+  ): Promise<boolean> {
+    const result = await trx
+      .updateTable('homes')
+      .set({ ...patch, revision: revision + 1 })
+      .where('id', '=', id)
+      .where('revision', '=', revision)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async countForAgent(agentId: string, trx: Kysely<DB>): Promise<number> {
+    const row = await trx
+      .selectFrom('homes')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('agent_id', '=', agentId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}

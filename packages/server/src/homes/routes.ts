@@ -1,0 +1,137 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { withEtag } from '../http/etag.js';
+import { decodeCursor, pageOf, toPage } from '../http/paging.js';
+import { actorOf, ifMatchOf } from '../http/request.js';
+import { IdParams, NoContent, ProblemSchema } from '../http/schemas.js';
+import {
+  HomeListQuery,
+  HomeSummarySchema,
+  HomeViewSchema,
+  MeterViewSchema,
+  UpdateHomeBody,
+} from './schemas.js';
+
+const tags = ['Homes'];
+const security = [{ bearer: [] }];
+
+/** /homes: what submitted orders created, seen within the agent and the caller's home groups. */
+export const homesRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { homes } = app.ctx.services;
+
+  app.get(
+    '/homes',
+    {
+      config: { permission: 'homes.read' },
+      schema: {
+        tags,
+        security,
+        summary: 'List the homes you may see (filters, search, paging)',
+        querystring: HomeListQuery,
+        response: { 200: pageOf(HomeSummarySchema), '4xx': ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      const { limit, cursor, status, postcode, technology, groupId, q } = request.query;
+      const after = decodeCursor(cursor);
+      const rows = await homes.list(request.scope, {
+        limit,
+        ...(after ? { after } : {}),
+        ...(status ? { status } : {}),
+        ...(postcode ? { postcode } : {}),
+        ...(technology ? { technology } : {}),
+        ...(groupId ? { groupId } : {}),
+        ...(q ? { q } : {}),
+      });
+      return toPage(rows, limit, request, reply);
+    },
+  );
+
+  app.get(
+    '/homes/:id',
+    {
+      config: { permission: 'homes.read' },
+      schema: {
+        tags,
+        security,
+        summary: 'Read one home with its meters, channels, groups and provisioning summary',
+        params: IdParams,
+        response: { 200: HomeViewSchema, '4xx': ProblemSchema },
+      },
+    },
+    async (request, reply) => withEtag(reply, await homes.get(request.scope, request.params.id)),
+  );
+
+  app.get(
+    '/homes/:id/meters',
+    {
+      config: { permission: 'homes.read' },
+      schema: {
+        tags,
+        security,
+        summary: "A home's meters and their channels (the ids readings are sent for)",
+        params: IdParams,
+        response: { 200: Type.Object({ items: Type.Array(MeterViewSchema) }), '4xx': ProblemSchema },
+      },
+    },
+    async (request) => ({ items: await homes.meters(request.scope, request.params.id) }),
+  );
+
+  app.put(
+    '/homes/:id',
+    {
+      config: { permission: 'homes.write' },
+      schema: {
+        tags,
+        security,
+        summary:
+          'Edit what may change after installation: reference, occupant, address, design figures, groups',
+        description: 'Each object given replaces the previous one as a whole. groupIds: admins only.',
+        params: IdParams,
+        body: UpdateHomeBody,
+        response: { 200: HomeViewSchema, '4xx': ProblemSchema },
+      },
+    },
+    async (request, reply) =>
+      withEtag(
+        reply,
+        await homes.update(actorOf(request), request.params.id, request.body, ifMatchOf(request)),
+      ),
+  );
+
+  app.delete(
+    '/homes/:id',
+    {
+      config: { permission: 'homes.manage' },
+      schema: {
+        tags,
+        security,
+        summary: 'Decommission a home: collection stops, its history stays readable',
+        params: IdParams,
+        response: { 204: NoContent, '4xx': ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      await homes.decommission(actorOf(request), request.params.id, ifMatchOf(request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/homes/:id/occupant-erasure',
+    {
+      config: { permission: 'homes.manage' },
+      schema: {
+        tags,
+        security,
+        summary: "Erase the occupant's personal data for good (the home and its telemetry stay)",
+        params: IdParams,
+        response: { 204: NoContent, '4xx': ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      await homes.eraseOccupant(actorOf(request), request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,306 @@
+import type { Kysely } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import type { AuditService } from '../audit/service.js';
+import type { Actor, Scope } from '../auth/scope.js';
+import type { DB } from '../db/schema.js';
+import { ApiError } from '../http/errors.js';
+import { checkIfMatch, type Versioned } from '../http/etag.js';
+import { normalisePostcode, resolveChannels } from '../orders/completeness.js';
+import type { OrderDocument } from '../orders/schemas.js';
+import type { ProvisioningService } from '../provisioning/service.js';
+import type { ChannelRow, HomeFilter, HomeRow, HomesRepository, MeterRow } from './repository.js';
+import type { HomeSummary, HomeView, MeterView, UpdateHomeInput } from './schemas.js';
+
+export interface HomesDeps {
+  db: Kysely<DB>;
+  audit: AuditService;
+  provisioning: () => ProvisioningService;
+  /** Removes the occupant from the order the home came from (erasure must reach every copy). */
+  eraseOrderOccupant: (orderId: string, trx: Kysely<DB>) => Promise<void>;
+  /** Home groups of the agent, to check ids given in groupIds. */
+  groupsExist: (agentId: string, ids: string[], trx: Kysely<DB>) => Promise<boolean>;
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(Number(ms)).toISOString());
+const DEFAULT_INTERVAL = 60;
+
+/** Occupant details are personal data: only the roles that contact occupants see them. */
+export const seesOccupant = (scope: Scope) => scope.role === 'admin' || scope.role === 'editor';
+
+function meterView(meter: MeterRow, channels: ChannelRow[]): MeterView {
+  const settings = JSON.parse(meter.settings) as {
+    reading: MeterView['reading'];
+    location?: string;
+    measures?: string;
+  };
+  return {
+    id: meter.id,
+    serial: meter.serial,
+    kind: meter.kind,
+    reading: settings.reading,
+    ...(settings.location ? { location: settings.location } : {}),
+    ...(settings.measures ? { measures: settings.measures } : {}),
+    channels: channels
+      .filter((c) => c.meter_id === meter.id)
+      .map((c) => ({ id: c.id, key: c.key, quantity: c.quantity, unit: c.unit, kind: c.kind })),
+  };
+}
+
+/** Homes: created by submitting an order, seen only within the agent and the caller's groups. */
+export class HomesService {
+  constructor(
+    private readonly repo: HomesRepository,
+    private readonly deps: HomesDeps,
+  ) {}
+
+  /** A home the caller may see, or 404 — the same for a home of another agent as for none. */
+  async requireVisible(scope: Scope, id: string, trx?: Kysely<DB>): Promise<HomeRow> {
+    const home = await this.repo.find(scope, id, trx);
+    if (!home) throw new ApiError('not_found', `No home ${id}`);
+    return home;
+  }
+
+  countForAgent(agentId: string, trx: Kysely<DB>): Promise<number> {
+    return this.repo.countForAgent(agentId, trx);
+  }
+
+  /** Creates the home, its meters and channels from a complete order, inside the submission's transaction. */
+  async createFromOrder(
+    trx: Kysely<DB>,
+    order: { id: string; agentId: string; document: OrderDocument },
+  ): Promise<string> {
+    const now = Date.now();
+    const doc = order.document;
+    const property = { ...doc.property };
+    if (property.postcode) property.postcode = normalisePostcode(property.postcode, property.country);
+    property.country ??= 'GB';
+    const home: HomeRow = {
+      id: uuidv7(),
+      agent_id: order.agentId,
+      order_id: order.id,
+      reference: doc.reference,
+      status: 'active',
+      postcode: property.postcode ?? null,
+      technology: doc.installation?.technology ?? null,
+      address: JSON.stringify(property),
+      occupant: doc.occupant ? JSON.stringify(doc.occupant) : null,
+      installation: JSON.stringify(doc.installation ?? {}),
+      created_at: now,
+      updated_at: now,
+      decommissioned_at: null,
+      occupant_erased_at: null,
+      revision: 1,
+    };
+    await this.repo.insertHome(home, trx);
+    const amrInterval = doc.services?.amr?.intervalSeconds ?? DEFAULT_INTERVAL;
+    for (const [i, spec] of (doc.meters ?? []).entries()) {
+      const meterId = uuidv7();
+      const problems: { field: string; message: string }[] = [];
+      const channels = resolveChannels(spec, `/body/meters/${i}`, problems);
+      const reading = {
+        method: spec.reading?.method ?? 'push',
+        ...(spec.reading?.url ? { url: spec.reading.url } : {}),
+        intervalSeconds: spec.reading?.intervalSeconds ?? amrInterval,
+      };
+      await this.repo.insertMeter(
+        {
+          id: meterId,
+          home_id: home.id,
+          serial: spec.serial,
+          kind: spec.kind,
+          settings: JSON.stringify({
+            reading,
+            ...(spec.location ? { location: spec.location } : {}),
+            ...(spec.measures ? { measures: spec.measures } : {}),
+          }),
+          created_at: now,
+        },
+        channels.map((c) => ({
+          id: uuidv7(),
+          meter_id: meterId,
+          home_id: home.id,
+          key: c.key,
+          quantity: c.quantity,
+          unit: c.unit,
+          kind: c.kind,
+          created_at: now,
+        })),
+        trx,
+      );
+    }
+    return home.id;
+  }
+
+  private summary(row: HomeRow): HomeSummary {
+    const address = JSON.parse(row.address) as { town?: string };
+    return {
+      id: row.id,
+      reference: row.reference,
+      status: row.status,
+      postcode: row.postcode,
+      technology: row.technology,
+      town: address.town ?? null,
+      createdAt: iso(row.created_at) as string,
+    };
+  }
+
+  async list(scope: Scope, filter: HomeFilter): Promise<HomeSummary[]> {
+    return (await this.repo.list(scope, filter)).map((row) => this.summary(row));
+  }
+
+  private async view(scope: Scope, row: HomeRow, trx?: Kysely<DB>): Promise<HomeView> {
+    const [meters, channels, groups, provisioning] = await Promise.all([
+      this.repo.meters(row.id, trx),
+      this.repo.channels(row.id, trx),
+      this.repo.groupsOf(row.id, trx),
+      this.deps.provisioning().summaries(row.id, trx),
+    ]);
+    return {
+      id: row.id,
+      agentId: row.agent_id,
+      orderId: row.order_id,
+      reference: row.reference,
+      status: row.status,
+      property: JSON.parse(row.address),
+      ...(seesOccupant(scope) ? { occupant: row.occupant ? JSON.parse(row.occupant) : null } : {}),
+      installation: JSON.parse(row.installation),
+      groups,
+      meters: meters.map((m) => meterView(m, channels)),
+      provisioning,
+      createdAt: iso(row.created_at) as string,
+      updatedAt: iso(row.updated_at) as string,
+      decommissionedAt: iso(row.decommissioned_at),
+    };
+  }
+
+  async get(scope: Scope, id: string): Promise<Versioned<HomeView>> {
+    const row = await this.requireVisible(scope, id);
+    return { view: await this.view(scope, row), revision: row.revision };
+  }
+
+  async meters(scope: Scope, id: string): Promise<MeterView[]> {
+    const row = await this.requireVisible(scope, id);
+    const [meters, channels] = await Promise.all([this.repo.meters(row.id), this.repo.channels(row.id)]);
+    return meters.map((m) => meterView(m, channels));
+  }
+
+  /** Edits what may change after installation: reference, occupant, design figures, groups, address corrections. */
+  async update(
+    actor: Actor,
+    id: string,
+    input: UpdateHomeInput,
+    ifMatch?: string,
+  ): Promise<Versioned<HomeView>> {
+    const { scope } = actor;
+    if (input.occupant !== undefined && !seesOccupant(scope)) {
+      throw new ApiError('forbidden', 'Your role may not see or change occupant details');
+    }
+    if (input.groupIds !== undefined && scope.role !== 'admin') {
+      throw new ApiError('forbidden', 'Only an admin decides which groups a home is in');
+    }
+    const result = await this.deps.db.transaction().execute(async (trx) => {
+      const row = await this.requireVisible(scope, id, trx);
+      checkIfMatch(ifMatch, row.revision);
+      const patch: Partial<HomeRow> = { updated_at: Date.now() };
+      const changed: string[] = [];
+      if (input.reference !== undefined) {
+        patch.reference = input.reference;
+        changed.push('reference');
+      }
+      if (input.property !== undefined) {
+        const property = { ...input.property };
+        if (property.postcode) property.postcode = normalisePostcode(property.postcode, property.country);
+        patch.address = JSON.stringify(property);
+        patch.postcode = property.postcode ?? null;
+        changed.push('property');
+      }
+      if (input.occupant !== undefined) {
+        patch.occupant = JSON.stringify(input.occupant);
+        changed.push('occupant');
+      }
+      if (input.installation !== undefined) {
+        patch.installation = JSON.stringify(input.installation);
+        patch.technology = input.installation.technology ?? null;
+        changed.push('installation');
+      }
+      if (input.groupIds !== undefined) {
+        if (!(await this.deps.groupsExist(row.agent_id, input.groupIds, trx))) {
+          throw new ApiError('validation_failed', 'A group in groupIds does not exist', {
+            errors: [{ field: '/body/groupIds', message: 'names a group that does not exist' }],
+          });
+        }
+        await this.repo.setGroups(row.id, input.groupIds, trx);
+        changed.push('groups');
+      }
+      if (!(await this.repo.update(row.id, row.revision, patch, trx))) {
+        throw new ApiError(
+          'precondition_failed',
+          'The home changed while you were updating it; read it again',
+        );
+      }
+      // The audit trail names what changed, never the personal data itself.
+      await this.deps.audit.record(trx, actor, {
+        agentId: row.agent_id,
+        action: 'home.updated',
+        targetType: 'home',
+        targetId: row.id,
+        details: { changed },
+      });
+      const updated = { ...row, ...patch, revision: row.revision + 1 };
+      return { view: await this.view(scope, updated, trx), revision: updated.revision };
+    });
+    return result;
+  }
+
+  /** Decommissions a home: collection stops (provisioning suspended), history stays readable. */
+  async decommission(actor: Actor, id: string, ifMatch?: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const row = await this.requireVisible(actor.scope, id, trx);
+      checkIfMatch(ifMatch, row.revision);
+      if (row.status === 'decommissioned') return;
+      const now = Date.now();
+      if (
+        !(await this.repo.update(
+          row.id,
+          row.revision,
+          { status: 'decommissioned', decommissioned_at: now, updated_at: now },
+          trx,
+        ))
+      ) {
+        throw new ApiError('precondition_failed', 'The home changed meanwhile; read it again');
+      }
+      await this.deps.provisioning().suspendAll(row.id, now, trx);
+      await this.deps.audit.record(trx, actor, {
+        agentId: row.agent_id,
+        action: 'home.decommissioned',
+        targetType: 'home',
+        targetId: row.id,
+      });
+    });
+  }
+
+  /** Erases the occupant's personal data for good; the home and its telemetry stay. */
+  async eraseOccupant(actor: Actor, id: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const row = await this.requireVisible(actor.scope, id, trx);
+      const now = Date.now();
+      if (
+        !(await this.repo.update(
+          row.id,
+          row.revision,
+          { occupant: null, occupant_erased_at: now, updated_at: now },
+          trx,
+        ))
+      ) {
+        throw new ApiError('precondition_failed', 'The home changed meanwhile; try again');
+      }
+      await this.deps.eraseOrderOccupant(row.order_id, trx);
+      await this.deps.audit.record(trx, actor, {
+        agentId: row.agent_id,
+        action: 'home.occupant_erased',
+        targetType: 'home',
+        targetId: row.id,
+      });
+    });
+  }
+}

@@ -1,0 +1,62 @@
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { DB, ProvisioningTable } from '../db/schema.js';
+
+export type ProvisioningRow = Selectable<ProvisioningTable>;
+
+/**
+ * The SQL of provisioning definitions. Callers reach a definition only through a home they may
+ * see (the homes service checks it), so these queries take the home id, not the scope.
+ */
+export class ProvisioningRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  listForHome(homeId: string, trx: Kysely<DB> = this.db): Promise<ProvisioningRow[]> {
+    return trx.selectFrom('provisioning').selectAll().where('home_id', '=', homeId).orderBy('id').execute();
+  }
+
+  find(homeId: string, id: string, trx: Kysely<DB> = this.db): Promise<ProvisioningRow | undefined> {
+    return trx
+      .selectFrom('provisioning')
+      .selectAll()
+      .where('home_id', '=', homeId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  async insert(rows: ProvisioningRow[], trx: Kysely<DB>): Promise<void> {
+    if (rows.length > 0) await trx.insertInto('provisioning').values(rows).execute();
+  }
+
+  async update(
+    id: string,
+    revision: number,
+    patch: Updateable<ProvisioningTable>,
+    trx: Kysely<DB>,
+  ): Promise<boolean> {
+    const result = await trx
+      .updateTable('provisioning')
+      .set({ ...patch, revision: revision + 1 })
+      .where('id', '=', id)
+      .where('revision', '=', revision)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async suspendAll(homeId: string, now: number, trx: Kysely<DB>): Promise<void> {
+    await trx
+      .updateTable('provisioning')
+      .set((eb) => ({ status: 'suspended', updated_at: now, revision: eb('revision', '+', 1) }))
+      .where('home_id', '=', homeId)
+      .where('status', '!=', 'suspended')
+      .execute();
+  }
+
+  async delete(id: string, revision: number, trx: Kysely<DB>): Promise<boolean> {
+    const result = await trx
+      .deleteFrom('provisioning')
+      .where('id', '=', id)
+      .where('revision', '=', revision)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
+  }
+}

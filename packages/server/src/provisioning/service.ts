@@ -1,0 +1,233 @@
+import type { Kysely } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import type { AuditService } from '../audit/service.js';
+import type { Actor, Scope } from '../auth/scope.js';
+import type { DB } from '../db/schema.js';
+import type { HomesService } from '../homes/service.js';
+import { ApiError } from '../http/errors.js';
+import { checkIfMatch, type Versioned } from '../http/etag.js';
+import type { OrderDocument } from '../orders/schemas.js';
+import type { ProvisioningRepository, ProvisioningRow } from './repository.js';
+import type { ProvisioningSettingsInput, ProvisioningView } from './schemas.js';
+
+type Service = ProvisioningRow['service'];
+
+export interface ProvisioningDeps {
+  db: Kysely<DB>;
+  audit: AuditService;
+  homes: () => HomesService;
+}
+
+const iso = (ms: number): string => new Date(Number(ms)).toISOString();
+
+function toView(row: ProvisioningRow): ProvisioningView {
+  return {
+    id: row.id,
+    homeId: row.home_id,
+    service: row.service,
+    status: row.status,
+    revision: row.revision,
+    settings: JSON.parse(row.settings) as ProvisioningSettingsInput,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+/** Which settings belong to which service: anything else is refused rather than stored unused. */
+function checkSettings(service: Service, settings: ProvisioningSettingsInput): void {
+  const allowed: Record<Service, string[]> = {
+    amr: ['intervalSeconds'],
+    insight: [],
+    performance: [],
+    fault_management: ['recipients', 'thresholds'],
+  };
+  const wrong = Object.keys(settings).filter((key) => !allowed[service].includes(key));
+  if (wrong.length > 0) {
+    throw new ApiError('validation_failed', `${wrong.join(', ')} is not a setting of ${service}`, {
+      errors: wrong.map((key) => ({
+        field: `/body/settings/${key}`,
+        message: `is not a setting of ${service}`,
+      })),
+    });
+  }
+}
+
+/**
+ * Service provisioning definitions: one per service a home has. They direct the AMR service and
+ * the analytics; every change bumps the revision and is audited.
+ */
+export class ProvisioningService {
+  constructor(
+    private readonly repo: ProvisioningRepository,
+    private readonly deps: ProvisioningDeps,
+  ) {}
+
+  /** One definition per service the order asked for, created with the home. */
+  async createFromOrder(
+    trx: Kysely<DB>,
+    homeId: string,
+    services: NonNullable<OrderDocument['services']>,
+  ): Promise<void> {
+    const now = Date.now();
+    const rows: ProvisioningRow[] = (Object.keys(services) as Service[]).map((service) => {
+      const settings =
+        service === 'amr'
+          ? { intervalSeconds: services.amr?.intervalSeconds ?? 60 }
+          : service === 'fault_management'
+            ? { recipients: services.fault_management?.recipients ?? [] }
+            : {};
+      return {
+        id: uuidv7(),
+        home_id: homeId,
+        service,
+        status: 'pending',
+        settings: JSON.stringify(settings),
+        created_at: now,
+        updated_at: now,
+        revision: 1,
+      };
+    });
+    await this.repo.insert(rows, trx);
+  }
+
+  async summaries(
+    homeId: string,
+    trx?: Kysely<DB>,
+  ): Promise<{ id: string; service: string; status: string }[]> {
+    return (await this.repo.listForHome(homeId, trx)).map((r) => ({
+      id: r.id,
+      service: r.service,
+      status: r.status,
+    }));
+  }
+
+  suspendAll(homeId: string, now: number, trx: Kysely<DB>): Promise<void> {
+    return this.repo.suspendAll(homeId, now, trx);
+  }
+
+  async list(scope: Scope, homeId: string): Promise<ProvisioningView[]> {
+    await this.deps.homes().requireVisible(scope, homeId);
+    return (await this.repo.listForHome(homeId)).map(toView);
+  }
+
+  async get(scope: Scope, homeId: string, id: string): Promise<Versioned<ProvisioningView>> {
+    await this.deps.homes().requireVisible(scope, homeId);
+    const row = await this.repo.find(homeId, id);
+    if (!row) throw new ApiError('not_found', `No provisioning definition ${id} on this home`);
+    return { view: toView(row), revision: row.revision };
+  }
+
+  async add(
+    actor: Actor,
+    homeId: string,
+    service: Service,
+    settings: ProvisioningSettingsInput = {},
+  ): Promise<ProvisioningView> {
+    checkSettings(service, settings);
+    return this.deps.db.transaction().execute(async (trx) => {
+      const home = await this.deps.homes().requireVisible(actor.scope, homeId, trx);
+      if (home.status === 'decommissioned') throw new ApiError('conflict', 'The home is decommissioned');
+      const existing = await this.repo.listForHome(homeId, trx);
+      if (existing.some((r) => r.service === service)) {
+        throw new ApiError('conflict', `The home already has ${service}; change it with PUT instead`);
+      }
+      if (service !== 'amr' && !existing.some((r) => r.service === 'amr')) {
+        throw new ApiError('unprocessable', `${service} needs telemetry: provision amr first`);
+      }
+      const now = Date.now();
+      const row: ProvisioningRow = {
+        id: uuidv7(),
+        home_id: homeId,
+        service,
+        status: 'pending',
+        settings: JSON.stringify(service === 'amr' ? { intervalSeconds: 60, ...settings } : settings),
+        created_at: now,
+        updated_at: now,
+        revision: 1,
+      };
+      await this.repo.insert([row], trx);
+      await this.deps.audit.record(trx, actor, {
+        agentId: home.agent_id,
+        action: 'provisioning.created',
+        targetType: 'provisioning',
+        targetId: row.id,
+        details: { homeId, service },
+      });
+      return toView(row);
+    });
+  }
+
+  async update(
+    actor: Actor,
+    homeId: string,
+    id: string,
+    input: { status?: 'active' | 'suspended'; settings?: ProvisioningSettingsInput },
+    ifMatch?: string,
+  ): Promise<Versioned<ProvisioningView>> {
+    return this.deps.db.transaction().execute(async (trx) => {
+      const home = await this.deps.homes().requireVisible(actor.scope, homeId, trx);
+      const row = await this.repo.find(homeId, id, trx);
+      if (!row) throw new ApiError('not_found', `No provisioning definition ${id} on this home`);
+      checkIfMatch(ifMatch, row.revision);
+      if (input.settings) checkSettings(row.service, input.settings);
+      if (input.status === 'active' && home.status === 'decommissioned') {
+        throw new ApiError('conflict', 'The home is decommissioned: its services cannot be resumed');
+      }
+      const settings = input.settings
+        ? { ...JSON.parse(row.settings), ...input.settings }
+        : JSON.parse(row.settings);
+      const now = Date.now();
+      // Resuming puts the definition back to pending until its service takes it up again.
+      const status =
+        input.status === 'active'
+          ? row.status === 'suspended'
+            ? 'pending'
+            : row.status
+          : (input.status ?? row.status);
+      const patch = { status, settings: JSON.stringify(settings), updated_at: now };
+      if (!(await this.repo.update(row.id, row.revision, patch, trx))) {
+        throw new ApiError('precondition_failed', 'The definition changed meanwhile; read it again');
+      }
+      await this.deps.audit.record(trx, actor, {
+        agentId: home.agent_id,
+        action: 'provisioning.updated',
+        targetType: 'provisioning',
+        targetId: row.id,
+        details: {
+          homeId,
+          service: row.service,
+          ...(input.status ? { status: input.status } : {}),
+          ...(input.settings ? { settings: input.settings } : {}),
+        },
+      });
+      const updated = { ...row, ...patch, revision: row.revision + 1 };
+      return { view: toView(updated), revision: updated.revision };
+    });
+  }
+
+  async remove(actor: Actor, homeId: string, id: string, ifMatch?: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const home = await this.deps.homes().requireVisible(actor.scope, homeId, trx);
+      const row = await this.repo.find(homeId, id, trx);
+      if (!row) throw new ApiError('not_found', `No provisioning definition ${id} on this home`);
+      checkIfMatch(ifMatch, row.revision);
+      const others = (await this.repo.listForHome(homeId, trx)).filter((r) => r.id !== id);
+      if (row.service === 'amr' && others.length > 0) {
+        throw new ApiError(
+          'conflict',
+          `Remove ${others.map((r) => r.service).join(', ')} first: they need amr's telemetry`,
+        );
+      }
+      if (!(await this.repo.delete(row.id, row.revision, trx))) {
+        throw new ApiError('precondition_failed', 'The definition changed meanwhile; read it again');
+      }
+      await this.deps.audit.record(trx, actor, {
+        agentId: home.agent_id,
+        action: 'provisioning.deleted',
+        targetType: 'provisioning',
+        targetId: row.id,
+        details: { homeId, service: row.service },
+      });
+    });
+  }
+}
