@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const data =
     config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : 'PostgreSQL (DATABASE_URL)';
   process.stdout.write(
-    [
+    `${[
       '',
       `Hearth is listening on ${base}`,
       `  API:      ${base}/api/v/${config.versions.current.at(-1)}   (versions: ${config.versions.describe()})`,
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
       `    curl -X POST ${base}/oauth/token -d grant_type=password -d username=${operator.username} \\`,
       `      -d password='${password}' -H "Authorization: Basic dHJ1c3RlZDpzZWNyZXQ="`,
       '',
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
 
   const stop = async (signal: string) => {

@@ -99,7 +99,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .addColumn('revision', 'integer', (c) => c.notNull().defaultTo(1))
     .execute();
-  await db.schema.createIndex('home_groups_name').on('home_groups').columns(['agent_id', 'name']).unique().execute();
+  await db.schema
+    .createIndex('home_groups_name')
+    .on('home_groups')
+    .columns(['agent_id', 'name'])
+    .unique()
+    .execute();
 
   await db.schema
     .createTable('home_group_members')
