@@ -60,7 +60,9 @@ export function createContext(config: Config, database: Database, log: Logger): 
     invitations: () => invitations as InvitationsService,
     onSuspend: () => auth?.forgetCachedScopes(),
   });
+  const homeGroups = new HomeGroupsService(new HomeGroupsRepository(db), { db, audit });
   const users = new UsersService(new UsersRepository(db), {
+    homeGroups,
     db,
     dialect: database.dialect,
     agents,
@@ -86,7 +88,6 @@ export function createContext(config: Config, database: Database, log: Logger): 
     publicUrl: config.publicUrl,
     ttlMs: config.invitationTtlHours * 3_600_000,
   });
-  const homeGroups = new HomeGroupsService(new HomeGroupsRepository(db), { db, audit });
   let provisioning: ProvisioningService | undefined;
   let orders: OrdersService | undefined;
   const homes = new HomesService(new HomesRepository(db), {

@@ -24,6 +24,13 @@ export const UserViewSchema = Type.Object(
       }),
       Type.Null(),
     ]),
+    homeAccess: Type.Object(
+      {
+        mode: Type.Union([Type.Literal('all'), Type.Literal('groups')]),
+        groupIds: Type.Array(Type.String({ format: 'uuid' })),
+      },
+      { description: "which of the agent's homes the user sees: all, or those of some home groups (admins: all)" },
+    ),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
   },
@@ -58,6 +65,18 @@ export const UpdateUserBody = Type.Object(
       Type.Union([Type.Literal('active'), Type.Literal('disabled')], {
         description: "disabled: the user's tokens are revoked at once and login is refused",
       }),
+    ),
+    homeAccess: Type.Optional(
+      Type.Object(
+        {
+          mode: Type.Union([Type.Literal('all'), Type.Literal('groups')]),
+          groupIds: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 100, uniqueItems: true })),
+        },
+        {
+          additionalProperties: false,
+          description: 'editors and viewers: all the agent’s homes, or only those of these home groups',
+        },
+      ),
     ),
   },
   { additionalProperties: false, minProperties: 1 },

@@ -33,6 +33,12 @@ export interface UsersDeps {
    * (a demoted admin must not keep an admin's rights for the cache's lifetime). Late-bound to auth.
    */
   forgetCachedScopes: () => void;
+  /** Home groups, for the users restricted to some of them. */
+  homeGroups: {
+    allExist(agentId: string, ids: string[], trx: Kysely<DB>): Promise<boolean>;
+    setUserGroups(userId: string, groupIds: string[], trx: Kysely<DB>): Promise<void>;
+    userGroupIds(userId: string, trx?: Kysely<DB>): Promise<string[]>;
+  };
 }
 
 export interface NewUser {
@@ -47,7 +53,7 @@ export interface NewUser {
 
 const iso = (ms: number): string => new Date(Number(ms)).toISOString();
 
-export function toUserView(row: UserRow): Omit<UserView, 'agent'> {
+export function toUserView(row: UserRow, groupIds: string[] = []): Omit<UserView, 'agent'> {
   return {
     id: row.id,
     username: row.username,
@@ -56,6 +62,7 @@ export function toUserView(row: UserRow): Omit<UserView, 'agent'> {
     role: row.role,
     status: row.status,
     agentId: row.agent_id,
+    homeAccess: { mode: row.home_access, groupIds: row.home_access === 'groups' ? groupIds : [] },
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };
@@ -156,8 +163,9 @@ export class UsersService {
 
   private async withAgent(row: UserRow, trx?: Kysely<DB>): Promise<UserView> {
     const agent = row.agent_id ? await this.deps.agents.findById(row.agent_id, trx) : undefined;
+    const groupIds = row.home_access === 'groups' ? await this.deps.homeGroups.userGroupIds(row.id, trx) : [];
     return {
-      ...toUserView(row),
+      ...toUserView(row, groupIds),
       agent: agent ? { id: agent.id, name: agent.name, status: agent.status } : null,
     };
   }
@@ -181,7 +189,8 @@ export class UsersService {
         const agent = await this.deps.agents.findById(row.agent_id);
         agents.set(row.agent_id, agent ? { id: agent.id, name: agent.name, status: agent.status } : null);
       }
-      views.push({ ...toUserView(row), agent: row.agent_id ? (agents.get(row.agent_id) ?? null) : null });
+      const groupIds = row.home_access === 'groups' ? await this.deps.homeGroups.userGroupIds(row.id) : [];
+      views.push({ ...toUserView(row, groupIds), agent: row.agent_id ? (agents.get(row.agent_id) ?? null) : null });
     }
     return views;
   }
@@ -218,10 +227,24 @@ export class UsersService {
           'This is the last enabled admin of the agent: make someone else admin first',
         );
       }
+      if (input.homeAccess) {
+        const access = input.homeAccess;
+        if (next.role === 'admin' && access.mode === 'groups') {
+          throw new ApiError('conflict', 'An admin always sees all the agent’s homes: limit editors and viewers only');
+        }
+        const groupIds = access.mode === 'groups' ? (access.groupIds ?? []) : [];
+        if (access.mode === 'groups' && !(await this.deps.homeGroups.allExist(row.agent_id, groupIds, trx))) {
+          throw new ApiError('validation_failed', 'A group in homeAccess.groupIds does not exist', {
+            errors: [{ field: '/body/homeAccess/groupIds', message: 'names a home group that does not exist' }],
+          });
+        }
+        await this.deps.homeGroups.setUserGroups(row.id, groupIds, trx);
+      }
       const patch = {
         ...(input.name !== undefined ? { name: input.name.trim() } : {}),
         ...(input.role !== undefined ? { role: input.role } : {}),
         ...(input.status !== undefined ? { status: input.status } : {}),
+        ...(input.homeAccess !== undefined ? { home_access: input.homeAccess.mode } : {}),
         updated_at: Date.now(),
       };
       if (!(await this.repo.update(id, row.revision, patch, trx))) {
@@ -231,6 +254,7 @@ export class UsersService {
         );
       }
       const changes: Record<string, unknown> = {};
+      if (input.homeAccess) changes.homeAccess = input.homeAccess;
       for (const key of ['name', 'role', 'status'] as const) {
         if (patch[key] !== undefined && patch[key] !== row[key])
           changes[key] = { from: row[key], to: patch[key] };
@@ -245,7 +269,7 @@ export class UsersService {
       return { ...row, ...patch, revision: row.revision + 1, previousRole: row.role };
     });
     if (updated.status === 'disabled') await this.deps.revokeSessions(id);
-    else if (updated.role !== updated.previousRole) this.deps.forgetCachedScopes();
+    else if (updated.role !== updated.previousRole || input.homeAccess) this.deps.forgetCachedScopes();
     return { view: await this.withAgent(updated), revision: updated.revision };
   }
 
