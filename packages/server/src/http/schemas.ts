@@ -27,7 +27,14 @@ export const ProblemSchema = Type.Object(
 );
 
 /** `/{id}` path parameters: a malformed id is a 400; a well-formed one that you may not see is a 404. */
-export const IdParams = Type.Object({ id: Type.String({ format: 'uuid', description: 'the id' }) });
+export const Id = (description = 'the id') =>
+  // Lower-case only: ids are compared as text, so an upper-case or urn: form would be a confusing 404.
+  Type.String({
+    format: 'uuid',
+    pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+    description,
+  });
+export const IdParams = Type.Object({ id: Id() });
 
 /** The body of a 204 answer: none. */
 export const NoContent = Type.Null({ description: 'No content' });

@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { Email } from '../agents/schemas.js';
+import { Id } from '../http/schemas.js';
 
 export const ServiceName = Type.Union(
   [
@@ -62,6 +63,6 @@ export const UpdateProvisioningBody = Type.Object(
 );
 
 export const HomeProvisioningParams = Type.Object({
-  id: Type.String({ format: 'uuid', description: 'the home' }),
-  provisioningId: Type.String({ format: 'uuid', description: 'the definition' }),
+  id: Id('the home'),
+  provisioningId: Id('the definition'),
 });

@@ -42,7 +42,12 @@ export class UsersRepository {
   }
 
   list(scope: Scope, filter: UserFilter): Promise<UserRow[]> {
-    let query = this.db.selectFrom('users').selectAll().where(inScope(scope, 'agent_id'));
+    // Agents' users only: operator accounts are platform staff, not managed here (as find() agrees).
+    let query = this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('agent_id', 'is not', null)
+      .where(inScope(scope, 'agent_id'));
     if (filter.agentId) query = query.where('agent_id', '=', filter.agentId);
     if (filter.role) query = query.where('role', '=', filter.role);
     if (filter.status) query = query.where('status', '=', filter.status);

@@ -29,7 +29,10 @@ export const UserViewSchema = Type.Object(
         mode: Type.Union([Type.Literal('all'), Type.Literal('groups')]),
         groupIds: Type.Array(Type.String({ format: 'uuid' })),
       },
-      { description: "which of the agent's homes the user sees: all, or those of some home groups (admins: all)" },
+      {
+        description:
+          "which of the agent's homes the user sees: all, or those of some home groups (admins: all)",
+      },
     ),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
@@ -70,7 +73,9 @@ export const UpdateUserBody = Type.Object(
       Type.Object(
         {
           mode: Type.Union([Type.Literal('all'), Type.Literal('groups')]),
-          groupIds: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 100, uniqueItems: true })),
+          groupIds: Type.Optional(
+            Type.Array(Type.String({ format: 'uuid' }), { maxItems: 100, uniqueItems: true }),
+          ),
         },
         {
           additionalProperties: false,

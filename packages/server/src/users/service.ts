@@ -190,7 +190,10 @@ export class UsersService {
         agents.set(row.agent_id, agent ? { id: agent.id, name: agent.name, status: agent.status } : null);
       }
       const groupIds = row.home_access === 'groups' ? await this.deps.homeGroups.userGroupIds(row.id) : [];
-      views.push({ ...toUserView(row, groupIds), agent: row.agent_id ? (agents.get(row.agent_id) ?? null) : null });
+      views.push({
+        ...toUserView(row, groupIds),
+        agent: row.agent_id ? (agents.get(row.agent_id) ?? null) : null,
+      });
     }
     return views;
   }
@@ -230,12 +233,17 @@ export class UsersService {
       if (input.homeAccess) {
         const access = input.homeAccess;
         if (next.role === 'admin' && access.mode === 'groups') {
-          throw new ApiError('conflict', 'An admin always sees all the agent’s homes: limit editors and viewers only');
+          throw new ApiError(
+            'conflict',
+            'An admin always sees all the agent’s homes: limit editors and viewers only',
+          );
         }
         const groupIds = access.mode === 'groups' ? (access.groupIds ?? []) : [];
         if (access.mode === 'groups' && !(await this.deps.homeGroups.allExist(row.agent_id, groupIds, trx))) {
           throw new ApiError('validation_failed', 'A group in homeAccess.groupIds does not exist', {
-            errors: [{ field: '/body/homeAccess/groupIds', message: 'names a home group that does not exist' }],
+            errors: [
+              { field: '/body/homeAccess/groupIds', message: 'names a home group that does not exist' },
+            ],
           });
         }
         await this.deps.homeGroups.setUserGroups(row.id, groupIds, trx);
