@@ -154,6 +154,7 @@ export class AgentsService {
         const reason = await guard(id, trx);
         if (reason) throw new ApiError('conflict', `Agent "${row.name}" cannot be deleted: ${reason}`);
       }
+      await this.deps.invitations().cancelMailsOfAgent(id, trx);
       if (!(await this.repo.delete(id, revision, trx))) {
         throw new ApiError(
           'precondition_failed',

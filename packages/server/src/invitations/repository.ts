@@ -92,6 +92,16 @@ export class InvitationsRepository {
     return Number(result.numUpdatedRows) === 1;
   }
 
+  async mailIdsOfAgent(agentId: string, trx: Kysely<DB>): Promise<string[]> {
+    const rows = await trx
+      .selectFrom('invitations')
+      .select('mail_id')
+      .where('agent_id', '=', agentId)
+      .where('mail_id', 'is not', null)
+      .execute();
+    return rows.map((r) => r.mail_id as string);
+  }
+
   findByToken(tokenHash: string): Promise<InvitationRow | undefined> {
     return this.db
       .selectFrom('invitations')

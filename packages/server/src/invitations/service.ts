@@ -105,6 +105,12 @@ export class InvitationsService {
     return { id: row.id, email, expiresAt: new Date(row.expires_at).toISOString() };
   }
 
+  /** Withdraws the unsent invitation emails of an agent that is being deleted. */
+  async cancelMailsOfAgent(agentId: string, trx: Kysely<DB>): Promise<void> {
+    const ids = await this.repo.mailIdsOfAgent(agentId, trx);
+    await this.deps.mail.cancel(ids, 'cancelled: the agent was deleted', trx);
+  }
+
   /** Wakes the mail worker once the transaction that queued a message has committed. */
   afterCommit(): void {
     this.deps.mail.kick();
@@ -212,6 +218,9 @@ export class InvitationsService {
       if (row.accepted_at !== null) throw new ApiError('conflict', 'This invitation was already accepted');
       if (row.revoked_at !== null) return;
       const now = Date.now();
+      // An email still waiting to go out would only deliver a dead token.
+      if (row.mail_id)
+        await this.deps.mail.cancel([row.mail_id], 'cancelled: the invitation was revoked', trx);
       if (!(await this.repo.update(id, row.revision, { revoked_at: now, updated_at: now }, trx))) {
         throw new ApiError('precondition_failed', 'The invitation changed meanwhile; read it again');
       }
@@ -251,6 +260,8 @@ export class InvitationsService {
         expires_at: now + this.deps.ttlMs,
         updated_at: now,
       };
+      if (row.mail_id)
+        await this.deps.mail.cancel([row.mail_id], 'cancelled: replaced by a resent invitation', trx);
       const mailId = await this.deps.mail.enqueue(
         this.message(renewed, token, agent?.name ?? 'your agent', actor),
         trx,

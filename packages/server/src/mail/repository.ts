@@ -60,6 +60,20 @@ export class MailRepository {
       .executeTakeFirst();
   }
 
+  /**
+   * Withdraws messages not sent yet (their content went stale: a revoked invitation's token). A
+   * message a worker is sending at this moment may still go out.
+   */
+  async cancel(ids: string[], reason: string, trx: Kysely<DB>): Promise<void> {
+    if (ids.length === 0) return;
+    await trx
+      .updateTable('mail_outbox')
+      .set({ status: 'failed', last_error: reason, locked_until: null })
+      .where('id', 'in', ids)
+      .where('status', '=', 'pending')
+      .execute();
+  }
+
   async markSent(id: string, attempts: number, now: number): Promise<void> {
     await this.db
       .updateTable('mail_outbox')

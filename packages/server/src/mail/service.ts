@@ -108,6 +108,11 @@ export class MailService {
     return id;
   }
 
+  /** Withdraws queued messages whose content no longer holds (e.g. the invitation was revoked). */
+  cancel(ids: string[], reason: string, trx: Kysely<DB>): Promise<void> {
+    return this.repo.cancel(ids, reason, trx);
+  }
+
   /** Wakes the worker now (after a commit) instead of waiting for the next poll. */
   kick(): void {
     if (!this.running) return;
