@@ -1,0 +1,144 @@
+import { NotLoggedInError, OAuthError } from './errors.js';
+import type { TokenSet, TokenStore } from './stores.js';
+import type { Transport } from './transport.js';
+import type { TokenResponse } from './types.js';
+
+export interface AuthOptions {
+  clientId: string;
+  clientSecret: string;
+  /** Refresh this long before the access token expires (capped at half its lifetime). */
+  refreshMarginSeconds: number;
+  now: () => number;
+}
+
+/** RFC 6749 §2.3.1: the client id and secret are form-encoded, then joined and base64-encoded. */
+function basicAuthorization(id: string, secret: string): string {
+  const encode = (value: string) => encodeURIComponent(value).replaceAll('%20', '+');
+  // btoa takes Latin-1 only; the form-encoded text is ASCII. (btoa exists in browsers and Node.)
+  return `Basic ${btoa(`${encode(id)}:${encode(secret)}`)}`;
+}
+
+/**
+ * Logs in, keeps the access token fresh and logs out. Refresh tokens are single-use and a replayed
+ * one ends the whole login on the server, so concurrent callers share one refresh, and the new
+ * token set is stored before anyone uses it.
+ */
+export class TokenManager {
+  private refreshing: Promise<TokenSet> | undefined;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly store: TokenStore,
+    private readonly options: AuthOptions,
+  ) {}
+
+  private async tokenRequest(params: Record<string, string>, signal?: AbortSignal): Promise<TokenSet> {
+    const issuedAt = this.options.now();
+    const { data } = await this.transport.send<TokenResponse>({
+      method: 'POST',
+      path: '/oauth/token',
+      root: true,
+      oauth: true,
+      form: params,
+      headers: { authorization: basicAuthorization(this.options.clientId, this.options.clientSecret) },
+      ...(signal ? { signal } : {}),
+    });
+    return {
+      accessToken: data.access_token,
+      ...(data.refresh_token ? { refreshToken: data.refresh_token } : {}),
+      expiresAt: issuedAt + data.expires_in * 1000,
+      issuedAt,
+      scope: data.scope,
+    };
+  }
+
+  async login(username: string, password: string, scope?: string, signal?: AbortSignal): Promise<TokenSet> {
+    const tokens = await this.tokenRequest(
+      { grant_type: 'password', username, password, ...(scope ? { scope } : {}) },
+      signal,
+    );
+    await this.store.set(tokens);
+    return tokens;
+  }
+
+  private dueForRefresh(tokens: TokenSet): boolean {
+    const lifetime = tokens.expiresAt - tokens.issuedAt;
+    const margin = Math.min(this.options.refreshMarginSeconds * 1000, lifetime / 2);
+    return this.options.now() >= tokens.expiresAt - margin;
+  }
+
+  /**
+   * An access token to send, refreshed first when it is close to expiry. `rejected`: the server
+   * refused this token (401); refresh unless someone already replaced it.
+   */
+  async accessToken(rejected?: string): Promise<string> {
+    const tokens = await this.store.get();
+    if (!tokens) throw new NotLoggedInError();
+    if (rejected !== undefined && tokens.accessToken !== rejected) return tokens.accessToken;
+    if (rejected === undefined && !this.dueForRefresh(tokens)) return tokens.accessToken;
+    if (!tokens.refreshToken) {
+      if (rejected === undefined && tokens.expiresAt > this.options.now()) return tokens.accessToken;
+      throw new NotLoggedInError('The access token expired and there is no refresh token: log in again');
+    }
+    return (await this.refresh()).accessToken;
+  }
+
+  /** Whether a refused token can be replaced by a refresh. */
+  async canRefresh(): Promise<boolean> {
+    return Boolean((await this.store.get())?.refreshToken);
+  }
+
+  /** Exchanges the refresh token for a new token set (rotation), once for all concurrent callers. */
+  refresh(): Promise<TokenSet> {
+    this.refreshing ??= this.rotate().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async rotate(): Promise<TokenSet> {
+    const current = await this.store.get();
+    if (!current?.refreshToken) throw new NotLoggedInError();
+    let next: TokenSet;
+    try {
+      next = await this.tokenRequest({ grant_type: 'refresh_token', refresh_token: current.refreshToken });
+    } catch (err) {
+      if (err instanceof OAuthError && err.error === 'invalid_grant') {
+        await this.store.clear();
+        throw new NotLoggedInError(
+          'Your login has ended (the refresh token was refused: it expired, was revoked, or the account ' +
+            'was disabled): log in again',
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+    await this.store.set(next);
+    return next;
+  }
+
+  /**
+   * Revokes the login on the server (RFC 7009): the refresh token, which ends every access token
+   * of the login, then the access token itself. The stored tokens are forgotten even when the
+   * server cannot be reached; the error is raised after.
+   */
+  async logout(): Promise<void> {
+    const tokens = await this.store.get();
+    if (!tokens) return;
+    try {
+      const revoke = (token: string, hint: string) =>
+        this.transport.send<undefined>({
+          method: 'POST',
+          path: '/oauth/revoke',
+          root: true,
+          oauth: true,
+          form: { token, token_type_hint: hint },
+          headers: { authorization: basicAuthorization(this.options.clientId, this.options.clientSecret) },
+        });
+      if (tokens.refreshToken) await revoke(tokens.refreshToken, 'refresh_token');
+      await revoke(tokens.accessToken, 'access_token');
+    } finally {
+      await this.store.clear();
+    }
+  }
+}

@@ -1,0 +1,256 @@
+import { TokenManager } from './auth.js';
+import { AuthenticationError } from './errors.js';
+import { AgentsResource } from './resources/agents.js';
+import { AuditResource } from './resources/audit.js';
+import { HomeGroupsResource } from './resources/home-groups.js';
+import { HomesResource } from './resources/homes.js';
+import { InvitationsResource } from './resources/invitations.js';
+import { OrdersResource } from './resources/orders.js';
+import { ProvisioningResource } from './resources/provisioning.js';
+import { UsersResource } from './resources/users.js';
+import {
+  MemoryTokenStore,
+  MemoryVersionStore,
+  type TokenSet,
+  type TokenStore,
+  type VersionStore,
+} from './stores.js';
+import {
+  type ApiResponse,
+  defaultSleep,
+  type FetchLike,
+  type HttpMethod,
+  Transport,
+  type VersionMove,
+} from './transport.js';
+import type {
+  ApiPath,
+  ChangePasswordInput,
+  MethodOf,
+  PathParamsOf,
+  QueryOf,
+  RequestBody,
+  SuccessOf,
+  User,
+} from './types.js';
+import { API_VERSION } from './version.js';
+
+/** Everything a HearthClient can be configured with; only `baseUrl` is required. */
+export interface HearthClientOptions {
+  /** The server's root URL, e.g. `https://hearth.example` or `http://127.0.0.1:8080`. */
+  baseUrl: string;
+  /**
+   * The API version to start from (default: the one this SDK was generated for). Moves the server
+   * announces with 301 are followed and remembered in `versionStore`.
+   */
+  apiVersion?: number;
+  /** OAuth2 client id (default `trusted`), sent with HTTP Basic to the token endpoint. */
+  clientId?: string;
+  /** OAuth2 client secret (default `secret`). */
+  clientSecret?: string;
+  /** The fetch to use (default: the global fetch). Inject one to log, proxy, or test. */
+  fetch?: FetchLike;
+  /** Where tokens live (default: memory). The CLI keeps them in a file of mode 0600. */
+  tokenStore?: TokenStore;
+  /** Where version moves are remembered (default: memory, for this client's life). */
+  versionStore?: VersionStore;
+  /** Retries after a network failure or 503 (idempotent requests only) and after 429 (default 2). */
+  maxRetries?: number;
+  /** The longest `Retry-After` the client waits out by itself; a longer one raises at once (default 30). */
+  maxRetryAfterSeconds?: number;
+  /** First backoff step in ms (default 300); it doubles per retry, with jitter, up to `maxRetryDelayMs`. */
+  retryDelayMs?: number;
+  /** Longest backoff step in ms (default 5000). */
+  maxRetryDelayMs?: number;
+  /** Redirects followed per request before giving up (default 5). */
+  maxRedirects?: number;
+  /** How long one HTTP exchange may take, in ms (default 30000). */
+  timeoutMs?: number;
+  /** Refresh the access token this long before it expires (default 60 s, capped at half its lifetime). */
+  refreshMarginSeconds?: number;
+  /** Headers sent with every request. */
+  headers?: Record<string, string>;
+  /** Called when the client learns that an API version moved (it has already remembered it). */
+  onVersionMoved?: (move: VersionMove) => void;
+  /** Waits between retries (default: a timer). Replace it to schedule retries differently, or in tests. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The clock, in epoch ms (default Date.now), for token expiry. */
+  now?: () => number;
+}
+
+/** Options every call takes. */
+export interface RequestOptions {
+  /** Cancels the request (and its retries). */
+  signal?: AbortSignal;
+  /** Extra headers for this request. */
+  headers?: Record<string, string>;
+}
+
+/** Options of calls that change or delete a resource. */
+export interface WriteOptions extends RequestOptions {
+  /** The ETag you read: the change is refused with PreconditionFailedError (412) if the resource changed since. */
+  ifMatch?: string;
+}
+
+/** A call of the versioned API by path, typed from the server's OpenAPI document. */
+export type CallOptions<P extends ApiPath, M extends MethodOf<P>> = WriteOptions & {
+  params?: PathParamsOf<P, M>;
+  query?: Partial<QueryOf<P, M>>;
+  body?: RequestBody<P, M>;
+  /** false: send no bearer token (only for public routes such as invitation acceptance). */
+  authenticate?: boolean;
+};
+
+/**
+ * The Hearth SDK. Log in once; every call then carries a fresh access token, follows and remembers
+ * API version moves, retries what is safe to retry, and raises typed errors (errors.ts).
+ *
+ * ```ts
+ * const hearth = new HearthClient({ baseUrl: 'http://127.0.0.1:8080' });
+ * await hearth.login({ username: 'oper_a', password: 'pword' });
+ * for await (const agent of hearth.agents.list({ q: 'warm' })) console.log(agent.name);
+ * ```
+ */
+export class HearthClient {
+  readonly agents: AgentsResource;
+  readonly users: UsersResource;
+  readonly invitations: InvitationsResource;
+  readonly audit: AuditResource;
+  readonly orders: OrdersResource;
+  readonly homes: HomesResource;
+  readonly provisioning: ProvisioningResource;
+  readonly homeGroups: HomeGroupsResource;
+
+  private readonly transport: Transport;
+  private readonly tokens: TokenManager;
+
+  constructor(options: HearthClientOptions) {
+    const baseUrl = new URL(options.baseUrl).href.replace(/\/+$/, '');
+    const fetchImpl = options.fetch ?? ((input: string, init: RequestInit) => globalThis.fetch(input, init));
+    this.transport = new Transport({
+      baseUrl,
+      apiVersion: options.apiVersion ?? API_VERSION,
+      fetch: fetchImpl,
+      versionStore: options.versionStore ?? new MemoryVersionStore(),
+      maxRetries: options.maxRetries ?? 2,
+      maxRetryAfterSeconds: options.maxRetryAfterSeconds ?? 30,
+      retryDelayMs: options.retryDelayMs ?? 300,
+      maxRetryDelayMs: options.maxRetryDelayMs ?? 5000,
+      maxRedirects: options.maxRedirects ?? 5,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      headers: options.headers ?? {},
+      sleep: options.sleep ?? defaultSleep,
+      onVersionMoved: options.onVersionMoved,
+    });
+    this.tokens = new TokenManager(this.transport, options.tokenStore ?? new MemoryTokenStore(), {
+      clientId: options.clientId ?? 'trusted',
+      clientSecret: options.clientSecret ?? 'secret',
+      refreshMarginSeconds: options.refreshMarginSeconds ?? 60,
+      now: options.now ?? Date.now,
+    });
+    this.agents = new AgentsResource(this);
+    this.users = new UsersResource(this);
+    this.invitations = new InvitationsResource(this);
+    this.audit = new AuditResource(this);
+    this.orders = new OrdersResource(this);
+    this.homes = new HomesResource(this);
+    this.provisioning = new ProvisioningResource(this);
+    this.homeGroups = new HomeGroupsResource(this);
+  }
+
+  /** The server's base URL, as the client uses it (no trailing slash). */
+  get baseUrl(): string {
+    return this.transport.server;
+  }
+
+  /** The version prefix calls go to now (`/api/v/1`, or where the server moved it). */
+  versionPrefix(): Promise<string> {
+    return this.transport.versionPrefix();
+  }
+
+  /**
+   * Logs in with the password grant and stores the tokens. Raises OAuthError `invalid_grant` for a
+   * wrong username or password, RateLimitError after too many failures.
+   */
+  async login(credentials: { username: string; password: string; scope?: string }): Promise<TokenSet> {
+    return this.tokens.login(credentials.username, credentials.password, credentials.scope);
+  }
+
+  /** Revokes the login on the server (refresh and access token) and forgets the tokens. */
+  logout(): Promise<void> {
+    return this.tokens.logout();
+  }
+
+  /** Exchanges the refresh token now (the client also does this by itself before expiry). */
+  refresh(): Promise<TokenSet> {
+    return this.tokens.refresh();
+  }
+
+  /** The user the access token belongs to. */
+  async me(options: RequestOptions = {}): Promise<User> {
+    return (await this.request('get', '/users/me', options)).data;
+  }
+
+  /** Changes your password; your other logins end, this one goes on. */
+  async changePassword(input: ChangePasswordInput, options: RequestOptions = {}): Promise<void> {
+    await this.request('put', '/users/me/password', { ...options, body: input });
+  }
+
+  /**
+   * Any call of the versioned API, typed by path and method from the OpenAPI document, with the
+   * whole answer (data, status, headers, requestId, etag). The resource namespaces are built on it;
+   * use it for ETags, or for a route this SDK release has no method for yet.
+   *
+   * ```ts
+   * const { data, etag } = await hearth.request('get', '/agents/{id}', { params: { id } });
+   * await hearth.agents.update(id, { name: 'New name' }, { ifMatch: etag });
+   * ```
+   */
+  async request<P extends ApiPath, M extends MethodOf<P>>(
+    method: M,
+    path: P,
+    options: CallOptions<P, M> = {},
+  ): Promise<ApiResponse<SuccessOf<P, M>>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.ifMatch !== undefined) headers['if-match'] = options.ifMatch;
+    const request = {
+      method: method.toUpperCase() as HttpMethod,
+      path: fillPath(path, options.params as Record<string, string> | undefined),
+      ...(options.query
+        ? { query: options.query as Record<string, string | number | boolean | undefined> }
+        : {}),
+      ...(options.body !== undefined ? { json: options.body } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+    if (options.authenticate === false) return this.transport.send({ ...request, headers });
+
+    const token = await this.tokens.accessToken();
+    try {
+      return await this.transport.send({
+        ...request,
+        headers: { ...headers, authorization: `Bearer ${token}` },
+      });
+    } catch (err) {
+      // Revoked or expired early (a clock off, a server restart): refresh once and send again.
+      // A 401 means nothing was done, so this is safe for every method.
+      if (
+        !(err instanceof AuthenticationError) ||
+        err.code !== 'invalid_token' ||
+        !(await this.tokens.canRefresh())
+      ) {
+        throw err;
+      }
+      const fresh = await this.tokens.accessToken(token);
+      return this.transport.send({ ...request, headers: { ...headers, authorization: `Bearer ${fresh}` } });
+    }
+  }
+}
+
+/** `/agents/{id}` with `{ id }` → `/agents/0190…`, each value percent-encoded. */
+function fillPath(path: string, params: Record<string, string> | undefined): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params?.[name];
+    if (value === undefined || value === '') throw new TypeError(`${path} needs the path parameter ${name}`);
+    return encodeURIComponent(value);
+  });
+}

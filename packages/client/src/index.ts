@@ -1,0 +1,51 @@
+/**
+ * @hearth/client: the Hearth platform SDK for Node 20+ and browsers. See README.md.
+ * Node-only file stores for tokens and version moves: `@hearth/client/node`.
+ */
+export {
+  type CallOptions,
+  HearthClient,
+  type HearthClientOptions,
+  type RequestOptions,
+  type WriteOptions,
+} from './client.js';
+export {
+  ApiVersionGoneError,
+  AuthenticationError,
+  ConflictError,
+  type FieldProblem,
+  HearthApiError,
+  HearthConnectionError,
+  HearthError,
+  InvalidRequestError,
+  NotFoundError,
+  NotLoggedInError,
+  OAuthError,
+  PermissionError,
+  PreconditionFailedError,
+  type ProblemDetails,
+  RateLimitError,
+  RedirectError,
+  ServerError,
+  UnprocessableEntityError,
+} from './errors.js';
+export { PageIterator } from './paging.js';
+export { AgentsResource } from './resources/agents.js';
+export { AuditResource } from './resources/audit.js';
+export { HomeGroupsResource } from './resources/home-groups.js';
+export { HomesResource } from './resources/homes.js';
+export { InvitationsResource } from './resources/invitations.js';
+export { OrdersResource } from './resources/orders.js';
+export { ProvisioningResource } from './resources/provisioning.js';
+export { UsersResource } from './resources/users.js';
+export {
+  type Awaitable,
+  MemoryTokenStore,
+  MemoryVersionStore,
+  type TokenSet,
+  type TokenStore,
+  type VersionStore,
+} from './stores.js';
+export type { ApiResponse, FetchLike, VersionMove } from './transport.js';
+export type * from './types.js';
+export { API_VERSION, SDK_VERSION } from './version.js';

@@ -1,0 +1,121 @@
+/**
+ * Types of every call and resource, derived from the server's OpenAPI document (generated/openapi.ts).
+ * Nothing here restates a field by hand: when the server's schemas change, `npm run generate`
+ * changes these types, and the drift test fails until it is run.
+ */
+import type { paths } from './generated/openapi.js';
+
+export type { paths };
+
+/** The operations' methods, in OpenAPI's spelling. */
+export type Method = 'get' | 'put' | 'post' | 'delete';
+
+/** Every path of the versioned API, relative to its version root (`/agents/{id}`). */
+export type ApiPath = Exclude<keyof paths, `/oauth/${string}`>;
+
+/** The methods a path answers. */
+export type MethodOf<P extends ApiPath> = {
+  [M in Method]: [NonNullable<paths[P][M]>] extends [never] ? never : M;
+}[Method];
+
+type Operation<P extends ApiPath, M extends MethodOf<P>> = NonNullable<paths[P][M]>;
+
+/** The JSON body an operation takes. */
+export type RequestBody<P extends ApiPath, M extends MethodOf<P>> =
+  Operation<P, M> extends { requestBody: { content: { 'application/json': infer B } } }
+    ? B
+    : Operation<P, M> extends { requestBody?: { content: { 'application/json': infer B } } }
+      ? B
+      : never;
+
+/** The query parameters an operation takes (never, when it takes none). */
+export type QueryOf<P extends ApiPath, M extends MethodOf<P>> =
+  Operation<P, M> extends {
+    parameters: { query?: infer Q };
+  }
+    ? [NonNullable<Q>] extends [never]
+      ? never
+      : NonNullable<Q>
+    : never;
+
+/** The path parameters (`{id}`) an operation takes. */
+export type PathParamsOf<P extends ApiPath, M extends MethodOf<P>> =
+  Operation<P, M> extends {
+    parameters: { path: infer X };
+  }
+    ? [NonNullable<X>] extends [never]
+      ? never
+      : NonNullable<X>
+    : never;
+
+type JsonContent<R> = R extends { content: { 'application/json': infer B } } ? B : undefined;
+
+/** What a successful answer carries: the 200 or 201 body, or undefined for 204. */
+export type SuccessOf<P extends ApiPath, M extends MethodOf<P>> = {
+  [S in keyof Operation<P, M>['responses']]: S extends 200 | 201 | 202 | 204
+    ? JsonContent<Operation<P, M>['responses'][S]>
+    : never;
+}[keyof Operation<P, M>['responses']];
+
+/** One page of a list: its items, and the cursor of the next page (null on the last). */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+type ItemOf<L> = L extends { items: (infer T)[] } ? T : never;
+
+/**
+ * A list's filters: the operation's query without `cursor` (the iterator follows it) and with
+ * `limit` optional (the page size; the server's default is 50).
+ */
+export type ListQuery<P extends ApiPath> = Omit<QueryOf<P, 'get' & MethodOf<P>>, 'limit' | 'cursor'> & {
+  limit?: number;
+};
+
+export type Agent = SuccessOf<'/agents/{id}', 'get'>;
+export type CreatedAgent = SuccessOf<'/agents', 'post'>;
+export type CreateAgentInput = RequestBody<'/agents', 'post'>;
+export type UpdateAgentInput = RequestBody<'/agents/{id}', 'put'>;
+export type AgentListQuery = ListQuery<'/agents'>;
+export type AgentStatus = Agent['status'];
+
+export type User = SuccessOf<'/users/{id}', 'get'>;
+export type UpdateUserInput = RequestBody<'/users/{id}', 'put'>;
+export type UserListQuery = ListQuery<'/users'>;
+export type Role = User['role'];
+export type ChangePasswordInput = RequestBody<'/users/me/password', 'put'>;
+
+export type Invitation = SuccessOf<'/invitations/{id}', 'get'>;
+export type CreateInvitationInput = RequestBody<'/invitations', 'post'>;
+export type AcceptInvitationInput = RequestBody<'/invitations/acceptance', 'post'>;
+export type InvitationListQuery = ListQuery<'/invitations'>;
+
+export type AuditEvent = ItemOf<SuccessOf<'/audit-events', 'get'>>;
+export type AuditListQuery = ListQuery<'/audit-events'>;
+
+/** The token endpoint's answer (RFC 6749 §5.1). */
+export type TokenResponse = NonNullable<
+  paths['/oauth/token']['post']['responses'][200]['content']
+>['application/json'];
+
+export type Order = SuccessOf<'/orders/{id}', 'get'>;
+export type CreateOrderInput = RequestBody<'/orders', 'post'>;
+export type UpdateOrderInput = RequestBody<'/orders/{id}', 'put'>;
+export type OrderListQuery = ListQuery<'/orders'>;
+/** What submitting an order answers: the order, and the home it created (the same home when submitted again). */
+export type OrderSubmission = SuccessOf<'/orders/{id}/submission', 'post'>;
+
+export type Home = SuccessOf<'/homes/{id}', 'get'>;
+export type HomeListItem = ItemOf<SuccessOf<'/homes', 'get'>>;
+export type UpdateHomeInput = RequestBody<'/homes/{id}', 'put'>;
+export type HomeListQuery = ListQuery<'/homes'>;
+export type Meter = ItemOf<SuccessOf<'/homes/{id}/meters', 'get'>>;
+
+export type ProvisioningDefinition = SuccessOf<'/homes/{id}/provisioning/{provisioningId}', 'get'>;
+export type CreateProvisioningInput = RequestBody<'/homes/{id}/provisioning', 'post'>;
+export type UpdateProvisioningInput = RequestBody<'/homes/{id}/provisioning/{provisioningId}', 'put'>;
+
+export type HomeGroup = SuccessOf<'/home-groups/{id}', 'get'>;
+export type CreateHomeGroupInput = RequestBody<'/home-groups', 'post'>;
+export type UpdateHomeGroupInput = RequestBody<'/home-groups/{id}', 'put'>;
