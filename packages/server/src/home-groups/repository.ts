@@ -1,7 +1,8 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, PostgresAdapter, type Selectable } from 'kysely';
 import type { Scope } from '../auth/scope.js';
 import { inScope } from '../auth/tenancy.js';
 import type { DB, HomeGroupsTable } from '../db/schema.js';
+import { isUniqueViolation } from '../orders/sql.js';
 
 export type HomeGroupRow = Selectable<HomeGroupsTable> & { home_count: number };
 
@@ -46,29 +47,53 @@ export class HomeGroupsRepository {
     return (await query.executeTakeFirst()) !== undefined;
   }
 
+  /**
+   * How many of these groups the agent has. On PostgreSQL the groups found stay locked (FOR SHARE)
+   * until the transaction ends, so a group cannot be deleted between this check and the rows that
+   * then name it (a home's or a user's groups): the delete waits, or the check no longer finds it.
+   */
   async countInAgent(agentId: string, ids: string[], trx: Kysely<DB>): Promise<number> {
     if (ids.length === 0) return 0;
-    const row = await trx
+    let query = trx
       .selectFrom('home_groups')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .select('id')
       .where('agent_id', '=', agentId)
-      .where('id', 'in', ids)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+      .where('id', 'in', ids);
+    if (trx.getExecutor().adapter instanceof PostgresAdapter) query = query.forShare();
+    return (await query.execute()).length;
   }
 
-  async insert(row: Selectable<HomeGroupsTable>, trx: Kysely<DB>): Promise<void> {
-    await trx.insertInto('home_groups').values(row).execute();
+  /** Inserts the group; false when the unique index says its name was taken meanwhile. */
+  async insert(row: Selectable<HomeGroupsTable>, trx: Kysely<DB>): Promise<boolean> {
+    try {
+      await trx.insertInto('home_groups').values(row).execute();
+      return true;
+    } catch (err) {
+      if (isUniqueViolation(err)) return false;
+      throw err;
+    }
   }
 
-  async rename(id: string, revision: number, name: string, now: number, trx: Kysely<DB>): Promise<boolean> {
-    const result = await trx
-      .updateTable('home_groups')
-      .set({ name, updated_at: now, revision: revision + 1 })
-      .where('id', '=', id)
-      .where('revision', '=', revision)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+  /** 'renamed', 'stale' (the revision moved on) or 'taken' (the unique index refused the name). */
+  async rename(
+    id: string,
+    revision: number,
+    name: string,
+    now: number,
+    trx: Kysely<DB>,
+  ): Promise<'renamed' | 'stale' | 'taken'> {
+    try {
+      const result = await trx
+        .updateTable('home_groups')
+        .set({ name, updated_at: now, revision: revision + 1 })
+        .where('id', '=', id)
+        .where('revision', '=', revision)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1 ? 'renamed' : 'stale';
+    } catch (err) {
+      if (isUniqueViolation(err)) return 'taken';
+      throw err;
+    }
   }
 
   async delete(id: string, revision: number, trx: Kysely<DB>): Promise<boolean> {

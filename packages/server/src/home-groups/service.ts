@@ -18,6 +18,11 @@ const toView = (row: HomeGroupRow): HomeGroupView => ({
   updatedAt: iso(row.updated_at),
 });
 
+const nameTaken = (name: string) =>
+  new ApiError('conflict', `There is already a home group called "${name}"`, {
+    errors: [{ field: '/body/name', message: 'is already used' }],
+  });
+
 /**
  * Home groups: how an admin decides which homes each editor or viewer sees (the seed's "manage
  * visibility of their own information").
@@ -51,11 +56,7 @@ export class HomeGroupsService {
   }
 
   private async ensureNameFree(agentId: string, name: string, exceptId: string | null, trx: Kysely<DB>) {
-    if (await this.repo.nameTaken(agentId, name, exceptId, trx)) {
-      throw new ApiError('conflict', `There is already a home group called "${name}"`, {
-        errors: [{ field: '/body/name', message: 'is already used' }],
-      });
-    }
+    if (await this.repo.nameTaken(agentId, name, exceptId, trx)) throw nameTaken(name);
   }
 
   async create(actor: Actor, name: string): Promise<HomeGroupView> {
@@ -72,7 +73,8 @@ export class HomeGroupsService {
     };
     await this.deps.db.transaction().execute(async (trx) => {
       await this.ensureNameFree(agentId, row.name, null, trx);
-      await this.repo.insert(row, trx);
+      // Checked above for the common case; the unique index settles two creates at the same moment.
+      if (!(await this.repo.insert(row, trx))) throw nameTaken(row.name);
       await this.deps.audit.record(trx, actor, {
         agentId,
         action: 'home_group.created',
@@ -91,7 +93,9 @@ export class HomeGroupsService {
       checkIfMatch(ifMatch, row.revision);
       await this.ensureNameFree(row.agent_id, name.trim(), row.id, trx);
       const now = Date.now();
-      if (!(await this.repo.rename(row.id, row.revision, name.trim(), now, trx))) {
+      const renamed = await this.repo.rename(row.id, row.revision, name.trim(), now, trx);
+      if (renamed === 'taken') throw nameTaken(name.trim());
+      if (renamed === 'stale') {
         throw new ApiError('precondition_failed', 'The group changed meanwhile; read it again');
       }
       await this.deps.audit.record(trx, actor, {

@@ -1,7 +1,8 @@
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import { type Kysely, PostgresAdapter, type Selectable, type SqlBool, sql, type Updateable } from 'kysely';
 import type { Scope } from '../auth/scope.js';
 import { homeInScope } from '../auth/tenancy.js';
 import type { ChannelsTable, DB, HomesTable, MetersTable } from '../db/schema.js';
+import { containsText, postcodeContains } from '../orders/sql.js';
 
 export type HomeRow = Selectable<HomesTable>;
 export type MeterRow = Selectable<MetersTable>;
@@ -21,6 +22,19 @@ export interface HomeFilter {
 export class HomesRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
+  /** The town, or the street lines joined by spaces, of the address JSON, in the database's own syntax. */
+  private addressText(part: 'town' | 'street') {
+    const postgres = this.db.getExecutor().adapter instanceof PostgresAdapter;
+    if (part === 'town') {
+      return postgres
+        ? sql<string>`(address::jsonb ->> 'town')`
+        : sql<string>`json_extract(address, '$.town')`;
+    }
+    return postgres
+      ? sql<string>`(select string_agg(l, ' ') from jsonb_array_elements_text(address::jsonb -> 'addressLines') as l)`
+      : sql<string>`(select group_concat(value, ' ') from json_each(address, '$.addressLines'))`;
+  }
+
   find(scope: Scope, id: string, trx: Kysely<DB> = this.db): Promise<HomeRow | undefined> {
     return trx
       .selectFrom('homes')
@@ -35,8 +49,12 @@ export class HomesRepository {
     if (filter.status) query = query.where('status', '=', filter.status);
     if (filter.technology) query = query.where('technology', '=', filter.technology);
     if (filter.postcode) {
-      const prefix = filter.postcode.toUpperCase().replaceAll(/[%_]/g, '').trim();
-      query = query.where('postcode', 'like', `${prefix}%`);
+      // Spaces and case do not matter: "ll55", "LL55 4" and "ll554ur" all find "LL55 4UR".
+      const prefix = filter.postcode
+        .toLowerCase()
+        .replaceAll(/\s+/g, '')
+        .replaceAll(/[\\%_]/g, (c) => `\\${c}`);
+      query = query.where(sql<SqlBool>`lower(replace(postcode, ' ', '')) like ${`${prefix}%`} escape '\\'`);
     }
     if (filter.groupId) {
       const groupId = filter.groupId;
@@ -45,12 +63,14 @@ export class HomesRepository {
       );
     }
     if (filter.q) {
-      const pattern = `%${filter.q.toLowerCase().replaceAll(/[%_]/g, '')}%`;
+      const q = filter.q;
       query = query.where((eb) =>
         eb.or([
-          eb(eb.fn('lower', ['reference']), 'like', pattern),
-          eb(eb.fn('lower', ['postcode']), 'like', pattern),
-          eb(eb.fn('lower', ['address']), 'like', pattern),
+          containsText(sql.ref('reference'), q),
+          postcodeContains('postcode', q),
+          // The town and street of the stored address, not the JSON around them (its keys, country, …).
+          containsText(this.addressText('town'), q),
+          containsText(this.addressText('street'), q),
         ]),
       );
     }

@@ -81,7 +81,9 @@ export const HomeListQuery = Type.Object(
     ),
     technology: Type.Optional(Type.Union(TECHNOLOGIES.map((t) => Type.Literal(t)))),
     groupId: Type.Optional(Type.String({ format: 'uuid', description: 'homes of one home group' })),
-    q: Type.Optional(Type.String({ maxLength: 100, description: 'search: reference, postcode or town' })),
+    q: Type.Optional(
+      Type.String({ maxLength: 100, description: 'search: part of the reference, postcode, town or street' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -3,9 +3,14 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditService } from '../audit/service.js';
 import type { Actor, Scope } from '../auth/scope.js';
 import type { DB } from '../db/schema.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError, type FieldProblem } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
-import { normalisePostcode, resolveChannels } from '../orders/completeness.js';
+import {
+  installationProblems,
+  normalisePostcode,
+  propertyProblems,
+  resolveChannels,
+} from '../orders/completeness.js';
 import type { OrderDocument } from '../orders/schemas.js';
 import type { ProvisioningService } from '../provisioning/service.js';
 import type { ChannelRow, HomeFilter, HomeRow, HomesRepository, MeterRow } from './repository.js';
@@ -198,6 +203,15 @@ export class HomesService {
     if (input.groupIds !== undefined && scope.role !== 'admin') {
       throw new ApiError('forbidden', 'Only an admin decides which groups a home is in');
     }
+    // A home's address and installation replace the old ones as a whole: they must stay complete.
+    const problems: FieldProblem[] = [];
+    if (input.property) propertyProblems(input.property, problems);
+    if (input.installation) installationProblems(input.installation, problems);
+    if (problems.length > 0) {
+      throw new ApiError('validation_failed', problems.map((p) => `${p.field} ${p.message}`).join('; '), {
+        errors: problems,
+      });
+    }
     const result = await this.deps.db.transaction().execute(async (trx) => {
       const row = await this.requireVisible(scope, id, trx);
       checkIfMatch(ifMatch, row.revision);
@@ -210,6 +224,7 @@ export class HomesService {
       if (input.property !== undefined) {
         const property = { ...input.property };
         if (property.postcode) property.postcode = normalisePostcode(property.postcode, property.country);
+        property.country ??= 'GB';
         patch.address = JSON.stringify(property);
         patch.postcode = property.postcode ?? null;
         changed.push('property');
@@ -229,7 +244,6 @@ export class HomesService {
             errors: [{ field: '/body/groupIds', message: 'names a group that does not exist' }],
           });
         }
-        await this.repo.setGroups(row.id, input.groupIds, trx);
         changed.push('groups');
       }
       if (!(await this.repo.update(row.id, row.revision, patch, trx))) {
@@ -238,6 +252,9 @@ export class HomesService {
           'The home changed while you were updating it; read it again',
         );
       }
+      // Only after the revision-guarded update, which holds the home's row: two changes of its groups
+      // at the same moment then take turns (the second gets 412) instead of colliding in the join table.
+      if (input.groupIds !== undefined) await this.repo.setGroups(row.id, input.groupIds, trx);
       // The audit trail names what changed, never the personal data itself.
       await this.deps.audit.record(trx, actor, {
         agentId: row.agent_id,

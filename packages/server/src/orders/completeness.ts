@@ -106,12 +106,81 @@ export function resolveChannels(meter: MeterSpec, at: string, problems: FieldPro
 // The UK postcode format (BS 7666), including GIR 0AA; spaces are optional on input.
 const UK_POSTCODE = /^(GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKMNPR-Y]? ?[0-9][ABD-HJLNP-UW-Z]{2})$/i;
 
-/** Normalises a UK postcode to upper case with one space before the inward code. */
+/**
+ * Normalises a valid UK postcode to upper case with one space before the inward code ("ll554ur" →
+ * "LL55 4UR"). Anything else is kept as typed (trimmed): other countries' postcodes are free-form,
+ * and an invalid UK one stays as the user wrote it so submission can say what is wrong with it.
+ */
 export function normalisePostcode(postcode: string, country: string | undefined): string {
-  const trimmed = postcode.trim().toUpperCase();
+  const trimmed = postcode.trim();
   if ((country ?? 'GB') !== 'GB') return trimmed;
-  const compact = trimmed.replace(/\s+/g, '');
+  const compact = trimmed.replace(/\s+/g, '').toUpperCase();
+  if (!UK_POSTCODE.test(compact)) return trimmed;
   return `${compact.slice(0, -3)} ${compact.slice(-3)}`;
+}
+
+type Need = (value: unknown, field: string, what?: string) => void;
+
+function needer(problems: FieldProblem[], required: string): Need {
+  return (value, field, what = required) => {
+    if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) {
+      problems.push({ field, message: what });
+    }
+  };
+}
+
+/**
+ * What a home's property must have: street, town and postcode (a valid one in the UK), and both
+ * coordinates or neither. Used at submission and when a home's address is corrected.
+ */
+export function propertyProblems(
+  property: NonNullable<OrderDocument['property']>,
+  problems: FieldProblem[],
+  required = 'is required',
+): void {
+  const need = needer(problems, required);
+  need(property.addressLines, '/body/property/addressLines');
+  need(property.town, '/body/property/town');
+  need(property.postcode, '/body/property/postcode');
+  const country = property.country ?? 'GB';
+  if (property.postcode && country === 'GB' && !UK_POSTCODE.test(property.postcode.trim())) {
+    problems.push({
+      field: '/body/property/postcode',
+      message: 'is not a valid UK postcode (e.g. LL55 4UR)',
+    });
+  }
+  if ((property.latitude === undefined) !== (property.longitude === undefined)) {
+    problems.push({ field: '/body/property/longitude', message: 'latitude and longitude go together' });
+  }
+}
+
+/** What an installation must state: its technology and, for a heat pump, the unit and its design. */
+export function installationProblems(
+  installation: NonNullable<OrderDocument['installation']>,
+  problems: FieldProblem[],
+  required = 'is required',
+): void {
+  const need = needer(problems, required);
+  need(installation.technology, '/body/installation/technology');
+  if (installation.technology && HEAT_PUMPS.includes(installation.technology)) {
+    need(installation.manufacturer, '/body/installation/manufacturer', 'is required for a heat pump');
+    need(installation.model, '/body/installation/model', 'is required for a heat pump');
+    need(installation.ratedCapacityKw, '/body/installation/ratedCapacityKw', 'is required for a heat pump');
+    need(
+      installation.designFlowTemperatureC,
+      '/body/installation/designFlowTemperatureC',
+      'is required for a heat pump',
+    );
+  }
+  if (
+    installation.commissioningDate &&
+    Date.parse(installation.commissioningDate) > Date.now() + 366 * 86_400_000
+  ) {
+    problems.push({
+      field: '/body/installation/commissioningDate',
+      message: 'is more than a year in the future',
+    });
+  }
 }
 
 /**
@@ -119,53 +188,15 @@ export function normalisePostcode(postcode: string, country: string | undefined)
  */
 export function completenessProblems(order: OrderDocument): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  const need = (value: unknown, field: string, what = 'is required to submit the order') => {
-    if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) {
-      problems.push({ field, message: what });
-    }
-  };
+  const required = 'is required to submit the order';
+  const need = needer(problems, required);
   const { property, installation, meters = [], services } = order;
 
   need(property, '/body/property');
-  if (property) {
-    need(property.addressLines, '/body/property/addressLines');
-    need(property.town, '/body/property/town');
-    need(property.postcode, '/body/property/postcode');
-    const country = property.country ?? 'GB';
-    if (property.postcode && country === 'GB' && !UK_POSTCODE.test(property.postcode.trim())) {
-      problems.push({
-        field: '/body/property/postcode',
-        message: 'is not a valid UK postcode (e.g. LL55 4UR)',
-      });
-    }
-    if ((property.latitude === undefined) !== (property.longitude === undefined)) {
-      problems.push({ field: '/body/property/longitude', message: 'latitude and longitude go together' });
-    }
-  }
+  if (property) propertyProblems(property, problems, required);
 
   need(installation, '/body/installation');
-  if (installation) {
-    need(installation.technology, '/body/installation/technology');
-    if (installation.technology && HEAT_PUMPS.includes(installation.technology)) {
-      need(installation.manufacturer, '/body/installation/manufacturer', 'is required for a heat pump');
-      need(installation.model, '/body/installation/model', 'is required for a heat pump');
-      need(installation.ratedCapacityKw, '/body/installation/ratedCapacityKw', 'is required for a heat pump');
-      need(
-        installation.designFlowTemperatureC,
-        '/body/installation/designFlowTemperatureC',
-        'is required for a heat pump',
-      );
-    }
-    if (
-      installation.commissioningDate &&
-      Date.parse(installation.commissioningDate) > Date.now() + 366 * 86_400_000
-    ) {
-      problems.push({
-        field: '/body/installation/commissioningDate',
-        message: 'is more than a year in the future',
-      });
-    }
-  }
+  if (installation) installationProblems(installation, problems, required);
 
   need(services, '/body/services');
   const wanted = services ? Object.keys(services) : [];

@@ -1,7 +1,17 @@
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import {
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  PostgresAdapter,
+  type Selectable,
+  type SqlBool,
+  sql,
+  type Updateable,
+} from 'kysely';
 import type { Scope } from '../auth/scope.js';
-import { inScope } from '../auth/tenancy.js';
+import { homeInScope, inScope } from '../auth/tenancy.js';
 import type { DB, OrdersTable } from '../db/schema.js';
+import { containsText, isUniqueViolation, postcodeContains } from './sql.js';
 
 export type OrderRow = Selectable<OrdersTable>;
 
@@ -12,7 +22,19 @@ export interface OrderFilter {
   limit: number;
 }
 
-/** The SQL of orders, always within the caller's agent. */
+/**
+ * A submitted order describes its home (address, occupant): a user restricted to some home groups
+ * sees it only while they may see that home. Drafts and cancelled orders have no home yet.
+ */
+function orderHomeVisible(scope: Scope) {
+  return (eb: ExpressionBuilder<DB, 'orders'>): Expression<SqlBool> => {
+    if (scope.role === 'operator' || scope.role === 'admin' || scope.homeAccess === 'all')
+      return sql<SqlBool>`1 = 1`;
+    return eb.or([eb('orders.home_id', 'is', null), homeInScope(scope, 'orders.home_id')(eb)]);
+  };
+}
+
+/** The SQL of orders, always within the caller's agent (and, once submitted, the caller's homes). */
 export class OrdersRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
@@ -22,7 +44,23 @@ export class OrdersRepository {
       .selectAll()
       .where('id', '=', id)
       .where(inScope(scope, 'agent_id'))
+      .where(orderHomeVisible(scope))
       .executeTakeFirst();
+  }
+
+  /**
+   * find, holding the order's row until the transaction ends on PostgreSQL (SQLite has one writer
+   * already): a second submission at the same moment waits, then sees the first one's home.
+   */
+  async findForUpdate(scope: Scope, id: string, trx: Kysely<DB>): Promise<OrderRow | undefined> {
+    if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return this.find(scope, id, trx);
+    const locked = await trx
+      .selectFrom('orders')
+      .select('id')
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+    return locked ? this.find(scope, id, trx) : undefined;
   }
 
   /** By id alone: only for changes another feature makes on the caller's behalf (erasure). */
@@ -31,15 +69,16 @@ export class OrdersRepository {
   }
 
   list(scope: Scope, filter: OrderFilter): Promise<OrderRow[]> {
-    let query = this.db.selectFrom('orders').selectAll().where(inScope(scope, 'agent_id'));
+    let query = this.db
+      .selectFrom('orders')
+      .selectAll()
+      .where(inScope(scope, 'agent_id'))
+      .where(orderHomeVisible(scope));
     if (filter.status) query = query.where('status', '=', filter.status);
     if (filter.q) {
-      const pattern = `%${filter.q.toLowerCase().replaceAll(/[%_]/g, '')}%`;
+      const q = filter.q;
       query = query.where((eb) =>
-        eb.or([
-          eb(eb.fn('lower', ['reference']), 'like', pattern),
-          eb(eb.fn('lower', ['postcode']), 'like', pattern),
-        ]),
+        eb.or([containsText(sql.ref('reference'), q), postcodeContains('postcode', q)]),
       );
     }
     if (filter.after) query = query.where('id', '>', filter.after);
@@ -65,8 +104,15 @@ export class OrdersRepository {
     return query.executeTakeFirst().then((row) => row !== undefined);
   }
 
-  async insert(row: OrderRow, trx: Kysely<DB>): Promise<void> {
-    await trx.insertInto('orders').values(row).execute();
+  /** Inserts the order; false when the unique index says its reference was taken meanwhile. */
+  async insert(row: OrderRow, trx: Kysely<DB>): Promise<boolean> {
+    try {
+      await trx.insertInto('orders').values(row).execute();
+      return true;
+    } catch (err) {
+      if (isUniqueViolation(err)) return false;
+      throw err;
+    }
   }
 
   /** Applies a change only if the order is still at `revision` and in `status`. */

@@ -10,6 +10,7 @@ import type { ProvisioningService } from '../provisioning/service.js';
 import { completenessProblems, normalisePostcode } from './completeness.js';
 import type { OrderFilter, OrderRow, OrdersRepository } from './repository.js';
 import type { OrderDocument, OrderView } from './schemas.js';
+import { isUniqueViolation } from './sql.js';
 
 export interface OrdersDeps {
   db: Kysely<DB>;
@@ -36,6 +37,21 @@ function toView(scope: Scope, row: OrderRow): OrderView {
   };
 }
 
+/** The document as stored: a valid UK postcode in its normal form ("ll554ur" → "LL55 4UR"). */
+function normalised(document: OrderDocument): OrderDocument {
+  const postcode = document.property?.postcode;
+  if (!document.property || postcode === undefined) return document;
+  return {
+    ...document,
+    property: { ...document.property, postcode: normalisePostcode(postcode, document.property.country) },
+  };
+}
+
+const referenceTaken = (reference: string) =>
+  new ApiError('conflict', `The reference "${reference}" is already used by another order of your agent`, {
+    errors: [{ field: '/body/reference', message: 'is already used' }],
+  });
+
 /** New Installation monitoring orders: drafts that, once submitted, become a home. */
 export class OrdersService {
   constructor(
@@ -55,18 +71,11 @@ export class OrdersService {
     exceptId: string | null,
     trx: Kysely<DB>,
   ) {
-    if (await this.repo.referenceTaken(agentId, reference, exceptId, trx)) {
-      throw new ApiError(
-        'conflict',
-        `The reference "${reference}" is already used by another order of your agent`,
-        {
-          errors: [{ field: '/body/reference', message: 'is already used' }],
-        },
-      );
-    }
+    if (await this.repo.referenceTaken(agentId, reference, exceptId, trx)) throw referenceTaken(reference);
   }
 
-  async create(actor: Actor, document: OrderDocument): Promise<Versioned<OrderView>> {
+  async create(actor: Actor, input: OrderDocument): Promise<Versioned<OrderView>> {
+    const document = normalised(input);
     const agentId = this.agentOf(actor.scope);
     const now = Date.now();
     const row: OrderRow = {
@@ -74,9 +83,7 @@ export class OrdersService {
       agent_id: agentId,
       reference: document.reference,
       status: 'draft',
-      postcode: document.property?.postcode
-        ? normalisePostcode(document.property.postcode, document.property.country)
-        : null,
+      postcode: document.property?.postcode ?? null,
       document: JSON.stringify(document),
       home_id: null,
       created_by: actor.scope.userId,
@@ -87,7 +94,8 @@ export class OrdersService {
     };
     await this.deps.db.transaction().execute(async (trx) => {
       await this.ensureReferenceFree(agentId, document.reference, null, trx);
-      await this.repo.insert(row, trx);
+      // Checked above for the common case; the unique index settles two creates at the same moment.
+      if (!(await this.repo.insert(row, trx))) throw referenceTaken(document.reference);
       await this.deps.audit.record(trx, actor, {
         agentId,
         action: 'order.created',
@@ -113,9 +121,10 @@ export class OrdersService {
   async update(
     actor: Actor,
     id: string,
-    document: OrderDocument,
+    input: OrderDocument,
     ifMatch?: string,
   ): Promise<Versioned<OrderView>> {
+    const document = normalised(input);
     return this.deps.db.transaction().execute(async (trx) => {
       const row = await this.repo.find(actor.scope, id, trx);
       if (!row) throw new ApiError('not_found', `No order ${id}`);
@@ -128,13 +137,16 @@ export class OrdersService {
       await this.ensureReferenceFree(row.agent_id, document.reference, row.id, trx);
       const patch = {
         reference: document.reference,
-        postcode: document.property?.postcode
-          ? normalisePostcode(document.property.postcode, document.property.country)
-          : null,
+        postcode: document.property?.postcode ?? null,
         document: JSON.stringify(document),
         updated_at: Date.now(),
       };
-      if (!(await this.repo.update(row.id, row.revision, 'draft', patch, trx))) {
+      const updated = await this.repo.update(row.id, row.revision, 'draft', patch, trx).catch((err) => {
+        // Another order took the reference at the same moment: the unique index says so.
+        if (isUniqueViolation(err)) throw referenceTaken(document.reference);
+        throw err;
+      });
+      if (!updated) {
         throw new ApiError(
           'precondition_failed',
           'The order changed while you were updating it; read it again',
@@ -147,8 +159,8 @@ export class OrdersService {
         targetId: row.id,
         details: { reference: document.reference },
       });
-      const updated = { ...row, ...patch, revision: row.revision + 1 };
-      return { view: toView(actor.scope, updated), revision: updated.revision };
+      const next = { ...row, ...patch, revision: row.revision + 1 };
+      return { view: toView(actor.scope, next), revision: next.revision };
     });
   }
 
@@ -190,7 +202,7 @@ export class OrdersService {
    */
   async submit(actor: Actor, id: string): Promise<{ order: OrderView; homeId: string; created: boolean }> {
     return this.deps.db.transaction().execute(async (trx) => {
-      const row = await this.repo.find(actor.scope, id, trx);
+      const row = await this.repo.findForUpdate(actor.scope, id, trx);
       if (!row) throw new ApiError('not_found', `No order ${id}`);
       if (row.status === 'provisioned' && row.home_id) {
         return { order: toView(actor.scope, row), homeId: row.home_id, created: false };

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { DB, ProvisioningTable } from '../db/schema.js';
+import { isUniqueViolation } from '../orders/sql.js';
 
 export type ProvisioningRow = Selectable<ProvisioningTable>;
 
@@ -25,6 +26,17 @@ export class ProvisioningRepository {
 
   async insert(rows: ProvisioningRow[], trx: Kysely<DB>): Promise<void> {
     if (rows.length > 0) await trx.insertInto('provisioning').values(rows).execute();
+  }
+
+  /** Inserts one definition; false when the unique index says the home got this service meanwhile. */
+  async insertIfNew(row: ProvisioningRow, trx: Kysely<DB>): Promise<boolean> {
+    try {
+      await trx.insertInto('provisioning').values(row).execute();
+      return true;
+    } catch (err) {
+      if (isUniqueViolation(err)) return false;
+      throw err;
+    }
   }
 
   async update(

@@ -27,6 +27,8 @@ export const ProvisioningSettings = Type.Object(
     ),
     thresholds: Type.Optional(
       Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_.]{0,63}$' }), Type.Number(), {
+        // A key outside the pattern is refused, not stored unseen (responses show only matching keys).
+        additionalProperties: false,
         description: 'fault_management: rule thresholds overriding the defaults, by rule.parameter',
       }),
     ),

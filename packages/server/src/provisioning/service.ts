@@ -128,9 +128,9 @@ export class ProvisioningService {
       const home = await this.deps.homes().requireVisible(actor.scope, homeId, trx);
       if (home.status === 'decommissioned') throw new ApiError('conflict', 'The home is decommissioned');
       const existing = await this.repo.listForHome(homeId, trx);
-      if (existing.some((r) => r.service === service)) {
-        throw new ApiError('conflict', `The home already has ${service}; change it with PUT instead`);
-      }
+      const present = () =>
+        new ApiError('conflict', `The home already has ${service}; change it with PUT instead`);
+      if (existing.some((r) => r.service === service)) throw present();
       if (service !== 'amr' && !existing.some((r) => r.service === 'amr')) {
         throw new ApiError('unprocessable', `${service} needs telemetry: provision amr first`);
       }
@@ -145,7 +145,8 @@ export class ProvisioningService {
         updated_at: now,
         revision: 1,
       };
-      await this.repo.insert([row], trx);
+      // Checked above for the common case; the unique index settles two adds at the same moment.
+      if (!(await this.repo.insertIfNew(row, trx))) throw present();
       await this.deps.audit.record(trx, actor, {
         agentId: home.agent_id,
         action: 'provisioning.created',

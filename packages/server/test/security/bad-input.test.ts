@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { can } from '../../src/auth/permissions.js';
 import { dialect, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
 import {
   type Account,
@@ -8,7 +9,9 @@ import {
   answerShape,
   type Call,
   expectProblem,
+  type Named,
   SecurityFixture,
+  type Target,
 } from './fixture.js';
 import { type ApiRoute, apiRoutes, type RouteContext, routeName } from './routes.js';
 
@@ -155,7 +158,15 @@ describe(`bad input on every route (${dialect})`, () => {
   /** Makes the requests of routes that change the caller's own account (the password). */
   let spare: Account;
   let operations: Record<string, Operation>;
-  const targets = new Map<string, string>();
+  const targets = new Map<string, Target>();
+
+  /** A fresh resource of the route's kind in the agent: its `:id`, and the child's for a two-id path. */
+  async function makeTarget(route: ApiRoute): Promise<Target> {
+    if (!route.id) throw new Error(`${routeName(route)} takes no id`);
+    const id = await route.id.make(fx, alpha.agentId);
+    const child = route.id.child;
+    return child ? { id, params: { [child.param]: await child.make(fx, id) } } : { id };
+  }
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -163,7 +174,7 @@ describe(`bad input on every route (${dialect})`, () => {
     alpha = await fx.agent('Input');
     spare = await alpha.account('viewer');
     for (const route of idRoutes) {
-      if (route.id) targets.set(routeName(route), await route.id.make(fx, alpha.agentId));
+      if (route.id) targets.set(routeName(route), await makeTarget(route));
     }
     const doc = (await t.app.inject({ url: '/api/v/1/openapi.json' })).json() as {
       paths: Record<string, Record<string, Operation>>;
@@ -178,27 +189,40 @@ describe(`bad input on every route (${dialect})`, () => {
   });
   afterAll(async () => t?.close());
 
-  const callerOf = (route: ApiRoute): Account => (route.changesCaller ? spare : fx.operator);
+  /** The operator, or the agent's admin on a route of agents' users only (orders, home edits). */
+  const callerOf = (route: ApiRoute): Account =>
+    route.changesCaller
+      ? spare
+      : route.permission === 'public' || can('operator', route.permission)
+        ? fx.operator
+        : alpha.admin;
 
-  /** A valid request of the route (body, query, the prepared :id), by the caller that may make it. */
+  /** A valid request of the route (body, query, the prepared ids), by the caller that may make it. */
   async function validCall(route: ApiRoute): Promise<Call & { token: string | null }> {
     const caller = callerOf(route);
     const ctx: RouteContext = { fx, caller, agentId: alpha.agentId };
-    const id = targets.get(routeName(route));
+    const target = targets.get(routeName(route));
     return {
       token: route.permission === 'public' ? null : caller.token,
-      ...(id ? { id } : {}),
+      ...(target ? { id: target.id, ...(target.params ? { params: target.params } : {}) } : {}),
       ...(route.query ? { query: route.query(ctx) } : {}),
       ...(route.body ? { body: await route.body(ctx) } : {}),
     };
   }
 
-  /** Sends a request that must be refused: nothing stored, the named row unchanged, never a 5xx. */
+  /** The rows a request of the route names in its path: they must not change when it is refused. */
+  function namedBy(route: ApiRoute, call: Call): Named[] {
+    if (!route.id) return [];
+    const { child } = route.id;
+    return [
+      { kind: route.id.kind, id: call.id },
+      ...(child ? [{ kind: child.kind, id: call.params?.[child.param] }] : []),
+    ];
+  }
+
+  /** Sends a request that must be refused: nothing stored, the named rows unchanged, never a 5xx. */
   const refused = (route: ApiRoute, call: Call): Promise<LightMyRequestResponse> =>
-    fx.refused(
-      () => fx.send(route.method, route.path, call),
-      route.id ? { kind: route.id.kind, id: call.id } : undefined,
-    );
+    fx.refused(() => fx.send(route.method, route.path, call), namedBy(route, call));
 
   /** A 400 validation_failed that names `field` in errors[].field. */
   function expectInvalid(response: LightMyRequestResponse, field: string, label: string): void {
@@ -282,6 +306,18 @@ describe(`bad input on every route (${dialect})`, () => {
       }
       for (const id of ['%zz', 'a'.repeat(600)]) {
         expectProblem(await refused(route, { ...base, id }), 400, 'bad_request');
+      }
+      // The second id of a two-id path (`:provisioningId`), with a real first one.
+      const child = route.id?.child;
+      if (child) {
+        for (const id of [...MALFORMED_UUIDS, `${randomUUID()}%20`, 'urn%3Auuid', '%20']) {
+          const response = await refused(route, { ...base, params: { ...base.params, [child.param]: id } });
+          expectInvalid(response, `/params/${child.param}`, `${child.param} ${JSON.stringify(id)}`);
+        }
+        for (const id of ['%zz', 'a'.repeat(600)]) {
+          const response = await refused(route, { ...base, params: { ...base.params, [child.param]: id } });
+          expectProblem(response, 400, 'bad_request');
+        }
       }
     });
   });
@@ -367,18 +403,19 @@ describe(`bad input on every route (${dialect})`, () => {
 
     it.each(named(conditional))('%s', async (_name, route) => {
       const base = await validCall(route);
-      const id = (await route.id?.make(fx, alpha.agentId)) as string;
-      const read = await fx.send('GET', route.path, { id, token: fx.operator.token });
+      const { id, params } = await makeTarget(route);
+      const read = await fx.send('GET', route.path, { id, params, token: fx.operator.token });
       expect(read.statusCode, read.body).toBe(200);
       const etag = read.headers.etag as string;
       expect(etag, 'the ETag of a read').toMatch(/^"r\d+"$/);
       for (const stale of ['"r999"', '"not-an-etag"', `W/"${etag.slice(1, -1)}0"`]) {
-        const response = await refused(route, { ...base, id, headers: { 'if-match': stale } });
+        const response = await refused(route, { ...base, id, params, headers: { 'if-match': stale } });
         expectProblem(response, 412, 'precondition_failed');
       }
       const response = await fx.send(route.method, route.path, {
         ...base,
         id,
+        params,
         headers: { 'if-match': etag },
       });
       expect(response.statusCode, response.body).toBe(route.success);
@@ -579,6 +616,26 @@ describe(`bad input on every route (${dialect})`, () => {
       const base = await validCall(route());
       expectInvalid(await refused(route(), { ...base, body: {} }), '/body', 'empty body');
     });
+
+    it('homeAccess naming a home group deleted at the same moment: taken before the deletion, or 400; never a 500', async () => {
+      const user = await fx.user(alpha.agentId, 'editor');
+      const token = alpha.admin.token;
+      const doomed = await fx.homeGroup(alpha.agentId);
+      const [put, deleted] = await Promise.all([
+        fx.send('PUT', '/users/:id', {
+          id: user.id,
+          token,
+          body: { homeAccess: { mode: 'groups', groupIds: [doomed] } },
+        }),
+        fx.send('DELETE', '/home-groups/:id', { id: doomed, token }),
+      ]);
+      expect(deleted.statusCode, deleted.body).toBe(204);
+      expect([200, 400], put.body).toContain(put.statusCode);
+      if (put.statusCode === 400)
+        expectInvalid(put, '/body/homeAccess/groupIds', 'a group deleted meanwhile');
+      const read = await fx.send('GET', '/users/:id', { id: user.id, token });
+      expect((read.json() as { homeAccess: { groupIds: string[] } }).homeAccess.groupIds).toEqual([]);
+    });
   });
 
   describe('PUT /agents/:id', () => {
@@ -586,6 +643,117 @@ describe(`bad input on every route (${dialect})`, () => {
       const route = byName('PUT /agents/:id');
       const base = await validCall(route);
       expectInvalid(await refused(route, { ...base, body: {} }), '/body', 'empty body');
+    });
+  });
+
+  describe('PUT /homes/:id', () => {
+    const route = () => byName('PUT /homes/:id');
+
+    it('refuses an empty change (400)', async () => {
+      const base = await validCall(route());
+      expectInvalid(await refused(route(), { ...base, body: {} }), '/body', 'empty body');
+    });
+
+    it("refuses groupIds naming another agent's group exactly as one that does not exist (400 naming /body/groupIds)", async () => {
+      const base = await validCall(route());
+      const theirs = await fx.homeGroup(await fx.bareAgent());
+      const other = await refused(route(), { ...base, body: { groupIds: [theirs] } });
+      expectInvalid(other, '/body/groupIds', "another agent's group");
+      const missingId = randomUUID();
+      const missing = await refused(route(), { ...base, body: { groupIds: [missingId] } });
+      expect(answerShape(other, theirs)).toEqual(answerShape(missing, missingId));
+    });
+
+    it('changes of its groups at the same moment, or racing the deletion of a group: one at a time, never a 500', async () => {
+      const token = alpha.admin.token;
+      const home = await fx.home(alpha.agentId);
+      const [one, two] = [await fx.homeGroup(alpha.agentId), await fx.homeGroup(alpha.agentId)];
+      const sets = [[one], [two], [one, two], [one], [two]];
+      const responses = await Promise.all(
+        sets.map((groupIds) => fx.send('PUT', '/homes/:id', { id: home.id, token, body: { groupIds } })),
+      );
+      // Without If-Match a change that lost the race is told so (412); one of them is the home's groups.
+      for (const response of responses) expect([200, 412], response.body).toContain(response.statusCode);
+      const won = responses.flatMap((r, i) => (r.statusCode === 200 ? [sets[i] as string[]] : []));
+      expect(won.length).toBeGreaterThan(0);
+      const groupsOf = async () =>
+        (
+          (await fx.send('GET', '/homes/:id', { id: home.id, token })).json() as {
+            groups: Array<{ id: string }>;
+          }
+        ).groups
+          .map((g) => g.id)
+          .sort();
+      expect(won.map((groupIds) => [...groupIds].sort())).toContainEqual(await groupsOf());
+
+      const doomed = await fx.homeGroup(alpha.agentId);
+      await fx.setHomeGroups(alpha.agentId, home.id, []);
+      const [put, deleted] = await Promise.all([
+        fx.send('PUT', '/homes/:id', { id: home.id, token, body: { groupIds: [doomed] } }),
+        fx.send('DELETE', '/home-groups/:id', { id: doomed, token }),
+      ]);
+      expect(deleted.statusCode, deleted.body).toBe(204);
+      // Before the deletion it is taken (and the deletion takes the home out again); after it, 400.
+      expect([200, 400], put.body).toContain(put.statusCode);
+      if (put.statusCode === 400) expectInvalid(put, '/body/groupIds', 'a group deleted meanwhile');
+      expect(await groupsOf()).toEqual([]);
+    });
+  });
+
+  describe('provisioning settings', () => {
+    it('refuses an empty change (400)', async () => {
+      const route = byName('PUT /homes/:id/provisioning/:provisioningId');
+      const base = await validCall(route);
+      expectInvalid(await refused(route, { ...base, body: {} }), '/body', 'empty body');
+    });
+
+    it('refuses a setting of another service and a threshold not named rule.parameter (400 naming it), changing nothing', async () => {
+      const put = byName('PUT /homes/:id/provisioning/:provisioningId');
+      const post = byName('POST /homes/:id/provisioning');
+      const token = alpha.admin.token;
+      const home = await fx.home(alpha.agentId);
+      const at = async (service: 'amr' | 'fault_management') => ({
+        id: home.id,
+        params: { provisioningId: await fx.definition(home.id, service) },
+        token,
+      });
+      const cases: Array<[Call, unknown, string]> = [
+        [await at('amr'), { settings: { recipients: ['ops@example.com'] } }, '/body/settings/recipients'],
+        [
+          await at('fault_management'),
+          { settings: { intervalSeconds: 60 } },
+          '/body/settings/intervalSeconds',
+        ],
+        [
+          await at('fault_management'),
+          { settings: { thresholds: { 'BAD KEY': 1 } } },
+          '/body/settings/thresholds/BAD KEY',
+        ],
+        [
+          await at('fault_management'),
+          { settings: { thresholds: { 'Cop.min': 2 } } },
+          '/body/settings/thresholds/Cop.min',
+        ],
+        [
+          await at('fault_management'),
+          { settings: { thresholds: { 'cop.min': '2' } } },
+          '/body/settings/thresholds/cop.min',
+        ],
+      ];
+      for (const [call, body, field] of cases) {
+        expectInvalid(await refused(put, { ...call, body }), field, `${JSON.stringify(body)}`);
+      }
+      const amrOnly = await fx.home(alpha.agentId, { services: { amr: {} } });
+      const adding = { id: amrOnly.id, token };
+      for (const [body, field] of [
+        [{ service: 'insight', settings: { intervalSeconds: 60 } }, '/body/settings/intervalSeconds'],
+        [
+          { service: 'fault_management', settings: { thresholds: { 'no spaces': 1 } } },
+          '/body/settings/thresholds/no spaces',
+        ],
+      ] as const) {
+        expectInvalid(await refused(post, { ...adding, body }), field, `${JSON.stringify(body)}`);
+      }
     });
   });
 

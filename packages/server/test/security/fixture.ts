@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { expect } from 'vitest';
 import type { Role } from '../../src/db/schema.js';
 import { BASIC_TRUSTED, bearer, login } from '../helpers/harness.js';
+import { completeOrder } from '../helpers/orders.js';
 import { acceptInvitation, createTenant, latestMailTo, tokenFromMail } from '../helpers/tenants.js';
 
 /** The prefix of the API version the suites run against. */
@@ -29,6 +30,33 @@ export interface Agent {
   /** Invites, accepts and logs in one more user of this agent. */
   account(role: Exclude<Role, 'operator'>): Promise<Account>;
 }
+
+/** What a route's ids can name: each kind is a row of one table. */
+export type ResourceKind = 'agent' | 'user' | 'invitation' | 'order' | 'home' | 'provisioning' | 'home-group';
+const TABLES = {
+  agent: 'agents',
+  user: 'users',
+  invitation: 'invitations',
+  order: 'orders',
+  home: 'homes',
+  provisioning: 'provisioning',
+  'home-group': 'home_groups',
+} as const;
+
+/** A resource a request names in its path: its row must not change when the request is refused. */
+export interface Named {
+  kind: ResourceKind;
+  id: string | undefined;
+}
+
+/** The ids a request puts in its path: `:id`, and any other parameter (`:provisioningId`) by name. */
+export interface Target {
+  id: string;
+  params?: Record<string, string>;
+}
+
+/** The provisioning services a home can have (one definition each). */
+export type Service = 'amr' | 'insight' | 'performance' | 'fault_management';
 
 /** Rows per table, of every table of the schema (a new feature's tables are counted too). */
 export type Counts = Record<string, number>;
@@ -79,10 +107,14 @@ export class SecurityFixture {
     return `${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   }
 
+  /** Per agent, the admin who makes its orders, homes and home groups (the operator may not). */
+  private readonly makers = new Map<string, Promise<Account>>();
+
   /** A fresh agent and its admin, made as a real one is: created by the operator, invitation accepted. */
   async agent(name = 'Security'): Promise<Agent> {
     const tenant = await createTenant(this.app, this.operator.token, name);
     const admin: Account = { ...tenant.admin, role: 'admin', agentId: tenant.agentId };
+    this.makers.set(tenant.agentId, Promise.resolve(admin));
     return {
       agentId: tenant.agentId,
       admin,
@@ -130,6 +162,83 @@ export class SecurityFixture {
     const password = `amber lantern quietly ${this.unique()}`;
     const user = await acceptInvitation(this.app, token, username, password);
     return { id: user.id, username: user.username, password };
+  }
+
+  /** The agent's admin of agent(), or else one more admin of the agent (made once). */
+  private maker(agentId: string): Promise<Account> {
+    let maker = this.makers.get(agentId);
+    if (!maker) {
+      maker = this.user(agentId, 'admin').then(async (user) => ({
+        ...user,
+        token: (await login(this.app, user.username, user.password)).access_token,
+        role: 'admin' as const,
+        agentId,
+      }));
+      this.makers.set(agentId, maker);
+    }
+    return maker;
+  }
+
+  /** A fresh draft order of an agent, complete (it can be submitted); its id. */
+  async order(agentId: string, overrides: Record<string, unknown> = {}): Promise<string> {
+    const response = await this.send('POST', '/orders', {
+      token: (await this.maker(agentId)).token,
+      body: completeOrder(`SEC-${this.unique()}`, overrides),
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    return (response.json() as { id: string }).id;
+  }
+
+  /**
+   * A fresh home of an agent, made as a real one is: a complete order, submitted. By default it has
+   * every service (amr, insight, performance, fault_management), each with its definition, and is in
+   * no home group.
+   */
+  async home(
+    agentId: string,
+    overrides: Record<string, unknown> = {},
+  ): Promise<{ id: string; orderId: string }> {
+    const orderId = await this.order(agentId, overrides);
+    const response = await this.send('POST', '/orders/:id/submission', {
+      id: orderId,
+      token: (await this.maker(agentId)).token,
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    return { id: (response.json() as { homeId: string }).homeId, orderId };
+  }
+
+  /** The provisioning definition of one service of a home (read by the operator); its id. */
+  async definition(homeId: string, service: Service): Promise<string> {
+    const response = await this.send('GET', '/homes/:id/provisioning', {
+      id: homeId,
+      token: this.operator.token,
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const found = (response.json() as { items: Array<{ id: string; service: string }> }).items.find(
+      (item) => item.service === service,
+    );
+    if (!found) throw new Error(`home ${homeId} has no ${service} definition`);
+    return found.id;
+  }
+
+  /** A fresh, empty home group of an agent; its id. */
+  async homeGroup(agentId: string): Promise<string> {
+    const response = await this.send('POST', '/home-groups', {
+      token: (await this.maker(agentId)).token,
+      body: { name: `Group ${this.unique()}` },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    return (response.json() as { id: string }).id;
+  }
+
+  /** Puts a home of an agent in exactly these home groups (as the agent's admin). */
+  async setHomeGroups(agentId: string, homeId: string, groupIds: string[]): Promise<void> {
+    const response = await this.send('PUT', '/homes/:id', {
+      id: homeId,
+      token: (await this.maker(agentId)).token,
+      body: { groupIds },
+    });
+    expect(response.statusCode, response.body).toBe(200);
   }
 
   /** A second platform operator account, made the way the server makes the first one at start. */
@@ -202,30 +311,35 @@ export class SecurityFixture {
     return Object.fromEntries(rows.map((row) => [row.name, Number(row.n)]));
   }
 
-  /** The stored row of an agent, user or invitation (undefined once deleted). */
-  row(kind: 'agent' | 'user' | 'invitation', id: string): Promise<unknown> {
-    const table = ({ agent: 'agents', user: 'users', invitation: 'invitations' } as const)[kind];
+  /** The stored row of a resource (undefined once deleted). */
+  row(kind: ResourceKind, id: string): Promise<Record<string, unknown> | undefined> {
     return this.app.ctx.database.db
-      .selectFrom(table as 'users')
+      .selectFrom(TABLES[kind] as 'users')
       .selectAll()
       .where('id', '=', id)
       .executeTakeFirst();
   }
 
+  /** The agent a stored resource belongs to (its agent_id column). */
+  async agentOfRow(kind: ResourceKind, id: string): Promise<unknown> {
+    return (await this.row(kind, id))?.agent_id;
+  }
+
   /**
    * Makes a request that must be refused, and asserts it was answered without a server error,
-   * stored no row anywhere, and left the row it named (if any) exactly as it was.
+   * stored no row anywhere, and left the rows it named (if any) exactly as they were.
    */
   async refused(
     request: () => Promise<LightMyRequestResponse>,
-    named?: { kind: 'agent' | 'user' | 'invitation'; id: string | undefined },
+    named?: Named | readonly Named[],
   ): Promise<LightMyRequestResponse> {
-    const read = () => (named?.id ? this.row(named.kind, named.id) : undefined);
-    const [counts, row] = [await this.counts(), await read()];
+    const names = named === undefined ? [] : 'kind' in named ? [named] : named;
+    const read = () => Promise.all(names.map((n) => (n.id ? this.row(n.kind, n.id) : undefined)));
+    const [counts, rows] = [await this.counts(), await read()];
     const response = await request();
     expect(response.statusCode, response.body).toBeLessThan(500);
     expect(await this.counts(), 'rows stored by a refused request').toEqual(counts);
-    expect(await read(), 'the row named by a refused request').toEqual(row);
+    expect(await read(), 'the rows named by a refused request').toEqual(rows);
     return response;
   }
 
@@ -260,14 +374,21 @@ export function expectProblem(
 }
 
 /**
- * A problem answer with the parts that must differ removed (request id) and the id it names
- * replaced, so "another agent's id" and "an id that does not exist" can be compared byte for byte.
+ * A problem answer with the parts that must differ removed (request id) and the ids it names
+ * replaced (`:id` by {id}, any other path parameter by {its name}), so "another agent's id" and
+ * "an id that does not exist" can be compared byte for byte.
  */
-export function answerShape(response: LightMyRequestResponse, id: string): unknown {
+export function answerShape(
+  response: LightMyRequestResponse,
+  id: string,
+  params: Record<string, string> = {},
+): unknown {
   const { requestId: _requestId, ...rest } = response.json() as Record<string, unknown>;
+  let text = JSON.stringify(rest).replaceAll(id, '{id}');
+  for (const [name, value] of Object.entries(params)) text = text.replaceAll(value, `{${name}}`);
   return {
     status: response.statusCode,
     contentType: response.headers['content-type'],
-    body: JSON.parse(JSON.stringify(rest).replaceAll(id, '{id}')),
+    body: JSON.parse(text),
   };
 }

@@ -1,5 +1,6 @@
 import type { Permission } from '../../src/auth/permissions.js';
-import type { Account, SecurityFixture } from './fixture.js';
+import { completeOrder } from '../helpers/orders.js';
+import type { Account, ResourceKind, SecurityFixture, Service } from './fixture.js';
 
 /** Who makes a request, and the agent it acts on (the caller's own; the operator's chosen one). */
 export interface RouteContext {
@@ -28,12 +29,37 @@ export interface ApiRoute {
    * must get 404 for it, exactly as for an id that does not exist.
    */
   id?: {
-    kind: 'agent' | 'user' | 'invitation';
+    kind: ResourceKind;
     tenant: boolean;
     make: (fx: SecurityFixture, agentId: string) => Promise<string>;
+    /**
+     * The path's second parameter (`:provisioningId`): a resource under the one of `:id`. `make`
+     * gives one of the resource `:id` names (which the request may change or delete); one under
+     * any other, even of the same agent, must be 404 exactly as an id that does not exist.
+     */
+    child?: {
+      param: string;
+      kind: ResourceKind;
+      make: (fx: SecurityFixture, parentId: string) => Promise<string>;
+    };
+    /**
+     * The route reaches a home: `:id` is the home itself (`home`, made by `make`), or the order a
+     * home came from (`order`, a submitted one). A user restricted to home groups must get 404 for
+     * a home outside them, exactly as for an id that does not exist (docs/permissions.md).
+     */
+    home?: 'home' | 'order';
   };
-  /** A list of one agent's rows: what an item's agent is, and whether `?agentId=` filters it. */
-  list?: { agentOf: (item: Record<string, unknown>) => unknown; agentFilter: boolean };
+  /**
+   * A list of one agent's rows: what an item's agent is, whether `?agentId=` filters it, what
+   * makes one more row of it in an agent, and which home an item shows (lists of homes' data:
+   * none may show a home the caller may not see).
+   */
+  list?: {
+    agentOf: (item: Record<string, unknown>, fx: SecurityFixture) => unknown;
+    agentFilter: boolean;
+    make?: (fx: SecurityFixture, agentId: string) => Promise<unknown>;
+    homeOf?: (item: Record<string, unknown>) => unknown;
+  };
   /** The body names an agent in `agentId` (the operator's choice; an admin may name only their own). */
   agentInBody?: boolean;
   /** The request changes the caller's own account: the suite gives each allowed role a spare one. */
@@ -52,6 +78,19 @@ const user = (fx: SecurityFixture, agentId: string) => fx.user(agentId).then((u)
 const invitation = (fx: SecurityFixture, agentId: string) => fx.invitation(agentId).then((i) => i.id);
 const agent = (fx: SecurityFixture) => fx.bareAgent();
 const agentOf = (item: Record<string, unknown>) => item.agentId;
+
+const order = (fx: SecurityFixture, agentId: string) => fx.order(agentId);
+const home = (fx: SecurityFixture, agentId: string) => fx.home(agentId).then((h) => h.id);
+/** A home with amr only: another service can be added to it. */
+const amrHome = (fx: SecurityFixture, agentId: string) =>
+  fx.home(agentId, { services: { amr: { intervalSeconds: 60 } } }).then((h) => h.id);
+const homeGroup = (fx: SecurityFixture, agentId: string) => fx.homeGroup(agentId);
+/** `:provisioningId`: the home's definition of a service (insight can go; amr goes last). */
+const definition = (service: Service) => ({
+  param: 'provisioningId',
+  kind: 'provisioning' as const,
+  make: (fx: SecurityFixture, homeId: string) => fx.definition(homeId, service),
+});
 
 /**
  * Every route of the API. A route that is not here fails the completeness check of suite.test.ts;
@@ -225,40 +264,195 @@ export const apiRoutes: readonly ApiRoute[] = [
     list: { agentOf, agentFilter: true },
   },
 
-  // Orders, homes, provisioning and home groups: fixtures to come with those features' own tests.
-  ...(
-    [
-      ['POST', '/orders', 'orders.write'],
-      ['GET', '/orders', 'orders.read'],
-      ['GET', '/orders/:id', 'orders.read'],
-      ['PUT', '/orders/:id', 'orders.write'],
-      ['DELETE', '/orders/:id', 'orders.write'],
-      ['POST', '/orders/:id/submission', 'orders.write'],
-      ['GET', '/homes', 'homes.read'],
-      ['GET', '/homes/:id', 'homes.read'],
-      ['GET', '/homes/:id/meters', 'homes.read'],
-      ['PUT', '/homes/:id', 'homes.write'],
-      ['DELETE', '/homes/:id', 'homes.manage'],
-      ['POST', '/homes/:id/occupant-erasure', 'homes.manage'],
-      ['GET', '/homes/:id/provisioning', 'homes.read'],
-      ['GET', '/homes/:id/provisioning/:provisioningId', 'homes.read'],
-      ['POST', '/homes/:id/provisioning', 'homes.write'],
-      ['PUT', '/homes/:id/provisioning/:provisioningId', 'homes.write'],
-      ['DELETE', '/homes/:id/provisioning/:provisioningId', 'homes.write'],
-      ['GET', '/home-groups', 'home-groups.read'],
-      ['GET', '/home-groups/:id', 'home-groups.read'],
-      ['POST', '/home-groups', 'home-groups.manage'],
-      ['PUT', '/home-groups/:id', 'home-groups.manage'],
-      ['DELETE', '/home-groups/:id', 'home-groups.manage'],
-    ] as const
-  ).map(
-    ([method, path, permission]): ApiRoute => ({
-      method,
-      path,
-      permission,
-      pending: 'fixtures for orders and homes',
+  // Orders
+  {
+    method: 'POST',
+    path: '/orders',
+    permission: 'orders.write',
+    success: 201,
+    body: ({ fx }) => completeOrder(`SEC-${fx.unique()}`),
+  },
+  {
+    method: 'GET',
+    path: '/orders',
+    permission: 'orders.read',
+    success: 200,
+    query: () => ({ limit: '20', status: 'draft', q: 'sec-' }),
+    list: {
+      agentOf,
+      agentFilter: false,
+      make: (fx, agentId) => fx.home(agentId),
+      homeOf: (item) => item.homeId,
+    },
+  },
+  {
+    method: 'GET',
+    path: '/orders/:id',
+    permission: 'orders.read',
+    success: 200,
+    id: { kind: 'order', tenant: true, make: order, home: 'order' },
+  },
+  {
+    method: 'PUT',
+    path: '/orders/:id',
+    permission: 'orders.write',
+    success: 200,
+    body: ({ fx }) => completeOrder(`SEC-${fx.unique()}`),
+    id: { kind: 'order', tenant: true, make: order, home: 'order' },
+  },
+  {
+    method: 'DELETE',
+    path: '/orders/:id',
+    permission: 'orders.write',
+    success: 204,
+    id: { kind: 'order', tenant: true, make: order, home: 'order' },
+  },
+  {
+    method: 'POST',
+    path: '/orders/:id/submission',
+    permission: 'orders.write',
+    success: 201,
+    id: { kind: 'order', tenant: true, make: order, home: 'order' },
+  },
+
+  // Homes
+  {
+    method: 'GET',
+    path: '/homes',
+    permission: 'homes.read',
+    success: 200,
+    query: () => ({
+      limit: '20',
+      status: 'active',
+      technology: 'air_source_heat_pump',
+      postcode: 'LL55',
+      q: 'llanberis',
     }),
-  ),
+    list: {
+      // A home's summary does not name its agent: the stored row does.
+      agentOf: (item, fx) => fx.agentOfRow('home', item.id as string),
+      agentFilter: false,
+      make: (fx, agentId) => fx.home(agentId),
+      homeOf: (item) => item.id,
+    },
+  },
+  {
+    method: 'GET',
+    path: '/homes/:id',
+    permission: 'homes.read',
+    success: 200,
+    id: { kind: 'home', tenant: true, make: home, home: 'home' },
+  },
+  {
+    method: 'GET',
+    path: '/homes/:id/meters',
+    permission: 'homes.read',
+    success: 200,
+    id: { kind: 'home', tenant: true, make: home, home: 'home' },
+  },
+  {
+    method: 'PUT',
+    path: '/homes/:id',
+    permission: 'homes.write',
+    success: 200,
+    body: ({ fx }) => ({
+      reference: `HOME-${fx.unique()}`,
+      property: { addressLines: ['2 Church Lane'], town: 'Llanberis', postcode: 'LL55 4UR', country: 'GB' },
+      occupant: { name: 'Nia Newcomer', email: 'nia@example.com' },
+    }),
+    id: { kind: 'home', tenant: true, make: home, home: 'home' },
+  },
+  {
+    method: 'DELETE',
+    path: '/homes/:id',
+    permission: 'homes.manage',
+    success: 204,
+    id: { kind: 'home', tenant: true, make: home, home: 'home' },
+  },
+  {
+    method: 'POST',
+    path: '/homes/:id/occupant-erasure',
+    permission: 'homes.manage',
+    success: 204,
+    id: { kind: 'home', tenant: true, make: home, home: 'home' },
+  },
+
+  // Provisioning definitions of a home
+  {
+    method: 'GET',
+    path: '/homes/:id/provisioning',
+    permission: 'homes.read',
+    success: 200,
+    id: { kind: 'home', tenant: true, make: home, home: 'home' },
+  },
+  {
+    method: 'GET',
+    path: '/homes/:id/provisioning/:provisioningId',
+    permission: 'homes.read',
+    success: 200,
+    id: { kind: 'home', tenant: true, make: home, child: definition('amr'), home: 'home' },
+  },
+  {
+    method: 'POST',
+    path: '/homes/:id/provisioning',
+    permission: 'homes.write',
+    success: 201,
+    body: () => ({ service: 'fault_management', settings: { recipients: ['alerts@example.com'] } }),
+    id: { kind: 'home', tenant: true, make: amrHome, home: 'home' },
+  },
+  {
+    method: 'PUT',
+    path: '/homes/:id/provisioning/:provisioningId',
+    permission: 'homes.write',
+    success: 200,
+    body: () => ({ status: 'suspended', settings: { intervalSeconds: 300 } }),
+    id: { kind: 'home', tenant: true, make: home, child: definition('amr'), home: 'home' },
+  },
+  {
+    method: 'DELETE',
+    path: '/homes/:id/provisioning/:provisioningId',
+    permission: 'homes.write',
+    success: 204,
+    id: { kind: 'home', tenant: true, make: home, child: definition('insight'), home: 'home' },
+  },
+
+  // Home groups
+  {
+    method: 'GET',
+    path: '/home-groups',
+    permission: 'home-groups.read',
+    success: 200,
+    list: { agentOf, agentFilter: false, make: homeGroup },
+  },
+  {
+    method: 'GET',
+    path: '/home-groups/:id',
+    permission: 'home-groups.read',
+    success: 200,
+    id: { kind: 'home-group', tenant: true, make: homeGroup },
+  },
+  {
+    method: 'POST',
+    path: '/home-groups',
+    permission: 'home-groups.manage',
+    success: 201,
+    body: ({ fx }) => ({ name: `Group ${fx.unique()}` }),
+  },
+  {
+    method: 'PUT',
+    path: '/home-groups/:id',
+    permission: 'home-groups.manage',
+    success: 200,
+    body: ({ fx }) => ({ name: `Renamed group ${fx.unique()}` }),
+    id: { kind: 'home-group', tenant: true, make: homeGroup },
+  },
+  {
+    method: 'DELETE',
+    path: '/home-groups/:id',
+    permission: 'home-groups.manage',
+    success: 204,
+    id: { kind: 'home-group', tenant: true, make: homeGroup },
+  },
 
   // The API description
   { method: 'GET', path: '/openapi.json', permission: 'public', inOpenApi: false, success: 200 },

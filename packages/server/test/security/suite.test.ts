@@ -3,15 +3,18 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { can, isPermission } from '../../src/auth/permissions.js';
 import { dialect, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
+import { completeOrder } from '../helpers/orders.js';
 import {
   type Account,
   type Agent,
   answerShape,
   type Call,
   expectProblem,
+  type Named,
   ROLES,
   type Role,
   SecurityFixture,
+  type Target,
 } from './fixture.js';
 import {
   type ApiRoute,
@@ -45,7 +48,7 @@ describe(`security suite: every API route (${dialect})`, () => {
   let alpha: Agent;
   let bravo: Agent;
   let accounts: Record<Role, Account>;
-  const targets = new Map<string, string>();
+  const targets = new Map<string, Target>();
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -60,24 +63,81 @@ describe(`security suite: every API route (${dialect})`, () => {
     // One resource of the first agent per :id route, for the requests that must be refused (each
     // refusal is checked to leave it unchanged); requests that succeed get fresh ones.
     for (const route of protectedRoutes) {
-      if (route.id) targets.set(routeName(route), await route.id.make(fx, alpha.agentId));
+      if (route.id) targets.set(routeName(route), await makeTarget(route, alpha.agentId));
     }
   });
   afterAll(async () => t?.close());
 
-  /** A valid request of a route for this caller acting on this agent (an :id made fresh there). */
-  async function validCall(route: ApiRoute, caller: Account, agentId: string, id?: string): Promise<Call> {
+  /** A fresh resource of the route's kind in an agent: its `:id`, and the child's for a two-id path. */
+  async function makeTarget(route: ApiRoute, agentId: string): Promise<Target> {
+    if (!route.id) throw new Error(`${routeName(route)} takes no id`);
+    const id = await route.id.make(fx, agentId);
+    const child = route.id.child;
+    return child ? { id, params: { [child.param]: await child.make(fx, id) } } : { id };
+  }
+
+  /** Ids that exist nowhere, for every parameter of the route's path. */
+  function randomTarget(route: ApiRoute): Target {
+    const [, ...others] = paramsOf(route.path);
+    const params = Object.fromEntries(others.map((name) => [name, randomUUID()]));
+    return { id: randomUUID(), ...(others.length > 0 ? { params } : {}) };
+  }
+
+  /** The rows a request of the route names in its path: they must not change when it is refused. */
+  function namedBy(route: ApiRoute, call: Call): Named[] {
+    if (!route.id) return [];
+    const { child } = route.id;
+    return [
+      { kind: route.id.kind, id: call.id },
+      ...(child ? [{ kind: child.kind, id: call.params?.[child.param] }] : []),
+    ];
+  }
+
+  /**
+   * The GET that shows what a route acts on: its own path, or else the path without its last
+   * segment, an action (/resend, /submission, /occupant-erasure).
+   */
+  const readPath = (route: ApiRoute): string =>
+    apiRoutes.some((r) => r.method === 'GET' && r.path === route.path)
+      ? route.path
+      : route.path.replace(/\/[^/:]+$/, '');
+
+  /** A valid request of a route for this caller acting on this agent (its ids made fresh there). */
+  async function validCall(
+    route: ApiRoute,
+    caller: Account,
+    agentId: string,
+    target?: Target,
+  ): Promise<Call> {
     if (route.pending) {
       // No fixtures yet: ids that exist nowhere and an empty body, for the cases refused before both matter.
       const params = Object.fromEntries(paramsOf(route.path).map((name) => [name, randomUUID()]));
       return { params, ...(route.method === 'POST' || route.method === 'PUT' ? { body: {} } : {}) };
     }
     const ctx: RouteContext = { fx, caller, agentId };
+    const ids = route.id ? (target ?? (await makeTarget(route, agentId))) : undefined;
     return {
-      ...(route.id ? { id: id ?? (await route.id.make(fx, agentId)) } : {}),
+      ...(ids ? { id: ids.id, ...(ids.params ? { params: ids.params } : {}) } : {}),
       ...(route.query ? { query: route.query(ctx) } : {}),
       ...(route.body ? { body: await route.body(ctx) } : {}),
     };
+  }
+
+  /** Every item of a list, following nextCursor (a list without a query string is one page). */
+  async function everything(route: ApiRoute, token: string, query: Record<string, string> = {}) {
+    const items: Array<Record<string, unknown>> = [];
+    let cursor: string | null = null;
+    do {
+      const response = await fx.send(route.method, route.path, {
+        token,
+        query: route.query ? { ...query, limit: '200', ...(cursor ? { cursor } : {}) } : query,
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      const page = response.json() as { items: Array<Record<string, unknown>>; nextCursor?: string | null };
+      items.push(...page.items);
+      cursor = page.nextCursor ?? null;
+    } while (cursor);
+    return items;
   }
 
   const send = (route: ApiRoute, call: Call, token: string | null, headers: Record<string, string> = {}) =>
@@ -89,11 +149,7 @@ describe(`security suite: every API route (${dialect})`, () => {
     call: Call,
     token: string | null,
     headers: Record<string, string> = {},
-  ) =>
-    fx.refused(
-      () => send(route, call, token, headers),
-      route.id ? { kind: route.id.kind, id: call.id } : undefined,
-    );
+  ) => fx.refused(() => send(route, call, token, headers), namedBy(route, call));
 
   describe('completeness: the table is every route of the API', () => {
     /** Method and path template of every route the server has, from its router (hidden ones too). */
@@ -168,7 +224,7 @@ describe(`security suite: every API route (${dialect})`, () => {
         if (route.pending) continue;
         expect(route.success, `${routeName(route)}: the status of success`).toBeDefined();
         expect(paramsOf(route.path), `${routeName(route)}: its path parameters have fixtures`).toEqual(
-          route.id ? ['id'] : [],
+          route.id ? ['id', ...(route.id.child ? [route.id.child.param] : [])] : [],
         );
       }
     });
@@ -241,13 +297,13 @@ describe(`security suite: every API route (${dialect})`, () => {
   describe('a suspended agent: 403 agent_suspended for every one of its users', () => {
     let suspended: Agent;
     let viewer: Account;
-    const ids = new Map<string, string>();
+    const ids = new Map<string, Target>();
     beforeAll(async () => {
       suspended = await fx.agent('Suspended');
       viewer = await suspended.account('viewer');
       // Resources of the suspended agent itself, made while it was active: only the suspension refuses.
       for (const route of protectedRoutes) {
-        if (route.id) ids.set(routeName(route), await route.id.make(fx, suspended.agentId));
+        if (route.id) ids.set(routeName(route), await makeTarget(route, suspended.agentId));
       }
       // The tokens were used (and cached) before: suspension must reach them at once.
       for (const account of [suspended.admin, viewer]) {
@@ -303,29 +359,68 @@ describe(`security suite: every API route (${dialect})`, () => {
 
     it.each(named(tenantRoutes))("%s: the admin of one agent, an id of another's", async (_name, route) => {
       const admin = accounts.admin;
-      const theirs = await validCall(route, admin, bravo.agentId, await route.id?.make(fx, bravo.agentId));
+      // Every id of the path is the other agent's (a home of theirs, and its own definition).
+      const theirs = await validCall(route, admin, bravo.agentId, await makeTarget(route, bravo.agentId));
       const other = await sendRefused(route, theirs, admin.token);
       expectProblem(other, 404, 'not_found');
-      const missingId = randomUUID();
-      const missing = await sendRefused(route, { ...theirs, id: missingId }, admin.token);
-      expect(answerShape(other, theirs.id as string)).toEqual(answerShape(missing, missingId));
+      const absent = randomTarget(route);
+      const missing = await sendRefused(route, { ...theirs, ...absent }, admin.token);
+      expect(answerShape(other, theirs.id as string, theirs.params)).toEqual(
+        answerShape(missing, absent.id, absent.params),
+      );
       // Their own admin still sees it (so the 404 was the tenancy, not a missing row).
-      const own = await fx.send('GET', route.path.replace(/\/resend$/, ''), {
+      const own = await fx.send('GET', readPath(route), {
         id: theirs.id as string,
+        ...(theirs.params ? { params: theirs.params } : {}),
         token: bravo.admin.token,
       });
       expect(own.statusCode, own.body).toBe(200);
     });
+
+    it.each(named(protectedRoutes.filter((r) => r.id?.child)))(
+      "%s: a home the caller sees, with the id of another home's definition (of the same agent or another)",
+      async (_name, route) => {
+        const param = route.id?.child?.param as string;
+        const callers = [accounts.admin, ...(can('operator', route.permission) ? [fx.operator] : [])];
+        for (const caller of callers) {
+          const mine = await validCall(route, caller, alpha.agentId);
+          const absentId = randomUUID();
+          const missing = await sendRefused(
+            route,
+            { ...mine, params: { ...mine.params, [param]: absentId } },
+            caller.token,
+          );
+          expectProblem(missing, 404, 'not_found');
+          for (const owner of [alpha, bravo]) {
+            const elsewhere = await makeTarget(route, owner.agentId);
+            const theirId = elsewhere.params?.[param] as string;
+            const other = await sendRefused(
+              route,
+              { ...mine, params: { ...mine.params, [param]: theirId } },
+              caller.token,
+            );
+            expectProblem(other, 404, 'not_found');
+            expect(answerShape(other, mine.id as string, { [param]: theirId })).toEqual(
+              answerShape(missing, mine.id as string, { [param]: absentId }),
+            );
+            // The definition is there, under its own home.
+            const own = await fx.send('GET', route.path, { ...elsewhere, token: fx.operator.token });
+            expect(own.statusCode, own.body).toBe(200);
+          }
+        }
+      },
+    );
 
     for (const route of protectedRoutes.filter((r) => r.pending && paramsOf(r.path).length > 0)) {
       it.todo(`${routeName(route)}: the admin of one agent, an id of another's (${route.pending})`);
     }
 
     it.each(named(protectedRoutes.filter((r) => r.id)))(
-      '%s: an id that does not exist is 404 for the operator too',
+      '%s: an id that does not exist is 404 for the operator too (or, on an agent-only route, its admin)',
       async (_name, route) => {
-        const call = await validCall(route, fx.operator, alpha.agentId, randomUUID());
-        expectProblem(await sendRefused(route, call, fx.operator.token), 404, 'not_found');
+        const caller = can('operator', route.permission) ? fx.operator : accounts.admin;
+        const call = await validCall(route, caller, alpha.agentId, randomTarget(route));
+        expectProblem(await sendRefused(route, call, caller.token), 404, 'not_found');
       },
     );
 
@@ -351,36 +446,32 @@ describe(`security suite: every API route (${dialect})`, () => {
       },
     );
 
-    /** Every item of a list, following nextCursor. */
-    async function everything(route: ApiRoute, token: string, query: Record<string, string> = {}) {
-      const items: Array<Record<string, unknown>> = [];
-      let cursor: string | null = null;
-      do {
-        const response = await fx.send(route.method, route.path, {
-          token,
-          query: { ...query, limit: '200', ...(cursor ? { cursor } : {}) },
-        });
-        expect(response.statusCode, response.body).toBe(200);
-        const page = response.json() as { items: Array<Record<string, unknown>>; nextCursor: string | null };
-        items.push(...page.items);
-        cursor = page.nextCursor;
-      } while (cursor);
-      return items;
-    }
-
     it.each(named(protectedRoutes.filter((r) => r.list)))(
       "%s: an admin's list never holds another agent's rows, not even when asked for them",
       async (_name, route) => {
-        // Something of the other agent's in every list: its admin, an invitation, their audit events.
+        // Something of the other agent's in every list: its admin, an invitation, their audit events,
+        // and one more row of the list's own kind (an order and its home, a home group).
         await fx.invitation(bravo.agentId);
-        const agentOf = route.list?.agentOf ?? (() => undefined);
-        const theirs = await everything(route, fx.operator.token, { agentId: bravo.agentId });
+        for (const agent of [alpha, bravo]) await route.list?.make?.(fx, agent.agentId);
+        const agentsOf = async (items: Array<Record<string, unknown>>) =>
+          Promise.all(items.map(async (item) => route.list?.agentOf(item, fx)));
+        let theirs: Array<Record<string, unknown>>;
+        if (route.list?.agentFilter) {
+          theirs = await everything(route, fx.operator.token, { agentId: bravo.agentId });
+          expect((await agentsOf(theirs)).every((agent) => agent === bravo.agentId)).toBe(true);
+        } else {
+          // No filter: the operator's list holds every agent's rows; the other agent's are among them.
+          const all = await everything(route, fx.operator.token);
+          const agents = await agentsOf(all);
+          expect(agents.every((agent) => typeof agent === 'string')).toBe(true);
+          theirs = all.filter((_, i) => agents[i] === bravo.agentId);
+        }
         expect(theirs.length, 'rows of the other agent, as the operator sees them').toBeGreaterThan(0);
-        expect(theirs.every((item) => agentOf(item) === bravo.agentId)).toBe(true);
 
         const mine = await everything(route, accounts.admin.token);
         expect(mine.length).toBeGreaterThan(0);
-        expect(mine.filter((item) => agentOf(item) !== alpha.agentId)).toEqual([]);
+        const myAgents = await agentsOf(mine);
+        expect(mine.filter((_, i) => myAgents[i] !== alpha.agentId)).toEqual([]);
         const theirIds = new Set(theirs.map((item) => item.id));
         expect(mine.filter((item) => theirIds.has(item.id))).toEqual([]);
 
@@ -396,6 +487,166 @@ describe(`security suite: every API route (${dialect})`, () => {
         }
       },
     );
+  });
+
+  describe('a user who may not see that home: 404, exactly as a home that does not exist', () => {
+    // docs/permissions.md, "Which homes": an editor or viewer limited to some home groups reaches a
+    // home outside them on no route, and no list shows it.
+    let restricted: Record<'editor' | 'viewer', Account>;
+    let theirGroup: string;
+    let otherGroup: string;
+    /** A home in their group, and homes of their agent outside it (in another group; in none). */
+    let visible: { id: string; orderId: string };
+    let hidden: Array<{ id: string; orderId: string }>;
+    const homeRoutes = protectedRoutes.filter((r) => r.id?.home);
+    const homeLists = protectedRoutes.filter((r) => r.list?.homeOf);
+    const restrictedRoles = ['editor', 'viewer'] as const;
+
+    beforeAll(async () => {
+      [theirGroup, otherGroup] = [await fx.homeGroup(alpha.agentId), await fx.homeGroup(alpha.agentId)];
+      restricted = { editor: await alpha.account('editor'), viewer: await alpha.account('viewer') };
+      for (const user of Object.values(restricted)) {
+        const response = await fx.send('PUT', '/users/:id', {
+          id: user.id,
+          token: alpha.admin.token,
+          body: { homeAccess: { mode: 'groups', groupIds: [theirGroup] } },
+        });
+        expect(response.statusCode, response.body).toBe(200);
+      }
+      visible = await fx.home(alpha.agentId);
+      await fx.setHomeGroups(alpha.agentId, visible.id, [theirGroup]);
+      hidden = [await fx.home(alpha.agentId), await fx.home(alpha.agentId)];
+      await fx.setHomeGroups(alpha.agentId, (hidden[0] as { id: string }).id, [otherGroup]);
+    });
+
+    /** A valid request of the route reaching a fresh home of the agent, in no home group yet. */
+    async function reachingAHome(route: ApiRoute, caller: Account): Promise<{ call: Call; homeId: string }> {
+      if (route.id?.home === 'order') {
+        const home = await fx.home(alpha.agentId);
+        return { call: await validCall(route, caller, alpha.agentId, { id: home.orderId }), homeId: home.id };
+      }
+      const call = await validCall(route, caller, alpha.agentId);
+      return { call, homeId: call.id as string };
+    }
+
+    it.each(
+      homeRoutes.flatMap((route) =>
+        restrictedRoles.map((role) => [`${role} → ${routeName(route)}`, route, role] as const),
+      ),
+    )('%s', async (_name, route, role) => {
+      const caller = restricted[role];
+      const { call, homeId } = await reachingAHome(route, caller);
+      const absent = randomTarget(route);
+      for (const groups of [[], [otherGroup]]) {
+        if (groups.length > 0) await fx.setHomeGroups(alpha.agentId, homeId, groups);
+        const other = await sendRefused(route, call, caller.token);
+        const missing = await sendRefused(route, { ...call, ...absent }, caller.token);
+        // A role without the route's permission is refused for the role alone, whatever the home.
+        if (can(role, route.permission)) expectProblem(other, 404, 'not_found');
+        else expectProblem(other, 403, 'forbidden');
+        expect(answerShape(other, call.id as string, call.params)).toEqual(
+          answerShape(missing, absent.id, absent.params),
+        );
+      }
+      // In one of their groups, the same home is theirs to read: the 404 was the group, nothing else.
+      await fx.setHomeGroups(alpha.agentId, homeId, [otherGroup, theirGroup]);
+      const read = await fx.send('GET', readPath(route), {
+        id: call.id as string,
+        ...(call.params ? { params: call.params } : {}),
+        token: caller.token,
+      });
+      expect(read.statusCode, read.body).toBe(200);
+    });
+
+    it.each(
+      homeLists.flatMap((route) =>
+        restrictedRoles.map(
+          (role) => [`${role} → ${routeName(route)}: only their groups' homes`, route, role] as const,
+        ),
+      ),
+    )('%s', async (_name, route, role) => {
+      const homeOf = route.list?.homeOf ?? (() => undefined);
+      const homesRoute = apiRoutes.find((r) => routeName(r) === 'GET /homes') as ApiRoute;
+      const inTheirGroup = new Set(
+        (await everything(homesRoute, alpha.admin.token, { groupId: theirGroup })).map((h) => h.id),
+      );
+      expect(inTheirGroup.has(visible.id)).toBe(true);
+
+      const homes = (await everything(route, restricted[role].token)).map(homeOf).filter((h) => h != null);
+      expect(homes).toContain(visible.id);
+      expect(homes.filter((h) => !inTheirGroup.has(h))).toEqual([]);
+      for (const home of hidden) expect(homes).not.toContain(home.id);
+      // The admin's list of the same agent does hold them.
+      const all = (await everything(route, alpha.admin.token)).map(homeOf);
+      for (const home of hidden) expect(all).toContain(home.id);
+    });
+
+    it.each(restrictedRoles)(
+      '%s: asking GET /homes for another group, or searching for a hidden home, finds none of them',
+      async (role) => {
+        const token = restricted[role].token;
+        const homesRoute = apiRoutes.find((r) => routeName(r) === 'GET /homes') as ApiRoute;
+        const ordersRoute = apiRoutes.find((r) => routeName(r) === 'GET /orders') as ApiRoute;
+        // Homes of the other group that are in theirs too (the cases above put some there) are theirs.
+        const inTheirGroup = new Set(
+          (await everything(homesRoute, alpha.admin.token, { groupId: theirGroup })).map((h) => h.id),
+        );
+        const ofOtherGroup = (await everything(homesRoute, token, { groupId: otherGroup })).map((h) => h.id);
+        expect(ofOtherGroup.filter((id) => !inTheirGroup.has(id))).toEqual([]);
+        expect(ofOtherGroup).not.toContain((hidden[0] as { id: string }).id);
+        for (const home of hidden) {
+          const { reference } = (
+            await fx.send('GET', '/homes/:id', { id: home.id, token: alpha.admin.token })
+          ).json() as { reference: string };
+          expect(await everything(homesRoute, token, { q: reference })).toEqual([]);
+          expect(await everything(ordersRoute, token, { q: reference })).toEqual([]);
+          // The admin finds it so.
+          expect(
+            (await everything(homesRoute, alpha.admin.token, { q: reference })).map((h) => h.id),
+          ).toEqual([home.id]);
+        }
+      },
+    );
+  });
+
+  describe('occupant details: never shown to a viewer or the operator', () => {
+    const { occupant } = completeOrder('any');
+    let draft: string;
+    let home: { id: string; orderId: string };
+    beforeAll(async () => {
+      [draft, home] = [await fx.order(alpha.agentId), await fx.home(alpha.agentId)];
+    });
+
+    it.each(ROLES)('%s: GET /orders/:id, /homes/:id and the lists of orders and homes', async (role) => {
+      const caller = accounts[role];
+      const sees = role === 'admin' || role === 'editor';
+      const reads: Array<[string, string]> = [
+        ['/orders/:id', draft],
+        ['/orders/:id', home.orderId],
+        ['/homes/:id', home.id],
+      ];
+      const bodies: string[] = [];
+      for (const [path, id] of reads) {
+        const response = await fx.send('GET', path, { id, token: caller.token });
+        expect(response.statusCode, response.body).toBe(200);
+        const body = response.json() as Record<string, unknown>;
+        if (sees) expect(body.occupant, `${path} for ${role}`).toEqual(occupant);
+        else expect(Object.keys(body), `${path} for ${role}`).not.toContain('occupant');
+        bodies.push(response.body);
+      }
+      for (const route of protectedRoutes.filter((r) => r.list?.homeOf)) {
+        const items = await everything(route, caller.token);
+        expect(items.length).toBeGreaterThan(0);
+        if (!sees) expect(items.filter((item) => Object.hasOwn(item, 'occupant'))).toEqual([]);
+        bodies.push(JSON.stringify(items));
+      }
+      // Not under another name either: none of the occupant's details appear anywhere in the answers.
+      if (!sees) {
+        for (const value of Object.values(occupant)) {
+          for (const body of bodies) expect(body).not.toContain(value);
+        }
+      }
+    });
   });
 
   describe('HEAD, which Fastify adds to every GET, is guarded the same way', () => {
