@@ -1849,7 +1849,164 @@ export interface paths {
       };
     };
     put?: never;
-    post?: never;
+    /**
+     * Add a meter to an installed home (fitted later, or a replacement under a new serial)
+     * @description The same fields as a meter of an order; 422 lists its problems; serials are unique within a home.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description omit for the kind’s default channels; give to narrow (default keys) or extend (new keys, fully described) */
+            channels?: {
+              /** @description e.g. heat_energy; unique within the meter */
+              key: string;
+              /** @description register: a cumulative counter (energy, volume); instantaneous: a momentary value */
+              kind?: 'register' | 'instantaneous';
+              /** @description physical quantity */
+              quantity?:
+                | 'energy'
+                | 'power'
+                | 'temperature'
+                | 'flow_rate'
+                | 'volume'
+                | 'state_of_charge'
+                | 'relative_humidity';
+              /** @description must be the quantity’s unit: kWh, W, °C, l/min, m³, % */
+              unit?: string;
+            }[];
+            /** @description what the meter is */
+            kind:
+              | 'heat_meter'
+              | 'electricity_meter'
+              | 'gas_meter'
+              | 'temperature_sensor'
+              | 'pv_inverter'
+              | 'battery';
+            /** @description temperature sensors: where it measures */
+            location?: 'indoor' | 'outdoor' | 'flow' | 'return' | 'cylinder';
+            /** @description electricity meters: the circuit metered, which decides the SEPEMO boundary (H2 to H4) performance can state */
+            measures?:
+              | 'heat_pump'
+              | 'compressor'
+              | 'backup_heater'
+              | 'immersion_heater'
+              | 'circulation_pump'
+              | 'heat_pump_and_backup'
+              | 'whole_house';
+            reading?: {
+              /** @description expected seconds between readings (default 60) */
+              intervalSeconds?: number;
+              /** @description push: the gateway POSTs readings; mqtt: it publishes them; poll: Hearth fetches url */
+              method: 'push' | 'mqtt' | 'poll';
+              /**
+               * Format: uri
+               * @description poll only
+               */
+              url?: string;
+            };
+            /** @description the meter’s serial number; unique within the order */
+            serial: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              channels: {
+                /**
+                 * Format: uuid
+                 * @description the id readings are sent for
+                 */
+                id: string;
+                key: string;
+                kind: 'register' | 'instantaneous';
+                quantity: string;
+                /** @description kWh, W, °C, l/min, m³ or % */
+                unit: string;
+              }[];
+              /** Format: uuid */
+              id: string;
+              kind: string;
+              location?: string;
+              measures?: string;
+              reading: {
+                /** @description expected seconds between readings */
+                intervalSeconds: number;
+                method: 'push' | 'mqtt' | 'poll';
+                url?: string;
+              };
+              serial: string;
+            };
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;

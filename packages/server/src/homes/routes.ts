@@ -4,6 +4,7 @@ import { withEtag } from '../http/etag.js';
 import { decodeCursor, pageOf, toPage } from '../http/paging.js';
 import { actorOf, ifMatchOf } from '../http/request.js';
 import { IdParams, NoContent, ProblemSchema } from '../http/schemas.js';
+import { MeterSpecSchema } from '../orders/schemas.js';
 import {
   HomeListQuery,
   HomeSummarySchema,
@@ -75,6 +76,27 @@ export const homesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => ({ items: await homes.meters(request.scope, request.params.id) }),
+  );
+
+  app.post(
+    '/homes/:id/meters',
+    {
+      config: { permission: 'homes.write' },
+      schema: {
+        tags,
+        security,
+        summary: 'Add a meter to an installed home (fitted later, or a replacement under a new serial)',
+        description:
+          'The same fields as a meter of an order; 422 lists its problems; serials are unique within a home.',
+        params: IdParams,
+        body: MeterSpecSchema,
+        response: { 201: MeterViewSchema, '4xx': ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      const meter = await homes.addMeter(actorOf(request), request.params.id, request.body);
+      return reply.code(201).send(meter);
+    },
   );
 
   app.put(

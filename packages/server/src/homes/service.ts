@@ -7,11 +7,12 @@ import { ApiError, type FieldProblem } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
 import {
   installationProblems,
+  meterProblems,
   normalisePostcode,
   propertyProblems,
   resolveChannels,
 } from '../orders/completeness.js';
-import type { OrderDocument } from '../orders/schemas.js';
+import type { MeterSpec, OrderDocument } from '../orders/schemas.js';
 import type { ProvisioningService } from '../provisioning/service.js';
 import type { ChannelRow, HomeFilter, HomeRow, HomesRepository, MeterRow } from './repository.js';
 import type { HomeSummary, HomeView, MeterView, UpdateHomeInput } from './schemas.js';
@@ -98,42 +99,85 @@ export class HomesService {
     };
     await this.repo.insertHome(home, trx);
     const amrInterval = doc.services?.amr?.intervalSeconds ?? DEFAULT_INTERVAL;
-    for (const [i, spec] of (doc.meters ?? []).entries()) {
-      const meterId = uuidv7();
-      const problems: { field: string; message: string }[] = [];
-      const channels = resolveChannels(spec, `/body/meters/${i}`, problems);
-      const reading = {
-        method: spec.reading?.method ?? 'push',
-        ...(spec.reading?.url ? { url: spec.reading.url } : {}),
-        intervalSeconds: spec.reading?.intervalSeconds ?? amrInterval,
-      };
-      await this.repo.insertMeter(
-        {
-          id: meterId,
-          home_id: home.id,
-          serial: spec.serial,
-          kind: spec.kind,
-          settings: JSON.stringify({
-            reading,
-            ...(spec.location ? { location: spec.location } : {}),
-            ...(spec.measures ? { measures: spec.measures } : {}),
-          }),
-          created_at: now,
-        },
-        channels.map((c) => ({
-          id: uuidv7(),
-          meter_id: meterId,
-          home_id: home.id,
-          key: c.key,
-          quantity: c.quantity,
-          unit: c.unit,
-          kind: c.kind,
-          created_at: now,
-        })),
-        trx,
-      );
-    }
+    for (const spec of doc.meters ?? []) await this.insertMeter(home.id, spec, amrInterval, now, trx);
     return home.id;
+  }
+
+  private async insertMeter(
+    homeId: string,
+    spec: MeterSpec,
+    defaultInterval: number,
+    now: number,
+    trx: Kysely<DB>,
+  ): Promise<string> {
+    const meterId = uuidv7();
+    const channels = resolveChannels(spec, '/body', []);
+    const reading = {
+      method: spec.reading?.method ?? 'push',
+      ...(spec.reading?.url ? { url: spec.reading.url } : {}),
+      intervalSeconds: spec.reading?.intervalSeconds ?? defaultInterval,
+    };
+    await this.repo.insertMeter(
+      {
+        id: meterId,
+        home_id: homeId,
+        serial: spec.serial,
+        kind: spec.kind,
+        settings: JSON.stringify({
+          reading,
+          ...(spec.location ? { location: spec.location } : {}),
+          ...(spec.measures ? { measures: spec.measures } : {}),
+        }),
+        created_at: now,
+      },
+      channels.map((c) => ({
+        id: uuidv7(),
+        meter_id: meterId,
+        home_id: homeId,
+        key: c.key,
+        quantity: c.quantity,
+        unit: c.unit,
+        kind: c.kind,
+        created_at: now,
+      })),
+      trx,
+    );
+    return meterId;
+  }
+
+  /**
+   * Adds a meter to an installed home (a meter fitted later, or a replacement under a new serial):
+   * checked like a meter of an order, 422 listing its problems; serials are unique within a home.
+   */
+  async addMeter(actor: Actor, homeId: string, spec: MeterSpec): Promise<MeterView> {
+    const problems = meterProblems(spec, '/body');
+    if (problems.length > 0) {
+      throw new ApiError('unprocessable', `The meter cannot be added: ${problems.length} problem(s) to fix`, {
+        errors: problems,
+      });
+    }
+    return this.deps.db.transaction().execute(async (trx) => {
+      const home = await this.requireVisible(actor.scope, homeId, trx);
+      if (home.status === 'decommissioned') throw new ApiError('conflict', 'The home is decommissioned');
+      const existing = await this.repo.meters(home.id, trx);
+      if (existing.some((m) => m.serial === spec.serial)) {
+        throw new ApiError('conflict', `The home already has a meter with serial ${spec.serial}`, {
+          errors: [{ field: '/body/serial', message: 'is already used in this home' }],
+        });
+      }
+      const interval = await this.deps.provisioning().amrInterval(home.id, trx);
+      const meterId = await this.insertMeter(home.id, spec, interval, Date.now(), trx);
+      await this.deps.audit.record(trx, actor, {
+        agentId: home.agent_id,
+        action: 'meter.added',
+        targetType: 'meter',
+        targetId: meterId,
+        details: { homeId: home.id, serial: spec.serial, kind: spec.kind },
+      });
+      const meters = await this.repo.meters(home.id, trx);
+      const channels = await this.repo.channels(home.id, trx);
+      return meterView(meters.find((m) => m.id === meterId) as MeterRow, channels);
+    });
   }
 
   private summary(row: HomeRow): HomeSummary {

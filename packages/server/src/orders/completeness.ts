@@ -186,6 +186,26 @@ export function installationProblems(
 /**
  * Everything that keeps an order from being submitted, by field path. Empty: it can be submitted.
  */
+/** What is inconsistent in one meter (reading method and url, location, circuit, channels). */
+export function meterProblems(meter: MeterSpec, at: string): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const method = meter.reading?.method ?? 'push';
+  if (method === 'poll' && !meter.reading?.url)
+    problems.push({ field: `${at}/reading/url`, message: 'is required to poll a meter' });
+  if (method !== 'poll' && meter.reading?.url)
+    problems.push({ field: `${at}/reading/url`, message: `is only for poll, not ${method}` });
+  if (meter.kind === 'temperature_sensor' && !meter.location)
+    problems.push({ field: `${at}/location`, message: 'is required for a temperature sensor' });
+  if (meter.location && meter.kind !== 'temperature_sensor') {
+    problems.push({ field: `${at}/location`, message: 'is only for temperature sensors' });
+  }
+  if (meter.measures && meter.kind !== 'electricity_meter') {
+    problems.push({ field: `${at}/measures`, message: 'is only for electricity meters' });
+  }
+  resolveChannels(meter, at, problems);
+  return problems;
+}
+
 export function completenessProblems(order: OrderDocument): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const required = 'is required to submit the order';
@@ -217,20 +237,7 @@ export function completenessProblems(order: OrderDocument): FieldProblem[] {
     if (serials.has(meter.serial))
       problems.push({ field: `${at}/serial`, message: `repeats the serial ${meter.serial}` });
     serials.add(meter.serial);
-    const method = meter.reading?.method ?? 'push';
-    if (method === 'poll' && !meter.reading?.url)
-      problems.push({ field: `${at}/reading/url`, message: 'is required to poll a meter' });
-    if (method !== 'poll' && meter.reading?.url)
-      problems.push({ field: `${at}/reading/url`, message: `is only for poll, not ${method}` });
-    if (meter.kind === 'temperature_sensor')
-      need(meter.location, `${at}/location`, 'is required for a temperature sensor');
-    if (meter.location && meter.kind !== 'temperature_sensor') {
-      problems.push({ field: `${at}/location`, message: 'is only for temperature sensors' });
-    }
-    if (meter.measures && meter.kind !== 'electricity_meter') {
-      problems.push({ field: `${at}/measures`, message: 'is only for electricity meters' });
-    }
-    resolveChannels(meter, at, problems);
+    problems.push(...meterProblems(meter, at));
   });
   if (services?.performance) {
     if (!meters.some((m) => m.kind === 'heat_meter')) {

@@ -101,6 +101,12 @@ export class ProvisioningService {
     }));
   }
 
+  /** The home's AMR reading interval (s), the default for a meter added later. */
+  async amrInterval(homeId: string, trx?: Kysely<DB>): Promise<number> {
+    const amr = (await this.repo.listForHome(homeId, trx)).find((r) => r.service === 'amr');
+    return amr ? ((JSON.parse(amr.settings) as { intervalSeconds?: number }).intervalSeconds ?? 60) : 60;
+  }
+
   suspendAll(homeId: string, now: number, trx: Kysely<DB>): Promise<void> {
     return this.repo.suspendAll(homeId, now, trx);
   }

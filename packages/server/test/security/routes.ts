@@ -351,6 +351,18 @@ export const apiRoutes: readonly ApiRoute[] = [
     id: { kind: 'home', tenant: true, make: home, home: 'home' },
   },
   {
+    method: 'POST',
+    path: '/homes/:id/meters',
+    permission: 'homes.write',
+    success: 201,
+    body: ({ fx }) => ({
+      serial: `EXTRA-${fx.unique()}`,
+      kind: 'electricity_meter',
+      measures: 'backup_heater',
+    }),
+    id: { kind: 'home', tenant: true, make: home, home: 'home' },
+  },
+  {
     method: 'PUT',
     path: '/homes/:id',
     permission: 'homes.write',
