@@ -1,4 +1,5 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
+import { deleteAtRevision, updateAtRevision } from '../db/revision.js';
 import type { AgentsTable, DB } from '../db/schema.js';
 
 export type AgentRow = Selectable<AgentsTable>;
@@ -44,21 +45,10 @@ export class AgentsRepository {
     patch: Updateable<AgentsTable>,
     trx: Kysely<DB>,
   ): Promise<boolean> {
-    const result = await trx
-      .updateTable('agents')
-      .set({ ...patch, revision: revision + 1 })
-      .where('id', '=', id)
-      .where('revision', '=', revision)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return updateAtRevision(trx, 'agents', id, revision, patch);
   }
 
   async delete(id: string, revision: number, trx: Kysely<DB>): Promise<boolean> {
-    const result = await trx
-      .deleteFrom('agents')
-      .where('id', '=', id)
-      .where('revision', '=', revision)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows) === 1;
+    return deleteAtRevision(trx, 'agents', id, revision);
   }
 }

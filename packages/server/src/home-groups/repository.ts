@@ -1,6 +1,7 @@
 import { type Kysely, PostgresAdapter, type Selectable } from 'kysely';
 import type { Scope } from '../auth/scope.js';
 import { inScope } from '../auth/tenancy.js';
+import { deleteAtRevision } from '../db/revision.js';
 import type { DB, HomeGroupsTable } from '../db/schema.js';
 import { isUniqueViolation } from '../orders/sql.js';
 
@@ -97,12 +98,7 @@ export class HomeGroupsRepository {
   }
 
   async delete(id: string, revision: number, trx: Kysely<DB>): Promise<boolean> {
-    const result = await trx
-      .deleteFrom('home_groups')
-      .where('id', '=', id)
-      .where('revision', '=', revision)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows) === 1;
+    return deleteAtRevision(trx, 'home_groups', id, revision);
   }
 
   async setUserGroups(userId: string, groupIds: string[], trx: Kysely<DB>): Promise<void> {

@@ -1,6 +1,7 @@
 import { type Kysely, PostgresAdapter, type Selectable, type SqlBool, sql, type Updateable } from 'kysely';
 import type { Scope } from '../auth/scope.js';
 import { homeInScope } from '../auth/tenancy.js';
+import { updateAtRevision } from '../db/revision.js';
 import type { ChannelsTable, DB, HomesTable, MetersTable } from '../db/schema.js';
 import { containsText, postcodeContains } from '../orders/sql.js';
 
@@ -124,13 +125,7 @@ export class HomesRepository {
     patch: Updateable<HomesTable>,
     trx: Kysely<DB>,
   ): Promise<boolean> {
-    const result = await trx
-      .updateTable('homes')
-      .set({ ...patch, revision: revision + 1 })
-      .where('id', '=', id)
-      .where('revision', '=', revision)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return updateAtRevision(trx, 'homes', id, revision, patch);
   }
 
   async countForAgent(agentId: string, trx: Kysely<DB>): Promise<number> {

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Scope } from '../auth/scope.js';
 import { inScope } from '../auth/tenancy.js';
+import { updateAtRevision } from '../db/revision.js';
 import type { DB, InvitationsTable } from '../db/schema.js';
 
 export type InvitationRow = Selectable<InvitationsTable>;
@@ -83,13 +84,7 @@ export class InvitationsRepository {
     patch: Updateable<InvitationsTable>,
     trx: Kysely<DB>,
   ): Promise<boolean> {
-    const result = await trx
-      .updateTable('invitations')
-      .set({ ...patch, revision: revision + 1 })
-      .where('id', '=', id)
-      .where('revision', '=', revision)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return updateAtRevision(trx, 'invitations', id, revision, patch);
   }
 
   async mailIdsOfAgent(agentId: string, trx: Kysely<DB>): Promise<string[]> {

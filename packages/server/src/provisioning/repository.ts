@@ -1,4 +1,5 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
+import { deleteAtRevision, updateAtRevision } from '../db/revision.js';
 import type { DB, ProvisioningTable } from '../db/schema.js';
 import { isUniqueViolation } from '../orders/sql.js';
 
@@ -45,13 +46,7 @@ export class ProvisioningRepository {
     patch: Updateable<ProvisioningTable>,
     trx: Kysely<DB>,
   ): Promise<boolean> {
-    const result = await trx
-      .updateTable('provisioning')
-      .set({ ...patch, revision: revision + 1 })
-      .where('id', '=', id)
-      .where('revision', '=', revision)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return updateAtRevision(trx, 'provisioning', id, revision, patch);
   }
 
   async suspendAll(homeId: string, now: number, trx: Kysely<DB>): Promise<void> {
@@ -64,11 +59,6 @@ export class ProvisioningRepository {
   }
 
   async delete(id: string, revision: number, trx: Kysely<DB>): Promise<boolean> {
-    const result = await trx
-      .deleteFrom('provisioning')
-      .where('id', '=', id)
-      .where('revision', '=', revision)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows) === 1;
+    return deleteAtRevision(trx, 'provisioning', id, revision);
   }
 }

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Scope } from '../auth/scope.js';
 import { inScope } from '../auth/tenancy.js';
+import { deleteAtRevision, updateAtRevision } from '../db/revision.js';
 import type { DB, Role, UsersTable } from '../db/schema.js';
 
 export type UserRow = Selectable<UsersTable>;
@@ -92,22 +93,11 @@ export class UsersRepository {
     patch: Updateable<UsersTable>,
     trx: Kysely<DB>,
   ): Promise<boolean> {
-    const result = await trx
-      .updateTable('users')
-      .set({ ...patch, revision: revision + 1 })
-      .where('id', '=', id)
-      .where('revision', '=', revision)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return updateAtRevision(trx, 'users', id, revision, patch);
   }
 
   async delete(id: string, revision: number, trx: Kysely<DB>): Promise<boolean> {
-    const result = await trx
-      .deleteFrom('users')
-      .where('id', '=', id)
-      .where('revision', '=', revision)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows) === 1;
+    return deleteAtRevision(trx, 'users', id, revision);
   }
 
   async setPasswordHash(
