@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditService } from '../audit/service.js';
 import type { Actor } from '../auth/scope.js';
 import type { DB } from '../db/schema.js';
+import { isoTime } from '../db/time.js';
 import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
 import type { InvitationsService } from '../invitations/service.js';
@@ -31,8 +32,8 @@ export const toAgentView = (row: AgentRow): AgentView => ({
   id: row.id,
   name: row.name,
   status: row.status,
-  createdAt: new Date(Number(row.created_at)).toISOString(),
-  updatedAt: new Date(Number(row.updated_at)).toISOString(),
+  createdAt: isoTime(row.created_at),
+  updatedAt: isoTime(row.updated_at),
 });
 
 /** Agents (companies): created, listed, renamed, suspended and deleted by the platform operator. */

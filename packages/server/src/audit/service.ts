@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Actor, Scope } from '../auth/scope.js';
 import type { DB } from '../db/schema.js';
+import { isoTime } from '../db/time.js';
 import type { AuditFilter, AuditRepository, AuditRow } from './repository.js';
 import type { AuditEventView } from './schemas.js';
 
@@ -47,7 +48,7 @@ export class AuditService {
 function toView(row: AuditRow): AuditEventView {
   return {
     id: row.id,
-    at: new Date(Number(row.at)).toISOString(),
+    at: isoTime(row.at),
     agentId: row.agent_id,
     actor: row.actor_id
       ? { id: row.actor_id, username: row.actor_username ?? '', role: row.actor_role ?? '' }

@@ -3,7 +3,7 @@ import type { Scope } from '../auth/scope.js';
 import { inScope } from '../auth/tenancy.js';
 import { deleteAtRevision } from '../db/revision.js';
 import type { DB, HomeGroupsTable } from '../db/schema.js';
-import { isUniqueViolation } from '../orders/sql.js';
+import { isUniqueViolation } from '../db/sql.js';
 
 export type HomeGroupRow = Selectable<HomeGroupsTable> & { home_count: number };
 

@@ -3,19 +3,19 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditService } from '../audit/service.js';
 import type { Actor, Scope } from '../auth/scope.js';
 import type { DB } from '../db/schema.js';
+import { isoTime } from '../db/time.js';
 import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
 import type { HomeGroupRow, HomeGroupsRepository } from './repository.js';
 import type { HomeGroupView } from './schemas.js';
 
-const iso = (ms: number): string => new Date(Number(ms)).toISOString();
 const toView = (row: HomeGroupRow): HomeGroupView => ({
   id: row.id,
   agentId: row.agent_id,
   name: row.name,
   homeCount: Number(row.home_count ?? 0),
-  createdAt: iso(row.created_at),
-  updatedAt: iso(row.updated_at),
+  createdAt: isoTime(row.created_at),
+  updatedAt: isoTime(row.updated_at),
 });
 
 const nameTaken = (name: string) =>

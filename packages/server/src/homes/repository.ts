@@ -3,7 +3,7 @@ import type { Scope } from '../auth/scope.js';
 import { homeInScope } from '../auth/tenancy.js';
 import { updateAtRevision } from '../db/revision.js';
 import type { ChannelsTable, DB, HomesTable, MetersTable } from '../db/schema.js';
-import { containsText, postcodeContains } from '../orders/sql.js';
+import { containsText, postcodeContains } from '../db/sql.js';
 
 export type HomeRow = Selectable<HomesTable>;
 export type MeterRow = Selectable<MetersTable>;

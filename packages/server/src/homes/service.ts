@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditService } from '../audit/service.js';
 import type { Actor, Scope } from '../auth/scope.js';
 import type { DB } from '../db/schema.js';
+import { isoTime, isoTimeOrNull } from '../db/time.js';
 import { ApiError, type FieldProblem } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
 import {
@@ -27,7 +28,6 @@ export interface HomesDeps {
   groupsExist: (agentId: string, ids: string[], trx: Kysely<DB>) => Promise<boolean>;
 }
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(Number(ms)).toISOString());
 const DEFAULT_INTERVAL = 60;
 
 /** Occupant details are personal data: only the roles that contact occupants see them. */
@@ -189,7 +189,7 @@ export class HomesService {
       postcode: row.postcode,
       technology: row.technology,
       town: address.town ?? null,
-      createdAt: iso(row.created_at) as string,
+      createdAt: isoTime(row.created_at),
     };
   }
 
@@ -216,9 +216,9 @@ export class HomesService {
       groups,
       meters: meters.map((m) => meterView(m, channels)),
       provisioning,
-      createdAt: iso(row.created_at) as string,
-      updatedAt: iso(row.updated_at) as string,
-      decommissionedAt: iso(row.decommissioned_at),
+      createdAt: isoTime(row.created_at),
+      updatedAt: isoTime(row.updated_at),
+      decommissionedAt: isoTimeOrNull(row.decommissioned_at),
     };
   }
 

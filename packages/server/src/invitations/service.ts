@@ -6,6 +6,7 @@ import { hashPassword } from '../auth/passwords.js';
 import type { Actor, Scope } from '../auth/scope.js';
 import { hashToken, newToken } from '../auth/tokens.js';
 import type { DB } from '../db/schema.js';
+import { isoTime, isoTimeOrNull } from '../db/time.js';
 import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
 import type { MailDelivery, MailService } from '../mail/service.js';
@@ -33,7 +34,6 @@ export interface InvitationsDeps {
 
 type AgentRole = InvitationRow['role'];
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(Number(ms)).toISOString());
 export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
 
 function statusOf(row: InvitationRow, now: number): InvitationStatus {
@@ -182,10 +182,10 @@ export class InvitationsService {
       name: row.name,
       role: row.role,
       status: statusOf(row, now),
-      expiresAt: iso(row.expires_at) as string,
-      createdAt: iso(row.created_at) as string,
-      acceptedAt: iso(row.accepted_at),
-      revokedAt: iso(row.revoked_at),
+      expiresAt: isoTime(row.expires_at),
+      createdAt: isoTime(row.created_at),
+      acceptedAt: isoTimeOrNull(row.accepted_at),
+      revokedAt: isoTimeOrNull(row.revoked_at),
       delivery: delivery ?? null,
     };
   }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { DB } from '../db/schema.js';
+import { isoTimeOrNull } from '../db/time.js';
 import { MailRepository, type MailRow } from './repository.js';
 import { fileTransport, isServerError, type MailTransport, smtpTransport } from './transports.js';
 
@@ -49,8 +50,6 @@ const BATCH_SIZE = 20;
 const LEASE_MS = 60_000;
 const MAX_RETRY_DELAY_MS = 60 * 60 * 1000;
 const MAX_ERROR_LENGTH = 1000;
-
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(Number(ms)).toISOString());
 
 /**
  * A transactional outbox with its delivery worker. `enqueue` writes the message in the caller's
@@ -133,8 +132,8 @@ export class MailService {
           status: row.status,
           attempts: Number(row.attempts),
           lastError: row.last_error,
-          sentAt: iso(row.sent_at),
-          nextAttemptAt: row.status === 'pending' ? iso(row.next_attempt_at) : null,
+          sentAt: isoTimeOrNull(row.sent_at),
+          nextAttemptAt: row.status === 'pending' ? isoTimeOrNull(row.next_attempt_at) : null,
         },
       ]),
     );
@@ -265,7 +264,7 @@ export class MailService {
       );
     } else {
       this.log.warn(
-        { mailId: row.id, attempts, lastError, nextAttemptAt: iso(nextAttemptAt) },
+        { mailId: row.id, attempts, lastError, nextAttemptAt: isoTimeOrNull(nextAttemptAt) },
         'mail delivery failed, will retry',
       );
     }

@@ -11,7 +11,7 @@ import {
 import type { Scope } from '../auth/scope.js';
 import { homeInScope, inScope } from '../auth/tenancy.js';
 import type { DB, OrdersTable } from '../db/schema.js';
-import { containsText, isUniqueViolation, postcodeContains } from './sql.js';
+import { containsText, isUniqueViolation, postcodeContains } from '../db/sql.js';
 
 export type OrderRow = Selectable<OrdersTable>;
 

@@ -3,6 +3,8 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditService } from '../audit/service.js';
 import type { Actor, Scope } from '../auth/scope.js';
 import type { DB } from '../db/schema.js';
+import { isUniqueViolation } from '../db/sql.js';
+import { isoTime, isoTimeOrNull } from '../db/time.js';
 import { type HomesService, seesOccupant } from '../homes/service.js';
 import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
@@ -10,7 +12,6 @@ import type { ProvisioningService } from '../provisioning/service.js';
 import { completenessProblems, normalisePostcode } from './completeness.js';
 import type { OrderFilter, OrderRow, OrdersRepository } from './repository.js';
 import type { OrderDocument, OrderView } from './schemas.js';
-import { isUniqueViolation } from './sql.js';
 
 export interface OrdersDeps {
   db: Kysely<DB>;
@@ -18,8 +19,6 @@ export interface OrdersDeps {
   homes: HomesService;
   provisioning: ProvisioningService;
 }
-
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(Number(ms)).toISOString());
 
 function toView(scope: Scope, row: OrderRow): OrderView {
   const document = JSON.parse(row.document) as OrderDocument;
@@ -30,9 +29,9 @@ function toView(scope: Scope, row: OrderRow): OrderView {
     agentId: row.agent_id,
     status: row.status,
     homeId: row.home_id,
-    createdAt: iso(row.created_at) as string,
-    updatedAt: iso(row.updated_at) as string,
-    submittedAt: iso(row.submitted_at),
+    createdAt: isoTime(row.created_at),
+    updatedAt: isoTime(row.updated_at),
+    submittedAt: isoTimeOrNull(row.submitted_at),
     reference: row.reference,
   };
 }

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { deleteAtRevision, updateAtRevision } from '../db/revision.js';
 import type { DB, ProvisioningTable } from '../db/schema.js';
-import { isUniqueViolation } from '../orders/sql.js';
+import { isUniqueViolation } from '../db/sql.js';
 
 export type ProvisioningRow = Selectable<ProvisioningTable>;
 

@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditService } from '../audit/service.js';
 import type { Actor, Scope } from '../auth/scope.js';
 import type { DB } from '../db/schema.js';
+import { isoTime } from '../db/time.js';
 import type { HomesService } from '../homes/service.js';
 import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
@@ -18,8 +19,6 @@ export interface ProvisioningDeps {
   homes: () => HomesService;
 }
 
-const iso = (ms: number): string => new Date(Number(ms)).toISOString();
-
 function toView(row: ProvisioningRow): ProvisioningView {
   return {
     id: row.id,
@@ -28,8 +27,8 @@ function toView(row: ProvisioningRow): ProvisioningView {
     status: row.status,
     revision: row.revision,
     settings: JSON.parse(row.settings) as ProvisioningSettingsInput,
-    createdAt: iso(row.created_at),
-    updatedAt: iso(row.updated_at),
+    createdAt: isoTime(row.created_at),
+    updatedAt: isoTime(row.updated_at),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Scope } from '../auth/scope.js';
 import { inScope } from '../auth/tenancy.js';
 import { deleteAtRevision, updateAtRevision } from '../db/revision.js';
 import type { DB, Role, UsersTable } from '../db/schema.js';
+import { isUniqueViolation } from '../db/sql.js';
 
 export type UserRow = Selectable<UsersTable>;
 
@@ -132,10 +133,4 @@ export class UsersRepository {
       await trx.selectFrom('agents').select('id').where('id', '=', agentId).forUpdate().execute();
     }
   }
-}
-
-/** A unique index refused the row: SQLite (better-sqlite3) and PostgreSQL (23505) say so differently. */
-function isUniqueViolation(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
 }

@@ -6,6 +6,7 @@ import type { AuditService } from '../audit/service.js';
 import { hashPassword, passwordWeakness, verifyPassword } from '../auth/passwords.js';
 import type { Actor, Scope } from '../auth/scope.js';
 import type { DB, Role } from '../db/schema.js';
+import { isoTime } from '../db/time.js';
 import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
 import { passwordProblem } from './password-policy.js';
@@ -51,8 +52,6 @@ export interface NewUser {
   passwordHash: string;
 }
 
-const iso = (ms: number): string => new Date(Number(ms)).toISOString();
-
 export function toUserView(row: UserRow, groupIds: string[] = []): Omit<UserView, 'agent'> {
   return {
     id: row.id,
@@ -63,8 +62,8 @@ export function toUserView(row: UserRow, groupIds: string[] = []): Omit<UserView
     status: row.status,
     agentId: row.agent_id,
     homeAccess: { mode: row.home_access, groupIds: row.home_access === 'groups' ? groupIds : [] },
-    createdAt: iso(row.created_at),
-    updatedAt: iso(row.updated_at),
+    createdAt: isoTime(row.created_at),
+    updatedAt: isoTime(row.updated_at),
   };
 }
 

@@ -1,9 +1,6 @@
 import { type Expression, type SqlBool, sql } from 'kysely';
 
-/**
- * SQL helpers shared by orders, homes, provisioning and home groups. (users/repository.ts has its
- * own isUniqueViolation; the two could move to src/db together.)
- */
+/** SQL helpers every feature's repository may use: constraint errors and literal text search. */
 
 /** A unique index refused the row: SQLite (better-sqlite3) and PostgreSQL (23505) say so differently. */
 export function isUniqueViolation(err: unknown): boolean {
