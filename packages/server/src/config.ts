@@ -113,6 +113,42 @@ export const EnvSchema = Type.Object({
     default: 'on',
     description: 'on or off: load the demo agent and homes at start',
   }),
+  HEARTH_MQTT: Type.Union([Type.Literal('embedded'), Type.Literal('off')], {
+    default: 'embedded',
+    description:
+      'embedded (run an MQTT broker for gateways inside Hearth) or off; ignored when MQTT_URL is set',
+  }),
+  HEARTH_MQTT_PORT: Type.Integer({
+    default: 1883,
+    minimum: 0,
+    maximum: 65535,
+    description: 'TCP port of the embedded MQTT broker (on HOST), 0-65535; 0 picks a free port',
+  }),
+  MQTT_URL: Type.Optional(
+    Type.String({
+      pattern: '^(mqtt|mqtts|tcp|ssl|ws|wss)://',
+      description:
+        'an external broker (e.g. mqtt://hearth-amr:secret@broker:1883) the AMR service subscribes to with a shared subscription',
+    }),
+  ),
+  HEARTH_AMR_SCAN_SECONDS: Type.Number({
+    default: 5,
+    minimum: 0.05,
+    maximum: 3600,
+    description: 'how often the AMR service looks for provisioning changes and due polls, in seconds',
+  }),
+  HEARTH_POLL_TIMEOUT_SECONDS: Type.Number({
+    default: 10,
+    minimum: 0.05,
+    maximum: 300,
+    description: "how long a poll waits for a meter's answer, in seconds",
+  }),
+  HEARTH_TELEMETRY_MAX_POINTS: Type.Integer({
+    default: 100_000,
+    minimum: 100,
+    maximum: 10_000_000,
+    description: 'the most points one telemetry query may answer (a clear 400 beyond it)',
+  }),
   HEARTH_BODY_LIMIT: Type.Integer({
     default: 2_097_152,
     minimum: 1024,
@@ -163,6 +199,15 @@ export interface Config {
   invitationTtlHours: number;
   bodyLimit: number;
   logLevel: string;
+  amr: AmrConfig;
+}
+
+export interface AmrConfig {
+  /** The broker gateways publish to: Hearth's own, an external one, or none. */
+  mqtt: { kind: 'embedded'; port: number } | { kind: 'external'; url: string } | { kind: 'off' };
+  scanIntervalMs: number;
+  pollTimeoutMs: number;
+  maxPoints: number;
 }
 
 export class ConfigError extends Error {
@@ -176,7 +221,7 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 export const isLoopback = (host: string): boolean => LOOPBACK.test(host);
 
 /** Settings whose values are never repeated in an error message: they hold credentials. */
-const SECRET_KEYS = new Set(['HEARTH_OPERATOR_PASSWORD', 'HEARTH_OAUTH_CLIENTS']);
+const SECRET_KEYS = new Set(['HEARTH_OPERATOR_PASSWORD', 'HEARTH_OAUTH_CLIENTS', 'MQTT_URL']);
 
 /** A value as an error message may show it: secrets withheld, a URL's password masked. */
 function shown(key: string, value: unknown): string {
@@ -329,6 +374,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     invitationTtlHours: values.HEARTH_INVITATION_TTL_HOURS,
     bodyLimit: values.HEARTH_BODY_LIMIT,
     logLevel: values.LOG_LEVEL,
+    amr: {
+      mqtt: values.MQTT_URL
+        ? { kind: 'external', url: values.MQTT_URL }
+        : values.HEARTH_MQTT === 'embedded'
+          ? { kind: 'embedded', port: values.HEARTH_MQTT_PORT }
+          : { kind: 'off' },
+      scanIntervalMs: values.HEARTH_AMR_SCAN_SECONDS * 1000,
+      pollTimeoutMs: values.HEARTH_POLL_TIMEOUT_SECONDS * 1000,
+      maxPoints: values.HEARTH_TELEMETRY_MAX_POINTS,
+    },
   };
 }
 

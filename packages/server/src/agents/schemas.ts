@@ -9,11 +9,18 @@ export const AgentViewSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   name: Type.String(),
   status: AgentStatusSchema,
+  timeZone: Type.String({ description: "IANA time zone of the agent's day and month buckets" }),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 });
 export type AgentView = Static<typeof AgentViewSchema>;
 
+export const TimeZone = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[A-Za-z][A-Za-z0-9_+/-]*$',
+  description: 'an IANA time zone such as Europe/London (the default): telemetry days and months follow it',
+});
 const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', description: 'company name' });
 export const Email = Type.String({ format: 'email', maxLength: 254, description: 'an email address' });
 export const PersonName = Type.String({
@@ -24,7 +31,7 @@ export const PersonName = Type.String({
 });
 
 export const CreateAgentBody = Type.Object(
-  { name: Name, adminEmail: Email, adminName: PersonName },
+  { name: Name, adminEmail: Email, adminName: PersonName, timeZone: Type.Optional(TimeZone) },
   { additionalProperties: false },
 );
 export type CreateAgentInput = Static<typeof CreateAgentBody>;
@@ -39,7 +46,11 @@ export const CreatedAgentSchema = Type.Object({
 });
 
 export const UpdateAgentBody = Type.Object(
-  { name: Type.Optional(Name), status: Type.Optional(AgentStatusSchema) },
+  {
+    name: Type.Optional(Name),
+    status: Type.Optional(AgentStatusSchema),
+    timeZone: Type.Optional(TimeZone),
+  },
   { additionalProperties: false, minProperties: 1 },
 );
 export type UpdateAgentInput = Static<typeof UpdateAgentBody>;

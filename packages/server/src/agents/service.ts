@@ -28,10 +28,22 @@ export interface AgentsDeps {
  */
 export type DeletionGuard = (agentId: string, trx: Kysely<DB>) => Promise<string | undefined>;
 
+/** An IANA zone the runtime knows, or a 400 naming the field: a typo must not shift every day bucket. */
+function checkTimeZone(zone: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-GB', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    throw new ApiError('validation_failed', `${zone} is not an IANA time zone (e.g. Europe/London)`, {
+      errors: [{ field: '/body/timeZone', message: 'is not an IANA time zone' }],
+    });
+  }
+}
+
 export const toAgentView = (row: AgentRow): AgentView => ({
   id: row.id,
   name: row.name,
   status: row.status,
+  timeZone: row.time_zone,
   createdAt: isoTime(row.created_at),
   updatedAt: isoTime(row.updated_at),
 });
@@ -71,6 +83,7 @@ export class AgentsService {
       id: uuidv7(),
       name: input.name.trim(),
       status: 'active',
+      time_zone: checkTimeZone(input.timeZone ?? 'Europe/London'),
       created_at: now,
       updated_at: now,
       revision: 1,
@@ -112,6 +125,7 @@ export class AgentsService {
       const patch = {
         ...(input.name !== undefined ? { name: input.name.trim() } : {}),
         ...(input.status !== undefined ? { status: input.status } : {}),
+        ...(input.timeZone !== undefined ? { time_zone: checkTimeZone(input.timeZone) } : {}),
         updated_at: Date.now(),
       };
       if (!(await this.repo.update(id, revision, patch, trx))) {

@@ -8,6 +8,8 @@ export interface AgentsTable {
   id: string;
   name: string;
   status: 'active' | 'suspended';
+  /** IANA time zone of the agent's day and month buckets (default Europe/London). */
+  time_zone: string;
   created_at: number;
   updated_at: number;
   revision: number;
@@ -186,6 +188,65 @@ export interface HomeGroupsTable {
   revision: number;
 }
 
+export interface GatewayClientsTable {
+  /** The OAuth2 client_id (and MQTT username) of the home's gateway. */
+  id: string;
+  home_id: string;
+  agent_id: string;
+  /** no_secret until an admin issues one; revoked: no token or MQTT login until a new secret. */
+  status: 'no_secret' | 'active' | 'revoked';
+  /** SHA-256 of the secret (a 256-bit random value, so no slow hash is needed). */
+  secret_hash: string | null;
+  secret_issued_at: number | null;
+  last_used_at: number | null;
+  created_at: number;
+  updated_at: number;
+  revision: number;
+}
+
+export interface TelemetrySeriesTable {
+  no: Generated<number>;
+  channel_id: string;
+  home_id: string;
+  first_t: number | null;
+  last_t: number | null;
+  last_v: number | null;
+}
+
+export interface ReadingsTable {
+  series: number;
+  t: number;
+  value: number;
+}
+
+/** One bucket of one series: the aggregates of the raw readings whose time falls in it. */
+export interface RollupsTable {
+  series: number;
+  /** Start of the bucket, epoch ms: a UTC hour, or local midnight of the agent's time zone. */
+  bucket: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  first_t: number;
+  first_v: number;
+  last_t: number;
+  last_v: number;
+  /** Registers: the increase over the bucket's readings (see telemetry/store.ts for resets). */
+  delta: number;
+}
+
+export interface PollStateTable {
+  meter_id: string;
+  lease_owner: string | null;
+  lease_until: number;
+  next_due: number;
+  failures: number;
+  last_attempt_at: number | null;
+  last_success_at: number | null;
+  last_error: string | null;
+}
+
 export interface DB {
   agents: AgentsTable;
   users: UsersTable;
@@ -203,6 +264,12 @@ export interface DB {
   home_groups: HomeGroupsTable;
   home_group_members: { group_id: string; home_id: string };
   user_home_groups: { user_id: string; group_id: string };
+  gateway_clients: GatewayClientsTable;
+  telemetry_series: TelemetrySeriesTable;
+  readings: ReadingsTable;
+  rollups_hour: RollupsTable;
+  rollups_day: RollupsTable;
+  poll_state: PollStateTable;
 }
 
 export type { Generated };

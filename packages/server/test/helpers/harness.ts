@@ -59,6 +59,8 @@ export function testEnv(
 ): Record<string, string> {
   return {
     HEARTH_DEMO: 'off',
+    // Tests that need the broker ask for it (HEARTH_MQTT=embedded, HEARTH_MQTT_PORT=0).
+    HEARTH_MQTT: 'off',
     LOG_LEVEL: 'silent',
     HEARTH_OPERATOR_USERNAME: OPERATOR.username,
     HEARTH_OPERATOR_PASSWORD: OPERATOR.password,

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as foundation from './0001-foundation.js';
 import * as tenancy from './0002-tenancy.js';
 import * as ordersHomes from './0003-orders-homes.js';
+import * as telemetry from './0004-telemetry.js';
 
 /** Every migration, in order. Names are permanent: add new ones, never rename or edit applied ones. */
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-tenancy': tenancy,
   '0003-orders-homes': ordersHomes,
+  '0004-telemetry': telemetry,
 };
