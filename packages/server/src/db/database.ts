@@ -15,6 +15,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Database {
   db: Kysely<DB>;
   dialect: Dialect;
+  /** SQLite only: the better-sqlite3 handle, for the telemetry store's batched writes (telemetry/store-sqlite.ts). */
+  sqlite?: SqliteDatabase.Database;
   /** Throws when the database cannot answer a trivial query (used by /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -45,6 +47,7 @@ function openSqlite(file: string): Database {
   return {
     db,
     dialect: 'sqlite',
+    sqlite,
     ping: async () => {
       await sql`select 1`.execute(db);
     },

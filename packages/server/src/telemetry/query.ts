@@ -1,0 +1,385 @@
+import type { Kysely } from 'kysely';
+import { DateTime } from 'luxon';
+import type { Scope } from '../auth/scope.js';
+import type { DB } from '../db/schema.js';
+import { isoTime } from '../db/time.js';
+import type { HomesService } from '../homes/service.js';
+import { ApiError } from '../http/errors.js';
+import { type Calendar, calendarFor, HOUR, hourOf, MINUTE } from './buckets.js';
+import type {
+  Aggregation,
+  LatestAnswer,
+  MeterStatus,
+  Resolution,
+  TelemetryAnswer,
+  TelemetryQueryInput,
+} from './schemas.js';
+import { type Aggregate, combine, fold } from './store.js';
+
+const DAY = 24 * HOUR;
+/** Bucket sizes used to estimate how many points a query can return before running it. */
+const BUCKET_ESTIMATE: Record<Exclude<Resolution, 'raw'>, number> = {
+  '5m': 5 * MINUTE,
+  '15m': 15 * MINUTE,
+  hour: HOUR,
+  day: 23 * HOUR,
+  month: 28 * DAY,
+};
+const MAX_RANGE = 20 * 366 * DAY;
+
+interface ChannelRow {
+  id: string;
+  meter_id: string;
+  key: string;
+  quantity: string;
+  unit: string;
+  kind: 'register' | 'instantaneous';
+  no: number | null;
+}
+
+export interface MeterForStatus {
+  id: string;
+  createdAt: number;
+  reading: { method: 'push' | 'mqtt' | 'poll'; intervalSeconds: number };
+}
+
+export interface TelemetryQueryDeps {
+  db: Kysely<DB>;
+  homes: () => HomesService;
+  maxPoints: number;
+  now?: () => number;
+}
+
+/** Reads of the telemetry store: series at a resolution, latest values, meter status. */
+export class TelemetryQueries {
+  constructor(private readonly deps: TelemetryQueryDeps) {}
+
+  private now(): number {
+    return this.deps.now?.() ?? Date.now();
+  }
+
+  private async calendarOfAgent(agentId: string): Promise<Calendar> {
+    const agent = await this.deps.db
+      .selectFrom('agents')
+      .select('time_zone')
+      .where('id', '=', agentId)
+      .executeTakeFirst();
+    return calendarFor(agent?.time_zone ?? 'Europe/London');
+  }
+
+  private channelsOf(homeId: string): Promise<ChannelRow[]> {
+    return this.deps.db
+      .selectFrom('channels as c')
+      .leftJoin('telemetry_series as s', 's.channel_id', 'c.id')
+      .select(['c.id', 'c.meter_id', 'c.key', 'c.quantity', 'c.unit', 'c.kind', 's.no'])
+      .where('c.home_id', '=', homeId)
+      .orderBy('c.meter_id')
+      .orderBy('c.key')
+      .execute();
+  }
+
+  async series(scope: Scope, homeId: string, query: TelemetryQueryInput): Promise<TelemetryAnswer> {
+    const home = await this.deps.homes().requireVisible(scope, homeId);
+    const calendar = await this.calendarOfAgent(home.agent_id);
+    const all = await this.channelsOf(homeId);
+    let channels = all;
+    if (query.channels !== undefined) {
+      const wanted = [
+        ...new Set(
+          query.channels
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        ),
+      ];
+      const unknown = wanted.filter((id) => !all.some((c) => c.id === id));
+      if (wanted.length === 0 || unknown.length > 0) {
+        throw new ApiError(
+          'validation_failed',
+          wanted.length === 0
+            ? 'channels is empty: give channel ids, or leave it out for all channels'
+            : `${unknown.join(', ')} ${unknown.length === 1 ? 'is not a channel' : 'are not channels'} of this home`,
+          {
+            errors: [{ field: '/querystring/channels', message: 'names a channel this home does not have' }],
+          },
+        );
+      }
+      channels = wanted.map((id) => all.find((c) => c.id === id) as ChannelRow);
+    }
+    const to = query.to ? Date.parse(query.to) : this.now();
+    const from = query.from ? Date.parse(query.from) : to - DAY;
+    if (!(from < to)) {
+      throw new ApiError('validation_failed', 'from must be before to', {
+        errors: [{ field: '/querystring/from', message: 'must be before to' }],
+      });
+    }
+    if (to - from > MAX_RANGE) {
+      throw new ApiError('validation_failed', 'The range from–to may span at most 20 years', {
+        errors: [{ field: '/querystring/from', message: 'more than 20 years before to' }],
+      });
+    }
+    const resolution: Resolution = query.resolution ?? 'raw';
+    if (resolution === 'raw' && query.agg !== undefined) {
+      throw new ApiError('validation_failed', 'agg applies to buckets: choose a resolution other than raw', {
+        errors: [{ field: '/querystring/agg', message: 'needs a resolution other than raw' }],
+      });
+    }
+    if (query.agg === 'delta') {
+      const notRegisters = channels.filter((c) => c.kind !== 'register');
+      if (notRegisters.length > 0) {
+        throw new ApiError(
+          'validation_failed',
+          `agg=delta is the consumption of a register; ${notRegisters.map((c) => c.key).join(', ')} ${notRegisters.length === 1 ? 'is' : 'are'} not`,
+          { errors: [{ field: '/querystring/agg', message: 'delta needs register channels' }] },
+        );
+      }
+    }
+    const start =
+      resolution === 'day'
+        ? calendar.dayOf(from)
+        : resolution === 'month'
+          ? calendar.monthOf(from)
+          : resolution === 'hour'
+            ? hourOf(from)
+            : resolution === 'raw'
+              ? from
+              : Math.floor(from / BUCKET_ESTIMATE[resolution]) * BUCKET_ESTIMATE[resolution];
+    const cap = this.deps.maxPoints;
+    if (resolution !== 'raw') {
+      const estimate = Math.ceil((to - start) / BUCKET_ESTIMATE[resolution]) * channels.length;
+      if (estimate > cap) throw tooMany(estimate, cap);
+    }
+    let budget = cap;
+    const out: TelemetryAnswer['channels'] = [];
+    for (const channel of channels) {
+      const agg: Aggregation | null =
+        resolution === 'raw' ? null : (query.agg ?? (channel.kind === 'register' ? 'delta' : 'avg'));
+      let points: TelemetryAnswer['channels'][number]['points'] = [];
+      if (channel.no !== null) {
+        if (resolution === 'raw') {
+          const rows = await this.raw(channel.no, start, to, budget + 1);
+          if (rows.length > budget) throw tooMany(cap - budget + rows.length, cap, true);
+          points = rows.map((r) => ({ time: isoTime(r.t), value: r.v }));
+        } else {
+          const buckets = await this.buckets(channel.no, resolution, start, to, calendar);
+          points = buckets.map((b) => ({
+            time: isoTime(b.bucket),
+            value: pointValue(b, agg as Aggregation),
+            count: b.count,
+          }));
+        }
+      }
+      budget -= points.length;
+      out.push({
+        channelId: channel.id,
+        key: channel.key,
+        quantity: channel.quantity,
+        unit: channel.unit,
+        kind: channel.kind,
+        agg,
+        points,
+      });
+    }
+    return {
+      homeId,
+      from: isoTime(start),
+      to: isoTime(to),
+      resolution,
+      timeZone: calendar.zone,
+      channels: out,
+    };
+  }
+
+  private async raw(series: number, from: number, to: number, limit: number) {
+    const rows = await this.deps.db
+      .selectFrom('readings')
+      .select(['t', 'value as v'])
+      .where('series', '=', series)
+      .where('t', '>=', from)
+      .where('t', '<', to)
+      .orderBy('t')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ t: Number(r.t), v: r.v }));
+  }
+
+  private async buckets(
+    series: number,
+    resolution: Exclude<Resolution, 'raw'>,
+    start: number,
+    to: number,
+    calendar: Calendar,
+  ): Promise<Aggregate[]> {
+    const { db } = this.deps;
+    if (resolution === '5m' || resolution === '15m') {
+      const size = BUCKET_ESTIMATE[resolution];
+      const before = await db
+        .selectFrom('readings')
+        .select('value')
+        .where('series', '=', series)
+        .where('t', '<', start)
+        .orderBy('t', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const rows = await this.raw(series, start, to, Number.MAX_SAFE_INTEGER);
+      return fold(series, rows, before?.value, (t) => Math.floor(t / size) * size);
+    }
+    const table = resolution === 'hour' ? 'rollups_hour' : 'rollups_day';
+    const rows = (await db
+      .selectFrom(table)
+      .selectAll()
+      .where('series', '=', series)
+      .where('bucket', '>=', start)
+      .where('bucket', '<', to)
+      .orderBy('bucket')
+      .execute()) as Aggregate[];
+    if (resolution !== 'month') return rows;
+    const months: Aggregate[] = [];
+    let i = 0;
+    while (i < rows.length) {
+      const month = calendar.monthOf((rows[i] as Aggregate).bucket);
+      const end = calendar.nextMonth(month);
+      let j = i;
+      while (j < rows.length && (rows[j] as Aggregate).bucket < end) j++;
+      months.push(combine(series, month, rows.slice(i, j)) as Aggregate);
+      i = j;
+    }
+    return months;
+  }
+
+  async latest(scope: Scope, homeId: string): Promise<LatestAnswer> {
+    await this.deps.homes().requireVisible(scope, homeId);
+    const rows = await this.deps.db
+      .selectFrom('channels as c')
+      .leftJoin('telemetry_series as s', 's.channel_id', 'c.id')
+      .select(['c.id', 'c.meter_id', 'c.key', 'c.quantity', 'c.unit', 's.last_t', 's.last_v'])
+      .where('c.home_id', '=', homeId)
+      .orderBy('c.meter_id')
+      .orderBy('c.key')
+      .execute();
+    return {
+      homeId,
+      channels: rows.map((r) => ({
+        channelId: r.id,
+        meterId: r.meter_id,
+        key: r.key,
+        quantity: r.quantity,
+        unit: r.unit,
+        time: r.last_t === null ? null : isoTime(r.last_t),
+        value: r.last_t === null ? null : r.last_v,
+      })),
+    };
+  }
+
+  /**
+   * Each meter's state from its newest reading and expected interval, and its completeness over
+   * the last 7 local days (readings received per channel against the interval's expectation).
+   */
+  async meterStatuses(
+    homeId: string,
+    agentId: string,
+    meters: MeterForStatus[],
+  ): Promise<Map<string, MeterStatus>> {
+    const { db } = this.deps;
+    const now = this.now();
+    const calendar = await this.calendarOfAgent(agentId);
+    const [series, amr] = await Promise.all([
+      db
+        .selectFrom('channels as c')
+        .innerJoin('telemetry_series as s', 's.channel_id', 'c.id')
+        .select(['c.meter_id', 's.no', 's.first_t', 's.last_t'])
+        .where('c.home_id', '=', homeId)
+        .execute(),
+      db
+        .selectFrom('provisioning')
+        .select('settings')
+        .where('home_id', '=', homeId)
+        .where('service', '=', 'amr')
+        .executeTakeFirst(),
+    ]);
+    const amrInterval = amr
+      ? (JSON.parse(amr.settings) as { intervalSeconds?: number }).intervalSeconds
+      : undefined;
+    const days: number[] = [];
+    let day = calendar.dayOf(now);
+    for (let k = 0; k < 7; k++) {
+      days.unshift(day);
+      day = hourOf(
+        DateTime.fromMillis(day, { zone: calendar.zone }).minus({ days: 1 }).startOf('day').toMillis(),
+      );
+    }
+    const nos = series.map((s) => s.no);
+    const counts =
+      nos.length === 0
+        ? []
+        : await db
+            .selectFrom('rollups_day')
+            .select(['series', 'bucket', 'count'])
+            .where('series', 'in', nos)
+            .where('bucket', '>=', days[0] as number)
+            .execute();
+    const result = new Map<string, MeterStatus>();
+    for (const meter of meters) {
+      const interval =
+        meter.reading.method === 'poll' && amrInterval ? amrInterval : meter.reading.intervalSeconds;
+      const mine = series.filter((s) => s.meter_id === meter.id);
+      const lastT = Math.max(...mine.map((s) => (s.last_t === null ? -Infinity : Number(s.last_t))));
+      const firstT = Math.min(...mine.map((s) => (s.first_t === null ? Infinity : Number(s.first_t))));
+      const since = Math.min(meter.createdAt, firstT);
+      const age = now - lastT;
+      const state: MeterStatus['state'] = !Number.isFinite(lastT)
+        ? 'never_seen'
+        : age <= 3 * interval * 1000
+          ? 'online'
+          : age <= 12 * interval * 1000
+            ? 'late'
+            : 'offline';
+      const completeness = days.map((dayStart) => {
+        const dayEnd = Math.min(calendar.nextDay(dayStart), now);
+        const covered = Math.max(0, dayEnd - Math.max(dayStart, since));
+        const expected = Math.floor(covered / (interval * 1000));
+        const received = Math.max(
+          0,
+          ...counts
+            .filter((c) => c.bucket === dayStart && mine.some((s) => s.no === c.series))
+            .map((c) => c.count),
+        );
+        const percent =
+          expected === 0 ? (received > 0 ? 100 : 0) : Math.min(100, (received / expected) * 100);
+        return { date: calendar.date(dayStart), expected, received, percent: Math.round(percent * 10) / 10 };
+      });
+      result.set(meter.id, {
+        state,
+        lastReadingAt: Number.isFinite(lastT) ? isoTime(lastT) : null,
+        expectedIntervalSeconds: interval,
+        completeness,
+      });
+    }
+    return result;
+  }
+}
+
+function pointValue(b: Aggregate, agg: Aggregation): number {
+  switch (agg) {
+    case 'avg':
+      return b.sum / b.count;
+    case 'min':
+      return b.min;
+    case 'max':
+      return b.max;
+    case 'sum':
+      return b.sum;
+    case 'last':
+      return b.last_v;
+    case 'delta':
+      return b.delta;
+  }
+}
+
+function tooMany(points: number, cap: number, raw = false): ApiError {
+  return new ApiError(
+    'too_many_points',
+    `This query would answer ${raw ? 'more than' : 'up to'} ${points} points, more than the limit of ${cap}: ` +
+      'choose a coarser resolution, fewer channels or a shorter range',
+  );
+}

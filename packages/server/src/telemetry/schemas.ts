@@ -1,0 +1,163 @@
+import { type Static, Type } from 'typebox';
+import { MAX_READINGS_PER_REQUEST } from './types.js';
+
+export const ReadingSchema = Type.Object(
+  {
+    channelId: Type.String({ maxLength: 64, description: 'a channel id from GET /homes/{id}/meters' }),
+    time: Type.String({
+      maxLength: 64,
+      description: 'RFC 3339 with an offset, e.g. 2026-01-31T12:00:00Z; at most 5 minutes ahead',
+    }),
+    value: Type.Number({ description: 'a finite number in the channel unit' }),
+  },
+  { additionalProperties: false },
+);
+
+export const PushBody = Type.Object(
+  {
+    readings: Type.Array(ReadingSchema, {
+      description: `up to ${MAX_READINGS_PER_REQUEST} readings, in any order; a re-sent reading is not stored twice`,
+    }),
+  },
+  { additionalProperties: false },
+);
+export type PushInput = Static<typeof PushBody>;
+
+export const RefusalSchema = Type.Object({
+  index: Type.Integer({ description: 'position of the reading in the request' }),
+  channelId: Type.String(),
+  reason: Type.Union([
+    Type.Literal('unknown_channel'),
+    Type.Literal('channel_not_writable'),
+    Type.Literal('not_collecting'),
+    Type.Literal('time_invalid'),
+    Type.Literal('time_in_future'),
+    Type.Literal('before_channel'),
+    Type.Literal('value_not_finite'),
+    Type.Literal('conflicting_value'),
+  ]),
+  detail: Type.String(),
+});
+
+export const PushResultSchema = Type.Object({
+  received: Type.Integer(),
+  stored: Type.Integer({ description: 'readings newly stored (durably committed) by this request' }),
+  duplicates: Type.Integer({ description: 'readings already stored with the same channel, time and value' }),
+  refused: Type.Array(RefusalSchema),
+});
+
+const ResolutionSchema = Type.Union(
+  [
+    Type.Literal('raw'),
+    Type.Literal('5m'),
+    Type.Literal('15m'),
+    Type.Literal('hour'),
+    Type.Literal('day'),
+    Type.Literal('month'),
+  ],
+  { description: 'raw readings or buckets; day and month follow the agent time zone (default raw)' },
+);
+export type Resolution = Static<typeof ResolutionSchema>;
+const AggregationSchema = Type.Union(
+  [
+    Type.Literal('avg'),
+    Type.Literal('min'),
+    Type.Literal('max'),
+    Type.Literal('sum'),
+    Type.Literal('last'),
+    Type.Literal('delta'),
+  ],
+  {
+    description:
+      'per bucket: avg, min, max, sum, last value, or delta (consumption of a register); default delta for registers, avg otherwise',
+  },
+);
+export type Aggregation = Static<typeof AggregationSchema>;
+
+export const TelemetryQuery = Type.Object(
+  {
+    channels: Type.Optional(
+      Type.String({
+        maxLength: 4000,
+        description: 'comma-separated channel ids of the home; default: all its channels',
+      }),
+    ),
+    from: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'start (inclusive, rounded down to its bucket); default: to - 1 day',
+      }),
+    ),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'end (exclusive); default: now' })),
+    resolution: Type.Optional(ResolutionSchema),
+    agg: Type.Optional(AggregationSchema),
+  },
+  { additionalProperties: false },
+);
+export type TelemetryQueryInput = Static<typeof TelemetryQuery>;
+
+const PointSchema = Type.Object({
+  time: Type.String({ format: 'date-time', description: 'the reading time, or the bucket start' }),
+  value: Type.Number(),
+  count: Type.Optional(Type.Integer({ description: 'readings in the bucket' })),
+});
+
+export const ChannelSeriesSchema = Type.Object({
+  channelId: Type.String({ format: 'uuid' }),
+  key: Type.String(),
+  quantity: Type.String(),
+  unit: Type.String(),
+  kind: Type.Union([Type.Literal('register'), Type.Literal('instantaneous')]),
+  agg: Type.Union([AggregationSchema, Type.Null()], { description: 'null for raw readings' }),
+  points: Type.Array(PointSchema),
+});
+
+export const TelemetryAnswerSchema = Type.Object({
+  homeId: Type.String({ format: 'uuid' }),
+  from: Type.String({ format: 'date-time' }),
+  to: Type.String({ format: 'date-time' }),
+  resolution: Type.String(),
+  timeZone: Type.String(),
+  channels: Type.Array(ChannelSeriesSchema),
+});
+export type TelemetryAnswer = Static<typeof TelemetryAnswerSchema>;
+
+export const LatestSchema = Type.Object({
+  homeId: Type.String({ format: 'uuid' }),
+  channels: Type.Array(
+    Type.Object({
+      channelId: Type.String({ format: 'uuid' }),
+      meterId: Type.String({ format: 'uuid' }),
+      key: Type.String(),
+      quantity: Type.String(),
+      unit: Type.String(),
+      time: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+        description: 'null: no reading yet',
+      }),
+      value: Type.Union([Type.Number(), Type.Null()]),
+    }),
+  ),
+});
+export type LatestAnswer = Static<typeof LatestSchema>;
+
+export const MeterStatusSchema = Type.Object({
+  state: Type.Union(
+    [Type.Literal('online'), Type.Literal('late'), Type.Literal('offline'), Type.Literal('never_seen')],
+    {
+      description:
+        'online: the last reading is at most 3 intervals old; late: at most 12; offline: older; never_seen: none yet',
+    },
+  ),
+  lastReadingAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  expectedIntervalSeconds: Type.Integer(),
+  completeness: Type.Array(
+    Type.Object({
+      date: Type.String({ format: 'date', description: 'local day of the agent time zone' }),
+      expected: Type.Integer(),
+      received: Type.Integer(),
+      percent: Type.Number({ description: 'received / expected × 100, at most 100' }),
+    }),
+    { description: 'the last 7 local days, today last' },
+  ),
+});
+export type MeterStatus = Static<typeof MeterStatusSchema>;

@@ -1,0 +1,350 @@
+import type SqliteDatabase from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import type { Scope } from '../auth/scope.js';
+import type { Database } from '../db/database.js';
+import type { DB } from '../db/schema.js';
+import type { HomesService } from '../homes/service.js';
+import { ApiError } from '../http/errors.js';
+import { type Calendar, calendarFor } from './buckets.js';
+import { type RowOutcome, type StoreRow, writeBatch } from './store.js';
+import { Partitions, PostgresWriteSession } from './store-postgres.js';
+import { SqliteWriteSession } from './store-sqlite.js';
+import {
+  FUTURE_TOLERANCE_MS,
+  type IncomingReading,
+  type IngestResult,
+  type Refusal,
+  type Writer,
+} from './types.js';
+
+/** What a write needs to know about a channel: whose it is, since when it may hold readings. */
+interface ChannelFacts {
+  id: string;
+  homeId: string;
+  agentId: string;
+  homeActive: boolean;
+  amrCollecting: boolean;
+  /** Readings before this (the installation's commissioning day, or the channel's creation) are refused. */
+  since: number;
+  calendar: Calendar;
+  series: number | null;
+}
+
+interface Queued {
+  rows: StoreRow[];
+  resolve: (outcomes: RowOutcome[]) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Rows per transaction at most: requests queue while one commits, and share the next commit. */
+const MAX_BATCH_ROWS = 50_000;
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export interface TelemetryDeps {
+  database: Database;
+  homes: () => HomesService;
+  now?: () => number;
+}
+
+/**
+ * The telemetry store's front door: every reading — pushed, published over MQTT or polled —
+ * passes `accept`, which checks it against the writer and the channel, then commits it with other
+ * requests' readings in one transaction (group commit). A promise resolves only once the commit is
+ * durable: acknowledged means stored.
+ */
+export class TelemetryService {
+  private readonly queue: Queued[] = [];
+  private flushing: Promise<void> | undefined;
+  private readonly partitions: Partitions | undefined;
+  private readonly sqliteSession: SqliteWriteSession | undefined;
+  private readonly seriesOfChannel = new Map<string, number>();
+
+  constructor(private readonly deps: TelemetryDeps) {
+    const { database } = deps;
+    if (database.dialect === 'postgres') this.partitions = new Partitions(database.db);
+    else this.sqliteSession = new SqliteWriteSession(database.sqlite as SqliteDatabase.Database);
+  }
+
+  private get db(): Kysely<DB> {
+    return this.deps.database.db;
+  }
+
+  private now(): number {
+    return this.deps.now?.() ?? Date.now();
+  }
+
+  async accept(writer: Writer, readings: IncomingReading[]): Promise<IngestResult> {
+    const refused: Refusal[] = [];
+    const refuse = (index: number, channelId: string, reason: Refusal['reason'], detail: string) =>
+      refused.push({ index, channelId: String(channelId), reason, detail });
+    const ids = [...new Set(readings.map((r) => r.channelId).filter((id) => UUID.test(id)))];
+    const facts = await this.channelFacts(ids);
+    const writable = await this.writableHomes(writer, facts);
+    const now = this.now();
+    const rows: StoreRow[] = [];
+    const indexes: number[] = [];
+    readings.forEach((reading, index) => {
+      const channel = facts.get(reading.channelId);
+      if (!channel || writable.get(channel.homeId) === 'invisible') {
+        refuse(index, reading.channelId, 'unknown_channel', 'No such channel');
+        return;
+      }
+      if (writable.get(channel.homeId) === 'other-home') {
+        refuse(
+          index,
+          reading.channelId,
+          'channel_not_writable',
+          "The channel is not one of this gateway's home",
+        );
+        return;
+      }
+      if (writer.kind !== 'user' && !(channel.homeActive && channel.amrCollecting)) {
+        refuse(
+          index,
+          reading.channelId,
+          'not_collecting',
+          channel.homeActive
+            ? "The home's amr service is suspended or not provisioned"
+            : 'The home is decommissioned',
+        );
+        return;
+      }
+      const t = typeof reading.time === 'number' ? reading.time : parseTime(reading.time);
+      if (t === undefined || !Number.isSafeInteger(t)) {
+        refuse(
+          index,
+          reading.channelId,
+          'time_invalid',
+          'time must be an RFC 3339 date-time with an offset, e.g. 2026-01-31T12:00:00Z',
+        );
+        return;
+      }
+      if (t > now + FUTURE_TOLERANCE_MS) {
+        refuse(
+          index,
+          reading.channelId,
+          'time_in_future',
+          'time is more than 5 minutes ahead of the server clock',
+        );
+        return;
+      }
+      if (t < channel.since) {
+        refuse(
+          index,
+          reading.channelId,
+          'before_channel',
+          `time is before the channel existed (${new Date(channel.since).toISOString()})`,
+        );
+        return;
+      }
+      if (typeof reading.value !== 'number' || !Number.isFinite(reading.value)) {
+        refuse(index, reading.channelId, 'value_not_finite', 'value must be a finite number');
+        return;
+      }
+      rows.push({ series: 0, t, v: reading.value, calendar: channel.calendar });
+      indexes.push(index);
+    });
+    if (rows.length > 0) {
+      const series = await this.ensureSeries(
+        facts,
+        indexes.map((i) => (readings[i] as IncomingReading).channelId),
+      );
+      rows.forEach((row, k) => {
+        row.series = series[k] as number;
+      });
+    }
+    const outcomes = rows.length > 0 ? await this.enqueue(rows) : [];
+    let stored = 0;
+    let duplicates = 0;
+    outcomes.forEach((outcome, k) => {
+      if (outcome === 'stored') stored++;
+      else if (outcome === 'duplicate') duplicates++;
+      else {
+        const index = indexes[k] as number;
+        refuse(
+          index,
+          (readings[index] as IncomingReading).channelId,
+          'conflicting_value',
+          'A different value is already stored for this channel and time; stored readings are not overwritten',
+        );
+      }
+    });
+    refused.sort((a, b) => a.index - b.index);
+    return { received: readings.length, stored, duplicates, refused };
+  }
+
+  /** The channels named, with what a write must check; unknown ids are absent. */
+  private async channelFacts(ids: string[]): Promise<Map<string, ChannelFacts>> {
+    const facts = new Map<string, ChannelFacts>();
+    if (ids.length === 0) return facts;
+    const rows = await this.db
+      .selectFrom('channels as c')
+      .innerJoin('homes as h', 'h.id', 'c.home_id')
+      .innerJoin('agents as a', 'a.id', 'h.agent_id')
+      .leftJoin('provisioning as p', (join) =>
+        join.onRef('p.home_id', '=', 'c.home_id').on('p.service', '=', 'amr'),
+      )
+      .leftJoin('telemetry_series as s', 's.channel_id', 'c.id')
+      .select([
+        'c.id',
+        'c.home_id',
+        'c.created_at',
+        'h.agent_id',
+        'h.status as home_status',
+        'h.installation',
+        'p.status as amr_status',
+        'a.time_zone',
+        's.no',
+      ])
+      .where('c.id', 'in', ids)
+      .execute();
+    for (const row of rows) {
+      const calendar = calendarFor(row.time_zone);
+      const commissioning = (JSON.parse(row.installation) as { commissioningDate?: string })
+        .commissioningDate;
+      const commissioned = commissioning
+        ? calendar.dayOf(Date.parse(`${commissioning}T12:00:00Z`))
+        : Infinity;
+      facts.set(row.id, {
+        id: row.id,
+        homeId: row.home_id,
+        agentId: row.agent_id,
+        homeActive: row.home_status === 'active',
+        amrCollecting: row.amr_status === 'active' || row.amr_status === 'pending',
+        since: Math.min(Number(row.created_at), commissioned),
+        calendar,
+        series: row.no,
+      });
+    }
+    return facts;
+  }
+
+  /** For each home the channels belong to: may this writer write there? */
+  private async writableHomes(
+    writer: Writer,
+    facts: Map<string, ChannelFacts>,
+  ): Promise<Map<string, 'yes' | 'other-home' | 'invisible'>> {
+    const homes = new Map<string, { agentId: string }>();
+    for (const f of facts.values()) homes.set(f.homeId, { agentId: f.agentId });
+    const result = new Map<string, 'yes' | 'other-home' | 'invisible'>();
+    for (const [homeId, { agentId }] of homes) {
+      if (writer.kind === 'gateway' || writer.kind === 'poller') {
+        const sameAgent = writer.kind === 'poller' || writer.agentId === agentId;
+        result.set(homeId, homeId === writer.homeId ? 'yes' : sameAgent ? 'other-home' : 'invisible');
+      } else {
+        result.set(homeId, (await this.visible(writer.scope, homeId)) ? 'yes' : 'invisible');
+      }
+    }
+    return result;
+  }
+
+  private async visible(scope: Scope, homeId: string): Promise<boolean> {
+    try {
+      await this.deps.homes().requireVisible(scope, homeId);
+      return true;
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'not_found') return false;
+      throw err;
+    }
+  }
+
+  /** The series number of each channel (in order), creating series on a channel's first reading. */
+  private async ensureSeries(facts: Map<string, ChannelFacts>, channelIds: string[]): Promise<number[]> {
+    const missing = [...new Set(channelIds)].filter((id) => {
+      const known = this.seriesOfChannel.get(id) ?? facts.get(id)?.series ?? null;
+      if (known !== null) this.seriesOfChannel.set(id, known);
+      return known === null;
+    });
+    if (missing.length > 0) {
+      await this.db
+        .insertInto('telemetry_series')
+        .values(missing.map((id) => ({ channel_id: id, home_id: (facts.get(id) as ChannelFacts).homeId })))
+        .onConflict((oc) => oc.column('channel_id').doNothing())
+        .execute();
+      const rows = await this.db
+        .selectFrom('telemetry_series')
+        .select(['no', 'channel_id'])
+        .where('channel_id', 'in', missing)
+        .execute();
+      for (const row of rows) this.seriesOfChannel.set(row.channel_id, row.no);
+    }
+    return channelIds.map((id) => this.seriesOfChannel.get(id) as number);
+  }
+
+  /** Queues rows for the next commit; resolves once they are durably stored. */
+  private enqueue(rows: StoreRow[]): Promise<RowOutcome[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ rows, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = this.flush().finally(() => {
+          this.flushing = undefined;
+        });
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch: Queued[] = [];
+      let size = 0;
+      while (
+        this.queue.length > 0 &&
+        (batch.length === 0 || size + (this.queue[0] as Queued).rows.length <= MAX_BATCH_ROWS)
+      ) {
+        const next = this.queue.shift() as Queued;
+        batch.push(next);
+        size += next.rows.length;
+      }
+      const rows = batch.flatMap((q) => q.rows);
+      try {
+        const outcomes = await this.write(rows);
+        let offset = 0;
+        for (const q of batch) {
+          q.resolve(outcomes.slice(offset, offset + q.rows.length));
+          offset += q.rows.length;
+        }
+      } catch (err) {
+        for (const q of batch) q.reject(err);
+      }
+    }
+  }
+
+  private async write(rows: StoreRow[]): Promise<RowOutcome[]> {
+    const session = this.sqliteSession;
+    if (session) {
+      // Holding Kysely's connection keeps every other statement off it while the batch runs.
+      return this.db.connection().execute(async () => {
+        session.begin();
+        try {
+          const outcomes = await writeBatch(session, rows);
+          session.commit();
+          return outcomes;
+        } catch (err) {
+          session.rollback();
+          throw err;
+        }
+      });
+    }
+    await this.partitions?.ensure(rows.map((r) => r.t));
+    return this.db.transaction().execute((trx) => writeBatch(new PostgresWriteSession(trx), rows));
+  }
+
+  /** Waits for queued readings to be committed (shutdown). */
+  async drain(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+}
+
+/** Epoch ms of an RFC 3339 date-time (offset required), or undefined. */
+export function parseTime(text: string): number | undefined {
+  const match = RFC3339.exec(text);
+  if (!match) return undefined;
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  // Date.parse would roll 2026-02-30 over to March: a date that does not exist is refused.
+  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate())
+    return undefined;
+  const t = Date.parse(text.replace(' ', 'T'));
+  return Number.isNaN(t) ? undefined : t;
+}

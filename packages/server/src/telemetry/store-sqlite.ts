@@ -1,0 +1,122 @@
+import type SqliteDatabase from 'better-sqlite3';
+import type { Aggregate, RollupTable, RowOutcome, SeriesState, StoreRow, WriteSession } from './store.js';
+
+type Statement = SqliteDatabase.Statement;
+
+const ROLLUP_COLUMNS = 'series, bucket, count, sum, min, max, first_t, first_v, last_t, last_v, delta';
+const ROLLUP_VALUES = '?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?';
+const rollupArgs = (a: Aggregate) => [
+  a.series,
+  a.bucket,
+  a.count,
+  a.sum,
+  a.min,
+  a.max,
+  a.first_t,
+  a.first_v,
+  a.last_t,
+  a.last_v,
+  a.delta,
+];
+
+/**
+ * The write session on SQLite: better-sqlite3's synchronous statements, prepared once. The caller
+ * holds the connection (Kysely's mutex) and the write lock (BEGIN IMMEDIATE) around a batch.
+ */
+export class SqliteWriteSession implements WriteSession {
+  private readonly statements: Record<string, Statement>;
+
+  constructor(private readonly sqlite: SqliteDatabase.Database) {
+    const prepare = (text: string) => sqlite.prepare(text);
+    const merge = (table: RollupTable) =>
+      prepare(`insert into ${table} (${ROLLUP_COLUMNS}) values (${ROLLUP_VALUES})
+        on conflict (series, bucket) do update set
+          count = count + excluded.count, sum = sum + excluded.sum,
+          min = min(${table}.min, excluded.min), max = max(${table}.max, excluded.max),
+          last_t = excluded.last_t, last_v = excluded.last_v, delta = delta + excluded.delta`);
+    const replace = (table: RollupTable) =>
+      prepare(`insert or replace into ${table} (${ROLLUP_COLUMNS}) values (${ROLLUP_VALUES})`);
+    this.statements = {
+      state: prepare('select first_t, last_t, last_v from telemetry_series where no = ?'),
+      insert: prepare('insert into readings (series, t, value) values (?, ?, ?) on conflict do nothing'),
+      existing: prepare('select value from readings where series = ? and t = ?'),
+      mergeHour: merge('rollups_hour'),
+      mergeDay: merge('rollups_day'),
+      replaceHour: replace('rollups_hour'),
+      replaceDay: replace('rollups_day'),
+      successor: prepare('select t from readings where series = ? and t > ? order by t limit 1'),
+      before: prepare('select value from readings where series = ? and t < ? order by t desc limit 1'),
+      between: prepare('select t, value as v from readings where series = ? and t >= ? and t < ? order by t'),
+      hours: prepare(
+        `select ${ROLLUP_COLUMNS} from rollups_hour where series = ? and bucket >= ? and bucket < ? order by bucket`,
+      ),
+      save: prepare('update telemetry_series set first_t = ?, last_t = ?, last_v = ? where no = ?'),
+      begin: prepare('begin immediate'),
+      commit: prepare('commit'),
+      rollback: prepare('rollback'),
+    };
+  }
+
+  private s(name: string): Statement {
+    return this.statements[name] as Statement;
+  }
+
+  begin(): void {
+    this.s('begin').run();
+  }
+
+  commit(): void {
+    this.s('commit').run();
+  }
+
+  rollback(): void {
+    if (this.sqlite.inTransaction) this.s('rollback').run();
+  }
+
+  async lockSeries(nos: number[]): Promise<Map<number, SeriesState>> {
+    const states = new Map<number, SeriesState>();
+    for (const no of nos) {
+      const row = this.s('state').get(no) as SeriesState | undefined;
+      if (row) states.set(no, row);
+    }
+    return states;
+  }
+
+  async insert(rows: StoreRow[]): Promise<RowOutcome[]> {
+    const insert = this.s('insert');
+    const existing = this.s('existing');
+    return rows.map((row) => {
+      if (insert.run(row.series, row.t, row.v).changes === 1) return 'stored';
+      const stored = existing.get(row.series, row.t) as { value: number };
+      return stored.value === row.v ? 'duplicate' : 'conflict';
+    });
+  }
+
+  async mergeRollups(table: RollupTable, aggregates: Aggregate[]): Promise<void> {
+    const statement = this.s(table === 'rollups_hour' ? 'mergeHour' : 'mergeDay');
+    for (const a of aggregates) statement.run(...rollupArgs(a));
+  }
+
+  async replaceRollups(table: RollupTable, aggregates: Aggregate[]): Promise<void> {
+    const statement = this.s(table === 'rollups_hour' ? 'replaceHour' : 'replaceDay');
+    for (const a of aggregates) statement.run(...rollupArgs(a));
+  }
+
+  async successor(series: number, t: number): Promise<number | undefined> {
+    return (this.s('successor').get(series, t) as { t: number } | undefined)?.t;
+  }
+
+  async readingsFrom(series: number, from: number, to: number) {
+    const before = (this.s('before').get(series, from) as { value: number } | undefined)?.value;
+    const rows = this.s('between').all(series, from, to) as { t: number; v: number }[];
+    return { before, rows };
+  }
+
+  async hourRollups(series: number, from: number, to: number): Promise<Aggregate[]> {
+    return this.s('hours').all(series, from, to) as Aggregate[];
+  }
+
+  async saveSeriesState(series: number, state: SeriesState): Promise<void> {
+    this.s('save').run(state.first_t, state.last_t, state.last_v, series);
+  }
+}

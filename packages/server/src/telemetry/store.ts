@@ -1,0 +1,208 @@
+import type { RollupsTable } from '../db/schema.js';
+import { type Calendar, HOUR, hourOf } from './buckets.js';
+
+/** One reading on its way into the store: series number, time (epoch ms), value. */
+export interface StoreRow {
+  series: number;
+  t: number;
+  v: number;
+  /** The agent's calendar, which decides the reading's day bucket. */
+  calendar: Calendar;
+}
+
+export type RowOutcome = 'stored' | 'duplicate' | 'conflict';
+
+export type Aggregate = RollupsTable;
+export type RollupTable = 'rollups_hour' | 'rollups_day';
+
+export interface SeriesState {
+  first_t: number | null;
+  last_t: number | null;
+  last_v: number | null;
+}
+
+/**
+ * The statements one write batch needs, inside one transaction, for one engine (store-sqlite.ts,
+ * store-postgres.ts). Rows come sorted by (series, t).
+ */
+export interface WriteSession {
+  /** Locks the series against other writers (PostgreSQL: row locks) and reads their state. */
+  lockSeries(nos: number[]): Promise<Map<number, SeriesState>>;
+  /** Inserts the rows that are new; says for each whether it was stored, a duplicate or a conflict. */
+  insert(rows: StoreRow[]): Promise<RowOutcome[]>;
+  /** Adds readings that come after everything in the bucket (count, sum… grow; first stays). */
+  mergeRollups(table: RollupTable, aggregates: Aggregate[]): Promise<void>;
+  /** Writes buckets recomputed from scratch. */
+  replaceRollups(table: RollupTable, aggregates: Aggregate[]): Promise<void>;
+  /** The first reading's time after t, if any. */
+  successor(series: number, t: number): Promise<number | undefined>;
+  /** The last reading before t (the predecessor a bucket's first delta is measured from), and the readings in [from, to). */
+  readingsFrom(
+    series: number,
+    from: number,
+    to: number,
+  ): Promise<{ before?: number; rows: { t: number; v: number }[] }>;
+  /** The hourly rollups of one series in [from, to). */
+  hourRollups(series: number, from: number, to: number): Promise<Aggregate[]>;
+  saveSeriesState(series: number, state: SeriesState): Promise<void>;
+}
+
+/**
+ * A register's consumption between two readings: its increase, or nothing when it fell (a reset,
+ * a rollback or a replaced meter starts a new baseline). Never negative, never counted twice.
+ */
+export const registerDelta = (previous: number | undefined, value: number): number =>
+  previous === undefined || value < previous ? 0 : value - previous;
+
+/**
+ * Folds readings sorted by time into buckets. `previous` is the value of the reading just before
+ * the first one (for the first delta). Every bucket's delta is the sum of its readings' deltas,
+ * each measured from the reading just before it, so a gap's consumption lands in the bucket of the
+ * reading that ends the gap.
+ */
+export function fold(
+  series: number,
+  rows: readonly { t: number; v: number }[],
+  previous: number | undefined,
+  bucketOf: (t: number) => number,
+): Aggregate[] {
+  const out: Aggregate[] = [];
+  let current: Aggregate | undefined;
+  let prev = previous;
+  for (const { t, v } of rows) {
+    const bucket = bucketOf(t);
+    const delta = registerDelta(prev, v);
+    prev = v;
+    if (current?.bucket !== bucket) {
+      current = {
+        series,
+        bucket,
+        count: 0,
+        sum: 0,
+        min: v,
+        max: v,
+        first_t: t,
+        first_v: v,
+        last_t: t,
+        last_v: v,
+        delta: 0,
+      };
+      out.push(current);
+    }
+    current.count += 1;
+    current.sum += v;
+    if (v < current.min) current.min = v;
+    if (v > current.max) current.max = v;
+    current.last_t = t;
+    current.last_v = v;
+    current.delta += delta;
+  }
+  return out;
+}
+
+/** Combines consecutive buckets (hours of a day, days of a month) into one. */
+export function combine(series: number, bucket: number, parts: readonly Aggregate[]): Aggregate | undefined {
+  const [head] = parts;
+  if (!head) return undefined;
+  const total: Aggregate = { ...head, series, bucket };
+  for (const part of parts.slice(1)) {
+    total.count += part.count;
+    total.sum += part.sum;
+    if (part.min < total.min) total.min = part.min;
+    if (part.max > total.max) total.max = part.max;
+    total.last_t = part.last_t;
+    total.last_v = part.last_v;
+    total.delta += part.delta;
+  }
+  return total;
+}
+
+/**
+ * Writes one batch of readings and keeps the rollups equal to the raw data: readings after the
+ * series' last one (the usual case) are added to their buckets incrementally; a late reading makes
+ * its hour, and the hour of the reading after it (whose delta it changes), be recomputed from raw,
+ * and their days from the hours.
+ */
+export async function writeBatch(session: WriteSession, rows: StoreRow[]): Promise<RowOutcome[]> {
+  const order = rows
+    .map((_, i) => i)
+    .sort((a, b) => {
+      const x = rows[a] as StoreRow;
+      const y = rows[b] as StoreRow;
+      return x.series - y.series || x.t - y.t;
+    });
+  const sorted = order.map((i) => rows[i] as StoreRow);
+  const nos = [...new Set(sorted.map((r) => r.series))];
+  const states = await session.lockSeries(nos);
+  const sortedOutcomes = await session.insert(sorted);
+  const outcomes: RowOutcome[] = new Array(rows.length);
+  order.forEach((original, position) => {
+    outcomes[original] = sortedOutcomes[position] as RowOutcome;
+  });
+
+  const hourMerges: Aggregate[] = [];
+  const dayMerges: Aggregate[] = [];
+  const dirty: { series: number; calendar: Calendar; hours: Set<number> }[] = [];
+  let start = 0;
+  while (start < sorted.length) {
+    const series = (sorted[start] as StoreRow).series;
+    let end = start;
+    while (end < sorted.length && (sorted[end] as StoreRow).series === series) end++;
+    const calendar = (sorted[start] as StoreRow).calendar;
+    const state = states.get(series) ?? { first_t: null, last_t: null, last_v: null };
+    const appended: { t: number; v: number }[] = [];
+    const late: number[] = [];
+    for (let i = start; i < end; i++) {
+      if (sortedOutcomes[i] !== 'stored') continue;
+      const row = sorted[i] as StoreRow;
+      if (state.last_t === null || row.t > state.last_t) appended.push(row);
+      else late.push(row.t);
+    }
+    if (appended.length > 0) {
+      const previous = state.last_v ?? undefined;
+      hourMerges.push(...fold(series, appended, previous, hourOf));
+      dayMerges.push(...fold(series, appended, previous, (t) => calendar.dayOf(t)));
+    }
+    if (late.length > 0) {
+      const hours = new Set<number>();
+      for (const t of late) {
+        hours.add(hourOf(t));
+        const next = await session.successor(series, t);
+        if (next !== undefined) hours.add(hourOf(next));
+      }
+      dirty.push({ series, calendar, hours });
+    }
+    const stored = sorted.slice(start, end).filter((_, k) => sortedOutcomes[start + k] === 'stored');
+    if (stored.length > 0) {
+      const last = appended.at(-1);
+      const firstT = (stored[0] as StoreRow).t;
+      await session.saveSeriesState(series, {
+        first_t: state.first_t === null ? firstT : Math.min(state.first_t, firstT),
+        last_t: last ? last.t : state.last_t,
+        last_v: last ? last.v : state.last_v,
+      });
+    }
+    start = end;
+  }
+  if (hourMerges.length > 0) await session.mergeRollups('rollups_hour', hourMerges);
+  if (dayMerges.length > 0) await session.mergeRollups('rollups_day', dayMerges);
+
+  for (const { series, calendar, hours } of dirty) {
+    const days = new Set<number>();
+    const recomputed: Aggregate[] = [];
+    for (const hour of [...hours].sort((a, b) => a - b)) {
+      const { before, rows: inHour } = await session.readingsFrom(series, hour, hour + HOUR);
+      recomputed.push(...fold(series, inHour, before, hourOf));
+      days.add(calendar.dayOf(hour));
+    }
+    await session.replaceRollups('rollups_hour', recomputed);
+    const dayRollups: Aggregate[] = [];
+    for (const day of [...days].sort((a, b) => a - b)) {
+      const parts = await session.hourRollups(series, day, calendar.nextDay(day));
+      const total = combine(series, day, parts);
+      if (total) dayRollups.push(total);
+    }
+    await session.replaceRollups('rollups_day', dayRollups);
+  }
+  return outcomes;
+}
