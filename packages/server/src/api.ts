@@ -3,11 +3,13 @@ import { agentsRoutes } from './agents/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { bearerAuthentication } from './auth/bearer.js';
 import { enforcePermission, isPermission } from './auth/permissions.js';
+import { gatewaysRoutes } from './gateways/routes.js';
 import { homeGroupsRoutes } from './home-groups/routes.js';
 import { homesRoutes } from './homes/routes.js';
 import { invitationsRoutes } from './invitations/routes.js';
 import { ordersRoutes } from './orders/routes.js';
 import { provisioningRoutes } from './provisioning/routes.js';
+import { telemetryRoutes } from './telemetry/routes.js';
 import { usersRoutes } from './users/routes.js';
 
 /**
@@ -35,5 +37,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(ordersRoutes);
   await app.register(homesRoutes);
   await app.register(provisioningRoutes);
+  await app.register(gatewaysRoutes);
   await app.register(homeGroupsRoutes);
+  await app.register(telemetryRoutes);
 }

@@ -73,11 +73,15 @@ async function assemble(config: Config, database: Database, options: BuildOption
   registerAcceptPage(app, `/api/v/${config.versions.current.at(-1)}`);
 
   // The mail worker delivers the outbox for as long as the app runs.
-  const { mail } = app.ctx.services;
-  app.addHook('onReady', async () => mail.start());
+  // The AMR service collects readings (take-up of provisioning, polls, MQTT) likewise.
+  const { mail, amr } = app.ctx.services;
+  app.addHook('onReady', async () => {
+    mail.start();
+    await amr.start();
+  });
   app.addHook('onClose', async () => {
-    // The worker first: it must not start a pass on a closed database.
-    await mail.stop();
+    // The workers first: they must not start a pass on a closed database.
+    await Promise.all([mail.stop(), amr.stop()]);
     if (!options.database) await database.close();
   });
 

@@ -1,5 +1,6 @@
 import { AgentsRepository } from './agents/repository.js';
 import { AgentsService } from './agents/service.js';
+import { AmrService } from './amr/service.js';
 import { AuditRepository } from './audit/repository.js';
 import { AuditService } from './audit/service.js';
 import { LoginThrottle } from './auth/login-throttle.js';
@@ -8,6 +9,8 @@ import type { Scope } from './auth/scope.js';
 import { AuthService } from './auth/service.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
+import { GatewaysRepository } from './gateways/repository.js';
+import { GatewaysService } from './gateways/service.js';
 import { HomeGroupsRepository } from './home-groups/repository.js';
 import { HomeGroupsService } from './home-groups/service.js';
 import { HomesRepository } from './homes/repository.js';
@@ -19,6 +22,8 @@ import { OrdersRepository } from './orders/repository.js';
 import { OrdersService } from './orders/service.js';
 import { ProvisioningRepository } from './provisioning/repository.js';
 import { ProvisioningService } from './provisioning/service.js';
+import { TelemetryQueries } from './telemetry/query.js';
+import { TelemetryService } from './telemetry/service.js';
 import { UsersRepository } from './users/repository.js';
 import { UsersService } from './users/service.js';
 
@@ -36,7 +41,11 @@ export interface AppContext {
     homeGroups: HomeGroupsService;
     homes: HomesService;
     provisioning: ProvisioningService;
+    gateways: GatewaysService;
     orders: OrdersService;
+    telemetry: TelemetryService;
+    telemetryQueries: TelemetryQueries;
+    amr: AmrService;
   };
 }
 
@@ -54,6 +63,8 @@ export function createContext(config: Config, database: Database, log: Logger): 
   // Features that need each other are bound late, through these closures, once all exist.
   let auth: AuthService | undefined;
   let invitations: InvitationsService | undefined;
+  let gateways: GatewaysService | undefined;
+  let telemetryQueries: TelemetryQueries | undefined;
   const agents = new AgentsService(new AgentsRepository(db), {
     db,
     audit,
@@ -73,12 +84,19 @@ export function createContext(config: Config, database: Database, log: Logger): 
     },
     forgetCachedScopes: () => auth?.forgetCachedScopes(),
   });
-  auth = new AuthService(authRepo, new LoginThrottle(authRepo), users, agents, {
-    clients: config.oauthClients,
-    accessTokenTtl: config.accessTokenTtl,
-    refreshTokenTtl: config.refreshTokenTtl,
-    tokenCacheSeconds: config.tokenCacheSeconds,
-  });
+  auth = new AuthService(
+    authRepo,
+    new LoginThrottle(authRepo),
+    users,
+    agents,
+    {
+      clients: config.oauthClients,
+      accessTokenTtl: config.accessTokenTtl,
+      refreshTokenTtl: config.refreshTokenTtl,
+      tokenCacheSeconds: config.tokenCacheSeconds,
+    },
+    () => gateways as GatewaysService,
+  );
   invitations = new InvitationsService(new InvitationsRepository(db), {
     db,
     mail,
@@ -96,17 +114,49 @@ export function createContext(config: Config, database: Database, log: Logger): 
     provisioning: () => provisioning as ProvisioningService,
     eraseOrderOccupant: (orderId, trx) => (orders as OrdersService).eraseOccupant(orderId, trx),
     groupsExist: (agentId, ids, trx) => homeGroups.allExist(agentId, ids, trx),
+    meterStatuses: (homeId, agentId, meters, trx) =>
+      (telemetryQueries as TelemetryQueries).meterStatuses(homeId, agentId, meters, trx),
   });
-  provisioning = new ProvisioningService(new ProvisioningRepository(db), { db, audit, homes: () => homes });
+  gateways = new GatewaysService(new GatewaysRepository(db), {
+    db,
+    audit,
+    agents,
+    homes: () => homes,
+    auth: () => auth as AuthService,
+  });
+  provisioning = new ProvisioningService(new ProvisioningRepository(db), {
+    db,
+    audit,
+    homes: () => homes,
+    gateways: () => gateways as GatewaysService,
+  });
   orders = new OrdersService(new OrdersRepository(db), { db, audit, homes, provisioning });
   agents.addDeletionGuard(async (agentId, trx) => {
     const count = await homes.countForAgent(agentId, trx);
     return count > 0 ? `it still has ${count} home${count === 1 ? '' : 's'}` : undefined;
   });
+  const telemetry = new TelemetryService({ database, homes: () => homes });
+  telemetryQueries = new TelemetryQueries({ db, homes: () => homes, maxPoints: config.amr.maxPoints });
+  const amr = new AmrService({ config, db, telemetry, gateways, log });
   return {
     config,
     database,
-    services: { agents, users, auth, audit, mail, invitations, homeGroups, homes, provisioning, orders },
+    services: {
+      agents,
+      users,
+      auth,
+      audit,
+      mail,
+      invitations,
+      homeGroups,
+      homes,
+      provisioning,
+      gateways,
+      orders,
+      telemetry,
+      telemetryQueries,
+      amr,
+    },
   };
 }
 

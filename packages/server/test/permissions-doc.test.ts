@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { permissionMatrix } from '../src/auth/permissions.js';
 
 const doc = readFileSync(path.join(import.meta.dirname, '../../../docs/permissions.md'), 'utf8');
-const roles = ['operator', 'admin', 'editor', 'viewer'] as const;
+// The columns of the matrix, in order: the four user roles, then a home's gateway client.
+const roles = ['operator', 'admin', 'editor', 'viewer', 'gateway'] as const;
 
 describe('docs/permissions.md', () => {
   it('states exactly the permission matrix the server enforces', () => {

@@ -44,6 +44,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -96,6 +97,8 @@ export interface paths {
                 name: string;
                 /** @description suspended: every call by the agent's users is refused with 403 until reactivated */
                 status: 'active' | 'suspended';
+                /** @description IANA time zone of the agent's day and month buckets */
+                timeZone: string;
                 /** Format: date-time */
                 updatedAt: string;
               }[];
@@ -127,6 +130,8 @@ export interface paths {
             adminName: string;
             /** @description company name */
             name: string;
+            /** @description an IANA time zone such as Europe/London (the default): telemetry days and months follow it */
+            timeZone?: string;
           };
         };
       };
@@ -145,6 +150,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -203,6 +209,8 @@ export interface paths {
               name: string;
               /** @description suspended: every call by the agent's users is refused with 403 until reactivated */
               status: 'active' | 'suspended';
+              /** @description IANA time zone of the agent's day and month buckets */
+              timeZone: string;
               /** Format: date-time */
               updatedAt: string;
             };
@@ -250,6 +258,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -301,6 +310,8 @@ export interface paths {
               name: string;
               /** @description suspended: every call by the agent's users is refused with 403 until reactivated */
               status: 'active' | 'suspended';
+              /** @description IANA time zone of the agent's day and month buckets */
+              timeZone: string;
               /** Format: date-time */
               updatedAt: string;
             };
@@ -329,6 +340,8 @@ export interface paths {
             name?: string;
             /** @description suspended: every call by the agent's users is refused with 403 until reactivated */
             status?: 'active' | 'suspended';
+            /** @description an IANA time zone such as Europe/London (the default): telemetry days and months follow it */
+            timeZone?: string;
           };
         };
       };
@@ -347,6 +360,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -398,6 +412,8 @@ export interface paths {
               name: string;
               /** @description suspended: every call by the agent's users is refused with 403 until reactivated */
               status: 'active' | 'suspended';
+              /** @description IANA time zone of the agent's day and month buckets */
+              timeZone: string;
               /** Format: date-time */
               updatedAt: string;
             };
@@ -433,6 +449,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -531,6 +548,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -644,6 +662,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -738,6 +757,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -838,6 +858,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -932,6 +953,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -1020,6 +1042,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -1126,6 +1149,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -1230,6 +1254,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -1348,6 +1373,24 @@ export interface paths {
                   url?: string;
                 };
                 serial: string;
+                status?: {
+                  /** @description the last 7 local days, today last */
+                  completeness: {
+                    /**
+                     * Format: date
+                     * @description local day of the agent time zone
+                     */
+                    date: string;
+                    expected: number;
+                    /** @description received / expected × 100, at most 100 */
+                    percent: number;
+                    received: number;
+                  }[];
+                  expectedIntervalSeconds: number;
+                  lastReadingAt: string | null;
+                  /** @description online: the last reading is at most 3 intervals old; late: at most 12; offline: older; never_seen: none yet */
+                  state: 'online' | 'late' | 'offline' | 'never_seen';
+                };
               }[];
               /** @description shown to admins and editors; null once erased; absent for viewers */
               occupant?: {
@@ -1496,6 +1539,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -1614,6 +1658,24 @@ export interface paths {
                   url?: string;
                 };
                 serial: string;
+                status?: {
+                  /** @description the last 7 local days, today last */
+                  completeness: {
+                    /**
+                     * Format: date
+                     * @description local day of the agent time zone
+                     */
+                    date: string;
+                    expected: number;
+                    /** @description received / expected × 100, at most 100 */
+                    percent: number;
+                    received: number;
+                  }[];
+                  expectedIntervalSeconds: number;
+                  lastReadingAt: string | null;
+                  /** @description online: the last reading is at most 3 intervals old; late: at most 12; offline: older; never_seen: none yet */
+                  state: 'online' | 'late' | 'offline' | 'never_seen';
+                };
               }[];
               /** @description shown to admins and editors; null once erased; absent for viewers */
               occupant?: {
@@ -1688,6 +1750,313 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description No content */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/homes/{id}/gateway': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A home's gateway: its client id, state, token URL and MQTT topics (never the secret) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * Format: uuid
+               * @description the OAuth2 client_id, also the MQTT username
+               */
+              clientId: string;
+              /** Format: uuid */
+              homeId: string;
+              /** @description when the gateway last got a token */
+              lastUsedAt: string | null;
+              mqtt: {
+                /** @description where the platform answers what it stored or refused */
+                resultsTopic: string;
+                /** @description where the gateway publishes readings */
+                topic: string;
+                /** @description the client id */
+                username: string;
+              };
+              secretIssuedAt: string | null;
+              /** @description no_secret until one is issued; active: the gateway can get tokens and log in to MQTT; revoked: it cannot until a new secret */
+              status: 'no_secret' | 'active' | 'revoked';
+              /** @description where the gateway gets tokens (client_credentials grant) */
+              tokenUrl: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/homes/{id}/gateway/secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Issue a new gateway secret, shown once; the previous one and its tokens stop working
+     * @description 409 when the home is decommissioned.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * Format: uuid
+               * @description the OAuth2 client_id, also the MQTT username
+               */
+              clientId: string;
+              /** @description shown this once: the platform keeps only its hash. 32 random bytes, base64url */
+              clientSecret: string;
+              /** Format: uuid */
+              homeId: string;
+              /** @description when the gateway last got a token */
+              lastUsedAt: string | null;
+              mqtt: {
+                /** @description where the platform answers what it stored or refused */
+                resultsTopic: string;
+                /** @description where the gateway publishes readings */
+                topic: string;
+                /** @description the client id */
+                username: string;
+              };
+              secretIssuedAt: string | null;
+              /** @description no_secret until one is issued; active: the gateway can get tokens and log in to MQTT; revoked: it cannot until a new secret */
+              status: 'no_secret' | 'active' | 'revoked';
+              /** @description where the gateway gets tokens (client_credentials grant) */
+              tokenUrl: string;
+            };
+          };
+        };
+      };
+    };
+    /** Revoke the gateway's secret and every token it holds */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -1773,6 +2142,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -1842,6 +2212,24 @@ export interface paths {
                   url?: string;
                 };
                 serial: string;
+                status?: {
+                  /** @description the last 7 local days, today last */
+                  completeness: {
+                    /**
+                     * Format: date
+                     * @description local day of the agent time zone
+                     */
+                    date: string;
+                    expected: number;
+                    /** @description received / expected × 100, at most 100 */
+                    percent: number;
+                    received: number;
+                  }[];
+                  expectedIntervalSeconds: number;
+                  lastReadingAt: string | null;
+                  /** @description online: the last reading is at most 3 intervals old; late: at most 12; offline: older; never_seen: none yet */
+                  state: 'online' | 'late' | 'offline' | 'never_seen';
+                };
               }[];
             };
           };
@@ -1934,6 +2322,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -2002,6 +2391,24 @@ export interface paths {
                 url?: string;
               };
               serial: string;
+              status?: {
+                /** @description the last 7 local days, today last */
+                completeness: {
+                  /**
+                   * Format: date
+                   * @description local day of the agent time zone
+                   */
+                  date: string;
+                  expected: number;
+                  /** @description received / expected × 100, at most 100 */
+                  percent: number;
+                  received: number;
+                }[];
+                expectedIntervalSeconds: number;
+                lastReadingAt: string | null;
+                /** @description online: the last reading is at most 3 intervals old; late: at most 12; offline: older; never_seen: none yet */
+                state: 'online' | 'late' | 'offline' | 'never_seen';
+              };
             };
           };
         };
@@ -2049,6 +2456,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -2135,6 +2543,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -2255,6 +2664,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -2370,6 +2780,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -2489,6 +2900,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -2592,6 +3004,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -2643,6 +3056,288 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/homes/{id}/telemetry': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A home's readings: raw or in buckets (JSON, or CSV with Accept: text/csv) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description per bucket: avg, min, max, sum, last value, or delta (consumption of a register); default delta for registers, avg otherwise */
+          agg?: 'avg' | 'min' | 'max' | 'sum' | 'last' | 'delta';
+          /** @description comma-separated channel ids of the home; default: all its channels */
+          channels?: string;
+          /** @description start (inclusive, rounded down to its bucket); default: to - 1 day */
+          from?: string;
+          /** @description raw readings or buckets; day and month follow the agent time zone (default raw) */
+          resolution?: 'raw' | '5m' | '15m' | 'hour' | 'day' | 'month';
+          /** @description end (exclusive); default: now */
+          to?: string;
+        };
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+            'text/csv': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description the series (JSON), or with Accept: text/csv one row per point */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              channels: {
+                /** @description null for raw readings */
+                agg: ('avg' | 'min' | 'max' | 'sum' | 'last' | 'delta') | null;
+                /** Format: uuid */
+                channelId: string;
+                key: string;
+                kind: 'register' | 'instantaneous';
+                points: {
+                  /** @description readings in the bucket */
+                  count?: number;
+                  /**
+                   * Format: date-time
+                   * @description the reading time, or the bucket start
+                   */
+                  time: string;
+                  value: number;
+                }[];
+                quantity: string;
+                unit: string;
+              }[];
+              /** Format: date-time */
+              from: string;
+              /** Format: uuid */
+              homeId: string;
+              resolution: string;
+              timeZone: string;
+              /** Format: date-time */
+              to: string;
+            };
+            'text/csv': string;
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/homes/{id}/telemetry/latest': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The newest reading of each of a home's channels */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              channels: {
+                /** Format: uuid */
+                channelId: string;
+                key: string;
+                /** Format: uuid */
+                meterId: string;
+                quantity: string;
+                /** @description null: no reading yet */
+                time: string | null;
+                unit: string;
+                value: number | null;
+              }[];
+              /** Format: uuid */
+              homeId: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/invitations': {
     parameters: {
       query?: never;
@@ -2683,6 +3378,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -2806,6 +3502,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -2918,6 +3615,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -3019,6 +3717,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -3106,6 +3805,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -3233,6 +3933,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -3382,8 +4083,8 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Log in (password grant) or refresh a token
-     * @description RFC 6749 token endpoint. Authenticate the client with HTTP Basic (default client trusted:secret). Form-encoded body per the RFC; a JSON body is also accepted.
+     * Log in (password grant), refresh a token, or get a gateway token (client_credentials)
+     * @description RFC 6749 token endpoint. Authenticate the client with HTTP Basic (default client trusted:secret). A home's gateway authenticates with its client id and secret and uses client_credentials. Form-encoded body per the RFC; a JSON body is also accepted.
      */
     post: {
       parameters: {
@@ -3397,7 +4098,7 @@ export interface paths {
           'application/json': {
             client_id?: string;
             client_secret?: string;
-            /** @description password or refresh_token */
+            /** @description password or refresh_token; client_credentials for a home gateway */
             grant_type: string;
             password?: string;
             refresh_token?: string;
@@ -3410,7 +4111,7 @@ export interface paths {
           'application/x-www-form-urlencoded': {
             client_id?: string;
             client_secret?: string;
-            /** @description password or refresh_token */
+            /** @description password or refresh_token; client_credentials for a home gateway */
             grant_type: string;
             password?: string;
             refresh_token?: string;
@@ -3500,6 +4201,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -3865,6 +4567,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -4099,6 +4802,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -4459,6 +5163,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -4681,6 +5386,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -4771,6 +5477,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -5144,6 +5851,132 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/telemetry': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Push readings (a gateway for its home; admins and editors to import)
+     * @description Up to 10000 readings. The answer is sent once the stored readings are durably committed; each refused reading is listed with its index and reason. Re-sending is safe.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description up to 10000 readings, in any order; a re-sent reading is not stored twice */
+            readings: {
+              /** @description a channel id from GET /homes/{id}/meters */
+              channelId: string;
+              /** @description RFC 3339 with an offset, e.g. 2026-01-31T12:00:00Z; at most 5 minutes ahead */
+              time: string;
+              /** @description a finite number in the channel unit */
+              value: number;
+            }[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description readings already stored with the same channel, time and value */
+              duplicates: number;
+              received: number;
+              refused: {
+                channelId: string;
+                detail: string;
+                /** @description position of the reading in the request */
+                index: number;
+                reason:
+                  | 'unknown_channel'
+                  | 'channel_not_writable'
+                  | 'not_collecting'
+                  | 'time_invalid'
+                  | 'time_in_future'
+                  | 'before_channel'
+                  | 'value_not_finite'
+                  | 'conflicting_value';
+              }[];
+              /** @description readings newly stored (durably committed) by this request */
+              stored: number;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/users': {
     parameters: {
       query?: never;
@@ -5187,6 +6020,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -5306,6 +6140,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -5424,6 +6259,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -5525,6 +6361,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -5607,6 +6444,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'
@@ -5728,6 +6566,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
                 | 'forbidden'

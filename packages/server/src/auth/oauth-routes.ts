@@ -5,7 +5,9 @@ import { OAuthError, type TokenResponse } from './service.js';
 
 const TokenRequest = Type.Object(
   {
-    grant_type: Type.String({ description: 'password or refresh_token' }),
+    grant_type: Type.String({
+      description: 'password or refresh_token; client_credentials for a home gateway',
+    }),
     username: Type.Optional(Type.String()),
     password: Type.Optional(Type.String()),
     refresh_token: Type.Optional(Type.String()),
@@ -67,7 +69,7 @@ function sendOAuthError(reply: FastifyReply, error: OAuthError): FastifyReply {
 }
 
 /**
- * The OAuth2 endpoints (RFC 6749 §3.2, §4.3, §5, §6; RFC 7009), outside the versioned API as the
+ * The OAuth2 endpoints (RFC 6749 §3.2, §4.3, §4.4, §5, §6; RFC 7009), outside the versioned API as the
  * seed puts them. Errors use RFC 6749's format, not problem+json.
  */
 export async function oauthRoutes(app: FastifyInstance): Promise<void> {
@@ -106,9 +108,10 @@ export async function oauthRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags: ['OAuth2'],
-        summary: 'Log in (password grant) or refresh a token',
+        summary: 'Log in (password grant), refresh a token, or get a gateway token (client_credentials)',
         description:
           'RFC 6749 token endpoint. Authenticate the client with HTTP Basic (default client trusted:secret). ' +
+          "A home's gateway authenticates with its client id and secret and uses client_credentials. " +
           'Form-encoded body per the RFC; a JSON body is also accepted.',
         consumes: ['application/x-www-form-urlencoded', 'application/json'],
         body: TokenRequest,
@@ -118,17 +121,19 @@ export async function oauthRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply): Promise<TokenResponse> => {
       const params = stringParams(request.body);
       if (!params.grant_type) throw new OAuthError('invalid_request', 'The grant_type parameter is required');
-      const client = auth.authenticateClient(request.headers.authorization, params);
+      const client = await auth.authenticateClient(request.headers.authorization, params);
       reply.header('content-type', 'application/json; charset=utf-8');
       switch (params.grant_type) {
         case 'password':
           return auth.passwordGrant(client, params, request.ip);
         case 'refresh_token':
           return auth.refreshGrant(client, params);
+        case 'client_credentials':
+          return auth.clientCredentialsGrant(client, params);
         default:
           throw new OAuthError(
             'unsupported_grant_type',
-            `grant_type "${params.grant_type}" is not supported; use password or refresh_token`,
+            `grant_type "${params.grant_type}" is not supported; use password, refresh_token or client_credentials`,
           );
       }
     },
@@ -147,7 +152,7 @@ export async function oauthRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const params = stringParams(request.body);
-      const client = auth.authenticateClient(request.headers.authorization, params);
+      const client = await auth.authenticateClient(request.headers.authorization, params);
       await auth.revoke(client, params);
       return reply.code(200).send();
     },

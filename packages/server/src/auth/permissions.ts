@@ -1,12 +1,13 @@
 import type { FastifyRequest } from 'fastify';
-import type { Role } from '../db/schema.js';
 import { ApiError } from '../http/errors.js';
+import type { CallerRole } from './scope.js';
 
 /**
  * The permission matrix: which roles may use which group of routes. Every API route names one
  * permission in `config.permission` (or is `public`); one hook (api.ts) enforces it, and
  * docs/permissions.md is checked against this table by a test. Which *records* a caller sees is
- * decided by the Scope in the repositories, not here.
+ * decided by the Scope in the repositories, not here. `gateway` is a home's gateway client, not a
+ * user: it may only send readings.
  */
 export const permissionMatrix = {
   /** Your own account: /users/me, your password. */
@@ -35,15 +36,21 @@ export const permissionMatrix = {
   'home-groups.read': ['operator', 'admin', 'editor', 'viewer'],
   /** Create, rename and delete home groups. */
   'home-groups.manage': ['admin'],
-} as const satisfies Record<string, readonly Role[]>;
+  /** Read homes' telemetry (within the homes you may see). */
+  'telemetry.read': ['operator', 'admin', 'editor', 'viewer'],
+  /** Send readings: a gateway for its own home; admins and editors importing. */
+  'telemetry.write': ['admin', 'editor', 'gateway'],
+  /** Issue, rotate and revoke homes' gateway secrets. */
+  'gateways.manage': ['operator', 'admin'],
+} as const satisfies Record<string, readonly CallerRole[]>;
 
 export type Permission = keyof typeof permissionMatrix;
 
 export const isPermission = (value: unknown): value is Permission =>
   typeof value === 'string' && Object.hasOwn(permissionMatrix, value);
 
-export function can(role: Role, permission: Permission): boolean {
-  return (permissionMatrix[permission] as readonly Role[]).includes(role);
+export function can(role: CallerRole, permission: Permission): boolean {
+  return (permissionMatrix[permission] as readonly CallerRole[]).includes(role);
 }
 
 /** The preHandler that enforces a route's permission; routes without one never reach here (api.ts). */

@@ -48,6 +48,16 @@ export class AuthRepository {
     await query.execute();
   }
 
+  /** Revokes every token issued to a client (a gateway whose secret changed), in the caller's transaction. */
+  async revokeClientTokens(clientId: string, now: number, trx: Kysely<DB> = this.db): Promise<void> {
+    await trx
+      .updateTable('oauth_tokens')
+      .set({ revoked_at: now })
+      .where('client_id', '=', clientId)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
   /** Drops tokens that expired more than a day ago: they can no longer be used or replayed usefully. */
   async deleteExpiredTokens(before: number): Promise<number> {
     const result = await this.db

@@ -1,13 +1,18 @@
 import type { Role } from '../db/schema.js';
 
+/** Who can call: a user's role, or a home's gateway (a client, not a user: it holds no Role). */
+export type CallerRole = Role | 'gateway';
+
 /**
  * Who is calling, as authentication established it. Every repository method that reads tenant
  * data takes the scope and filters by it in one place.
  */
 export interface Scope {
+  /** The user's id; for a gateway, its client id. */
   userId: string;
+  /** The username; for a gateway, `gateway:<client id>`. */
   username: string;
-  role: Role;
+  role: CallerRole;
   /** null for the platform operator, who belongs to no agent and sees every agent. */
   agentId: string | null;
   clientId: string;
@@ -18,6 +23,8 @@ export interface Scope {
    * gave them ('groups'). The operator and admins always see all.
    */
   homeAccess: 'all' | 'groups';
+  /** A gateway's one home: it writes that home's readings and sees nothing else. */
+  gatewayHomeId?: string;
 }
 
 export const isOperator = (scope: Scope): boolean => scope.role === 'operator';

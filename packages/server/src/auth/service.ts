@@ -1,8 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { AgentsService } from '../agents/service.js';
 import type { OAuthClient } from '../config.js';
+import type { DB } from '../db/schema.js';
+import type { GatewaysService } from '../gateways/service.js';
 import { ApiError } from '../http/errors.js';
 import type { UsersService } from '../users/service.js';
 import type { LoginThrottle } from './login-throttle.js';
@@ -53,6 +56,16 @@ export interface AuthSettings {
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
+/**
+ * The client a token request authenticated: one of HEARTH_OAUTH_CLIENTS, or a home's gateway
+ * (which may use only client_credentials, and whose tokens carry its secret's family).
+ */
+export interface AuthenticatedClient {
+  id: string;
+  grants: OAuthClient['grants'];
+  gateway?: { homeId: string; agentId: string; tokenFamily: string };
+}
+
 interface CachedScope {
   scope: Scope;
   validUntil: number;
@@ -68,13 +81,18 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly agents: AgentsService,
     private readonly settings: AuthSettings,
+    private readonly gateways: () => GatewaysService,
   ) {}
 
   /**
    * RFC 6749 §2.3.1: client_id and client_secret by HTTP Basic (form-encoded, then base64), or in
-   * the body. Using both at once is invalid_request; anything unknown is invalid_client (401).
+   * the body. Using both at once is invalid_request; anything unknown is invalid_client (401). An id
+   * that is no configured client may be a home's gateway (its secret issued through the API).
    */
-  authenticateClient(authorization: string | undefined, body: Record<string, string>): OAuthClient {
+  async authenticateClient(
+    authorization: string | undefined,
+    body: Record<string, string>,
+  ): Promise<AuthenticatedClient> {
     const fail = (description: string): never => {
       throw new OAuthError('invalid_client', description, 401, {
         'WWW-Authenticate': 'Basic realm="hearth"',
@@ -107,14 +125,19 @@ export class AuthService {
       fail('Client authentication is required: send Authorization: Basic with the client id and secret');
     }
     const client = this.settings.clients.find((c) => c.id === id);
+    if (!client) {
+      // Not a configured client: a gateway, or nobody (the same answer and the same digest comparison).
+      const gateway = await this.gateways().login(id ?? '', secret ?? '');
+      if (gateway) return { id: gateway.clientId, grants: ['client_credentials'], gateway };
+      return fail('Unknown client or wrong client secret');
+    }
     // Compare digests so the comparison takes the same time whatever the secret's length.
-    const expected = digest(client?.secret ?? 'no such client');
-    if (!client || !timingSafeEqual(expected, digest(secret ?? '')))
+    if (!timingSafeEqual(digest(client.secret), digest(secret ?? '')))
       fail('Unknown client or wrong client secret');
-    return client as OAuthClient;
+    return { id: client.id, grants: client.grants };
   }
 
-  private requireGrant(client: OAuthClient, grant: OAuthClient['grants'][number]): void {
+  private requireGrant(client: AuthenticatedClient, grant: OAuthClient['grants'][number]): void {
     if (!client.grants.includes(grant)) {
       throw new OAuthError('unauthorized_client', `Client ${client.id} may not use the ${grant} grant`);
     }
@@ -132,7 +155,7 @@ export class AuthService {
 
   /** RFC 6749 §4.3: the resource owner password credentials grant, throttled (see LoginThrottle). */
   async passwordGrant(
-    client: OAuthClient,
+    client: AuthenticatedClient,
     params: Record<string, string>,
     address: string,
   ): Promise<TokenResponse> {
@@ -164,7 +187,7 @@ export class AuthService {
   }
 
   /** RFC 6749 §6: a refresh token is used once; a replayed one revokes its whole family. */
-  async refreshGrant(client: OAuthClient, params: Record<string, string>): Promise<TokenResponse> {
+  async refreshGrant(client: AuthenticatedClient, params: Record<string, string>): Promise<TokenResponse> {
     this.requireGrant(client, 'refresh_token');
     if (!params.refresh_token)
       throw new OAuthError('invalid_request', 'The refresh_token parameter is required');
@@ -192,9 +215,30 @@ export class AuthService {
     return this.issue(client, user.id, scope, stored.scope, stored.family_id);
   }
 
+  /**
+   * RFC 6749 §4.4: a home's gateway gets an access token for itself (no user, no refresh token:
+   * it asks again with its secret). A configured client has no user behind it, so it may not.
+   */
+  async clientCredentialsGrant(
+    client: AuthenticatedClient,
+    params: Record<string, string>,
+  ): Promise<TokenResponse> {
+    this.requireGrant(client, 'client_credentials');
+    if (!client.gateway) {
+      throw new OAuthError(
+        'unauthorized_client',
+        `Client ${client.id} may not use client_credentials: only home gateways may, as a token needs a user or a gateway behind it`,
+      );
+    }
+    const scope = this.parseScope(params.scope, SUPPORTED_SCOPES);
+    const issued = await this.issue(client, null, scope, scope, client.gateway.tokenFamily);
+    await this.gateways().markUsed(client.id);
+    return issued;
+  }
+
   private async issue(
-    client: OAuthClient,
-    userId: string,
+    client: AuthenticatedClient,
+    userId: string | null,
     scope: string,
     refreshScope: string,
     familyId: string,
@@ -242,7 +286,7 @@ export class AuthService {
    * RFC 7009: revokes an access or refresh token of this client. A refresh token takes its whole
    * family (every access token minted from the same login) with it. Unknown tokens are not an error.
    */
-  async revoke(client: OAuthClient, params: Record<string, string>): Promise<void> {
+  async revoke(client: AuthenticatedClient, params: Record<string, string>): Promise<void> {
     if (!params.token) throw new OAuthError('invalid_request', 'The token parameter is required');
     const stored = await this.repo.findToken(hashToken(params.token));
     if (!stored) return;
@@ -258,6 +302,12 @@ export class AuthService {
   /** Revokes every token of a user (disabled, deleted, password changed), except one session if given. */
   async revokeUserTokens(userId: string, exceptFamily?: string): Promise<void> {
     await this.repo.revokeUserTokens(userId, Date.now(), exceptFamily);
+    this.forgetCached();
+  }
+
+  /** Revokes every token issued to a client (a gateway's secret rotated or revoked), in the caller's transaction. */
+  async revokeClientTokens(clientId: string, trx?: Kysely<DB>): Promise<void> {
+    await this.repo.revokeClientTokens(clientId, Date.now(), trx);
     this.forgetCached();
   }
 
@@ -286,29 +336,9 @@ export class AuthService {
       this.cache.delete(tokenHash);
       throw new ApiError('invalid_token', 'The access token is invalid, expired or revoked; log in again');
     }
-    const user = stored.user_id ? await this.users.findById(stored.user_id) : undefined;
-    if (user?.status !== 'active') {
-      throw new ApiError('invalid_token', 'The account of this access token is disabled or gone');
-    }
-    if (user.agent_id) {
-      const agent = await this.agents.findById(user.agent_id);
-      if (!agent) throw new ApiError('invalid_token', 'The agent of this account no longer exists');
-      if (agent.status === 'suspended') {
-        throw new ApiError(
-          'agent_suspended',
-          `Agent "${agent.name}" is suspended; contact the platform operator`,
-        );
-      }
-    }
-    const scope: Scope = {
-      userId: user.id,
-      username: user.username,
-      role: user.role,
-      agentId: user.agent_id,
-      clientId: stored.client_id,
-      tokenHash,
-      homeAccess: user.role === 'editor' || user.role === 'viewer' ? user.home_access : 'all',
-    };
+    const scope = stored.user_id
+      ? await this.userScope(stored.user_id, stored.client_id, tokenHash)
+      : await this.gatewayScope(stored.client_id, stored.family_id, tokenHash);
     if (this.settings.tokenCacheSeconds > 0) {
       if (this.cache.size >= AuthService.CACHE_LIMIT)
         this.cache.delete(this.cache.keys().next().value as string);
@@ -316,5 +346,59 @@ export class AuthService {
       this.cache.set(tokenHash, { scope, validUntil });
     }
     return scope;
+  }
+
+  private async userScope(userId: string, clientId: string, tokenHash: string): Promise<Scope> {
+    const user = await this.users.findById(userId);
+    if (user?.status !== 'active') {
+      throw new ApiError('invalid_token', 'The account of this access token is disabled or gone');
+    }
+    if (user.agent_id) await this.requireAgentActive(user.agent_id, 'this account');
+    return {
+      userId: user.id,
+      username: user.username,
+      role: user.role,
+      agentId: user.agent_id,
+      clientId,
+      tokenHash,
+      homeAccess: user.role === 'editor' || user.role === 'viewer' ? user.home_access : 'all',
+    };
+  }
+
+  /**
+   * A token without a user is a gateway's: valid while the gateway is active and the token was
+   * issued with its current secret. It sees no home through the home groups (it has none); the
+   * telemetry it may write is its own home's (`gatewayHomeId`).
+   */
+  private async gatewayScope(clientId: string, familyId: string, tokenHash: string): Promise<Scope> {
+    const gateway = await this.gateways().find(clientId);
+    if (gateway?.status !== 'active' || gateway.tokenFamily !== familyId) {
+      throw new ApiError(
+        'invalid_token',
+        "The gateway's secret of this access token was revoked or replaced",
+      );
+    }
+    await this.requireAgentActive(gateway.agentId, 'this gateway');
+    return {
+      userId: gateway.clientId,
+      username: `gateway:${gateway.clientId}`,
+      role: 'gateway',
+      agentId: gateway.agentId,
+      clientId: gateway.clientId,
+      tokenHash,
+      homeAccess: 'groups',
+      gatewayHomeId: gateway.homeId,
+    };
+  }
+
+  private async requireAgentActive(agentId: string, whose: string): Promise<void> {
+    const agent = await this.agents.findById(agentId);
+    if (!agent) throw new ApiError('invalid_token', `The agent of ${whose} no longer exists`);
+    if (agent.status === 'suspended') {
+      throw new ApiError(
+        'agent_suspended',
+        `Agent "${agent.name}" is suspended; contact the platform operator`,
+      );
+    }
   }
 }

@@ -7,6 +7,7 @@ import {
   Reference,
   TECHNOLOGIES,
 } from '../orders/schemas.js';
+import { MeterStatusSchema } from '../telemetry/schemas.js';
 
 export const ChannelViewSchema = Type.Object({
   id: Type.String({ format: 'uuid', description: 'the id readings are sent for' }),
@@ -28,6 +29,7 @@ export const MeterViewSchema = Type.Object({
   location: Type.Optional(Type.String()),
   measures: Type.Optional(Type.String()),
   channels: Type.Array(ChannelViewSchema),
+  status: Type.Optional(MeterStatusSchema),
 });
 export type MeterView = Static<typeof MeterViewSchema>;
 

@@ -15,6 +15,8 @@ import {
 } from '../orders/completeness.js';
 import type { MeterSpec, OrderDocument } from '../orders/schemas.js';
 import type { ProvisioningService } from '../provisioning/service.js';
+import type { MeterForStatus } from '../telemetry/query.js';
+import type { MeterStatus } from '../telemetry/schemas.js';
 import type { ChannelRow, HomeFilter, HomeRow, HomesRepository, MeterRow } from './repository.js';
 import type { HomeSummary, HomeView, MeterView, UpdateHomeInput } from './schemas.js';
 
@@ -26,6 +28,13 @@ export interface HomesDeps {
   eraseOrderOccupant: (orderId: string, trx: Kysely<DB>) => Promise<void>;
   /** Home groups of the agent, to check ids given in groupIds. */
   groupsExist: (agentId: string, ids: string[], trx: Kysely<DB>) => Promise<boolean>;
+  /** Each meter's collection status (telemetry/query.ts), shown with the meters. */
+  meterStatuses: (
+    homeId: string,
+    agentId: string,
+    meters: MeterForStatus[],
+    trx?: Kysely<DB>,
+  ) => Promise<Map<string, MeterStatus>>;
 }
 
 const DEFAULT_INTERVAL = 60;
@@ -33,7 +42,7 @@ const DEFAULT_INTERVAL = 60;
 /** Occupant details are personal data: only the roles that contact occupants see them. */
 export const seesOccupant = (scope: Scope) => scope.role === 'admin' || scope.role === 'editor';
 
-function meterView(meter: MeterRow, channels: ChannelRow[]): MeterView {
+function meterView(meter: MeterRow, channels: ChannelRow[], status?: MeterStatus): MeterView {
   const settings = JSON.parse(meter.settings) as {
     reading: MeterView['reading'];
     location?: string;
@@ -49,6 +58,7 @@ function meterView(meter: MeterRow, channels: ChannelRow[]): MeterView {
     channels: channels
       .filter((c) => c.meter_id === meter.id)
       .map((c) => ({ id: c.id, key: c.key, quantity: c.quantity, unit: c.unit, kind: c.kind })),
+    ...(status ? { status } : {}),
   };
 }
 
@@ -214,7 +224,7 @@ export class HomesService {
       ...(seesOccupant(scope) ? { occupant: row.occupant ? JSON.parse(row.occupant) : null } : {}),
       installation: JSON.parse(row.installation),
       groups,
-      meters: meters.map((m) => meterView(m, channels)),
+      meters: await this.meterViews(row, meters, channels, trx),
       provisioning,
       createdAt: isoTime(row.created_at),
       updatedAt: isoTime(row.updated_at),
@@ -230,7 +240,26 @@ export class HomesService {
   async meters(scope: Scope, id: string): Promise<MeterView[]> {
     const row = await this.requireVisible(scope, id);
     const [meters, channels] = await Promise.all([this.repo.meters(row.id), this.repo.channels(row.id)]);
-    return meters.map((m) => meterView(m, channels));
+    return this.meterViews(row, meters, channels);
+  }
+
+  private async meterViews(
+    home: HomeRow,
+    meters: MeterRow[],
+    channels: ChannelRow[],
+    trx?: Kysely<DB>,
+  ): Promise<MeterView[]> {
+    const statuses = await this.deps.meterStatuses(
+      home.id,
+      home.agent_id,
+      meters.map((m) => ({
+        id: m.id,
+        createdAt: Number(m.created_at),
+        reading: (JSON.parse(m.settings) as { reading: MeterForStatus['reading'] }).reading,
+      })),
+      trx,
+    );
+    return meters.map((m) => meterView(m, channels, statuses.get(m.id)));
   }
 
   /** Edits what may change after installation: reference, occupant, design figures, groups, address corrections. */

@@ -223,7 +223,11 @@ export class OrdersService {
         agentId: row.agent_id,
         document,
       });
-      await this.deps.provisioning.createFromOrder(trx, homeId, document.services ?? {});
+      await this.deps.provisioning.createFromOrder(
+        trx,
+        { id: homeId, agentId: row.agent_id },
+        document.services ?? {},
+      );
       const now = Date.now();
       const patch = { status: 'provisioned' as const, home_id: homeId, submitted_at: now, updated_at: now };
       // The status guard makes a concurrent second submission fail here and roll its home back.

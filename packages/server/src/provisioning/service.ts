@@ -4,6 +4,7 @@ import type { AuditService } from '../audit/service.js';
 import type { Actor, Scope } from '../auth/scope.js';
 import type { DB } from '../db/schema.js';
 import { isoTime } from '../db/time.js';
+import type { GatewaysService } from '../gateways/service.js';
 import type { HomesService } from '../homes/service.js';
 import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
@@ -17,6 +18,8 @@ export interface ProvisioningDeps {
   db: Kysely<DB>;
   audit: AuditService;
   homes: () => HomesService;
+  /** amr means telemetry: the home gets its gateway client with the definition. */
+  gateways: () => GatewaysService;
 }
 
 function toView(row: ProvisioningRow): ProvisioningView {
@@ -61,12 +64,13 @@ export class ProvisioningService {
     private readonly deps: ProvisioningDeps,
   ) {}
 
-  /** One definition per service the order asked for, created with the home. */
+  /** One definition per service the order asked for, created with the home (and its gateway, for amr). */
   async createFromOrder(
     trx: Kysely<DB>,
-    homeId: string,
+    home: { id: string; agentId: string },
     services: NonNullable<OrderDocument['services']>,
   ): Promise<void> {
+    const homeId = home.id;
     const now = Date.now();
     const rows: ProvisioningRow[] = (Object.keys(services) as Service[]).map((service) => {
       const settings =
@@ -87,6 +91,7 @@ export class ProvisioningService {
       };
     });
     await this.repo.insert(rows, trx);
+    if (services.amr) await this.deps.gateways().createForHome(trx, homeId, home.agentId);
   }
 
   async summaries(
@@ -152,6 +157,7 @@ export class ProvisioningService {
       };
       // Checked above for the common case; the unique index settles two adds at the same moment.
       if (!(await this.repo.insertIfNew(row, trx))) throw present();
+      if (service === 'amr') await this.deps.gateways().createForHome(trx, homeId, home.agent_id);
       await this.deps.audit.record(trx, actor, {
         agentId: home.agent_id,
         action: 'provisioning.created',

@@ -58,8 +58,8 @@ export class TelemetryQueries {
     return this.deps.now?.() ?? Date.now();
   }
 
-  private async calendarOfAgent(agentId: string): Promise<Calendar> {
-    const agent = await this.deps.db
+  private async calendarOfAgent(agentId: string, db: Kysely<DB> = this.deps.db): Promise<Calendar> {
+    const agent = await db
       .selectFrom('agents')
       .select('time_zone')
       .where('id', '=', agentId)
@@ -100,7 +100,7 @@ export class TelemetryQueries {
             ? 'channels is empty: give channel ids, or leave it out for all channels'
             : `${unknown.join(', ')} ${unknown.length === 1 ? 'is not a channel' : 'are not channels'} of this home`,
           {
-            errors: [{ field: '/querystring/channels', message: 'names a channel this home does not have' }],
+            errors: [{ field: '/query/channels', message: 'names a channel this home does not have' }],
           },
         );
       }
@@ -110,18 +110,18 @@ export class TelemetryQueries {
     const from = query.from ? Date.parse(query.from) : to - DAY;
     if (!(from < to)) {
       throw new ApiError('validation_failed', 'from must be before to', {
-        errors: [{ field: '/querystring/from', message: 'must be before to' }],
+        errors: [{ field: '/query/from', message: 'must be before to' }],
       });
     }
     if (to - from > MAX_RANGE) {
       throw new ApiError('validation_failed', 'The range from–to may span at most 20 years', {
-        errors: [{ field: '/querystring/from', message: 'more than 20 years before to' }],
+        errors: [{ field: '/query/from', message: 'more than 20 years before to' }],
       });
     }
     const resolution: Resolution = query.resolution ?? 'raw';
     if (resolution === 'raw' && query.agg !== undefined) {
       throw new ApiError('validation_failed', 'agg applies to buckets: choose a resolution other than raw', {
-        errors: [{ field: '/querystring/agg', message: 'needs a resolution other than raw' }],
+        errors: [{ field: '/query/agg', message: 'needs a resolution other than raw' }],
       });
     }
     if (query.agg === 'delta') {
@@ -130,7 +130,7 @@ export class TelemetryQueries {
         throw new ApiError(
           'validation_failed',
           `agg=delta is the consumption of a register; ${notRegisters.map((c) => c.key).join(', ')} ${notRegisters.length === 1 ? 'is' : 'are'} not`,
-          { errors: [{ field: '/querystring/agg', message: 'delta needs register channels' }] },
+          { errors: [{ field: '/query/agg', message: 'delta needs register channels' }] },
         );
       }
     }
@@ -279,10 +279,10 @@ export class TelemetryQueries {
     homeId: string,
     agentId: string,
     meters: MeterForStatus[],
+    db: Kysely<DB> = this.deps.db,
   ): Promise<Map<string, MeterStatus>> {
-    const { db } = this.deps;
     const now = this.now();
-    const calendar = await this.calendarOfAgent(agentId);
+    const calendar = await this.calendarOfAgent(agentId, db);
     const [series, amr] = await Promise.all([
       db
         .selectFrom('channels as c')

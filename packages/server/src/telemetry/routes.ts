@@ -40,8 +40,6 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/telemetry',
     {
       config: { permission: 'telemetry.write' },
-      // 10,000 readings of about 100 bytes each, with room for pretty-printing.
-      bodyLimit: Math.max(app.ctx.config.bodyLimit, 4 * 1024 * 1024),
       schema: {
         tags,
         security,

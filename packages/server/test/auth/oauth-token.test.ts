@@ -330,12 +330,18 @@ describe(`POST /oauth/token, password grant (${dialect})`, () => {
   });
 
   describe('unsupported_grant_type (§5.2)', () => {
-    for (const grant of ['authorization_code', 'client_credentials', 'implicit', 'urn:example:custom']) {
+    for (const grant of ['authorization_code', 'implicit', 'urn:example:custom']) {
       it(`for grant_type=${grant}`, async () => {
         const response = await tokenRequest(t.app, { form: { ...GOOD, grant_type: grant } });
         expectOAuthError(response, 400, 'unsupported_grant_type');
       });
     }
+
+    // client_credentials exists (for home gateways, test/gateways): the default client may not use it.
+    it('but unauthorized_client for grant_type=client_credentials from a client not configured for it', async () => {
+      const response = await tokenRequest(t.app, { form: { grant_type: 'client_credentials' } });
+      expectOAuthError(response, 400, 'unauthorized_client');
+    });
   });
 
   describe('invalid_scope (§5.2)', () => {
@@ -391,6 +397,16 @@ describe(`POST /oauth/token with configured clients (${dialect})`, () => {
       form: { ...GOOD, client_id: 'machine', client_secret: 'machine-secret' },
     });
     expectOAuthError(response, 400, 'unauthorized_client');
+  });
+
+  it('answers unauthorized_client to client_credentials from a configured client: no user is behind it', async () => {
+    const response = await tokenRequest(t.app, {
+      authorization: basic('machine', 'machine-secret'),
+      form: { grant_type: 'client_credentials' },
+    });
+    expectOAuthError(response, 400, 'unauthorized_client');
+    expect(response.json().error_description).toMatch(/only home gateways/);
+    expect(response.json()).not.toHaveProperty('access_token');
   });
 
   it('still authenticates a client before telling it what it may not do', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { expect } from 'vitest';
@@ -219,6 +220,51 @@ export class SecurityFixture {
     );
     if (!found) throw new Error(`home ${homeId} has no ${service} definition`);
     return found.id;
+  }
+
+  /**
+   * A fresh home of an agent whose gateway has a secret (issued by the agent's admin) and is logged
+   * in with the client_credentials grant: its client id, secret and access token.
+   */
+  async gateway(
+    agentId: string,
+  ): Promise<{ clientId: string; secret: string; homeId: string; token: string }> {
+    const home = await this.home(agentId);
+    const issued = await this.send('POST', '/homes/:id/gateway/secret', {
+      id: home.id,
+      token: (await this.maker(agentId)).token,
+    });
+    expect(issued.statusCode, issued.body).toBe(201);
+    const { clientId, clientSecret } = issued.json() as { clientId: string; clientSecret: string };
+    const response = await this.app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload: 'grant_type=client_credentials',
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const token = (response.json() as { access_token: string }).access_token;
+    return { clientId, secret: clientSecret, homeId: home.id, token };
+  }
+
+  /**
+   * A channel of a fresh home of an agent (readings are pushed for it); its id. A suspended agent
+   * can make no home: its requests are refused before their body matters, so any id serves.
+   */
+  async channel(agentId: string): Promise<string> {
+    const status = await this.send('GET', '/users/me', { token: (await this.maker(agentId)).token });
+    if (status.statusCode === 403) return randomUUID();
+    const home = await this.home(agentId);
+    const response = await this.send('GET', '/homes/:id/meters', {
+      id: home.id,
+      token: (await this.maker(agentId)).token,
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const meters = (response.json() as { items: { channels: { id: string }[] }[] }).items;
+    return meters[0]?.channels[0]?.id as string;
   }
 
   /** A fresh, empty home group of an agent; its id. */

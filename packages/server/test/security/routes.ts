@@ -428,6 +428,55 @@ export const apiRoutes: readonly ApiRoute[] = [
     id: { kind: 'home', tenant: true, make: home, child: definition('insight'), home: 'home' },
   },
 
+  // The gateway of a home (the fixture's homes have amr, so each has one)
+  {
+    method: 'GET',
+    path: '/homes/:id/gateway',
+    permission: 'homes.read',
+    success: 200,
+    id: { kind: 'home', tenant: true, make: home, home: 'home' },
+  },
+  {
+    method: 'POST',
+    path: '/homes/:id/gateway/secret',
+    permission: 'gateways.manage',
+    success: 201,
+    id: { kind: 'home', tenant: true, make: home, home: 'home' },
+  },
+  {
+    method: 'DELETE',
+    path: '/homes/:id/gateway/secret',
+    permission: 'gateways.manage',
+    success: 204,
+    id: { kind: 'home', tenant: true, make: home, home: 'home' },
+  },
+
+  // Telemetry
+  {
+    method: 'POST',
+    path: '/telemetry',
+    permission: 'telemetry.write',
+    success: 200,
+    body: async ({ fx, agentId }) => ({
+      readings: [{ channelId: await fx.channel(agentId), time: new Date().toISOString(), value: 1 }],
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/homes/:id/telemetry',
+    permission: 'telemetry.read',
+    success: 200,
+    query: () => ({ resolution: 'hour' }),
+    id: { kind: 'home', tenant: true, make: home, home: 'home' },
+  },
+  {
+    method: 'GET',
+    path: '/homes/:id/telemetry/latest',
+    permission: 'telemetry.read',
+    success: 200,
+    id: { kind: 'home', tenant: true, make: home, home: 'home' },
+  },
+
   // Home groups
   {
     method: 'GET',

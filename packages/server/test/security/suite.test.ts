@@ -339,6 +339,24 @@ describe(`security suite: every API route (${dialect})`, () => {
     });
   });
 
+  describe("a home's gateway: 403 forbidden on every route its role lacks, nothing stored", () => {
+    // A gateway token is a valid bearer token of the agent: only the permission matrix refuses it.
+    let gateway: { token: string };
+    beforeAll(async () => {
+      gateway = await fx.gateway(alpha.agentId);
+    });
+
+    it.each(named(protectedRoutes.filter((r) => !can('gateway', r.permission))))(
+      '%s',
+      async (name, route) => {
+        const call = await validCall(route, accounts.admin, alpha.agentId, targets.get(name));
+        const response = await sendRefused(route, call, gateway.token);
+        expectProblem(response, 403, 'forbidden');
+        expect(response.json()).toMatchObject({ detail: expect.stringContaining('(gateway)') });
+      },
+    );
+  });
+
   describe('a role with the permission: the request goes through', () => {
     it.each(allowedPairs)('%s', async (_name, route, role) => {
       // A request that changes the caller's own account gets a spare account of that role.
