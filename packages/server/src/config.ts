@@ -131,6 +131,13 @@ export const EnvSchema = Type.Object({
         'an external broker (e.g. mqtt://hearth-amr:secret@broker:1883) the AMR service subscribes to with a shared subscription',
     }),
   ),
+  HEARTH_WORKER_ID: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9._-]{1,64}$',
+      description:
+        'a stable name for this process among AMR workers (1-64 letters, digits, . _ -): its session on an external broker survives a restart; unset: host-pid-random',
+    }),
+  ),
   HEARTH_AMR_SCAN_SECONDS: Type.Number({
     default: 5,
     minimum: 0.05,
@@ -205,6 +212,8 @@ export interface Config {
 export interface AmrConfig {
   /** The broker gateways publish to: Hearth's own, an external one, or none. */
   mqtt: { kind: 'embedded'; port: number } | { kind: 'external'; url: string } | { kind: 'off' };
+  /** Names this process's poll leases and its session on an external broker. */
+  workerId?: string;
   scanIntervalMs: number;
   pollTimeoutMs: number;
   maxPoints: number;
@@ -380,6 +389,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : values.HEARTH_MQTT === 'embedded'
           ? { kind: 'embedded', port: values.HEARTH_MQTT_PORT }
           : { kind: 'off' },
+      ...(values.HEARTH_WORKER_ID ? { workerId: values.HEARTH_WORKER_ID } : {}),
       scanIntervalMs: values.HEARTH_AMR_SCAN_SECONDS * 1000,
       pollTimeoutMs: values.HEARTH_POLL_TIMEOUT_SECONDS * 1000,
       maxPoints: values.HEARTH_TELEMETRY_MAX_POINTS,

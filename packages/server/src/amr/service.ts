@@ -24,7 +24,7 @@ export interface AmrDeps {
  * subscription on an external broker.
  */
 export class AmrService {
-  readonly workerId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  readonly workerId: string;
   readonly poller: Poller;
   readonly mqtt: MqttIngress;
   private timer: NodeJS.Timeout | undefined;
@@ -32,6 +32,7 @@ export class AmrService {
 
   constructor(private readonly deps: AmrDeps) {
     const { config, db, telemetry, gateways, log } = deps;
+    this.workerId = config.amr.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.poller = new Poller({
       db,
       workerId: this.workerId,
