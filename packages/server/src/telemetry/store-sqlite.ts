@@ -3,6 +3,9 @@ import type { Aggregate, RollupTable, RowOutcome, SeriesState, StoreRow, WriteSe
 
 type Statement = SqliteDatabase.Statement;
 
+/** Rows per multi-row INSERT (3 parameters each, well under SQLite's limit of 32,766). */
+const ROWS_PER_INSERT = 64;
+
 const ROLLUP_COLUMNS = 'series, bucket, count, sum, min, max, first_t, first_v, last_t, last_v, delta';
 const ROLLUP_VALUES = '?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?';
 const rollupArgs = (a: Aggregate) => [
@@ -39,6 +42,10 @@ export class SqliteWriteSession implements WriteSession {
     this.statements = {
       state: prepare('select first_t, last_t, last_v from telemetry_series where no = ?'),
       insert: prepare('insert into readings (series, t, value) values (?, ?, ?) on conflict do nothing'),
+      insertMany: prepare(
+        `insert into readings (series, t, value) values ${Array(ROWS_PER_INSERT).fill('(?, ?, ?)').join(', ')}
+         on conflict do nothing returning series, t`,
+      ),
       existing: prepare('select value from readings where series = ? and t = ?'),
       mergeHour: merge('rollups_hour'),
       mergeDay: merge('rollups_day'),
@@ -84,12 +91,42 @@ export class SqliteWriteSession implements WriteSession {
 
   async insert(rows: StoreRow[]): Promise<RowOutcome[]> {
     const insert = this.s('insert');
+    const insertMany = this.s('insertMany');
     const existing = this.s('existing');
-    return rows.map((row) => {
-      if (insert.run(row.series, row.t, row.v).changes === 1) return 'stored';
+    const outcomes: RowOutcome[] = new Array(rows.length);
+    const settle = (row: StoreRow): RowOutcome => {
       const stored = existing.get(row.series, row.t) as { value: number };
       return stored.value === row.v ? 'duplicate' : 'conflict';
-    });
+    };
+    const args: number[] = new Array(ROWS_PER_INSERT * 3);
+    let start = 0;
+    // Many rows per statement: the per-statement cost, not the row, dominates a bulk insert.
+    for (; start + ROWS_PER_INSERT <= rows.length; start += ROWS_PER_INSERT) {
+      for (let k = 0; k < ROWS_PER_INSERT; k++) {
+        const row = rows[start + k] as StoreRow;
+        args[3 * k] = row.series;
+        args[3 * k + 1] = row.t;
+        args[3 * k + 2] = row.v;
+      }
+      const inserted = insertMany.all(...args) as { series: number; t: number }[];
+      if (inserted.length === ROWS_PER_INSERT) {
+        outcomes.fill('stored', start, start + ROWS_PER_INSERT);
+        continue;
+      }
+      const keys = new Set(inserted.map((r) => `${r.series}:${r.t}`));
+      for (let k = start; k < start + ROWS_PER_INSERT; k++) {
+        const row = rows[k] as StoreRow;
+        const key = `${row.series}:${row.t}`;
+        // The first of two equal keys in one statement is the stored one.
+        if (keys.delete(key)) outcomes[k] = 'stored';
+        else outcomes[k] = settle(row);
+      }
+    }
+    for (let k = start; k < rows.length; k++) {
+      const row = rows[k] as StoreRow;
+      outcomes[k] = insert.run(row.series, row.t, row.v).changes === 1 ? 'stored' : settle(row);
+    }
+    return outcomes;
   }
 
   async mergeRollups(table: RollupTable, aggregates: Aggregate[]): Promise<void> {

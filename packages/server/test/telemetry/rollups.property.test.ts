@@ -82,7 +82,7 @@ describe('rollups', () => {
           },
         ),
         // How the readings are cut into requests, and which requests run at the same moment.
-        fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 10 }),
+        fc.array(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 10 }),
         fc.boolean(),
         async (steps, cuts, concurrent) => {
           const { channel } = await homeWithChannels(t.app, tenant.admin.token, `ROLL-${homes++}`);
