@@ -52,7 +52,9 @@ function meterView(meter: MeterRow, channels: ChannelRow[], status?: MeterStatus
     id: meter.id,
     serial: meter.serial,
     kind: meter.kind,
-    reading: settings.reading,
+    reading: settings.reading.url
+      ? { ...settings.reading, url: withoutPassword(settings.reading.url) }
+      : settings.reading,
     ...(settings.location ? { location: settings.location } : {}),
     ...(settings.measures ? { measures: settings.measures } : {}),
     channels: channels
@@ -60,6 +62,18 @@ function meterView(meter: MeterRow, channels: ChannelRow[], status?: MeterStatus
       .map((c) => ({ id: c.id, key: c.key, quantity: c.quantity, unit: c.unit, kind: c.kind })),
     ...(status ? { status } : {}),
   };
+}
+
+/** A meter URL as users see it: a password in it (sent to the meter as Basic auth) is masked. */
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.password) return url;
+    parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
 }
 
 /** Homes: created by submitting an order, seen only within the agent and the caller's groups. */

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
+import { pollStatus } from '../amr/poller.js';
 import type { Scope } from '../auth/scope.js';
 import type { DB } from '../db/schema.js';
 import { isoTime } from '../db/time.js';
@@ -297,6 +298,8 @@ export class TelemetryQueries {
         .where('service', '=', 'amr')
         .executeTakeFirst(),
     ]);
+    const polled = meters.filter((m) => m.reading.method === 'poll').map((m) => m.id);
+    const polls = polled.length > 0 ? await pollStatus(db, polled) : new Map();
     const amrInterval = amr
       ? (JSON.parse(amr.settings) as { intervalSeconds?: number }).intervalSeconds
       : undefined;
@@ -348,11 +351,15 @@ export class TelemetryQueries {
           expected === 0 ? (received > 0 ? 100 : 0) : Math.min(100, (received / expected) * 100);
         return { date: calendar.date(dayStart), expected, received, percent: Math.round(percent * 10) / 10 };
       });
+      const poll = polls.get(meter.id);
       result.set(meter.id, {
         state,
         lastReadingAt: Number.isFinite(lastT) ? isoTime(lastT) : null,
         expectedIntervalSeconds: interval,
         completeness,
+        ...(meter.reading.method === 'poll'
+          ? { poll: poll ?? { lastAttemptAt: null, lastSuccessAt: null, failures: 0, lastError: null } }
+          : {}),
       });
     }
     return result;

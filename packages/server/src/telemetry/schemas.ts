@@ -159,5 +159,18 @@ export const MeterStatusSchema = Type.Object({
     }),
     { description: 'the last 7 local days, today last' },
   ),
+  poll: Type.Optional(
+    Type.Object(
+      {
+        lastAttemptAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+        lastSuccessAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+        failures: Type.Integer({ description: 'polls failed in a row; 0 after a success' }),
+        lastError: Type.Union([Type.String(), Type.Null()], {
+          description: 'why the last poll failed, or what it refused; null after a clean poll',
+        }),
+      },
+      { description: 'meters read by poll: how the polling goes' },
+    ),
+  ),
 });
 export type MeterStatus = Static<typeof MeterStatusSchema>;

@@ -79,6 +79,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     );
   }
 
+  // The AMR scans read amr definitions by status; a gateway's rotation revokes tokens by client.
+  await db.schema
+    .createIndex('provisioning_service_status')
+    .on('provisioning')
+    .columns(['service', 'status'])
+    .execute();
+  await db.schema.createIndex('oauth_tokens_client').on('oauth_tokens').column('client_id').execute();
+
   // Polled meters: who polls each one (a lease, so one poller per meter across workers) and when.
   await db.schema
     .createTable('poll_state')
