@@ -1388,6 +1388,15 @@ export interface paths {
                   }[];
                   expectedIntervalSeconds: number;
                   lastReadingAt: string | null;
+                  /** @description meters read by poll: how the polling goes */
+                  poll?: {
+                    /** @description polls failed in a row; 0 after a success */
+                    failures: number;
+                    lastAttemptAt: string | null;
+                    /** @description why the last poll failed, or what it refused; null after a clean poll */
+                    lastError: string | null;
+                    lastSuccessAt: string | null;
+                  };
                   /** @description online: the last reading is at most 3 intervals old; late: at most 12; offline: older; never_seen: none yet */
                   state: 'online' | 'late' | 'offline' | 'never_seen';
                 };
@@ -1673,6 +1682,15 @@ export interface paths {
                   }[];
                   expectedIntervalSeconds: number;
                   lastReadingAt: string | null;
+                  /** @description meters read by poll: how the polling goes */
+                  poll?: {
+                    /** @description polls failed in a row; 0 after a success */
+                    failures: number;
+                    lastAttemptAt: string | null;
+                    /** @description why the last poll failed, or what it refused; null after a clean poll */
+                    lastError: string | null;
+                    lastSuccessAt: string | null;
+                  };
                   /** @description online: the last reading is at most 3 intervals old; late: at most 12; offline: older; never_seen: none yet */
                   state: 'online' | 'late' | 'offline' | 'never_seen';
                 };
@@ -2227,6 +2245,15 @@ export interface paths {
                   }[];
                   expectedIntervalSeconds: number;
                   lastReadingAt: string | null;
+                  /** @description meters read by poll: how the polling goes */
+                  poll?: {
+                    /** @description polls failed in a row; 0 after a success */
+                    failures: number;
+                    lastAttemptAt: string | null;
+                    /** @description why the last poll failed, or what it refused; null after a clean poll */
+                    lastError: string | null;
+                    lastSuccessAt: string | null;
+                  };
                   /** @description online: the last reading is at most 3 intervals old; late: at most 12; offline: older; never_seen: none yet */
                   state: 'online' | 'late' | 'offline' | 'never_seen';
                 };
@@ -2406,6 +2433,15 @@ export interface paths {
                 }[];
                 expectedIntervalSeconds: number;
                 lastReadingAt: string | null;
+                /** @description meters read by poll: how the polling goes */
+                poll?: {
+                  /** @description polls failed in a row; 0 after a success */
+                  failures: number;
+                  lastAttemptAt: string | null;
+                  /** @description why the last poll failed, or what it refused; null after a clean poll */
+                  lastError: string | null;
+                  lastSuccessAt: string | null;
+                };
                 /** @description online: the last reading is at most 3 intervals old; late: at most 12; offline: older; never_seen: none yet */
                 state: 'online' | 'late' | 'offline' | 'never_seen';
               };
