@@ -136,7 +136,12 @@ export function createContext(config: Config, database: Database, log: Logger): 
     return count > 0 ? `it still has ${count} home${count === 1 ? '' : 's'}` : undefined;
   });
   const telemetry = new TelemetryService({ database, homes: () => homes });
-  telemetryQueries = new TelemetryQueries({ db, homes: () => homes, maxPoints: config.amr.maxPoints });
+  telemetryQueries = new TelemetryQueries({
+    db,
+    ...(database.sqlite ? { sqlite: database.sqlite } : {}),
+    homes: () => homes,
+    maxPoints: config.amr.maxPoints,
+  });
   const amr = new AmrService({ config, db, telemetry, gateways, log });
   return {
     config,
