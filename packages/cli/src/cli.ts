@@ -1,10 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { registerAgents } from './commands/agents.js';
 import { registerAudit } from './commands/audit.js';
+import { registerGateway } from './commands/gateway.js';
 import { registerHomes } from './commands/homes.js';
 import { registerInvitations } from './commands/invitations.js';
 import { registerOrders } from './commands/orders.js';
 import { registerSession } from './commands/session.js';
+import { registerTelemetry } from './commands/telemetry.js';
 import { registerUsers } from './commands/users.js';
 import { Context, optionsOf } from './context.js';
 import { describeError } from './errors.js';
@@ -23,6 +25,7 @@ Exit codes:
   2   bad usage (unknown command or option, a missing value)
   3   not logged in, the login was refused or ended, or your role may not do this
   4   not found
+  5   telemetry import: some rows were refused or could not be read (each listed by line number)
   10  the server retired the API version this CLI speaks: upgrade the CLI
 
 Environment:
@@ -36,7 +39,7 @@ Environment:
 export function buildProgram(io: CliIo, seen: (ctx: Context) => void): Command {
   const program = new Command('hearth')
     .description(
-      'The Hearth platform from the command line: agents, users, invitations, audit trail, orders, homes, provisioning.',
+      'The Hearth platform from the command line: agents, users, invitations, audit trail, orders, homes, provisioning, telemetry, gateways.',
     )
     .version(CLI_VERSION, '-V, --version', 'print the CLI version')
     .option('--server <url>', 'the Hearth server (default: HEARTH_SERVER, else the last login)')
@@ -67,6 +70,8 @@ export function buildProgram(io: CliIo, seen: (ctx: Context) => void): Command {
   registerAudit(program, act);
   registerOrders(program, act);
   registerHomes(program, act);
+  registerTelemetry(program, act);
+  registerGateway(program, act);
   return program;
 }
 
@@ -78,7 +83,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   });
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return ExitCode.ok;
+    return context?.exitCode ?? ExitCode.ok;
   } catch (err) {
     // Commander has already printed its own errors (unknown option, missing argument) and help.
     if (err instanceof CommanderError) return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;

@@ -21,6 +21,8 @@ export class Context {
   readonly dir: string;
   /** The server this command talks to, once known (error messages name it). */
   server: string | undefined;
+  /** The exit code of a command that finished but not wholly (telemetry import); 0 when unset. */
+  exitCode: number | undefined;
 
   constructor(
     readonly io: CliIo,

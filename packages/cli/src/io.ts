@@ -21,6 +21,11 @@ export const ExitCode = {
   auth: 3,
   /** No such resource (or not one you may see). */
   notFound: 4,
+  /**
+   * `telemetry import` went through the whole file, but some rows were refused by the server or
+   * could not be read (each is listed by its line number); the others were stored.
+   */
+  rowsRefused: 5,
   /** The server retired the API version this CLI speaks: upgrade the CLI. */
   apiRetired: 10,
   /** Interrupted at a prompt (Ctrl-C). */

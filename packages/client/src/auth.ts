@@ -18,13 +18,25 @@ function basicAuthorization(id: string, secret: string): string {
   return `Basic ${btoa(`${encode(id)}:${encode(secret)}`)}`;
 }
 
+/** An OAuth2 client's id and secret: the configured one (`trusted`), or a home gateway's. */
+export interface ClientCredentials {
+  clientId: string;
+  clientSecret: string;
+}
+
 /**
  * Logs in, keeps the access token fresh and logs out. Refresh tokens are single-use and a replayed
  * one ends the whole login on the server, so concurrent callers share one refresh, and the new
  * token set is stored before anyone uses it.
+ *
+ * A gateway's login (client_credentials) has no refresh token: its id and secret are kept in memory
+ * (never in the token store) and a new token is asked for, once for all concurrent callers, when
+ * the current one is close to expiry or is refused.
  */
 export class TokenManager {
   private refreshing: Promise<TokenSet> | undefined;
+  /** The gateway credentials of a client_credentials login, to authenticate again with. */
+  private gateway: (ClientCredentials & { scope?: string }) | undefined;
 
   constructor(
     private readonly transport: Transport,
@@ -32,7 +44,16 @@ export class TokenManager {
     private readonly options: AuthOptions,
   ) {}
 
-  private async tokenRequest(params: Record<string, string>, signal?: AbortSignal): Promise<TokenSet> {
+  /** The client the current login was made with (its tokens can only be revoked by it). */
+  private get client(): ClientCredentials {
+    return this.gateway ?? { clientId: this.options.clientId, clientSecret: this.options.clientSecret };
+  }
+
+  private async tokenRequest(
+    params: Record<string, string>,
+    signal?: AbortSignal,
+    client: ClientCredentials = this.client,
+  ): Promise<TokenSet> {
     const issuedAt = this.options.now();
     const { data } = await this.transport.send<TokenResponse>({
       method: 'POST',
@@ -40,7 +61,7 @@ export class TokenManager {
       root: true,
       oauth: true,
       form: params,
-      headers: { authorization: basicAuthorization(this.options.clientId, this.options.clientSecret) },
+      headers: { authorization: basicAuthorization(client.clientId, client.clientSecret) },
       ...(signal ? { signal } : {}),
     });
     return {
@@ -53,10 +74,32 @@ export class TokenManager {
   }
 
   async login(username: string, password: string, scope?: string, signal?: AbortSignal): Promise<TokenSet> {
+    const client = { clientId: this.options.clientId, clientSecret: this.options.clientSecret };
     const tokens = await this.tokenRequest(
       { grant_type: 'password', username, password, ...(scope ? { scope } : {}) },
       signal,
+      client,
     );
+    this.gateway = undefined;
+    await this.store.set(tokens);
+    return tokens;
+  }
+
+  /**
+   * Logs a home's gateway in with the client_credentials grant (RFC 6749 §4.4) and remembers its
+   * id and secret in memory, to get a new token when this one expires (there is no refresh token).
+   */
+  async loginWithClientCredentials(
+    credentials: ClientCredentials & { scope?: string },
+    signal?: AbortSignal,
+  ): Promise<TokenSet> {
+    const { clientId, clientSecret, scope } = credentials;
+    const tokens = await this.tokenRequest(
+      { grant_type: 'client_credentials', ...(scope ? { scope } : {}) },
+      signal,
+      { clientId, clientSecret },
+    );
+    this.gateway = { clientId, clientSecret, ...(scope ? { scope } : {}) };
     await this.store.set(tokens);
     return tokens;
   }
@@ -76,24 +119,51 @@ export class TokenManager {
     if (!tokens) throw new NotLoggedInError();
     if (rejected !== undefined && tokens.accessToken !== rejected) return tokens.accessToken;
     if (rejected === undefined && !this.dueForRefresh(tokens)) return tokens.accessToken;
-    if (!tokens.refreshToken) {
+    if (!tokens.refreshToken && this.gateway === undefined) {
       if (rejected === undefined && tokens.expiresAt > this.options.now()) return tokens.accessToken;
       throw new NotLoggedInError('The access token expired and there is no refresh token: log in again');
     }
     return (await this.refresh()).accessToken;
   }
 
-  /** Whether a refused token can be replaced by a refresh. */
+  /** Whether a refused token can be replaced: by a refresh, or a gateway's new login. */
   async canRefresh(): Promise<boolean> {
-    return Boolean((await this.store.get())?.refreshToken);
+    return this.gateway !== undefined || Boolean((await this.store.get())?.refreshToken);
   }
 
-  /** Exchanges the refresh token for a new token set (rotation), once for all concurrent callers. */
+  /**
+   * A new token set, once for all concurrent callers: the refresh token exchanged (rotation), or,
+   * for a gateway, a new client_credentials login.
+   */
   refresh(): Promise<TokenSet> {
-    this.refreshing ??= this.rotate().finally(() => {
+    this.refreshing ??= (this.gateway ? this.reauthenticate(this.gateway) : this.rotate()).finally(() => {
       this.refreshing = undefined;
     });
     return this.refreshing;
+  }
+
+  private async reauthenticate(gateway: ClientCredentials & { scope?: string }): Promise<TokenSet> {
+    let next: TokenSet;
+    try {
+      next = await this.tokenRequest(
+        { grant_type: 'client_credentials', ...(gateway.scope ? { scope: gateway.scope } : {}) },
+        undefined,
+        gateway,
+      );
+    } catch (err) {
+      if (err instanceof OAuthError && err.error === 'invalid_client') {
+        this.gateway = undefined;
+        await this.store.clear();
+        throw new NotLoggedInError(
+          "The gateway's client id and secret were refused (its secret was replaced or revoked, or its " +
+            'agent is suspended): issue a new secret and log in with it',
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+    await this.store.set(next);
+    return next;
   }
 
   private async rotate(): Promise<TokenSet> {
@@ -124,6 +194,8 @@ export class TokenManager {
    */
   async logout(): Promise<void> {
     const tokens = await this.store.get();
+    const { client } = this;
+    this.gateway = undefined;
     if (!tokens) return;
     try {
       const revoke = (token: string, hint: string) =>
@@ -133,7 +205,7 @@ export class TokenManager {
           root: true,
           oauth: true,
           form: { token, token_type_hint: hint },
-          headers: { authorization: basicAuthorization(this.options.clientId, this.options.clientSecret) },
+          headers: { authorization: basicAuthorization(client.clientId, client.clientSecret) },
         });
       if (tokens.refreshToken) await revoke(tokens.refreshToken, 'refresh_token');
       await revoke(tokens.accessToken, 'access_token');

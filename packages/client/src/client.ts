@@ -2,11 +2,13 @@ import { TokenManager } from './auth.js';
 import { AuthenticationError } from './errors.js';
 import { AgentsResource } from './resources/agents.js';
 import { AuditResource } from './resources/audit.js';
+import { GatewaysResource } from './resources/gateways.js';
 import { HomeGroupsResource } from './resources/home-groups.js';
 import { HomesResource } from './resources/homes.js';
 import { InvitationsResource } from './resources/invitations.js';
 import { OrdersResource } from './resources/orders.js';
 import { ProvisioningResource } from './resources/provisioning.js';
+import { TelemetryResource } from './resources/telemetry.js';
 import { UsersResource } from './resources/users.js';
 import {
   MemoryTokenStore,
@@ -20,6 +22,7 @@ import {
   defaultSleep,
   type FetchLike,
   type HttpMethod,
+  type SendRequest,
   Transport,
   type VersionMove,
 } from './transport.js';
@@ -44,9 +47,12 @@ export interface HearthClientOptions {
    * announces with 301 are followed and remembered in `versionStore`.
    */
   apiVersion?: number;
-  /** OAuth2 client id (default `trusted`), sent with HTTP Basic to the token endpoint. */
+  /**
+   * OAuth2 client id for `login()` (default `trusted`), sent with HTTP Basic to the token endpoint.
+   * A gateway gives its own id and secret to `loginWithClientCredentials()` instead.
+   */
   clientId?: string;
-  /** OAuth2 client secret (default `secret`). */
+  /** OAuth2 client secret for `login()` (default `secret`). */
   clientSecret?: string;
   /** The fetch to use (default: the global fetch). Inject one to log, proxy, or test. */
   fetch?: FetchLike;
@@ -99,6 +105,12 @@ export type CallOptions<P extends ApiPath, M extends MethodOf<P>> = WriteOptions
   body?: RequestBody<P, M>;
   /** false: send no bearer token (only for public routes such as invitation acceptance). */
   authenticate?: boolean;
+  /**
+   * true: the server treats a repeat of this request as a no-op, so it may be retried after a
+   * network failure or a 503 whatever its method (the SDK sets it for `POST /telemetry`). Only set
+   * it for requests you know to be safe to send twice.
+   */
+  idempotent?: boolean;
 };
 
 /**
@@ -120,6 +132,8 @@ export class HearthClient {
   readonly homes: HomesResource;
   readonly provisioning: ProvisioningResource;
   readonly homeGroups: HomeGroupsResource;
+  readonly telemetry: TelemetryResource;
+  readonly gateways: GatewaysResource;
 
   private readonly transport: Transport;
   private readonly tokens: TokenManager;
@@ -156,6 +170,8 @@ export class HearthClient {
     this.homes = new HomesResource(this);
     this.provisioning = new ProvisioningResource(this);
     this.homeGroups = new HomeGroupsResource(this);
+    this.telemetry = new TelemetryResource(this);
+    this.gateways = new GatewaysResource(this);
   }
 
   /** The server's base URL, as the client uses it (no trailing slash). */
@@ -176,12 +192,31 @@ export class HearthClient {
     return this.tokens.login(credentials.username, credentials.password, credentials.scope);
   }
 
+  /**
+   * Logs a home's gateway in with the client_credentials grant: its client id and the secret
+   * `gateways.issueSecret()` answered once. There is no refresh token: the SDK keeps the id and
+   * secret in memory (never in the token store) and asks for a new token by itself when this one
+   * is close to expiry or is refused. A gateway token may only push readings (`telemetry.push`).
+   * Raises OAuthError `invalid_client` for a wrong id or secret, a revoked gateway or a suspended
+   * agent; once logged in, a secret that stops working raises NotLoggedInError.
+   */
+  async loginWithClientCredentials(credentials: {
+    clientId: string;
+    clientSecret: string;
+    scope?: string;
+  }): Promise<TokenSet> {
+    return this.tokens.loginWithClientCredentials(credentials);
+  }
+
   /** Revokes the login on the server (refresh and access token) and forgets the tokens. */
   logout(): Promise<void> {
     return this.tokens.logout();
   }
 
-  /** Exchanges the refresh token now (the client also does this by itself before expiry). */
+  /**
+   * Exchanges the refresh token now, or for a gateway logs in again (the client also does this by
+   * itself before expiry).
+   */
   refresh(): Promise<TokenSet> {
     return this.tokens.refresh();
   }
@@ -211,18 +246,29 @@ export class HearthClient {
     path: P,
     options: CallOptions<P, M> = {},
   ): Promise<ApiResponse<SuccessOf<P, M>>> {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.ifMatch !== undefined) headers['if-match'] = options.ifMatch;
-    const request = {
-      method: method.toUpperCase() as HttpMethod,
-      path: fillPath(path, options.params as Record<string, string> | undefined),
-      ...(options.query
-        ? { query: options.query as Record<string, string | number | boolean | undefined> }
-        : {}),
-      ...(options.body !== undefined ? { json: options.body } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    };
-    if (options.authenticate === false) return this.transport.send({ ...request, headers });
+    return this.send(toSendRequest(method, path, options), options.authenticate !== false);
+  }
+
+  /**
+   * Like `request()`, but the answer's body is handed over unread, as a stream of bytes (a CSV
+   * export). `timeoutMs` then bounds each wait for data, not the whole download; cancel the stream
+   * (or pass `signal`) to stop early.
+   */
+  async stream<P extends ApiPath, M extends MethodOf<P>>(
+    method: M,
+    path: P,
+    options: CallOptions<P, M> = {},
+  ): Promise<ApiResponse<ReadableStream<Uint8Array>>> {
+    return this.send(
+      { ...toSendRequest(method, path, options), stream: true },
+      options.authenticate !== false,
+    );
+  }
+
+  /** Sends with a fresh bearer token, and once more with a new one if the server refused it. */
+  private async send<T>(request: SendRequest, authenticate: boolean): Promise<ApiResponse<T>> {
+    const headers = request.headers ?? {};
+    if (!authenticate) return this.transport.send(request);
 
     const token = await this.tokens.accessToken();
     try {
@@ -244,6 +290,27 @@ export class HearthClient {
       return this.transport.send({ ...request, headers: { ...headers, authorization: `Bearer ${fresh}` } });
     }
   }
+}
+
+/** A typed call as the transport sends it. */
+function toSendRequest<P extends ApiPath, M extends MethodOf<P>>(
+  method: M,
+  path: P,
+  options: CallOptions<P, M>,
+): SendRequest {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.ifMatch !== undefined) headers['if-match'] = options.ifMatch;
+  return {
+    method: method.toUpperCase() as HttpMethod,
+    path: fillPath(path, options.params as Record<string, string> | undefined),
+    headers,
+    ...(options.query
+      ? { query: options.query as Record<string, string | number | boolean | undefined> }
+      : {}),
+    ...(options.body !== undefined ? { json: options.body } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.idempotent !== undefined ? { idempotent: options.idempotent } : {}),
+  };
 }
 
 /** `/agents/{id}` with `{ id }` → `/agents/0190…`, each value percent-encoded. */

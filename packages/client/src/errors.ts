@@ -52,7 +52,9 @@ export class HearthConnectionError extends HearthError {
 /**
  * Raised before any request is sent when the client holds no usable tokens: never logged in,
  * logged out, or the refresh token was refused (expired, revoked, or the user was disabled).
- * Log in again with `client.login()`.
+ * Log in again with `client.login()`. For a gateway (`loginWithClientCredentials()`): its client id
+ * and secret were refused when the SDK asked for a new token (the secret was replaced or revoked,
+ * or the agent suspended); `cause` is the OAuthError.
  */
 export class NotLoggedInError extends HearthError {
   constructor(message = 'Not logged in: call login() first', options?: { cause?: unknown }) {
@@ -150,6 +152,12 @@ export class ConflictError extends HearthApiError {}
  * changed it since you read it. Read it again and re-apply your change.
  */
 export class PreconditionFailedError extends HearthApiError {}
+
+/**
+ * Raised on 413 `payload_too_large`: the body is larger than the server accepts (its byte limit),
+ * or a telemetry push holds more than 10,000 readings. Nothing was stored: send it in smaller parts.
+ */
+export class PayloadTooLargeError extends HearthApiError {}
 
 /** Raised on 422: the request is well-formed but cannot be carried out as it stands. */
 export class UnprocessableEntityError extends HearthApiError {}
@@ -273,6 +281,8 @@ export function errorFromResponse(init: Omit<ApiErrorInit, 'message'>, oauth: bo
       return new ConflictError(init);
     case 412:
       return new PreconditionFailedError(init);
+    case 413:
+      return new PayloadTooLargeError(init);
     case 422:
       return new UnprocessableEntityError(init);
   }

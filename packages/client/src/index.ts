@@ -21,6 +21,7 @@ export {
   NotFoundError,
   NotLoggedInError,
   OAuthError,
+  PayloadTooLargeError,
   PermissionError,
   PreconditionFailedError,
   type ProblemDetails,
@@ -32,11 +33,13 @@ export {
 export { PageIterator } from './paging.js';
 export { AgentsResource } from './resources/agents.js';
 export { AuditResource } from './resources/audit.js';
+export { GatewaysResource } from './resources/gateways.js';
 export { HomeGroupsResource } from './resources/home-groups.js';
 export { HomesResource } from './resources/homes.js';
 export { InvitationsResource } from './resources/invitations.js';
 export { OrdersResource } from './resources/orders.js';
 export { ProvisioningResource } from './resources/provisioning.js';
+export { MAX_READINGS_PER_PUSH, TelemetryResource } from './resources/telemetry.js';
 export { UsersResource } from './resources/users.js';
 export {
   type Awaitable,

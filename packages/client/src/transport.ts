@@ -57,6 +57,16 @@ export interface SendRequest {
   signal?: AbortSignal;
   /** Errors are RFC 6749 `{error, error_description}` (the OAuth endpoints). */
   oauth?: boolean;
+  /**
+   * The server treats a repeat of this request as a no-op, whatever its method (`POST /telemetry`:
+   * a re-sent reading is counted as a duplicate), so it is retried like GET, PUT and DELETE.
+   */
+  idempotent?: boolean;
+  /**
+   * Resolve with the body unread, as a stream (`data`). `timeoutMs` then bounds the wait for the
+   * answer's headers and each wait for the next chunk, not the whole download.
+   */
+  stream?: boolean;
 }
 
 /** A successful answer: the parsed body and what else a caller may need from the response. */
@@ -126,12 +136,14 @@ export class Transport {
   /** Sends a request with retries; resolves with the parsed answer or rejects with a HearthError. */
   async send<T>(request: SendRequest): Promise<ApiResponse<T>> {
     const { maxRetries, maxRetryAfterSeconds } = this.options;
-    const idempotent = IDEMPOTENT.has(request.method);
+    const idempotent = request.idempotent ?? IDEMPOTENT.has(request.method);
     for (let attempt = 0; ; attempt++) {
       let answer: { response: Response; url: URL };
+      const idle = request.stream ? new IdleTimeout(this.options.timeoutMs, request.signal) : undefined;
       try {
-        answer = await this.sendFollowingRedirects(request);
+        answer = await this.sendFollowingRedirects(request, idle);
       } catch (err) {
+        idle?.clear();
         if (err instanceof HearthError || request.signal?.aborted) throw err;
         if (idempotent && attempt < maxRetries) {
           await this.options.sleep(this.backoff(attempt), request.signal);
@@ -146,9 +158,16 @@ export class Transport {
         );
       }
       const { response, url } = answer;
-      if (response.ok) return parseSuccess<T>(response, url);
+      if (response.ok) {
+        if (idle) {
+          idle.clear();
+          return streamSuccess(response, url, idle, request.method) as ApiResponse<T>;
+        }
+        return parseSuccess<T>(response, url);
+      }
 
       const problem = await readProblem(response);
+      idle?.clear();
       const error = errorFromResponse(
         {
           status: response.status,
@@ -186,7 +205,10 @@ export class Transport {
    * headers and body (fetch's own redirect mode turns a POST into a GET on 301). A permanent move of
    * the version prefix is remembered so later requests go straight to the new version.
    */
-  private async sendFollowingRedirects(request: SendRequest): Promise<{ response: Response; url: URL }> {
+  private async sendFollowingRedirects(
+    request: SendRequest,
+    idle: IdleTimeout | undefined,
+  ): Promise<{ response: Response; url: URL }> {
     let prefix = await this.versionPrefix();
     let url = await this.urlOf(request, prefix);
     let method: HttpMethod = request.method;
@@ -202,7 +224,8 @@ export class Transport {
     Object.assign(headers, request.headers);
 
     for (let hop = 0; ; hop++) {
-      const signal = this.signalFor(request.signal);
+      idle?.reset();
+      const signal = idle ? idle.signal : this.signalFor(request.signal);
       const response = await this.options.fetch(url.href, {
         method,
         headers,
@@ -308,6 +331,86 @@ export class Transport {
     const moved = this.withinBase(to.pathname.slice(0, to.pathname.length - rest.length));
     return moved !== prefix ? moved : undefined;
   }
+}
+
+/**
+ * A timeout that can be restarted: for a streamed answer, `timeoutMs` bounds each wait (for the
+ * headers, then for each chunk) rather than the whole download. Its timer never keeps Node alive.
+ */
+class IdleTimeout {
+  private readonly controller = new AbortController();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  readonly signal: AbortSignal;
+
+  constructor(
+    private readonly ms: number,
+    caller: AbortSignal | undefined,
+  ) {
+    this.signal = caller ? AbortSignal.any([caller, this.controller.signal]) : this.controller.signal;
+  }
+
+  reset(): void {
+    this.clear();
+    this.timer = setTimeout(
+      () => this.controller.abort(new DOMException(`No data for ${this.ms} ms`, 'TimeoutError')),
+      this.ms,
+    );
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  clear(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/** A successful answer whose body is handed over unread, watched by `idle` while it is read. */
+function streamSuccess(
+  response: Response,
+  url: URL,
+  idle: IdleTimeout,
+  method: string,
+): ApiResponse<ReadableStream<Uint8Array>> {
+  const reader = response.body?.getReader();
+  const data = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!reader) {
+        idle.clear();
+        controller.close();
+        return;
+      }
+      // Only the wait for the server counts against the timeout, not the reader's own pace.
+      idle.reset();
+      try {
+        const { done, value } = await reader.read();
+        idle.clear();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (err) {
+        idle.clear();
+        controller.error(
+          new HearthConnectionError(
+            `The connection broke while reading the answer (${describeNetworkError(err)})`,
+            method,
+            url.href,
+            { cause: err },
+          ),
+        );
+      }
+    },
+    cancel(reason) {
+      idle.clear();
+      return reader?.cancel(reason);
+    },
+  });
+  return {
+    data,
+    status: response.status,
+    headers: response.headers,
+    requestId: response.headers.get('x-request-id') ?? undefined,
+    etag: response.headers.get('etag') ?? undefined,
+    url: url.href,
+  };
 }
 
 async function parseSuccess<T>(response: Response, url: URL): Promise<ApiResponse<T>> {

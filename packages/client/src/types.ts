@@ -119,3 +119,38 @@ export type UpdateProvisioningInput = RequestBody<'/homes/{id}/provisioning/{pro
 export type HomeGroup = SuccessOf<'/home-groups/{id}', 'get'>;
 export type CreateHomeGroupInput = RequestBody<'/home-groups', 'post'>;
 export type UpdateHomeGroupInput = RequestBody<'/home-groups/{id}', 'put'>;
+
+/** One reading as pushed: a channel id (from `homes.meters()`), an RFC 3339 time with an offset, a value. */
+export type Reading = RequestBody<'/telemetry', 'post'>['readings'][number];
+/** A reading to push; `time` may also be a Date (sent as RFC 3339 UTC). */
+export type ReadingInput = Omit<Reading, 'time'> & { time: string | Date };
+/** What a push answers: counts, and each refused reading with its index in the request. */
+export type PushResult = SuccessOf<'/telemetry', 'post'>;
+export type ReadingRefusal = PushResult['refused'][number];
+export type RefusalReason = ReadingRefusal['reason'];
+
+type TelemetryQueryParams = QueryOf<'/homes/{id}/telemetry', 'get'>;
+export type TelemetryResolution = NonNullable<TelemetryQueryParams['resolution']>;
+export type TelemetryAggregation = NonNullable<TelemetryQueryParams['agg']>;
+/**
+ * A telemetry query: the route's parameters, with `channels` also as an array and `from`/`to` also
+ * as Dates. Every field is optional: all channels, the last day, raw readings.
+ */
+export type TelemetryQuery = Omit<TelemetryQueryParams, 'channels' | 'from' | 'to'> & {
+  channels?: string | readonly string[];
+  from?: string | Date;
+  to?: string | Date;
+};
+/** A home's series: one entry per channel, each with its points (raw readings or buckets). */
+export type TelemetrySeries = SuccessOf<'/homes/{id}/telemetry', 'get'>;
+export type ChannelSeries = TelemetrySeries['channels'][number];
+export type TelemetryPoint = ChannelSeries['points'][number];
+/** The newest reading of each of a home's channels (time and value null when it has none yet). */
+export type LatestTelemetry = SuccessOf<'/homes/{id}/telemetry/latest', 'get'>;
+export type LatestReading = LatestTelemetry['channels'][number];
+
+/** A home's gateway: its OAuth2 client id, status, token URL and MQTT topics (never the secret). */
+export type Gateway = SuccessOf<'/homes/{id}/gateway', 'get'>;
+export type GatewayStatus = Gateway['status'];
+/** A newly issued gateway secret, with the gateway: `clientSecret` is shown this once. */
+export type GatewaySecret = SuccessOf<'/homes/{id}/gateway/secret', 'post'>;

@@ -177,7 +177,7 @@ export class TelemetryQueries {
       if (channel.no !== null) {
         if (resolution === 'raw') {
           const rows = await this.raw(channel.no, start, to, budget + 1);
-          if (rows.length > budget) throw tooMany(cap - budget + rows.length, cap, true);
+          if (rows.length > budget) throw tooMany(undefined, cap);
           points = rows.map((r) => ({ time: isoTime(r.t), value: r.v }));
         } else {
           const buckets = await this.buckets(channel.no, resolution, start, to, calendar, agg as Aggregation);
@@ -453,10 +453,11 @@ function pointValue(b: Aggregate, agg: Aggregation): number {
   }
 }
 
-function tooMany(points: number, cap: number, raw = false): ApiError {
+/** `points`: the estimate for bucketed queries; raw queries only know they passed the limit. */
+function tooMany(points: number | undefined, cap: number): ApiError {
   return new ApiError(
     'too_many_points',
-    `This query would answer ${raw ? 'more than' : 'up to'} ${points} points, more than the limit of ${cap}: ` +
-      'choose a coarser resolution, fewer channels or a shorter range',
+    `${points === undefined ? 'This query has more readings than' : `This query would answer up to ${points} points, more than`} ` +
+      `the limit of ${cap} points: choose a coarser resolution, fewer channels or a shorter range (split an export into shorter ranges)`,
   );
 }
