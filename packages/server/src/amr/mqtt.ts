@@ -350,7 +350,10 @@ export class MqttIngress {
       this.server = undefined;
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       this.broker = undefined;
-      throw new Error(`The MQTT broker cannot listen on ${host}:${port}: ${(err as Error).message}`);
+      throw new Error(
+        `The MQTT broker cannot listen on ${host}:${port}: ${(err as Error).message}. ` +
+          'Choose another port with HEARTH_MQTT_PORT, point MQTT_URL at the broker already there, or set HEARTH_MQTT=off',
+      );
     }
     server.on('error', (err) => log.error({ err }, 'MQTT listener error'));
     // A failed TLS handshake is the client's problem, not the server's.
