@@ -341,24 +341,15 @@ export function parseTime(text: string): number | undefined {
   // Hand-parsed: this runs for every reading, and Date.parse plus a regex cost more than the insert.
   const n = text.length;
   if (n < 20 || n > 40) return undefined;
-  const digits = (from: number, count: number): number => {
-    let value = 0;
-    for (let i = from; i < from + count; i++) {
-      const c = text.charCodeAt(i) - 48;
-      if (c < 0 || c > 9) return -1;
-      value = value * 10 + c;
-    }
-    return value;
-  };
   const sep = text[10];
   if (text[4] !== '-' || text[7] !== '-' || (sep !== 'T' && sep !== 't' && sep !== ' ')) return undefined;
   if (text[13] !== ':' || text[16] !== ':') return undefined;
-  const year = digits(0, 4);
-  const month = digits(5, 2);
-  const day = digits(8, 2);
-  const hour = digits(11, 2);
-  const minute = digits(14, 2);
-  const second = digits(17, 2);
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
   if (year < 1 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return undefined;
   if (minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
   // A date that does not exist (2026-02-30) is refused, not rolled over into March.
@@ -372,7 +363,7 @@ export function parseTime(text: string): number | undefined {
     while (i < n && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
     const count = i - start;
     if (count === 0 || count > 9) return undefined;
-    ms = digits(start, Math.min(count, 3)) * 10 ** (3 - Math.min(count, 3));
+    ms = digitsAt(text, start, Math.min(count, 3)) * 10 ** (3 - Math.min(count, 3));
   }
   let offset = 0;
   const zone = text[i];
@@ -380,14 +371,25 @@ export function parseTime(text: string): number | undefined {
     if (i + 1 !== n) return undefined;
   } else if (zone === '+' || zone === '-') {
     if (i + 6 !== n || text[i + 3] !== ':') return undefined;
-    const oh = digits(i + 1, 2);
-    const om = digits(i + 4, 2);
+    const oh = digitsAt(text, i + 1, 2);
+    const om = digitsAt(text, i + 4, 2);
     if (oh < 0 || oh > 23 || om < 0 || om > 59) return undefined;
     offset = (zone === '+' ? 1 : -1) * (oh * 60 + om) * 60_000;
   } else return undefined;
   const date = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, ms));
   date.setUTCFullYear(year);
   return date.getTime() - offset;
+}
+
+/** The decimal number in text[from, from + count), or -1 if a character is not a digit. */
+function digitsAt(text: string, from: number, count: number): number {
+  let value = 0;
+  for (let i = from; i < from + count; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    value = value * 10 + c;
+  }
+  return value;
 }
 
 const leap = (year: number): boolean => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;

@@ -45,7 +45,7 @@ export class SqliteWriteSession implements WriteSession {
       insertMany: prepare(
         `insert into readings (series, t, value) values ${Array(ROWS_PER_INSERT).fill('(?, ?, ?)').join(', ')}
          on conflict do nothing returning series, t`,
-      ),
+      ).raw(true),
       existing: prepare('select value from readings where series = ? and t = ?'),
       mergeHour: merge('rollups_hour'),
       mergeDay: merge('rollups_day'),
@@ -108,12 +108,12 @@ export class SqliteWriteSession implements WriteSession {
         args[3 * k + 1] = row.t;
         args[3 * k + 2] = row.v;
       }
-      const inserted = insertMany.all(...args) as { series: number; t: number }[];
+      const inserted = insertMany.all(...args) as [number, number][];
       if (inserted.length === ROWS_PER_INSERT) {
         outcomes.fill('stored', start, start + ROWS_PER_INSERT);
         continue;
       }
-      const keys = new Set(inserted.map((r) => `${r.series}:${r.t}`));
+      const keys = new Set(inserted.map(([series, t]) => `${series}:${t}`));
       for (let k = start; k < start + ROWS_PER_INSERT; k++) {
         const row = rows[k] as StoreRow;
         const key = `${row.series}:${row.t}`;

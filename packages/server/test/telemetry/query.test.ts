@@ -169,7 +169,7 @@ describe('GET /homes/{id}/telemetry', () => {
       undefined,
       'too_many_points',
     );
-    expect(String(rawTooMany.detail)).toMatch(/more than/);
+    expect(String(rawTooMany.detail)).toMatch(/more readings than the limit of 500 points/);
     // A parameter given twice is ambiguous.
     const twice = await call(
       t.app,
