@@ -37,6 +37,8 @@ export async function readServerOpenApi(): Promise<OpenAPI3> {
     const config = loadConfig({
       DATA_DIR: dataDir,
       HEARTH_DEMO: 'off',
+      // No broker: only the document is wanted, and port 1883 may be taken.
+      HEARTH_MQTT: 'off',
       LOG_LEVEL: 'silent',
       HEARTH_API_VERSIONS: `${API_VERSION}=current`,
     });

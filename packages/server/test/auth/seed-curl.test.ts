@@ -68,6 +68,7 @@ describe(`the seed's curl example against a real server (${dialect})`, () => {
         HEARTH_OPERATOR_USERNAME: 'oper_a',
         HEARTH_OPERATOR_PASSWORD: 'pword',
         HEARTH_DEMO: 'off',
+        HEARTH_MQTT: 'off',
         HOST: '127.0.0.1',
         PORT: '0',
         LOG_LEVEL: 'warn',

@@ -183,6 +183,7 @@ describe('configuration file (HEARTH_CONFIG_FILE)', () => {
         HOST: '127.0.0.2',
         PORT: 9090,
         HEARTH_DEMO: 'off',
+        HEARTH_MQTT: 'off',
         HEARTH_ACCESS_TOKEN_TTL: 600,
         // A file may give the client list as JSON rather than as a string holding JSON.
         HEARTH_OAUTH_CLIENTS: [{ id: 'console', secret: 'console-secret' }],
@@ -239,6 +240,7 @@ describe('starting the real server in the clear on a public address', () => {
         PORT: '0',
         DATA_DIR: dataDir,
         HEARTH_DEMO: 'off',
+        HEARTH_MQTT: 'off',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
