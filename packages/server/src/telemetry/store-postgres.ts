@@ -1,6 +1,14 @@
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.js';
-import type { Aggregate, RollupTable, RowOutcome, SeriesState, StoreRow, WriteSession } from './store.js';
+import {
+  type Aggregate,
+  type RollupTable,
+  type RowOutcome,
+  type SeriesState,
+  type StoreRow,
+  splitFresh,
+  type WriteSession,
+} from './store.js';
 
 const columns = (aggregates: Aggregate[]) => ({
   series: aggregates.map((a) => a.series),
@@ -41,7 +49,36 @@ export class PostgresWriteSession implements WriteSession {
     return new Map(rows.map((r) => [r.no, { first_t: r.first_t, last_t: r.last_t, last_v: r.last_v }]));
   }
 
-  async insert(rows: StoreRow[]): Promise<RowOutcome[]> {
+  async insert(rows: StoreRow[], states?: Map<number, SeriesState>): Promise<RowOutcome[]> {
+    if (!states) return this.insertCarefully(rows);
+    const { fresh, rest } = splitFresh(rows, states);
+    if (fresh.length === 0) return this.insertCarefully(rows);
+    // Rows after their series' last reading (the series rows are locked FOR UPDATE): one plain
+    // INSERT, no RETURNING to parse; should one meet a stored row, undo and take the careful way.
+    const picked = fresh.map((k) => rows[k] as StoreRow);
+    await sql`savepoint fresh`.execute(this.trx);
+    const inserted = await sql`
+      insert into readings (series, t, value)
+      select * from unnest(${picked.map((r) => r.series)}::int4[], ${picked.map((r) => r.t)}::int8[],
+        ${picked.map((r) => r.v)}::float8[])
+      on conflict do nothing`.execute(this.trx);
+    if (Number(inserted.numAffectedRows) !== picked.length) {
+      await sql`rollback to savepoint fresh`.execute(this.trx);
+      return this.insertCarefully(rows);
+    }
+    await sql`release savepoint fresh`.execute(this.trx);
+    const outcomes: RowOutcome[] = new Array(rows.length);
+    for (const k of fresh) outcomes[k] = 'stored';
+    if (rest.length > 0) {
+      const careful = await this.insertCarefully(rest.map((k) => rows[k] as StoreRow));
+      rest.forEach((k, j) => {
+        outcomes[k] = careful[j] as RowOutcome;
+      });
+    }
+    return outcomes;
+  }
+
+  private async insertCarefully(rows: StoreRow[]): Promise<RowOutcome[]> {
     const series = rows.map((r) => r.series);
     const times = rows.map((r) => r.t);
     const values = rows.map((r) => r.v);
@@ -141,8 +178,14 @@ export class Partitions {
 
   async ensure(times: Iterable<number>): Promise<void> {
     const months = new Map<string, [number, number]>();
+    // Most readings of a batch fall in a month just seen: a range check, no Date per reading.
+    let seenFrom = 0;
+    let seenTo = 0;
     for (const t of times) {
+      if (t >= seenFrom && t < seenTo) continue;
       const d = new Date(t);
+      seenFrom = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+      seenTo = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
       const name = `readings_y${d.getUTCFullYear()}m${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
       if (this.known.has(name) || months.has(name)) continue;
       const from = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);

@@ -46,6 +46,13 @@ export class SqliteWriteSession implements WriteSession {
         `insert into readings (series, t, value) values ${Array(ROWS_PER_INSERT).fill('(?, ?, ?)').join(', ')}
          on conflict do nothing returning series, t`,
       ).raw(true),
+      insertManyQuiet: prepare(
+        `insert into readings (series, t, value) values ${Array(ROWS_PER_INSERT).fill('(?, ?, ?)').join(', ')}
+         on conflict do nothing`,
+      ),
+      optimistic: prepare('savepoint optimistic'),
+      keep: prepare('release optimistic'),
+      undo: prepare('rollback to optimistic'),
       existing: prepare('select value from readings where series = ? and t = ?'),
       mergeHour: merge('rollups_hour'),
       mergeDay: merge('rollups_day'),
@@ -89,7 +96,38 @@ export class SqliteWriteSession implements WriteSession {
     return states;
   }
 
+  /**
+   * Nearly always every row of a batch is new: insert them all without RETURNING (nothing to read
+   * back, one native call per 64 rows). Should any row not go in (a re-send, a repeated key),
+   * everything is undone to the savepoint and the careful path below decides row by row.
+   */
+  private insertAllNew(rows: StoreRow[]): boolean {
+    const many = this.s('insertManyQuiet');
+    const one = this.s('insert');
+    const args: number[] = new Array(ROWS_PER_INSERT * 3);
+    this.s('optimistic').run();
+    let ok = true;
+    let start = 0;
+    for (; ok && start + ROWS_PER_INSERT <= rows.length; start += ROWS_PER_INSERT) {
+      for (let k = 0; k < ROWS_PER_INSERT; k++) {
+        const row = rows[start + k] as StoreRow;
+        args[3 * k] = row.series;
+        args[3 * k + 1] = row.t;
+        args[3 * k + 2] = row.v;
+      }
+      ok = many.run(args).changes === ROWS_PER_INSERT;
+    }
+    for (let k = start; ok && k < rows.length; k++) {
+      const row = rows[k] as StoreRow;
+      ok = one.run(row.series, row.t, row.v).changes === 1;
+    }
+    if (!ok) this.s('undo').run();
+    this.s('keep').run();
+    return ok;
+  }
+
   async insert(rows: StoreRow[]): Promise<RowOutcome[]> {
+    if (this.insertAllNew(rows)) return new Array<RowOutcome>(rows.length).fill('stored');
     const insert = this.s('insert');
     const insertMany = this.s('insertMany');
     const existing = this.s('existing');

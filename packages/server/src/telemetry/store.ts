@@ -28,8 +28,11 @@ export interface SeriesState {
 export interface WriteSession {
   /** Locks the series against other writers (PostgreSQL: row locks) and reads their state. */
   lockSeries(nos: number[]): Promise<Map<number, SeriesState>>;
-  /** Inserts the rows that are new; says for each whether it was stored, a duplicate or a conflict. */
-  insert(rows: StoreRow[]): Promise<RowOutcome[]>;
+  /**
+   * Inserts the rows that are new; says for each whether it was stored, a duplicate or a conflict.
+   * `states` (from lockSeries) lets rows after their series' last reading skip the conflict checks.
+   */
+  insert(rows: StoreRow[], states?: Map<number, SeriesState>): Promise<RowOutcome[]>;
   /** Adds readings that come after everything in the bucket (count, sum… grow; first stays). */
   mergeRollups(table: RollupTable, aggregates: Aggregate[]): Promise<void>;
   /** Writes buckets recomputed from scratch. */
@@ -45,6 +48,28 @@ export interface WriteSession {
   /** The hourly rollups of one series in [from, to). */
   hourRollups(series: number, from: number, to: number): Promise<Aggregate[]>;
   saveSeriesState(series: number, state: SeriesState): Promise<void>;
+}
+
+/**
+ * The positions of rows (sorted by series, t) that come after their series' last stored reading
+ * and repeat no key of the batch: under the series lock nothing can be in their way, so they may
+ * skip the per-row conflict handling. The others (late rows, repeats) take the careful path.
+ */
+export function splitFresh(
+  rows: StoreRow[],
+  states: Map<number, SeriesState>,
+): { fresh: number[]; rest: number[] } {
+  const fresh: number[] = [];
+  const rest: number[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as StoreRow;
+    const previous = rows[i - 1];
+    const last = states.get(row.series)?.last_t ?? null;
+    const repeat = previous !== undefined && previous.series === row.series && previous.t === row.t;
+    if (!repeat && (last === null || row.t > last)) fresh.push(i);
+    else rest.push(i);
+  }
+  return { fresh, rest };
 }
 
 /**
@@ -134,7 +159,7 @@ export async function writeBatch(session: WriteSession, rows: StoreRow[]): Promi
   const sorted = order.map((i) => rows[i] as StoreRow);
   const nos = [...new Set(sorted.map((r) => r.series))];
   const states = await session.lockSeries(nos);
-  const sortedOutcomes = await session.insert(sorted);
+  const sortedOutcomes = await session.insert(sorted, states);
   const outcomes: RowOutcome[] = new Array(rows.length);
   order.forEach((original, position) => {
     outcomes[original] = sortedOutcomes[position] as RowOutcome;
