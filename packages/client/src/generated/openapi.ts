@@ -1374,8 +1374,8 @@ export interface paths {
                 };
                 serial: string;
                 status?: {
-                  /** @description the last 7 local days, today last */
-                  completeness: {
+                  /** @description the last 7 local days, today last (on GET /homes/{id}/meters; the home view leaves it out, as it changes by the minute) */
+                  completeness?: {
                     /**
                      * Format: date
                      * @description local day of the agent time zone
@@ -1668,8 +1668,8 @@ export interface paths {
                 };
                 serial: string;
                 status?: {
-                  /** @description the last 7 local days, today last */
-                  completeness: {
+                  /** @description the last 7 local days, today last (on GET /homes/{id}/meters; the home view leaves it out, as it changes by the minute) */
+                  completeness?: {
                     /**
                      * Format: date
                      * @description local day of the agent time zone
@@ -2231,8 +2231,8 @@ export interface paths {
                 };
                 serial: string;
                 status?: {
-                  /** @description the last 7 local days, today last */
-                  completeness: {
+                  /** @description the last 7 local days, today last (on GET /homes/{id}/meters; the home view leaves it out, as it changes by the minute) */
+                  completeness?: {
                     /**
                      * Format: date
                      * @description local day of the agent time zone
@@ -2419,8 +2419,8 @@ export interface paths {
               };
               serial: string;
               status?: {
-                /** @description the last 7 local days, today last */
-                completeness: {
+                /** @description the last 7 local days, today last (on GET /homes/{id}/meters; the home view leaves it out, as it changes by the minute) */
+                completeness?: {
                   /**
                    * Format: date
                    * @description local day of the agent time zone

@@ -150,14 +150,19 @@ export const MeterStatusSchema = Type.Object({
   ),
   lastReadingAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   expectedIntervalSeconds: Type.Integer(),
-  completeness: Type.Array(
-    Type.Object({
-      date: Type.String({ format: 'date', description: 'local day of the agent time zone' }),
-      expected: Type.Integer(),
-      received: Type.Integer(),
-      percent: Type.Number({ description: 'received / expected × 100, at most 100' }),
-    }),
-    { description: 'the last 7 local days, today last' },
+  completeness: Type.Optional(
+    Type.Array(
+      Type.Object({
+        date: Type.String({ format: 'date', description: 'local day of the agent time zone' }),
+        expected: Type.Integer(),
+        received: Type.Integer(),
+        percent: Type.Number({ description: 'received / expected × 100, at most 100' }),
+      }),
+      {
+        description:
+          'the last 7 local days, today last (on GET /homes/{id}/meters; the home view leaves it out, as it changes by the minute)',
+      },
+    ),
   ),
   poll: Type.Optional(
     Type.Object(

@@ -61,6 +61,9 @@ export function testEnv(
     HEARTH_DEMO: 'off',
     // Tests that need the broker ask for it (HEARTH_MQTT=embedded, HEARTH_MQTT_PORT=0).
     HEARTH_MQTT: 'off',
+    // The AMR service takes amr up once at start and then hourly: a test that needs it sooner
+    // (polls) asks for a shorter scan, so other tests see a home's provisioning stay as created.
+    HEARTH_AMR_SCAN_SECONDS: '3600',
     LOG_LEVEL: 'silent',
     HEARTH_OPERATOR_USERNAME: OPERATOR.username,
     HEARTH_OPERATOR_PASSWORD: OPERATOR.password,
