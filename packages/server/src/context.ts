@@ -142,7 +142,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
     homes: () => homes,
     maxPoints: config.amr.maxPoints,
   });
-  const amr = new AmrService({ config, db, telemetry, gateways, log });
+  const amr = new AmrService({ config, db, telemetry, gateways, provisioning, log });
   return {
     config,
     database,

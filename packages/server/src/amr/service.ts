@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../context.js';
 import type { DB } from '../db/schema.js';
 import type { GatewaysService } from '../gateways/service.js';
+import type { ProvisioningService } from '../provisioning/service.js';
 import type { TelemetryService } from '../telemetry/service.js';
 import { MqttIngress } from './mqtt.js';
 import { Poller } from './poller.js';
@@ -14,6 +15,7 @@ export interface AmrDeps {
   db: Kysely<DB>;
   telemetry: TelemetryService;
   gateways: GatewaysService;
+  provisioning: ProvisioningService;
   log: Logger;
 }
 
@@ -78,14 +80,7 @@ export class AmrService {
 
   /** Every pending amr definition becomes active: collection starts (polls on the next scan). */
   async takeUp(): Promise<number> {
-    const now = Date.now();
-    const result = await this.deps.db
-      .updateTable('provisioning')
-      .set((eb) => ({ status: 'active', updated_at: now, revision: eb('revision', '+', 1) }))
-      .where('service', '=', 'amr')
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    const count = Number(result.numUpdatedRows);
+    const count = await this.deps.provisioning.activatePending('amr');
     if (count > 0) this.deps.log.info({ count }, 'amr: collection started for newly provisioned homes');
     return count;
   }

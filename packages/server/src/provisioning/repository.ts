@@ -58,6 +58,17 @@ export class ProvisioningRepository {
       .execute();
   }
 
+  /** Every pending definition of a service becomes active (its service has taken it up); how many. */
+  async activatePending(service: ProvisioningTable['service'], now: number): Promise<number> {
+    const result = await this.db
+      .updateTable('provisioning')
+      .set((eb) => ({ status: 'active', updated_at: now, revision: eb('revision', '+', 1) }))
+      .where('service', '=', service)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   async delete(id: string, revision: number, trx: Kysely<DB>): Promise<boolean> {
     return deleteAtRevision(trx, 'provisioning', id, revision);
   }

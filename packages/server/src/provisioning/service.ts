@@ -111,6 +111,11 @@ export class ProvisioningService {
     return amr ? ((JSON.parse(amr.settings) as { intervalSeconds?: number }).intervalSeconds ?? 60) : 60;
   }
 
+  /** The service has taken its pending definitions up: they become active. */
+  activatePending(service: Service): Promise<number> {
+    return this.repo.activatePending(service, Date.now());
+  }
+
   suspendAll(homeId: string, now: number, trx: Kysely<DB>): Promise<void> {
     return this.repo.suspendAll(homeId, now, trx);
   }

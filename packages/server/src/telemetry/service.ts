@@ -353,7 +353,7 @@ export function parseTime(text: string): number | undefined {
   if (year < 1 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return undefined;
   if (minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
   // A date that does not exist (2026-02-30) is refused, not rolled over into March.
-  if (day > new Date(Date.UTC(2000, month, 0)).getUTCDate() || (month === 2 && day === 29 && !leap(year))) {
+  if (day > (DAYS_IN_MONTH[month] as number) || (month === 2 && day === 29 && !leap(year))) {
     return undefined;
   }
   let i = 19;
@@ -391,5 +391,8 @@ function digitsAt(text: string, from: number, count: number): number {
   }
   return value;
 }
+
+/** Days of each month (index 1–12), February as in a leap year; `leap` settles the 29th. */
+const DAYS_IN_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 const leap = (year: number): boolean => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
