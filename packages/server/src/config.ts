@@ -113,6 +113,18 @@ export const EnvSchema = Type.Object({
     default: 'on',
     description: 'on or off: load the demo agent and homes at start',
   }),
+  HEARTH_DEMO_HOMES: Type.Integer({
+    default: 20,
+    minimum: 1,
+    maximum: 200,
+    description: 'how many simulated homes the demo orders (1-200)',
+  }),
+  HEARTH_DEMO_DAYS: Type.Number({
+    default: 60,
+    minimum: 0,
+    maximum: 366,
+    description: 'days of history the demo backfills on its first start (0-366)',
+  }),
   HEARTH_MQTT: Type.Union([Type.Literal('embedded'), Type.Literal('off')], {
     default: 'embedded',
     description:
@@ -200,6 +212,8 @@ export interface Config {
   tokenCacheSeconds: number;
   versions: VersionPolicy;
   demo: boolean;
+  /** The demo's fleet size and history, on the first start (later starts reuse what exists). */
+  demoFleet: { homes: number; days: number };
   mail: MailOptions;
   /** Base URL for links in emails, without a trailing slash. */
   publicUrl: string;
@@ -368,6 +382,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tokenCacheSeconds: values.HEARTH_TOKEN_CACHE_SECONDS,
     versions,
     demo: values.HEARTH_DEMO === 'on',
+    demoFleet: { homes: values.HEARTH_DEMO_HOMES, days: values.HEARTH_DEMO_DAYS },
     mail: {
       ...(values.SMTP_URL ? { smtpUrl: values.SMTP_URL } : {}),
       outboxDir: path.join(dataDir, 'outbox'),

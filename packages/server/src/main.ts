@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { type DemoHandle, startDemo } from './demo/start.js';
 
 /** Starts the platform: validates configuration, migrates, ensures the operator, listens. */
 async function main(): Promise<void> {
@@ -46,6 +47,22 @@ async function main(): Promise<void> {
       : `<see ${credentialsFile}, written at first start>`;
   const data =
     config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : 'PostgreSQL (DATABASE_URL)';
+  let demo: DemoHandle | undefined;
+  if (config.demo) {
+    try {
+      demo = await startDemo(app, config, base);
+    } catch (err) {
+      app.log.error({ err }, `demo: not started: ${(err as Error).message}`);
+    }
+  }
+  const demoLines = demo
+    ? [
+        `  Demo:     agent "Hearth Demo Homes", admin ${demo.credentials.username} / ${demo.credentials.password}`,
+        `            (kept in ${path.join(config.dataDir, 'demo-credentials.txt')}; ${config.demoFleet.homes} simulated homes, history backfilling, then live)`,
+        `    echo '${demo.credentials.password}' | npm run -s hearth -- login --server ${base} --username ${demo.credentials.username}`,
+        '    npm run -s hearth -- homes list',
+      ]
+    : [];
   process.stdout.write(
     `${[
       '',
@@ -57,12 +74,14 @@ async function main(): Promise<void> {
       '  Log in:',
       `    curl -X POST ${base}/oauth/token -d grant_type=password -d username=${operator.username} \\`,
       `      -d password='${password}' -H "Authorization: Basic dHJ1c3RlZDpzZWNyZXQ="`,
+      ...demoLines,
       '',
     ].join('\n')}\n`,
   );
 
   const stop = async (signal: string) => {
     app.log.info(`${signal}: closing`);
+    await demo?.stop();
     await app.close();
     process.exit(0);
   };

@@ -28,6 +28,16 @@ export class MailRepository {
   }
 
   /** Ids of pending messages that are due and not leased by a live worker, oldest first. */
+  newestTo(address: string): Promise<MailRow | undefined> {
+    return this.db
+      .selectFrom('mail_outbox')
+      .selectAll()
+      .where('to_address', '=', address)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
   async findDue(now: number, limit: number): Promise<string[]> {
     const rows = await this.db
       .selectFrom('mail_outbox')

@@ -122,6 +122,15 @@ export class MailService {
     this.schedule(0);
   }
 
+  /**
+   * The newest message queued for `address`, as its recipient would read it. For the demo, which
+   * accepts its own admin's invitation the way a person would: from the email.
+   */
+  async newestTo(address: string): Promise<MailMessage | undefined> {
+    const row = await this.repo.newestTo(address);
+    return row ? { to: row.to_address, subject: row.subject, text: row.text_body } : undefined;
+  }
+
   /** The delivery state of each known id (unknown ids are absent from the map). */
   async delivery(ids: string[]): Promise<Map<string, MailDelivery>> {
     const rows = ids.length === 0 ? [] : await this.repo.findByIds([...new Set(ids)]);
