@@ -55,9 +55,12 @@ describe(`the simulator against a real platform (${dialect})`, () => {
     const client = await adminClient();
     for (const { homeId, tally } of summary.homes) {
       const home = await client.homes.get(homeId);
-      expect(home.provisioning.map((p) => p.service).sort()).toEqual(
-        ['amr', 'fault_management', 'insight', 'performance'],
-      );
+      expect(home.provisioning.map((p) => p.service).sort()).toEqual([
+        'amr',
+        'fault_management',
+        'insight',
+        'performance',
+      ]);
       // What the platform holds is what the simulator sent: count every stored raw reading.
       const from = `${home.installation.commissioningDate}T00:00:00Z`;
       const series = await client.telemetry.query(homeId, { from, resolution: 'raw' });

@@ -155,7 +155,6 @@ export function simulateHome(spec: HomeSpec, options: SimulationOptions): Simula
   const isHeatPump = spec.technology !== 'gas_boiler';
   const isAir = spec.technology === 'air_source_heat_pump';
   const meters = [...new Set(spec.meters)];
-  const meterOrder = new Map<MeterRole, number>(meters.map((m, i) => [m, i]));
   const faults = spec.faults.map((f) => resolveFault(f, meters)).sort((a, b) => a.start - b.start);
 
   const seedOf = (purpose: string) => streamSeed(spec.seed, spec.reference, purpose);
@@ -256,7 +255,8 @@ export function simulateHome(spec: HomeSpec, options: SimulationOptions): Simula
   let physicsT = start;
   let now = start;
   let lastStepMs = STEP_MS;
-  let pending: SimReading[] = [];
+  /** Readings taken after `until` (the last step overran it), with the true time they were taken. */
+  let pending: { taken: number; reading: SimReading }[] = [];
 
   function runStep(s: number, e: number): void {
     const seconds = (e - s) / 1000;
@@ -585,8 +585,11 @@ export function simulateHome(spec: HomeSpec, options: SimulationOptions): Simula
         if (silent) continue;
         // A clock set back when the drift ends would repeat stamps already sent: the meter skips them.
         if (drifting && stamp <= (lastStamp.get(meter) ?? Number.NEGATIVE_INFINITY)) break;
-        // Readings stamped after `until` (the last step overran it, or the clock runs fast) wait.
-        (stamp <= until ? out : pending).push({ meter, channel, t: stamp, value });
+        // A reading taken after `until` (the last step overran it) waits for the call that reaches
+        // it; one taken in time goes out now, even stamped ahead by a fast clock, as a real meter's would.
+        const reading = { meter, channel, t: stamp, value };
+        if (t <= until) out.push(reading);
+        else pending.push({ taken: t, reading });
       }
       if (drifting && !silent) lastStamp.set(meter, Math.max(lastStamp.get(meter) ?? stamp, stamp));
     }
@@ -596,13 +599,13 @@ export function simulateHome(spec: HomeSpec, options: SimulationOptions): Simula
 
   function releasePending(until: number, out: SimReading[]): void {
     if (pending.length === 0) return;
-    const keep: SimReading[] = [];
-    for (const r of pending) (r.t <= until ? out : keep).push(r);
+    const keep: typeof pending = [];
+    for (const p of pending) {
+      if (p.taken <= until) out.push(p.reading);
+      else keep.push(p);
+    }
     pending = keep;
   }
-
-  const order = (r: SimReading) =>
-    (meterOrder.get(r.meter) ?? 0) * 16 + METER_CHANNELS[r.meter].indexOf(r.channel);
 
   return {
     get now() {
@@ -624,8 +627,6 @@ export function simulateHome(spec: HomeSpec, options: SimulationOptions): Simula
         }
       }
       now = until;
-      // Only a drifting clock can put a meter's stamps out of step with the others.
-      if (driftFaults.length > 0) out.sort((a, b) => a.t - b.t || order(a) - order(b));
       return out;
     },
     truth(): Truth {
