@@ -66,6 +66,16 @@ program
   .option('--prefix <text>', 'order reference prefix', 'DEMO')
   .option('--mqtt <url>', 'MQTT broker for every third home (e.g. mqtt://127.0.0.1:1883)')
   .option('--no-live', 'stop after the backfill')
+  .option(
+    '--speed <k>',
+    'stream the history live at k times real time instead of backfilling it',
+    (v: string) => {
+      const k = Number(v);
+      if (!Number.isFinite(k) || k < 1 || k > 100_000)
+        throw new InvalidArgumentError('must be a number from 1 to 100000');
+      return k;
+    },
+  )
   .action(async (options) => {
     const run = runDemo({
       baseUrl: options.server,
@@ -75,6 +85,7 @@ program
       days: options.days,
       prefix: options.prefix,
       live: options.live,
+      ...(options.speed ? { speed: options.speed } : {}),
       ...(options.mqtt ? { mqttUrl: options.mqtt } : {}),
       log: (message) => process.stderr.write(`${message}\n`),
     });

@@ -1,7 +1,7 @@
 import { HearthClient } from '@hearth/client';
 import { demoFleet, demoPlace } from './fleet.js';
 import { simulateHome } from './model/index.js';
-import { type FeedTally, feed } from './platform/feed.js';
+import { emptyTally, type FeedTally, feed } from './platform/feed.js';
 import type { Delivery } from './platform/order.js';
 import {
   gatewayClient,
@@ -32,6 +32,13 @@ export interface DemoOptions {
   live?: boolean;
   /** How often the live loop looks for due readings, ms (default 10 s). */
   tickMs?: number;
+  /**
+   * Time acceleration (default 1). Above 1 the history is not backfilled at once but streamed live
+   * at `speed` times real time (60: an hour a minute), through the same gateways, until it has
+   * caught up with the present; from then on at real time. The platform refuses readings from the
+   * future, so the simulated clock never passes the real one.
+   */
+  speed?: number;
   log?: (message: string) => void;
 }
 
@@ -54,6 +61,8 @@ interface RunningHome {
   sim: Simulation;
   sink: ReadingSink;
   delivery: Delivery;
+  /** where the live clock of this home started (simulated epoch ms), at `wallStart` */
+  origin: number;
 }
 
 const utcDate = (t: number) => new Date(t).toISOString().slice(0, 10);
@@ -76,6 +85,11 @@ export function runDemo(options: DemoOptions): DemoRun {
   const running: RunningHome[] = [];
   let timer: NodeJS.Timeout | undefined;
   let tick: Promise<void> = Promise.resolve();
+  const speed = options.speed ?? 1;
+  if (!(speed >= 1)) throw new RangeError('speed must be 1 or more');
+  let wallStart = Date.now();
+  /** The simulated time a home has reached: `speed` times the wall time since it started, never past now. */
+  const clock = (origin: number) => Math.min(Date.now(), origin + (Date.now() - wallStart) * speed);
 
   const ready = (async (): Promise<DemoSummary> => {
     const admin = new HearthClient({ baseUrl: options.baseUrl });
@@ -110,11 +124,15 @@ export function runDemo(options: DemoOptions): DemoRun {
       const after = await newestStored(admin, home.homeId);
       const sim = simulateHome(spec, { start: home.start });
       if (after !== undefined) fastForward(sim, after);
-      const tally = await feed(sim, home.channels, sink, Date.now(), {
-        ...(after !== undefined ? { after } : {}),
-        signal: controller.signal,
-      });
-      running.push({ home, sim, sink, delivery });
+      // Accelerated: the history is streamed by the live loop instead of sent at once.
+      const tally =
+        speed > 1
+          ? emptyTally()
+          : await feed(sim, home.channels, sink, Date.now(), {
+              ...(after !== undefined ? { after } : {}),
+              signal: controller.signal,
+            });
+      running.push({ home, sim, sink, delivery, origin: sim.now });
       summary.homes.push({ reference: spec.reference, homeId: home.homeId, created: home.created, tally });
       summary.stored += tally.stored;
       summary.duplicates += tally.duplicates;
@@ -128,8 +146,9 @@ export function runDemo(options: DemoOptions): DemoRun {
     await admin.logout().catch(() => {});
     summary.homes.sort((a, b) => a.reference.localeCompare(b.reference));
     if (options.live !== false && !controller.signal.aborted) {
+      wallStart = Date.now();
       timer = setInterval(() => {
-        tick = tick.then(() => liveTick(running, log));
+        tick = tick.then(() => liveTick(running, clock, log));
       }, options.tickMs ?? 10_000);
       timer.unref();
     }
@@ -151,11 +170,15 @@ export function runDemo(options: DemoOptions): DemoRun {
 }
 
 /** One live step: each home's readings that fell due since the last step, through its gateway. */
-async function liveTick(running: RunningHome[], log: (message: string) => void): Promise<void> {
+async function liveTick(
+  running: RunningHome[],
+  clock: (origin: number) => number,
+  log: (message: string) => void,
+): Promise<void> {
   await Promise.all(
-    running.map(async ({ home, sim, sink }) => {
+    running.map(async ({ home, sim, sink, origin }) => {
       try {
-        await feed(sim, home.channels, sink, Date.now(), { chunkMs: DAY });
+        await feed(sim, home.channels, sink, clock(origin), { chunkMs: DAY });
       } catch (err) {
         // The readings of this step are lost to this run; the next start fills the gap from history.
         log(`demo: ${home.spec.reference}: live readings not delivered: ${(err as Error).message}`);

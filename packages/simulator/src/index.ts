@@ -7,6 +7,12 @@ export { type DemoOptions, type DemoRun, type DemoSummary, runDemo } from './dem
 export { DEMO_PLACES, demoFleet, demoPlace, type FleetOptions } from './fleet.js';
 export * from './model/index.js';
 export { type FeedOptions, type FeedTally, feed, MAX_BATCH } from './platform/feed.js';
+export {
+  type MeterServer,
+  type MeterServerOptions,
+  type PolledHome,
+  serveMeters,
+} from './platform/meter-server.js';
 export { type Delivery, type OrderOptions, orderFor, serialOf } from './platform/order.js';
 export {
   channelSlot,

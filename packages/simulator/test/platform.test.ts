@@ -11,6 +11,7 @@ import {
   httpSink,
   provisionHome,
   runDemo,
+  serveMeters,
   simulateHome,
 } from '../src/index.js';
 
@@ -21,7 +22,11 @@ let admin: { username: string; password: string };
 let mqttUrl: string;
 
 beforeAll(async () => {
-  server = await startServer({ HEARTH_MQTT: 'embedded', HEARTH_MQTT_PORT: '0' });
+  server = await startServer({
+    HEARTH_MQTT: 'embedded',
+    HEARTH_MQTT_PORT: '0',
+    HEARTH_AMR_SCAN_SECONDS: '0.2',
+  });
   const operator = (await login(server.test.app, OPERATOR.username, OPERATOR.password)).access_token;
   const tenant = await createTenant(server.test.app, operator, 'Simulated Homes');
   admin = { username: tenant.admin.username, password: tenant.admin.password };
@@ -110,5 +115,81 @@ describe(`the simulator against a real platform (${dialect})`, () => {
     expect(Object.keys(tally.refusedBy)).toEqual(['time_in_future']);
     expect(tally.stored + tally.refused).toBe(tally.sent);
     await client.logout();
+  }, 60_000);
+
+  it('serves simulated meters the platform polls: the last hour arrives with the first poll', async () => {
+    const client = await adminClient();
+    const meters = await serveMeters();
+    try {
+      const start = Math.floor(Date.now() / DAY) * DAY;
+      const [spec] = demoFleet({ start, homes: 1, prefix: 'POLL', faults: false, intervalSeconds: 60 });
+      if (!spec) throw new Error('no home');
+      const home = await provisionHome(client, spec, {
+        commissioningDate: new Date(start).toISOString().slice(0, 10),
+        delivery: 'poll',
+        pollBaseUrl: meters.url,
+      });
+      meters.add({ spec, sim: simulateHome(spec, { start: home.start }) });
+      const polled = (await client.homes.meters(home.homeId)).map((m) => m.reading);
+      expect(polled.every((r) => r.method === 'poll' && r.url?.startsWith(meters.url))).toBe(true);
+
+      // The AMR service takes the home up and polls each meter at once; wait for the readings.
+      const heatEnergy = home.channels.get('heat_meter/heat_energy') as string;
+      const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+      let count = 0;
+      for (let i = 0; i < 100 && count === 0; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        const series = await client.telemetry.query(home.homeId, { channels: [heatEnergy], from: hourAgo });
+        count = series.channels[0]?.points.length ?? 0;
+      }
+      // A minute's readings for the last hour (or since midnight, early in the day).
+      const expected = Math.min(60, Math.floor((Date.now() - start) / 60_000));
+      expect(count).toBeGreaterThanOrEqual(expected - 2);
+      const status = (await client.homes.meters(home.homeId)).find((m) => m.serial === 'POLL-001-HM')?.status;
+      expect(status?.state).toBe('online');
+    } finally {
+      await meters.close();
+      await client.logout();
+    }
+  }, 60_000);
+
+  it('streams the history live at an accelerated clock that never passes the present', async () => {
+    const client = await adminClient();
+    const run = runDemo({
+      baseUrl: server.url,
+      ...admin,
+      homes: 1,
+      days: 1,
+      prefix: 'FAST',
+      speed: 3600,
+      tickMs: 100,
+    });
+    try {
+      const summary = await run.ready;
+      expect(summary.stored).toBe(0); // nothing is backfilled at once
+      const homeId = summary.homes[0]?.homeId as string;
+      const newest = async () => {
+        const latest = await client.telemetry.latest(homeId);
+        return Math.max(0, ...latest.channels.map((c) => (c.time ? Date.parse(c.time) : 0)));
+      };
+      let first = 0;
+      for (let i = 0; i < 100 && first === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        first = await newest();
+      }
+      expect(first).toBeGreaterThan(0);
+      // An hour a second: a day of history takes about 24 s, so the stream is still in the past…
+      expect(first).toBeLessThan(Date.now() - 6 * 3_600_000);
+      // …and moving forward.
+      let later = first;
+      for (let i = 0; i < 100 && later === first; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        later = await newest();
+      }
+      expect(later).toBeGreaterThan(first);
+    } finally {
+      await run.stop();
+      await client.logout();
+    }
   }, 60_000);
 });

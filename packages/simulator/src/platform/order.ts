@@ -1,14 +1,21 @@
 import type { CreateOrderInput } from '@hearth/client';
 import type { HomeSpec, MeterRole } from '../types.js';
 
-/** How the simulated gateway delivers its readings: HTTP push or MQTT publish. */
-export type Delivery = 'push' | 'mqtt';
+/** How the readings reach the platform: HTTP push or MQTT publish by a gateway, or polled by the platform. */
+export type Delivery = 'push' | 'mqtt' | 'poll';
 
 type MeterInput = NonNullable<CreateOrderInput['meters']>[number];
 
 /** The order's meter for each simulated meter role; the serial is the home's reference plus a suffix. */
-function meterFor(spec: HomeSpec, role: MeterRole, delivery: Delivery): MeterInput {
-  const reading = { method: delivery, intervalSeconds: spec.intervalSeconds };
+function meterFor(spec: HomeSpec, role: MeterRole, options: OrderOptions): MeterInput {
+  const reading =
+    options.delivery === 'poll'
+      ? {
+          method: 'poll' as const,
+          url: `${pollBaseOf(options)}/meters/${encodeURIComponent(serialOf(spec.reference, role))}`,
+          intervalSeconds: spec.intervalSeconds,
+        }
+      : { method: options.delivery, intervalSeconds: spec.intervalSeconds };
   const serial = (suffix: string) => `${spec.reference}-${suffix}`;
   switch (role) {
     case 'heat_meter':
@@ -50,10 +57,17 @@ export function serialOf(reference: string, role: MeterRole): string {
   return `${reference}-${suffix[role]}`;
 }
 
+function pollBaseOf(options: OrderOptions): string {
+  if (!options.pollBaseUrl) throw new Error('delivery poll needs pollBaseUrl: where the meters are served');
+  return options.pollBaseUrl.replace(/\/$/, '');
+}
+
 export interface OrderOptions {
   /** YYYY-MM-DD: the first day readings may carry (the simulation starts at its midnight UTC). */
   commissioningDate: string;
   delivery: Delivery;
+  /** poll: the simulated meters' HTTP server (`serveMeters`), e.g. http://127.0.0.1:9100 */
+  pollBaseUrl?: string;
   /** Where the home is; the demo spreads its fleet over north Wales. */
   property?: CreateOrderInput['property'];
 }
@@ -87,7 +101,7 @@ export function orderFor(spec: HomeSpec, options: OrderOptions): CreateOrderInpu
       designHeatLossWPerK: spec.heatLossWPerK,
       ...(heatPump ? { designSpf: spec.technology === 'ground_source_heat_pump' ? 3.8 : 3.2 } : {}),
     },
-    meters: spec.meters.map((role) => meterFor(spec, role, options.delivery)),
+    meters: spec.meters.map((role) => meterFor(spec, role, options)),
     services: {
       amr: { intervalSeconds: spec.intervalSeconds },
       insight: {},
