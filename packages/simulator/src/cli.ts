@@ -50,6 +50,12 @@ function weatherOf(file: string | undefined): WeatherSource | undefined {
   return file ? csvWeather(readFileSync(file, 'utf8')) : undefined;
 }
 
+// `simulate readings … | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const program = new Command('simulate')
   .description('Hearth simulator: realistic homes and meters, fed through the platform’s API')
   .showHelpAfterError();
