@@ -408,9 +408,16 @@ export class TelemetryQueries {
             ? 'late'
             : 'offline';
       const completeness = days.map((dayStart) => {
-        const dayEnd = Math.min(calendar.nextDay(dayStart), now);
-        const covered = Math.max(0, dayEnd - Math.max(dayStart, since));
-        const expected = Math.floor(covered / (interval * 1000));
+        // Readings expected on the interval grid: [start, next day), or [start, now] for today (a
+        // reading stamped this very minute counts, so today's count may include its last slot).
+        const step = interval * 1000;
+        const from = Math.max(dayStart, since);
+        const nextDay = calendar.nextDay(dayStart);
+        const slots =
+          nextDay <= now
+            ? Math.ceil(nextDay / step) - Math.ceil(from / step)
+            : Math.floor(now / step) - Math.ceil(from / step) + 1;
+        const expected = Math.max(0, slots);
         const received = Math.max(
           0,
           ...counts

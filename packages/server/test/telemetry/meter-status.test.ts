@@ -99,4 +99,42 @@ describe('meter status', () => {
     );
     expect(heatMeter?.status.state).toBe('online');
   });
+
+  it('counts a meter that sent every reading since midnight as complete today: expected equals received', async () => {
+    const now = Date.now();
+    const step = 300_000;
+    const today = new Date(now).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+    const { homeId, channel } = await homeWithChannels(t.app, tenant.admin.token, 'STATUS-2', {
+      meters: [
+        { serial: 'HM-2', kind: 'heat_meter', reading: { method: 'push', intervalSeconds: 300 } },
+        { serial: 'EM-2', kind: 'electricity_meter', measures: 'heat_pump' },
+      ],
+    });
+    // Every five minutes from local midnight up to the newest five-minute mark, both included.
+    let midnight = Math.floor(now / 86_400_000) * 86_400_000;
+    while (new Date(midnight).toLocaleDateString('en-CA', { timeZone: 'Europe/London' }) !== today)
+      midnight += 3_600_000;
+    while (
+      new Date(midnight - 3_600_000).toLocaleDateString('en-CA', { timeZone: 'Europe/London' }) === today
+    )
+      midnight -= 3_600_000;
+    const times: number[] = [];
+    for (let time = midnight; time <= now; time += step) times.push(time);
+    const heat = channel('heat_meter', 'heat_energy').id;
+    await pushAll(
+      t.app,
+      tenant.admin.token,
+      times.map((time, k) => ({ channelId: heat, time: iso(time), value: k })),
+    );
+    const response = await call(t.app, 'GET', `/homes/${homeId}/meters`, tenant.admin.token);
+    const days = (response.json().items as { serial: string; status: MeterStatus }[]).find(
+      (m) => m.serial === 'HM-2',
+    )?.status.completeness;
+    expect(days?.at(-1)).toEqual({
+      date: today,
+      expected: times.length,
+      received: times.length,
+      percent: 100,
+    });
+  });
 });
