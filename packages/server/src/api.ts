@@ -6,9 +6,12 @@ import { enforcePermission, isPermission } from './auth/permissions.js';
 import { gatewaysRoutes } from './gateways/routes.js';
 import { homeGroupsRoutes } from './home-groups/routes.js';
 import { homesRoutes } from './homes/routes.js';
+import { insightRoutes } from './insights/routes.js';
 import { invitationsRoutes } from './invitations/routes.js';
 import { ordersRoutes } from './orders/routes.js';
+import { performanceRoutes } from './performance/routes.js';
 import { provisioningRoutes } from './provisioning/routes.js';
+import { tariffsRoutes } from './tariffs/routes.js';
 import { telemetryRoutes } from './telemetry/routes.js';
 import { usersRoutes } from './users/routes.js';
 
@@ -40,4 +43,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(gatewaysRoutes);
   await app.register(homeGroupsRoutes);
   await app.register(telemetryRoutes);
+  await app.register(tariffsRoutes);
+  await app.register(performanceRoutes);
+  await app.register(insightRoutes);
 }

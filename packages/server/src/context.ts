@@ -15,13 +15,17 @@ import { HomeGroupsRepository } from './home-groups/repository.js';
 import { HomeGroupsService } from './home-groups/service.js';
 import { HomesRepository } from './homes/repository.js';
 import { HomesService } from './homes/service.js';
+import { InsightsService } from './insights/service.js';
 import { InvitationsRepository } from './invitations/repository.js';
 import { InvitationsService } from './invitations/service.js';
 import { MailService } from './mail/service.js';
 import { OrdersRepository } from './orders/repository.js';
 import { OrdersService } from './orders/service.js';
+import { PerformanceService } from './performance/service.js';
 import { ProvisioningRepository } from './provisioning/repository.js';
 import { ProvisioningService } from './provisioning/service.js';
+import { TariffsRepository } from './tariffs/repository.js';
+import { TariffsService } from './tariffs/service.js';
 import { TelemetryQueries } from './telemetry/query.js';
 import { TelemetryService } from './telemetry/service.js';
 import { UsersRepository } from './users/repository.js';
@@ -45,7 +49,10 @@ export interface AppContext {
     orders: OrdersService;
     telemetry: TelemetryService;
     telemetryQueries: TelemetryQueries;
+    performance: PerformanceService;
+    insights: InsightsService;
     amr: AmrService;
+    tariffs: TariffsService;
   };
 }
 
@@ -142,7 +149,17 @@ export function createContext(config: Config, database: Database, log: Logger): 
     homes: () => homes,
     maxPoints: config.amr.maxPoints,
   });
+  const performance = new PerformanceService({
+    homes: () => homes,
+    telemetryQueries: () => telemetryQueries as TelemetryQueries,
+  });
   const amr = new AmrService({ config, db, telemetry, gateways, provisioning, log });
+  const tariffs = new TariffsService(new TariffsRepository(db), { db, audit, agents, homes: () => homes });
+  const insights = new InsightsService({
+    homes: () => homes,
+    telemetryQueries: () => telemetryQueries as TelemetryQueries,
+    tariffs: () => tariffs,
+  });
   return {
     config,
     database,
@@ -160,7 +177,10 @@ export function createContext(config: Config, database: Database, log: Logger): 
       orders,
       telemetry,
       telemetryQueries,
+      performance,
+      insights,
       amr,
+      tariffs,
     },
   };
 }

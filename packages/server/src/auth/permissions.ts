@@ -40,8 +40,16 @@ export const permissionMatrix = {
   'telemetry.read': ['operator', 'admin', 'editor', 'viewer'],
   /** Send readings: a gateway for its own home; admins and editors importing. */
   'telemetry.write': ['admin', 'editor', 'gateway'],
+  /** Read homes' performance: COP, SPF, coverage, against design (within the homes you may see). */
+  'performance.read': ['operator', 'admin', 'editor', 'viewer'],
+  /** Read homes' insight: energy, cost, carbon, degree days (within the homes you may see). */
+  'insight.read': ['operator', 'admin', 'editor', 'viewer'],
   /** Issue, rotate and revoke homes' gateway secrets. */
   'gateways.manage': ['operator', 'admin'],
+  /** Read tariffs and the tariffs homes use (within the homes you may see). */
+  'tariffs.read': ['operator', 'admin', 'editor', 'viewer'],
+  /** Create, change and delete tariffs; set a home's own tariffs. */
+  'tariffs.manage': ['operator', 'admin'],
 } as const satisfies Record<string, readonly CallerRole[]>;
 
 export type Permission = keyof typeof permissionMatrix;

@@ -247,6 +247,50 @@ export interface PollStateTable {
   last_error: string | null;
 }
 
+export type Fuel = 'electricity' | 'gas' | 'heat' | 'electricity_export';
+
+export interface TariffsTable {
+  id: string;
+  agent_id: string;
+  name: string;
+  fuel: Fuel;
+  currency: string;
+  /** Minor units (pence) per day. */
+  standing_charge: number;
+  /** Minor units per kWh of a flat tariff; null for time-of-use. */
+  unit_rate: number | null;
+  /** JSON `[{from, to, rate}]` of a time-of-use tariff; null for flat. */
+  bands: string | null;
+  /** kgCO2e per kWh. */
+  carbon_factor: number;
+  valid_from: string | null;
+  valid_to: string | null;
+  /** 1 for the agent's default tariff of its fuel. */
+  is_default: number;
+  created_at: number;
+  updated_at: number;
+  revision: number;
+}
+
+export interface HomeTariffsTable {
+  home_id: string;
+  fuel: Fuel;
+  tariff_id: string;
+}
+
+export interface HomeTariffSetsTable {
+  home_id: string;
+  updated_at: number;
+  revision: number;
+}
+
+export interface CarbonIntensityTable {
+  region: string;
+  /** Start of the half hour, epoch ms. */
+  t: number;
+  g_per_kwh: number;
+}
+
 export interface DB {
   agents: AgentsTable;
   users: UsersTable;
@@ -270,6 +314,10 @@ export interface DB {
   rollups_hour: RollupsTable;
   rollups_day: RollupsTable;
   poll_state: PollStateTable;
+  tariffs: TariffsTable;
+  home_tariffs: HomeTariffsTable;
+  home_tariff_sets: HomeTariffSetsTable;
+  carbon_intensity: CarbonIntensityTable;
 }
 
 export type { Generated };

@@ -1,5 +1,5 @@
 import type SqliteDatabase from 'better-sqlite3';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { DateTime } from 'luxon';
 import { pollStatus } from '../amr/poller.js';
 import type { Scope } from '../auth/scope.js';
@@ -43,6 +43,14 @@ export interface MeterForStatus {
   id: string;
   createdAt: number;
   reading: { method: 'push' | 'mqtt' | 'poll'; intervalSeconds: number };
+}
+
+/** One UTC hour of one channel: readings in it, their sum (instantaneous) and delta (registers). */
+export interface HourRollup {
+  hour: number;
+  count: number;
+  sum: number;
+  delta: number;
 }
 
 /** A bucket as the queries handle it: start (epoch ms), readings in it, the aggregated value. */
@@ -316,6 +324,93 @@ export class TelemetryQueries {
       r.count,
       (r as unknown as Record<string, number>)[column] as number,
     ]);
+  }
+
+  /** The calendar of an agent's time zone (`agents.time_zone`), for analytics that bucket by local time. */
+  calendarOf(agentId: string): Promise<Calendar> {
+    return this.calendarOfAgent(agentId);
+  }
+
+  /**
+   * Hourly rollups (UTC hours in [from, to)) of some channels of one home, for analytics: per
+   * channel id, rows in time order. Channels of another home, or without readings, give none.
+   * The caller checks the home is visible (HomesService.requireVisible) before asking.
+   */
+  async hourlyRollups(
+    homeId: string,
+    channelIds: string[],
+    from: number,
+    to: number,
+  ): Promise<Map<string, HourRollup[]>> {
+    const result = new Map<string, HourRollup[]>(channelIds.map((id) => [id, []]));
+    if (channelIds.length === 0) return result;
+    const series = await this.seriesOf(homeId, channelIds);
+    if (series.size === 0) return result;
+    const rows = await this.deps.db
+      .selectFrom('rollups_hour')
+      .select(['series', 'bucket', 'count', 'sum', 'delta'])
+      .where('series', 'in', [...series.keys()])
+      .where('bucket', '>=', from)
+      .where('bucket', '<', to)
+      .orderBy('series')
+      .orderBy('bucket')
+      .execute();
+    for (const r of rows) {
+      const channelId = series.get(Number(r.series)) as string;
+      result.get(channelId)?.push({
+        hour: Number(r.bucket),
+        count: Number(r.count),
+        sum: Number(r.sum),
+        delta: Number(r.delta ?? 0),
+      });
+    }
+    return result;
+  }
+
+  /**
+   * Off→on transitions of a power channel in [from, to): one pass over its raw readings with LAG
+   * (the primary key (series, t) makes it a range scan). `readings` counted, `above` those above the
+   * threshold, `starts` readings above it whose previous reading in the range was at or below it.
+   */
+  async powerTransitions(
+    homeId: string,
+    channelId: string,
+    from: number,
+    to: number,
+    thresholdW: number,
+  ): Promise<{ readings: number; above: number; starts: number }> {
+    const series = [...(await this.seriesOf(homeId, [channelId])).keys()][0];
+    if (series === undefined) return { readings: 0, above: 0, starts: 0 };
+    const result = await sql<{
+      readings: number | string | null;
+      above: number | string | null;
+      starts: number | string | null;
+    }>`
+      select count(*) as readings,
+        sum(case when v > ${thresholdW} then 1 else 0 end) as above,
+        sum(case when v > ${thresholdW} and p <= ${thresholdW} then 1 else 0 end) as starts
+      from (
+        select value as v, lag(value) over (order by t) as p
+        from readings where series = ${series} and t >= ${from} and t < ${to}
+      ) w`.execute(this.deps.db);
+    const row = result.rows[0];
+    return {
+      readings: Number(row?.readings ?? 0),
+      above: Number(row?.above ?? 0),
+      starts: Number(row?.starts ?? 0),
+    };
+  }
+
+  /** Series numbers of a home's channels (those with readings), mapped to their channel ids. */
+  private async seriesOf(homeId: string, channelIds: string[]): Promise<Map<number, string>> {
+    const rows = await this.deps.db
+      .selectFrom('channels as c')
+      .innerJoin('telemetry_series as s', 's.channel_id', 'c.id')
+      .select(['c.id', 's.no'])
+      .where('c.home_id', '=', homeId)
+      .where('c.id', 'in', channelIds)
+      .execute();
+    return new Map(rows.map((r) => [Number(r.no), r.id]));
   }
 
   async latest(scope: Scope, homeId: string): Promise<LatestAnswer> {

@@ -30,7 +30,9 @@ function writerOf(request: FastifyRequest): Writer {
   return { kind: 'user', scope };
 }
 
-const wantsCsv = (request: FastifyRequest): boolean => /\btext\/csv\b/.test(request.headers.accept ?? '');
+/** The caller asked for CSV (`Accept: text/csv`). */
+export const wantsCsv = (request: FastifyRequest): boolean =>
+  /\btext\/csv\b/.test(request.headers.accept ?? '');
 
 /** POST /telemetry (push), GET /homes/{id}/telemetry (series, CSV), GET /homes/{id}/telemetry/latest. */
 export const telemetryRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -33,7 +33,15 @@ export interface Agent {
 }
 
 /** What a route's ids can name: each kind is a row of one table. */
-export type ResourceKind = 'agent' | 'user' | 'invitation' | 'order' | 'home' | 'provisioning' | 'home-group';
+export type ResourceKind =
+  | 'agent'
+  | 'user'
+  | 'invitation'
+  | 'order'
+  | 'home'
+  | 'provisioning'
+  | 'home-group'
+  | 'tariff';
 const TABLES = {
   agent: 'agents',
   user: 'users',
@@ -42,6 +50,7 @@ const TABLES = {
   home: 'homes',
   provisioning: 'provisioning',
   'home-group': 'home_groups',
+  tariff: 'tariffs',
 } as const;
 
 /** A resource a request names in its path: its row must not change when the request is refused. */
@@ -272,6 +281,19 @@ export class SecurityFixture {
     const response = await this.send('POST', '/home-groups', {
       token: (await this.maker(agentId)).token,
       body: { name: `Group ${this.unique()}` },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    return (response.json() as { id: string }).id;
+  }
+
+  /**
+   * A fresh flat tariff of an agent (made by the operator, who may act on a suspended agent too);
+   * its id.
+   */
+  async tariff(agentId: string, fuel = 'electricity'): Promise<string> {
+    const response = await this.send('POST', '/tariffs', {
+      token: this.operator.token,
+      body: { agentId, name: `Tariff ${this.unique()}`, fuel, standingCharge: 50, unitRate: 25 },
     });
     expect(response.statusCode, response.body).toBe(201);
     return (response.json() as { id: string }).id;

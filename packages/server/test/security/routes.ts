@@ -85,6 +85,7 @@ const home = (fx: SecurityFixture, agentId: string) => fx.home(agentId).then((h)
 const amrHome = (fx: SecurityFixture, agentId: string) =>
   fx.home(agentId, { services: { amr: { intervalSeconds: 60 } } }).then((h) => h.id);
 const homeGroup = (fx: SecurityFixture, agentId: string) => fx.homeGroup(agentId);
+const tariff = (fx: SecurityFixture, agentId: string) => fx.tariff(agentId);
 /** `:provisioningId`: the home's definition of a service (insight can go; amr goes last). */
 const definition = (service: Service) => ({
   param: 'provisioningId',
@@ -477,6 +478,24 @@ export const apiRoutes: readonly ApiRoute[] = [
     id: { kind: 'home', tenant: true, make: home, home: 'home' },
   },
 
+  // Performance
+  {
+    method: 'GET',
+    path: '/homes/:id/performance',
+    permission: 'performance.read',
+    success: 200,
+    query: () => ({ period: 'day' }),
+    id: { kind: 'home', tenant: true, make: home, home: 'home' },
+  },
+  {
+    method: 'GET',
+    path: '/homes/:id/insight',
+    permission: 'insight.read',
+    success: 200,
+    query: () => ({ period: 'day' }),
+    id: { kind: 'home', tenant: true, make: home, home: 'home' },
+  },
+
   // Home groups
   {
     method: 'GET',
@@ -513,6 +532,81 @@ export const apiRoutes: readonly ApiRoute[] = [
     permission: 'home-groups.manage',
     success: 204,
     id: { kind: 'home-group', tenant: true, make: homeGroup },
+  },
+
+  // Tariffs
+  {
+    method: 'POST',
+    path: '/tariffs',
+    permission: 'tariffs.manage',
+    success: 201,
+    agentInBody: true,
+    body: ({ caller, agentId, fx }) => ({
+      name: `Cosy ${fx.unique()}`,
+      fuel: 'electricity',
+      standingCharge: 48.79,
+      bands: [
+        { from: '04:00', to: '07:00', rate: 13.26 },
+        { from: '07:00', to: '13:00', rate: 26.54 },
+        { from: '13:00', to: '16:00', rate: 13.26 },
+        { from: '16:00', to: '19:00', rate: 39.81 },
+        { from: '19:00', to: '04:00', rate: 26.54 },
+      ],
+      validFrom: '2026-01-01',
+      ...(caller.role === 'operator' ? { agentId } : {}),
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/tariffs',
+    permission: 'tariffs.read',
+    success: 200,
+    query: ({ caller, agentId }) => ({
+      limit: '20',
+      fuel: 'electricity',
+      ...(caller.role === 'operator' ? { agentId } : {}),
+    }),
+    list: { agentOf, agentFilter: true, make: tariff },
+  },
+  {
+    method: 'GET',
+    path: '/tariffs/:id',
+    permission: 'tariffs.read',
+    success: 200,
+    id: { kind: 'tariff', tenant: true, make: tariff },
+  },
+  {
+    method: 'PUT',
+    path: '/tariffs/:id',
+    permission: 'tariffs.manage',
+    success: 200,
+    body: ({ fx }) => ({ name: `Renamed tariff ${fx.unique()}`, standingCharge: 51.2, unitRate: 24.5 }),
+    id: { kind: 'tariff', tenant: true, make: tariff },
+  },
+  {
+    method: 'DELETE',
+    path: '/tariffs/:id',
+    permission: 'tariffs.manage',
+    success: 204,
+    id: { kind: 'tariff', tenant: true, make: tariff },
+  },
+  {
+    method: 'GET',
+    path: '/homes/:id/tariffs',
+    permission: 'tariffs.read',
+    success: 200,
+    query: () => ({ date: '2026-03-29' }),
+    id: { kind: 'home', tenant: true, make: home, home: 'home' },
+  },
+  {
+    method: 'PUT',
+    path: '/homes/:id/tariffs',
+    permission: 'tariffs.manage',
+    success: 200,
+    body: async ({ fx, agentId }) => ({
+      overrides: [{ fuel: 'gas', tariffId: await fx.tariff(agentId, 'gas') }],
+    }),
+    id: { kind: 'home', tenant: true, make: home, home: 'home' },
   },
 
   // The API description

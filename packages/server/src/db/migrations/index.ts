@@ -3,6 +3,7 @@ import * as foundation from './0001-foundation.js';
 import * as tenancy from './0002-tenancy.js';
 import * as ordersHomes from './0003-orders-homes.js';
 import * as telemetry from './0004-telemetry.js';
+import * as tariffs from './0005-tariffs.js';
 
 /** Every migration, in order. Names are permanent: add new ones, never rename or edit applied ones. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002-tenancy': tenancy,
   '0003-orders-homes': ordersHomes,
   '0004-telemetry': telemetry,
+  '0005-tariffs': tariffs,
 };

@@ -1,0 +1,87 @@
+/**
+ * The performance formulas, pure and small enough to check by hand (docs/performance.md states
+ * each with its source). Energies are kWh, temperatures °C, powers W.
+ */
+
+/** COP or SPF: heat over electricity (Σ over Σ, never a mean of ratios); null without electricity. */
+export function ratio(heatKwh: number, electricityKwh: number): number | null {
+  return electricityKwh > 0 ? heatKwh / electricityKwh : null;
+}
+
+/** The ideal (Carnot) COP between the flow and the outdoor air: T_flow[K] / (T_flow − T_out). */
+export function carnotCop(flowC: number, outdoorC: number): number | null {
+  return flowC > outdoorC ? (flowC + 273.15) / (flowC - outdoorC) : null;
+}
+
+/** One UTC hour of a home at a boundary. */
+export interface HourFigures {
+  hour: number;
+  heatKwh: number;
+  electricityKwh: number;
+  /** every register of the boundary has a reading in this hour */
+  covered: boolean;
+  /**
+   * covered, but the hour before was not: its registers' rise includes the gap's energy, so it is
+   * left out of hourly weightings (the energy totals keep it)
+   */
+  afterGap: boolean;
+  /** mean of the hour's readings, or null when the channel has none */
+  flowC: number | null;
+  outdoorC: number | null;
+}
+
+/**
+ * % of Carnot over hours: 100 × Σ(heat_h / COPcarnot_h) / Σ electricity_h, over the covered hours
+ * (not just after a gap) with heat delivered and both temperatures (the measured COP over the ideal COP of the same heat).
+ */
+export function carnotPercent(hours: HourFigures[]): { percent: number | null; hours: number } {
+  let ideal = 0;
+  let electricity = 0;
+  let used = 0;
+  for (const h of hours) {
+    if (!h.covered || h.afterGap || h.heatKwh <= 0 || h.flowC === null || h.outdoorC === null) continue;
+    const cop = carnotCop(h.flowC, h.outdoorC);
+    if (cop === null) continue;
+    ideal += h.heatKwh / cop;
+    electricity += h.electricityKwh;
+    used++;
+  }
+  return { percent: electricity > 0 ? (100 * ideal) / electricity : null, hours: used };
+}
+
+/** Mean flow temperature weighted by heat: Σ(heat_h × flow_h) / Σ heat_h over hours with heat and a flow. */
+export function heatWeightedFlowC(hours: HourFigures[]): number | null {
+  let heat = 0;
+  let weighted = 0;
+  for (const h of hours) {
+    if (h.afterGap || h.heatKwh <= 0 || h.flowC === null) continue;
+    heat += h.heatKwh;
+    weighted += h.heatKwh * h.flowC;
+  }
+  return heat > 0 ? weighted / heat : null;
+}
+
+export interface DayPoint {
+  /** indoor − outdoor, mean over the day, K */
+  deltaTK: number;
+  /** mean heat power over the day, W */
+  heatW: number;
+}
+
+/** Least-squares slope of heat power against indoor − outdoor: the measured heat loss, W/K. */
+export function heatLossSlope(days: DayPoint[]): number | null {
+  const n = days.length;
+  if (n < 2) return null;
+  const mx = days.reduce((s, d) => s + d.deltaTK, 0) / n;
+  const my = days.reduce((s, d) => s + d.heatW, 0) / n;
+  let sxx = 0;
+  let sxy = 0;
+  for (const d of days) {
+    sxx += (d.deltaTK - mx) ** 2;
+    sxy += (d.deltaTK - mx) * (d.heatW - my);
+  }
+  return sxx > 0 ? sxy / sxx : null;
+}
+
+// The window and its local periods are shared with insight: analytics/window.ts.
+export { hoursIn, type Period, periodsOf } from '../analytics/window.js';

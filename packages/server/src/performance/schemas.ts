@@ -1,0 +1,140 @@
+import { type Static, Type } from 'typebox';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T, description?: string) =>
+  Type.Union([schema, Type.Null()], description ? { description } : {});
+
+export const PerformanceQuery = Type.Object(
+  {
+    from: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description:
+          'start (RFC 3339, rounded down to its UTC hour); default: local midnight 29 days before today',
+      }),
+    ),
+    to: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'end (exclusive, rounded up to a UTC hour); default: now',
+      }),
+    ),
+    period: Type.Optional(
+      Type.Union(
+        [
+          Type.Literal('day'),
+          Type.Literal('week'),
+          Type.Literal('month'),
+          Type.Literal('year'),
+          Type.Literal('all'),
+        ],
+        {
+          description:
+            'the periods of the table, in the agent’s local calendar (ISO weeks from Monday); default month',
+        },
+      ),
+    ),
+    boundary: Type.Optional(
+      Type.Union([Type.Literal('H1'), Type.Literal('H2'), Type.Literal('H3'), Type.Literal('H4')], {
+        description: 'SEPEMO boundary; default: the widest the meters support',
+      }),
+    ),
+    minCoverage: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 100,
+        description: 'percent of hours with data below which no COP or SPF is stated (default 90)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type PerformanceQueryInput = Static<typeof PerformanceQuery>;
+
+const CoverageSchema = Type.Object({
+  percent: Type.Number({ description: 'hoursWithData / hours × 100, one decimal' }),
+  hoursWithData: Type.Integer({ description: 'hours in which every register of the boundary has a reading' }),
+  hours: Type.Integer({ description: 'hours of the period within the window and before now' }),
+});
+
+const QualitySchema = Type.Object({
+  ok: Type.Boolean({ description: 'false: the COP / SPF is withheld (null), for the reasons listed' }),
+  reasons: Type.Array(
+    Type.Object({
+      code: Type.Union([
+        Type.Literal('no_boundary'),
+        Type.Literal('low_coverage'),
+        Type.Literal('too_little_data'),
+        Type.Literal('no_electricity'),
+      ]),
+      message: Type.String(),
+    }),
+  ),
+});
+
+export const PeriodSchema = Type.Object({
+  start: Type.String({ format: 'date-time' }),
+  end: Type.String({ format: 'date-time', description: 'exclusive' }),
+  heatKwh: Nullable(Type.Number(), 'heat at the boundary, kWh; null without a boundary'),
+  electricityKwh: Nullable(Type.Number(), 'electricity at the boundary, kWh; null without a boundary'),
+  cop: Nullable(Type.Number(), 'heatKwh / electricityKwh; null without electricity or when quality refuses'),
+  coverage: CoverageSchema,
+  quality: QualitySchema,
+});
+
+const BoundarySchema = Type.Object({
+  level: Type.Union([Type.Literal('H1'), Type.Literal('H2'), Type.Literal('H3'), Type.Literal('H4')]),
+  description: Type.String(),
+  electricityMeters: Type.Array(Type.String(), {
+    description:
+      'serials of the electricity meters read (at H1 and H2 a backup heater meter is subtracted from the heat)',
+  }),
+  heatMeters: Type.Array(Type.String(), { description: 'serials of the heat meters summed' }),
+  assumptions: Type.Array(Type.String()),
+  supported: Type.Array(Type.String(), { description: 'every boundary these meters support' }),
+});
+
+export const PerformanceAnswerSchema = Type.Object({
+  homeId: Type.String({ format: 'uuid' }),
+  from: Type.String({ format: 'date-time' }),
+  to: Type.String({ format: 'date-time' }),
+  timeZone: Type.String(),
+  period: Type.String(),
+  minCoveragePercent: Type.Number(),
+  boundary: Nullable(BoundarySchema, 'null: the meters support no boundary (see window.quality)'),
+  periods: Type.Array(PeriodSchema),
+  window: Type.Object({
+    heatKwh: Nullable(Type.Number()),
+    electricityKwh: Nullable(Type.Number()),
+    spf: Nullable(Type.Number(), 'seasonal performance factor at the boundary; null when quality refuses'),
+    coverage: CoverageSchema,
+    quality: QualitySchema,
+    carnotPercent: Nullable(Type.Number(), 'measured COP / ideal Carnot COP × 100 over hours with heat'),
+    carnotHours: Type.Integer({ description: 'hours the Carnot figure is computed over' }),
+    flowTemperatureWeightedC: Nullable(Type.Number(), 'mean flow temperature weighted by heat, °C'),
+    starts: Nullable(Type.Integer(), 'compressor starts (off → on) in the window'),
+    runningHours: Nullable(Type.Number(), 'hours with electrical power above startThresholdW'),
+    startsPerHour: Nullable(Type.Number(), 'starts per running hour'),
+    startThresholdW: Type.Number({
+      description: 'electrical power above which the compressor counts as on, W',
+    }),
+    defrostKwh: Nullable(Type.Number(), 'reverse heat of defrost cycles, kWh; null when not metered'),
+    design: Type.Object({
+      spf: Nullable(Type.Number(), 'installation.designSpf'),
+      scop: Nullable(Type.Number(), 'installation.designScop'),
+      spfRatio: Nullable(Type.Number(), 'measured spf / design spf (or scop when there is no design spf)'),
+      spfRatioAgainst: Nullable(Type.Union([Type.Literal('designSpf'), Type.Literal('designScop')])),
+      heatLossWPerK: Nullable(Type.Number(), 'design heat loss, W/K'),
+      measuredHeatLossWPerK: Nullable(
+        Type.Number(),
+        'slope of daily heat power against indoor − outdoor, W/K',
+      ),
+      heatLossDays: Type.Integer({ description: 'days the measured heat loss is fitted on' }),
+      assumptions: Type.Array(Type.String()),
+    }),
+    unavailable: Type.Array(Type.Object({ field: Type.String(), reason: Type.String() }), {
+      description: 'each null figure of the window and why',
+    }),
+  }),
+});
+export type PerformanceAnswer = Static<typeof PerformanceAnswerSchema>;
+export type Quality = Static<typeof QualitySchema>;

@@ -1,0 +1,414 @@
+import { invalidQuery, windowOf } from '../analytics/window.js';
+import type { Scope } from '../auth/scope.js';
+import { isoTime } from '../db/time.js';
+import type { HomesService } from '../homes/service.js';
+import type { OrderDocument } from '../orders/schemas.js';
+import { type Calendar, HOUR } from '../telemetry/buckets.js';
+import type { HourRollup, TelemetryQueries } from '../telemetry/query.js';
+import {
+  type Boundary,
+  type BoundaryLevel,
+  boundaryTerms,
+  compressorPowerChannel,
+  findChannel,
+  REVERSE_HEAT_KEY,
+  supportedBoundaries,
+  type Term,
+} from './boundary.js';
+import {
+  carnotPercent,
+  type DayPoint,
+  type HourFigures,
+  heatLossSlope,
+  heatWeightedFlowC,
+  type Period,
+  periodsOf,
+  ratio,
+} from './formulas.js';
+import type { PerformanceAnswer, PerformanceQueryInput, Quality } from './schemas.js';
+
+const DEFAULT_MIN_COVERAGE = 90;
+/** Below one day of data no SPF is stated, whatever the coverage of a short window. */
+const MIN_HOURS_FOR_SPF = 24;
+/** Design indoor and outdoor temperatures behind designHeatLossW when no W/K is given (UK MCS practice). */
+const DESIGN_INDOOR_C = 21;
+const DESIGN_OUTDOOR_C = -3;
+/** Measured heat loss: heating days only (21 °C − outdoor ≥ 10 K), at least 10 of them over a 3 K spread. */
+const HEAT_LOSS_MIN_DELTA_K = 10;
+const HEAT_LOSS_MIN_DAYS = 10;
+const HEAT_LOSS_MIN_SPREAD_K = 3;
+const HEAT_LOSS_MIN_HOURS_A_DAY = 20;
+
+export interface PerformanceDeps {
+  homes: () => HomesService;
+  telemetryQueries: () => TelemetryQueries;
+  now?: () => number;
+}
+
+type Installation = NonNullable<OrderDocument['installation']>;
+
+const round = (value: number, decimals: number): number => {
+  const scale = 10 ** decimals;
+  return Math.round(value * scale) / scale;
+};
+const roundOrNull = (value: number | null, decimals: number): number | null =>
+  value === null ? null : round(value, decimals);
+
+/** Σ sign × consumption of the terms' registers in one hour (0 for a register without a reading). */
+function sumTerms(terms: Term[], hour: number, rows: Map<string, Map<number, HourRollup>>): number {
+  let total = 0;
+  for (const t of terms) total += t.sign * (rows.get(t.channelId)?.get(hour)?.delta ?? 0);
+  return total;
+}
+
+/** Per-home performance: COP per period, SPF at a SEPEMO boundary, coverage, Carnot, cycling, design. */
+export class PerformanceService {
+  constructor(private readonly deps: PerformanceDeps) {}
+
+  private now(): number {
+    return this.deps.now?.() ?? Date.now();
+  }
+
+  async homePerformance(
+    scope: Scope,
+    homeId: string,
+    query: PerformanceQueryInput,
+  ): Promise<PerformanceAnswer> {
+    const { home, meters } = await this.deps.homes().withMeters(scope, homeId);
+    const telemetry = this.deps.telemetryQueries();
+    const calendar = await telemetry.calendarOf(home.agent_id);
+    const now = this.now();
+    const { from, to } = windowOf(query, calendar, now);
+    const period: Period = query.period ?? 'month';
+    const minCoverage = query.minCoverage ?? DEFAULT_MIN_COVERAGE;
+
+    const support = supportedBoundaries(meters);
+    if (query.boundary !== undefined && !support.levels.includes(query.boundary)) {
+      throw invalidQuery(
+        'boundary',
+        `is not supported by this home's meters`,
+        `boundary ${query.boundary} is not supported by this home's meters` +
+          (support.levels.length > 0 ? ` (they support ${support.levels.join(', ')})` : '') +
+          `: ${support.limits.join('; ')}`,
+      );
+    }
+    const level: BoundaryLevel | undefined = query.boundary ?? support.levels.at(-1);
+    const boundary: Boundary | null = level ? boundaryTerms(meters, level) : null;
+
+    // The heat meters' own terms (forward minus any reverse heat): the house's heat, for its heat loss.
+    const heatMeterSerials = new Set(meters.filter((m) => m.kind === 'heat_meter').map((m) => m.serial));
+    const heatMeterTerms: Term[] = boundary
+      ? boundary.heat.filter((t) => heatMeterSerials.has(t.serial))
+      : [];
+    const reverse = meters
+      .filter((m) => m.kind === 'heat_meter')
+      .flatMap((m) =>
+        m.channels.filter((c) => c.key === REVERSE_HEAT_KEY && c.kind === 'register').map((c) => c.id),
+      );
+    const flowChannel = findChannel(
+      meters.filter((m) => m.kind === 'heat_meter'),
+      'flow_temperature',
+    );
+    const outdoorChannel = findChannel(meters, 'outdoor_temperature');
+    const registers = boundary
+      ? [...new Set([...boundary.heat, ...boundary.electricity].map((t) => t.channelId))]
+      : [];
+    const wanted = [
+      ...new Set([...registers, ...reverse, ...[flowChannel, outdoorChannel].filter((c) => c !== null)]),
+    ];
+    // From the hour before the window: whether the window's first hour ends a gap.
+    const rollups = await telemetry.hourlyRollups(home.id, wanted, from - HOUR, to);
+    const byHour = new Map<string, Map<number, HourRollup>>();
+    for (const [channelId, rows] of rollups) byHour.set(channelId, new Map(rows.map((r) => [r.hour, r])));
+    const meanOf = (channelId: string | null, hour: number): number | null => {
+      if (channelId === null) return null;
+      const row = byHour.get(channelId)?.get(hour);
+      return row && row.count > 0 ? row.sum / row.count : null;
+    };
+
+    const coveredAt = (hour: number): boolean =>
+      registers.length > 0 && registers.every((id) => (byHour.get(id)?.get(hour)?.count ?? 0) > 0);
+    // Hour by hour: energy at the boundary, whether every register reported, the temperatures.
+    const hours: (HourFigures & { elapsed: boolean; meterHeatKwh: number })[] = [];
+    for (let hour = from; hour < to; hour += HOUR) {
+      const covered = coveredAt(hour);
+      hours.push({
+        hour,
+        heatKwh: boundary ? sumTerms(boundary.heat, hour, byHour) : 0,
+        electricityKwh: boundary ? sumTerms(boundary.electricity, hour, byHour) : 0,
+        covered,
+        afterGap: covered && !coveredAt(hour - HOUR),
+        elapsed: hour < now,
+        flowC: meanOf(flowChannel, hour),
+        outdoorC: meanOf(outdoorChannel, hour),
+        meterHeatKwh: sumTerms(heatMeterTerms, hour, byHour),
+      });
+    }
+
+    const summarise = (slice: typeof hours, window: boolean) => {
+      let heat = 0;
+      let electricity = 0;
+      let withData = 0;
+      let elapsed = 0;
+      for (const h of slice) {
+        heat += h.heatKwh;
+        electricity += h.electricityKwh;
+        if (h.elapsed) elapsed++;
+        if (h.elapsed && h.covered) withData++;
+      }
+      const percent = elapsed > 0 ? (100 * withData) / elapsed : 0;
+      const quality = qualityOf({ boundary, electricity, percent, withData, minCoverage, window });
+      return {
+        heatKwh: boundary ? round(heat, 3) : null,
+        electricityKwh: boundary ? round(electricity, 3) : null,
+        ratio: quality.ok ? roundOrNull(ratio(heat, electricity), 3) : null,
+        coverage: { percent: round(percent, 1), hoursWithData: withData, hours: elapsed },
+        quality,
+      };
+    };
+
+    const periods: PerformanceAnswer['periods'] = [];
+    let index = 0;
+    for (const [start, end] of periodsOf(from, to, period, calendar.zone)) {
+      const first = index;
+      while (index < hours.length && (hours[index] as HourFigures).hour < end) index++;
+      const s = summarise(hours.slice(first, index), false);
+      periods.push({
+        start: isoTime(start),
+        end: isoTime(end),
+        heatKwh: s.heatKwh,
+        electricityKwh: s.electricityKwh,
+        cop: s.ratio,
+        coverage: s.coverage,
+        quality: s.quality,
+      });
+    }
+    const whole = summarise(hours, true);
+    const unavailable: PerformanceAnswer['window']['unavailable'] = [];
+
+    // % of Carnot and the heat-weighted flow temperature, from the hourly means.
+    const carnot = carnotPercent(hours);
+    if (carnot.percent === null)
+      unavailable.push({
+        field: 'carnotPercent',
+        reason: !boundary
+          ? 'no boundary: no heat and electricity to compare'
+          : flowChannel === null
+            ? 'no heat meter reports flow_temperature'
+            : outdoorChannel === null
+              ? 'no outdoor temperature sensor (temperature_sensor, location outdoor)'
+              : 'no hour with heat, electricity, flow and outdoor temperatures in the window',
+      });
+    const flowC = heatWeightedFlowC(hours);
+    if (flowC === null)
+      unavailable.push({
+        field: 'flowTemperatureWeightedC',
+        reason:
+          flowChannel === null
+            ? 'no heat meter reports flow_temperature'
+            : 'no hour with heat and a flow temperature',
+      });
+
+    // Compressor starts from the raw power readings (one pass over the window's rows of one channel).
+    const installation = JSON.parse(home.installation) as Installation;
+    const startThresholdW = installation.ratedCapacityKw
+      ? Math.max(100, 25 * installation.ratedCapacityKw)
+      : 200;
+    const power = compressorPowerChannel(meters);
+    let starts: number | null = null;
+    let runningHours: number | null = null;
+    let startsPerHour: number | null = null;
+    if (power) {
+      const meter = meters.find((m) => m.serial === power.serial);
+      const interval = meter?.reading.intervalSeconds ?? 60;
+      const t = await telemetry.powerTransitions(home.id, power.channelId, from, to, startThresholdW);
+      if (t.readings > 0) {
+        starts = t.starts;
+        runningHours = round((t.above * interval) / 3600, 2);
+        startsPerHour = runningHours > 0 ? round(starts / runningHours, 3) : null;
+        if (startsPerHour === null)
+          unavailable.push({ field: 'startsPerHour', reason: 'the compressor did not run in the window' });
+      } else {
+        for (const field of ['starts', 'runningHours', 'startsPerHour'])
+          unavailable.push({
+            field,
+            reason: `no electricity_power readings from ${power.serial} in the window`,
+          });
+      }
+    } else {
+      for (const field of ['starts', 'runningHours', 'startsPerHour'])
+        unavailable.push({
+          field,
+          reason: 'no electricity meter of the compressor or heat pump reports electricity_power',
+        });
+    }
+
+    // Defrost: only a heat meter that registers reverse heat shows it.
+    let defrostKwh: number | null = null;
+    if (reverse.length > 0) {
+      defrostKwh = 0;
+      for (const id of reverse)
+        for (const r of rollups.get(id) ?? []) if (r.hour >= from) defrostKwh += r.delta;
+      defrostKwh = round(defrostKwh, 3);
+    } else {
+      unavailable.push({
+        field: 'defrostKwh',
+        reason: `the heat meters count forward heat only, so defrost (heat taken back from the water) is not metered; give the heat meter a ${REVERSE_HEAT_KEY} register to see it`,
+      });
+    }
+
+    const design = designOf(installation, whole.ratio, hours, calendar, outdoorChannel);
+    if (design.measuredHeatLossWPerK === null)
+      unavailable.push({ field: 'design.measuredHeatLossWPerK', reason: design.reason });
+    if (whole.ratio === null)
+      unavailable.push({
+        field: 'spf',
+        reason: whole.quality.ok
+          ? 'no electricity at the boundary'
+          : whole.quality.reasons.map((r) => r.message).join('; '),
+      });
+
+    return {
+      homeId: home.id,
+      from: isoTime(from),
+      to: isoTime(to),
+      timeZone: calendar.zone,
+      period,
+      minCoveragePercent: minCoverage,
+      boundary: boundary
+        ? {
+            level: boundary.level,
+            description: boundary.description,
+            electricityMeters: boundary.electricityMeters,
+            heatMeters: boundary.heatMeters,
+            assumptions: boundary.assumptions,
+            supported: support.levels,
+          }
+        : null,
+      periods,
+      window: {
+        heatKwh: whole.heatKwh,
+        electricityKwh: whole.electricityKwh,
+        spf: whole.ratio,
+        coverage: whole.coverage,
+        quality: whole.quality,
+        carnotPercent: roundOrNull(carnot.percent, 1),
+        carnotHours: carnot.hours,
+        flowTemperatureWeightedC: roundOrNull(flowC, 2),
+        starts,
+        runningHours,
+        startsPerHour,
+        startThresholdW,
+        defrostKwh,
+        design: {
+          spf: design.spf,
+          scop: design.scop,
+          spfRatio: design.spfRatio,
+          spfRatioAgainst: design.spfRatioAgainst,
+          heatLossWPerK: design.heatLossWPerK,
+          measuredHeatLossWPerK: design.measuredHeatLossWPerK,
+          heatLossDays: design.heatLossDays,
+          assumptions: design.assumptions,
+        },
+        unavailable,
+      },
+    };
+  }
+}
+
+function qualityOf(input: {
+  boundary: Boundary | null;
+  electricity: number;
+  percent: number;
+  withData: number;
+  minCoverage: number;
+  window: boolean;
+}): Quality {
+  const reasons: Quality['reasons'] = [];
+  if (!input.boundary)
+    reasons.push({
+      code: 'no_boundary',
+      message: 'the meters support no SEPEMO boundary (see boundary limits)',
+    });
+  else {
+    if (input.percent < input.minCoverage)
+      reasons.push({
+        code: 'low_coverage',
+        message: `data covers ${round(input.percent, 1)}% of the hours, below the minimum of ${input.minCoverage}%`,
+      });
+    if (input.window && input.withData < MIN_HOURS_FOR_SPF)
+      reasons.push({
+        code: 'too_little_data',
+        message: `${input.withData} hours with data: an SPF needs at least ${MIN_HOURS_FOR_SPF}`,
+      });
+    if (!(input.electricity > 0))
+      reasons.push({ code: 'no_electricity', message: 'no electricity was used at the boundary' });
+  }
+  return { ok: reasons.length === 0, reasons };
+}
+
+function designOf(
+  installation: Installation,
+  spf: number | null,
+  hours: (HourFigures & { meterHeatKwh: number })[],
+  calendar: Calendar,
+  outdoorChannel: string | null,
+) {
+  const assumptions: string[] = [];
+  const designSpf = installation.designSpf ?? null;
+  const designScop = installation.designScop ?? null;
+  const against = designSpf !== null ? 'designSpf' : designScop !== null ? 'designScop' : null;
+  const reference = designSpf ?? designScop;
+  let heatLossWPerK = installation.designHeatLossWPerK ?? null;
+  if (heatLossWPerK === null && installation.designHeatLossW !== undefined) {
+    heatLossWPerK = installation.designHeatLossW / (DESIGN_INDOOR_C - DESIGN_OUTDOOR_C);
+    assumptions.push(
+      `design heat loss W/K = designHeatLossW / (${DESIGN_INDOOR_C} − (${DESIGN_OUTDOOR_C})) °C: no designHeatLossWPerK was given`,
+    );
+  }
+  // Measured heat loss: daily mean heat power against daily mean indoor − outdoor, heating days only.
+  let reason = '';
+  let measured: number | null = null;
+  let days: DayPoint[] = [];
+  if (outdoorChannel === null) reason = 'no outdoor temperature sensor';
+  else {
+    // Indoor is the design convention's 21 °C, not the measured room: the fit then compares with the
+    // design W/K, and day-to-day room temperatures follow the controller (set-backs, a room that
+    // cannot recover on the coldest days), which made the fit worse against the simulator's truth.
+    assumptions.push(
+      `measured heat loss against ${DESIGN_INDOOR_C} °C indoor − the measured outdoor temperature`,
+    );
+    const perDay = new Map<number, { heat: number; deltaT: number; n: number; clean: boolean }>();
+    for (const h of hours) {
+      const day = calendar.dayOf(h.hour);
+      const d = perDay.get(day) ?? { heat: 0, deltaT: 0, n: 0, clean: true };
+      perDay.set(day, d);
+      // A day holding the end of a gap carries the gap's energy: it is left out.
+      if (h.afterGap) d.clean = false;
+      if (!h.covered || h.outdoorC === null) continue;
+      d.heat += h.meterHeatKwh;
+      d.deltaT += DESIGN_INDOOR_C - h.outdoorC;
+      d.n++;
+    }
+    days = [...perDay.values()]
+      .filter((d) => d.clean && d.n >= HEAT_LOSS_MIN_HOURS_A_DAY)
+      .map((d) => ({ deltaTK: d.deltaT / d.n, heatW: (d.heat * 1000) / d.n }))
+      .filter((d) => d.deltaTK >= HEAT_LOSS_MIN_DELTA_K);
+    const spread =
+      days.length > 0 ? Math.max(...days.map((d) => d.deltaTK)) - Math.min(...days.map((d) => d.deltaTK)) : 0;
+    if (days.length < HEAT_LOSS_MIN_DAYS || spread < HEAT_LOSS_MIN_SPREAD_K)
+      reason = `needs at least ${HEAT_LOSS_MIN_DAYS} heating days (${DESIGN_INDOOR_C} °C − outdoor ≥ ${HEAT_LOSS_MIN_DELTA_K} K, ≥ ${HEAT_LOSS_MIN_HOURS_A_DAY} hours of data) spread over ${HEAT_LOSS_MIN_SPREAD_K} K; the window has ${days.length} spread over ${round(spread, 1)} K`;
+    else measured = heatLossSlope(days);
+  }
+  return {
+    spf: designSpf,
+    scop: designScop,
+    spfRatio: spf !== null && reference !== null ? round(spf / reference, 3) : null,
+    spfRatioAgainst: spf !== null ? against : null,
+    heatLossWPerK: roundOrNull(heatLossWPerK, 1),
+    measuredHeatLossWPerK: roundOrNull(measured, 1),
+    heatLossDays: measured === null ? 0 : days.length,
+    assumptions,
+    reason,
+  } as const;
+}
