@@ -1,11 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { registerAgents } from './commands/agents.js';
+import { registerAnalysis } from './commands/analysis.js';
 import { registerAudit } from './commands/audit.js';
 import { registerGateway } from './commands/gateway.js';
 import { registerHomes } from './commands/homes.js';
 import { registerInvitations } from './commands/invitations.js';
 import { registerOrders } from './commands/orders.js';
 import { registerSession } from './commands/session.js';
+import { registerTariffs } from './commands/tariffs.js';
 import { registerTelemetry } from './commands/telemetry.js';
 import { registerUsers } from './commands/users.js';
 import { Context, optionsOf } from './context.js';
@@ -22,7 +24,7 @@ const EXIT_CODES = `
 Exit codes:
   0   done
   1   the server refused the request or could not be reached
-  2   bad usage (unknown command or option, a missing value)
+  2   bad usage (unknown command or option, a missing or malformed value such as a home id)
   3   not logged in, the login was refused or ended, or your role may not do this
   4   not found
   5   telemetry import: some rows were refused or could not be read (each listed by line number)
@@ -39,7 +41,7 @@ Environment:
 export function buildProgram(io: CliIo, seen: (ctx: Context) => void): Command {
   const program = new Command('hearth')
     .description(
-      'The Hearth platform from the command line: agents, users, invitations, audit trail, orders, homes, provisioning, telemetry, gateways.',
+      'The Hearth platform from the command line: agents, users, invitations, audit trail, orders, homes, provisioning, telemetry, gateways, performance, insight, tariffs.',
     )
     .version(CLI_VERSION, '-V, --version', 'print the CLI version')
     .option('--server <url>', 'the Hearth server (default: HEARTH_SERVER, else the last login)')
@@ -72,6 +74,8 @@ export function buildProgram(io: CliIo, seen: (ctx: Context) => void): Command {
   registerHomes(program, act);
   registerTelemetry(program, act);
   registerGateway(program, act);
+  registerAnalysis(program, act);
+  registerTariffs(program, act);
   return program;
 }
 

@@ -5,9 +5,12 @@ import { AuditResource } from './resources/audit.js';
 import { GatewaysResource } from './resources/gateways.js';
 import { HomeGroupsResource } from './resources/home-groups.js';
 import { HomesResource } from './resources/homes.js';
+import { InsightResource } from './resources/insight.js';
 import { InvitationsResource } from './resources/invitations.js';
 import { OrdersResource } from './resources/orders.js';
+import { PerformanceResource } from './resources/performance.js';
 import { ProvisioningResource } from './resources/provisioning.js';
+import { TariffsResource } from './resources/tariffs.js';
 import { TelemetryResource } from './resources/telemetry.js';
 import { UsersResource } from './resources/users.js';
 import {
@@ -134,6 +137,9 @@ export class HearthClient {
   readonly homeGroups: HomeGroupsResource;
   readonly telemetry: TelemetryResource;
   readonly gateways: GatewaysResource;
+  readonly performance: PerformanceResource;
+  readonly insight: InsightResource;
+  readonly tariffs: TariffsResource;
 
   private readonly transport: Transport;
   private readonly tokens: TokenManager;
@@ -172,6 +178,9 @@ export class HearthClient {
     this.homeGroups = new HomeGroupsResource(this);
     this.telemetry = new TelemetryResource(this);
     this.gateways = new GatewaysResource(this);
+    this.performance = new PerformanceResource(this);
+    this.insight = new InsightResource(this);
+    this.tariffs = new TariffsResource(this);
   }
 
   /** The server's base URL, as the client uses it (no trailing slash). */

@@ -36,9 +36,12 @@ export { AuditResource } from './resources/audit.js';
 export { GatewaysResource } from './resources/gateways.js';
 export { HomeGroupsResource } from './resources/home-groups.js';
 export { HomesResource } from './resources/homes.js';
+export { InsightResource } from './resources/insight.js';
 export { InvitationsResource } from './resources/invitations.js';
 export { OrdersResource } from './resources/orders.js';
+export { PerformanceResource } from './resources/performance.js';
 export { ProvisioningResource } from './resources/provisioning.js';
+export { TariffsResource } from './resources/tariffs.js';
 export { MAX_READINGS_PER_PUSH, TelemetryResource } from './resources/telemetry.js';
 export { UsersResource } from './resources/users.js';
 export {

@@ -154,3 +154,46 @@ export type Gateway = SuccessOf<'/homes/{id}/gateway', 'get'>;
 export type GatewayStatus = Gateway['status'];
 /** A newly issued gateway secret, with the gateway: `clientSecret` is shown this once. */
 export type GatewaySecret = SuccessOf<'/homes/{id}/gateway/secret', 'post'>;
+
+type PerformanceQueryParams = QueryOf<'/homes/{id}/performance', 'get'>;
+/** The periods of a performance or insight table, in the agent's local calendar. */
+export type AnalysisPeriod = NonNullable<PerformanceQueryParams['period']>;
+/** A SEPEMO boundary, H1 (the heat pump alone) to H4 (with backup heater and pumps). */
+export type SepemoBoundary = NonNullable<PerformanceQueryParams['boundary']>;
+/**
+ * A performance query: the route's parameters, with `from`/`to` also as Dates. Every field is
+ * optional: the last 30 local days, by month, at the widest boundary the meters support.
+ */
+export type PerformanceQuery = Omit<PerformanceQueryParams, 'from' | 'to'> & {
+  from?: string | Date;
+  to?: string | Date;
+};
+/** A home's heat pump performance: COP per period, SPF and more over the window. */
+export type Performance = SuccessOf<'/homes/{id}/performance', 'get'>;
+export type PerformancePeriod = Performance['periods'][number];
+export type PerformanceWindow = Performance['window'];
+export type PerformanceQuality = PerformanceWindow['quality'];
+
+type InsightQueryParams = QueryOf<'/homes/{id}/insight', 'get'>;
+/** An insight query: the route's parameters, with `from`/`to` also as Dates; all optional. */
+export type InsightQuery = Omit<InsightQueryParams, 'from' | 'to'> & {
+  from?: string | Date;
+  to?: string | Date;
+};
+/** A home's energy, cost, carbon and degree days per period, with last year and its energy signature. */
+export type Insight = SuccessOf<'/homes/{id}/insight', 'get'>;
+export type InsightPeriod = Insight['periods'][number];
+export type InsightWindow = Insight['window'];
+export type EnergySignature = NonNullable<InsightWindow['signature']>;
+
+export type Tariff = SuccessOf<'/tariffs/{id}', 'get'>;
+export type TariffFuel = Tariff['fuel'];
+export type TariffBand = NonNullable<Tariff['bands']>[number];
+export type CreateTariffInput = RequestBody<'/tariffs', 'post'>;
+export type UpdateTariffInput = RequestBody<'/tariffs/{id}', 'put'>;
+export type TariffListQuery = ListQuery<'/tariffs'>;
+/** The tariff of each fuel a home uses on a date, and where it comes from (`home`, `agent_default`, `none`). */
+export type HomeTariffs = SuccessOf<'/homes/{id}/tariffs', 'get'>;
+export type HomeTariff = HomeTariffs['items'][number];
+/** A home's own tariffs, one per fuel at most; `{ overrides: [] }` clears them. */
+export type SetHomeTariffsInput = RequestBody<'/homes/{id}/tariffs', 'put'>;

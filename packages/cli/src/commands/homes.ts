@@ -13,6 +13,7 @@ import type { Act } from '../cli.js';
 import { optionsOf, positiveInteger } from '../context.js';
 import { UsageError } from '../io.js';
 import type { Column } from '../output.js';
+import { registerHomeTariffs } from './tariffs.js';
 
 const homeColumns: Column<HomeListItem>[] = [
   { header: 'id', value: (h) => h.id },
@@ -130,6 +131,8 @@ export function registerHomes(program: Command, act: Act): void {
         ctx.out.table(await (await ctx.client()).homes.meters(String(id)), meterColumns, 'No meters.');
       }),
     );
+
+  registerHomeTariffs(homes, act);
 
   homes
     .command('groups')

@@ -17,10 +17,11 @@ const columns: Column<Order>[] = [
 ];
 
 /**
- * An order document from a file (`-` for stdin): YAML or JSON, told by the extension, else by the
- * first character. JSON is YAML too, but a JSON file gets JSON's stricter errors.
+ * An order document (or, by `what`, another one) from a file (`-` for stdin): YAML or JSON, told by
+ * the extension, else by the first character. JSON is YAML too, but a JSON file gets JSON's stricter
+ * errors.
  */
-export async function readDocument(file: string, io: CliIo): Promise<unknown> {
+export async function readDocument(file: string, io: CliIo, what = 'order'): Promise<unknown> {
   let text: string;
   try {
     if (file === '-') {
@@ -36,11 +37,13 @@ export async function readDocument(file: string, io: CliIo): Promise<unknown> {
   try {
     const value: unknown = json ? JSON.parse(text) : parseYaml(text);
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new Error('it must hold one object (an order)');
+      throw new Error(`it must hold one object (${what === 'order' ? 'an order' : `a ${what}`})`);
     }
     return value;
   } catch (err) {
-    throw new UsageError(`${file} is not a valid ${json ? 'JSON' : 'YAML'} order: ${(err as Error).message}`);
+    throw new UsageError(
+      `${file} is not a valid ${json ? 'JSON' : 'YAML'} ${what}: ${(err as Error).message}`,
+    );
   }
 }
 

@@ -69,7 +69,7 @@ const count = (n: number) => n.toLocaleString('en-GB');
 const plural = (n: number, one: string, many = `${one}s`) => `${count(n)} ${n === 1 ? one : many}`;
 
 /** Writes to stdout, waiting when a real stream asks to (a pipe to a slow reader). */
-async function writeOut(io: CliIo, text: string): Promise<void> {
+export async function writeOut(io: CliIo, text: string): Promise<void> {
   const stdout = io.stdout as CliIo['stdout'] & { once?: (event: string, listener: () => void) => unknown };
   if (stdout.write(text) === false && typeof stdout.once === 'function') {
     await new Promise<void>((resolve) => stdout.once?.('drain', resolve));
@@ -232,7 +232,7 @@ async function importFile(ctx: Context, file: string, batch: number): Promise<Im
 }
 
 /** Where --out writes: a temporary file beside it, renamed into place only once the export is whole. */
-async function writeFileAtomically(
+export async function writeFileAtomically(
   target: string,
   write: (stream: Writable) => Promise<void>,
 ): Promise<void> {

@@ -2126,6 +2126,315 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/homes/{id}/insight': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A home's energy, cost, carbon and degree days per period, with last year
+     * @description Per local period: electricity, heat, gas and PV energy; cost on the home’s tariffs (GET /homes/{id}/tariffs); carbon; heating degree days (base 15.5 °C) from the outdoor sensor; the consumption the home’s energy signature expects; the same period last year. See docs/insight.md. Accept: text/csv gives the periods table.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description start (RFC 3339, rounded down to its UTC hour); default: the start of the local period 11 periods back (day: 29 days) */
+          from?: string;
+          /** @description the periods of the table, in the agent’s local calendar (ISO weeks from Monday); default month */
+          period?: 'day' | 'week' | 'month' | 'year' | 'all';
+          /** @description end (exclusive, rounded up to a UTC hour); default: now */
+          to?: string;
+        };
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+            'text/csv': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description the insight (JSON), or with Accept: text/csv one row per period */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: date-time */
+              from: string;
+              /** Format: uuid */
+              homeId: string;
+              meters: {
+                /** @description serials of the electricity meters counted */
+                electricity: string[];
+                gas: string[];
+                heat: string[];
+                /** @description the outdoor temperature sensor degree days come from */
+                outdoor: string | null;
+                pv: string[];
+              };
+              period: string;
+              periods: {
+                /** @description kgCO2e of the electricity and gas used (tariff factor, else the default) */
+                carbonKg: number | null;
+                cost: {
+                  currency: string | null;
+                  /** @description null: no electricity meter or no tariff */
+                  electricity: {
+                    /** @description ISO 4217 code of the tariff */
+                    currency: string;
+                    /** @description unit-rate charges, in the currency (e.g. pounds), to 0.01 */
+                    energy: number;
+                    /** @description standing charges of the days in the period, in the currency */
+                    standing: number;
+                    /** @description the tariffs applied */
+                    tariffs: string[];
+                    /** @description energy + standing, in the currency */
+                    total: number;
+                  } | null;
+                  /** @description null: no gas meter or no tariff */
+                  gas: {
+                    /** @description ISO 4217 code of the tariff */
+                    currency: string;
+                    /** @description unit-rate charges, in the currency (e.g. pounds), to 0.01 */
+                    energy: number;
+                    /** @description standing charges of the days in the period, in the currency */
+                    standing: number;
+                    /** @description the tariffs applied */
+                    tariffs: string[];
+                    /** @description energy + standing, in the currency */
+                    total: number;
+                  } | null;
+                  /** @description the fuels’ totals, when they share a currency */
+                  total: number | null;
+                };
+                /** @description null: no outdoor temperature sensor */
+                degreeDays: {
+                  /** @description days in the period */
+                  days: number;
+                  /** @description days with outdoor readings in at least 75% of their hours */
+                  daysMeasured: number;
+                  /** @description heating degree days, K·day (base 15.5 °C, daily mean method) */
+                  value: number;
+                } | null;
+                /** @description electricity used (null: no electricity meter) */
+                electricityKwh: number | null;
+                /** Format: date-time */
+                end: string;
+                /** @description the heating fuel the home’s energy signature predicts for this period’s degree days (null: no signature) */
+                expectedKwh: number | null;
+                /** @description gas burned, kWh (m³ × 11.1; null: no gas meter) */
+                gasKwh: number | null;
+                /** @description heat delivered (null: no heat meter) */
+                heatKwh: number | null;
+                /** @description the same period a year earlier, when the home has data for it */
+                lastYear: {
+                  degreeDays: {
+                    /** @description days in the period */
+                    days: number;
+                    /** @description days with outdoor readings in at least 75% of their hours */
+                    daysMeasured: number;
+                    /** @description heating degree days, K·day (base 15.5 °C, daily mean method) */
+                    value: number;
+                  } | null;
+                  /** @description electricity used (null: no electricity meter) */
+                  electricityKwh: number | null;
+                  /** Format: date-time */
+                  end: string;
+                  /** @description gas burned, kWh (m³ × 11.1; null: no gas meter) */
+                  gasKwh: number | null;
+                  /** @description heat delivered (null: no heat meter) */
+                  heatKwh: number | null;
+                  /** @description PV generation (null: no PV meter) */
+                  pvKwh: number | null;
+                  /** Format: date-time */
+                  start: string;
+                  /** @description the heating fuel this year’s signature predicts for last year’s degree days: compare it with this year’s figure */
+                  weatherAdjustedKwh: number | null;
+                } | null;
+                /** @description PV generation (null: no PV meter) */
+                pvKwh: number | null;
+                /** Format: date-time */
+                start: string;
+              }[];
+              timeZone: string;
+              /** Format: date-time */
+              to: string;
+              window: {
+                carbonKg: number | null;
+                cost: {
+                  currency: string | null;
+                  /** @description null: no electricity meter or no tariff */
+                  electricity: {
+                    /** @description ISO 4217 code of the tariff */
+                    currency: string;
+                    /** @description unit-rate charges, in the currency (e.g. pounds), to 0.01 */
+                    energy: number;
+                    /** @description standing charges of the days in the period, in the currency */
+                    standing: number;
+                    /** @description the tariffs applied */
+                    tariffs: string[];
+                    /** @description energy + standing, in the currency */
+                    total: number;
+                  } | null;
+                  /** @description null: no gas meter or no tariff */
+                  gas: {
+                    /** @description ISO 4217 code of the tariff */
+                    currency: string;
+                    /** @description unit-rate charges, in the currency (e.g. pounds), to 0.01 */
+                    energy: number;
+                    /** @description standing charges of the days in the period, in the currency */
+                    standing: number;
+                    /** @description the tariffs applied */
+                    tariffs: string[];
+                    /** @description energy + standing, in the currency */
+                    total: number;
+                  } | null;
+                  /** @description the fuels’ totals, when they share a currency */
+                  total: number | null;
+                };
+                degreeDays: {
+                  /** @description days in the period */
+                  days: number;
+                  /** @description days with outdoor readings in at least 75% of their hours */
+                  daysMeasured: number;
+                  /** @description heating degree days, K·day (base 15.5 °C, daily mean method) */
+                  value: number;
+                } | null;
+                /** @description electricity used (null: no electricity meter) */
+                electricityKwh: number | null;
+                /** @description gas burned, kWh (m³ × 11.1; null: no gas meter) */
+                gasKwh: number | null;
+                /** @description heat delivered (null: no heat meter) */
+                heatKwh: number | null;
+                /** @description PV generation (null: no PV meter) */
+                pvKwh: number | null;
+                /** @description daily heating fuel = base + slope × HDD, least squares over the window’s whole days (null: under 14 days or no outdoor sensor) */
+                signature: {
+                  /** @description use on a day needing no heating (hot water, standby) */
+                  baseKwhPerDay: number;
+                  /** @description whole days the fit used */
+                  days: number;
+                  fuel: 'electricity' | 'gas';
+                  /** @description share of the daily variation the line explains, 0–1 */
+                  r2: number;
+                  /** @description extra use per degree day */
+                  slopeKwhPerDegreeDay: number;
+                } | null;
+              };
+            };
+            'text/csv': string;
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/homes/{id}/meters': {
     parameters: {
       query?: never;
@@ -2539,6 +2848,268 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/homes/{id}/performance': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A home's heat pump performance: COP per period, SPF, coverage, against design
+     * @description COP per local period and SPF over the window as Σheat / Σelectricity at a SEPEMO boundary (H1–H4) the meters support, with data coverage and a refusal (quality) when it is too low; % of Carnot, heat-weighted flow temperature, compressor starts, defrost, design comparison. See docs/performance.md. Accept: text/csv gives the periods table.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description SEPEMO boundary; default: the widest the meters support */
+          boundary?: 'H1' | 'H2' | 'H3' | 'H4';
+          /** @description start (RFC 3339, rounded down to its UTC hour); default: local midnight 29 days before today */
+          from?: string;
+          /** @description percent of hours with data below which no COP or SPF is stated (default 90) */
+          minCoverage?: number;
+          /** @description the periods of the table, in the agent’s local calendar (ISO weeks from Monday); default month */
+          period?: 'day' | 'week' | 'month' | 'year' | 'all';
+          /** @description end (exclusive, rounded up to a UTC hour); default: now */
+          to?: string;
+        };
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+            'text/csv': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description the performance (JSON), or with Accept: text/csv one row per period */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description null: the meters support no boundary (see window.quality) */
+              boundary: {
+                assumptions: string[];
+                description: string;
+                /** @description serials of the electricity meters read (at H1 and H2 a backup heater meter is subtracted from the heat) */
+                electricityMeters: string[];
+                /** @description serials of the heat meters summed */
+                heatMeters: string[];
+                level: 'H1' | 'H2' | 'H3' | 'H4';
+                /** @description every boundary these meters support */
+                supported: string[];
+              } | null;
+              /** Format: date-time */
+              from: string;
+              /** Format: uuid */
+              homeId: string;
+              minCoveragePercent: number;
+              period: string;
+              periods: {
+                /** @description heatKwh / electricityKwh; null without electricity or when quality refuses */
+                cop: number | null;
+                coverage: {
+                  /** @description hours of the period within the window and before now */
+                  hours: number;
+                  /** @description hours in which every register of the boundary has a reading */
+                  hoursWithData: number;
+                  /** @description hoursWithData / hours × 100, one decimal */
+                  percent: number;
+                };
+                /** @description electricity at the boundary, kWh; null without a boundary */
+                electricityKwh: number | null;
+                /**
+                 * Format: date-time
+                 * @description exclusive
+                 */
+                end: string;
+                /** @description heat at the boundary, kWh; null without a boundary */
+                heatKwh: number | null;
+                quality: {
+                  /** @description false: the COP / SPF is withheld (null), for the reasons listed */
+                  ok: boolean;
+                  reasons: {
+                    code: 'no_boundary' | 'low_coverage' | 'too_little_data' | 'no_electricity';
+                    message: string;
+                  }[];
+                };
+                /** Format: date-time */
+                start: string;
+              }[];
+              timeZone: string;
+              /** Format: date-time */
+              to: string;
+              window: {
+                /** @description hours the Carnot figure is computed over */
+                carnotHours: number;
+                /** @description measured COP / ideal Carnot COP × 100 over hours with heat */
+                carnotPercent: number | null;
+                coverage: {
+                  /** @description hours of the period within the window and before now */
+                  hours: number;
+                  /** @description hours in which every register of the boundary has a reading */
+                  hoursWithData: number;
+                  /** @description hoursWithData / hours × 100, one decimal */
+                  percent: number;
+                };
+                /** @description reverse heat of defrost cycles, kWh; null when not metered */
+                defrostKwh: number | null;
+                design: {
+                  assumptions: string[];
+                  /** @description days the measured heat loss is fitted on */
+                  heatLossDays: number;
+                  /** @description design heat loss, W/K */
+                  heatLossWPerK: number | null;
+                  /** @description slope of daily heat power against indoor − outdoor, W/K */
+                  measuredHeatLossWPerK: number | null;
+                  /** @description installation.designScop */
+                  scop: number | null;
+                  /** @description installation.designSpf */
+                  spf: number | null;
+                  /** @description measured spf / design spf (or scop when there is no design spf) */
+                  spfRatio: number | null;
+                  spfRatioAgainst: ('designSpf' | 'designScop') | null;
+                };
+                electricityKwh: number | null;
+                /** @description mean flow temperature weighted by heat, °C */
+                flowTemperatureWeightedC: number | null;
+                heatKwh: number | null;
+                quality: {
+                  /** @description false: the COP / SPF is withheld (null), for the reasons listed */
+                  ok: boolean;
+                  reasons: {
+                    code: 'no_boundary' | 'low_coverage' | 'too_little_data' | 'no_electricity';
+                    message: string;
+                  }[];
+                };
+                /** @description hours with electrical power above startThresholdW */
+                runningHours: number | null;
+                /** @description seasonal performance factor at the boundary; null when quality refuses */
+                spf: number | null;
+                /** @description compressor starts (off → on) in the window */
+                starts: number | null;
+                /** @description starts per running hour */
+                startsPerHour: number | null;
+                /** @description electrical power above which the compressor counts as on, W */
+                startThresholdW: number;
+                /** @description each null figure of the window and why */
+                unavailable: {
+                  field: string;
+                  reason: string;
+                }[];
+              };
+            };
+            'text/csv': string;
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -3087,6 +3658,273 @@ export interface paths {
         };
       };
     };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/homes/{id}/tariffs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tariff of each fuel a home uses on a date: its own, or its agent's default */
+    get: {
+      parameters: {
+        query?: {
+          /** @description the local date (default: today in the agent's time zone) */
+          date?: string;
+        };
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description the local date the effective tariffs are for */
+              date: string;
+              /** Format: uuid */
+              homeId: string;
+              items: {
+                /** @description what the tariff prices, per kWh (gas too); electricity_export pays for exported PV */
+                fuel: 'electricity' | 'gas' | 'heat' | 'electricity_export';
+                /** @description the home's own tariff for the fuel, even on a date outside its validity */
+                homeTariffId: string | null;
+                /** @description home: the home's own; agent_default: the agent's default; none: no tariff applies */
+                source: 'home' | 'agent_default' | 'none';
+                tariff: {
+                  /** Format: uuid */
+                  agentId: string;
+                  bands:
+                    | {
+                        from: string;
+                        rate: number;
+                        to: string;
+                      }[]
+                    | null;
+                  /** @description kgCO2e per kWh */
+                  carbonFactor: number;
+                  /** Format: date-time */
+                  createdAt: string;
+                  currency: string;
+                  /** @description what the tariff prices, per kWh (gas too); electricity_export pays for exported PV */
+                  fuel: 'electricity' | 'gas' | 'heat' | 'electricity_export';
+                  /** Format: uuid */
+                  id: string;
+                  isDefault: boolean;
+                  name: string;
+                  /** @description minor units (pence) per day */
+                  standingCharge: number;
+                  /** @description flat: minor units per kWh */
+                  unitRate: number | null;
+                  /** Format: date-time */
+                  updatedAt: string;
+                  validFrom: string | null;
+                  validTo: string | null;
+                } | null;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    /** Replace a home's own tariffs (fuels not listed use the agent's default) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description the home's own tariffs, one per fuel at most; fuels not listed use the agent default */
+            overrides: {
+              /** @description what the tariff prices, per kWh (gas too); electricity_export pays for exported PV */
+              fuel: 'electricity' | 'gas' | 'heat' | 'electricity_export';
+              /** Format: uuid */
+              tariffId: string;
+            }[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description the local date the effective tariffs are for */
+              date: string;
+              /** Format: uuid */
+              homeId: string;
+              items: {
+                /** @description what the tariff prices, per kWh (gas too); electricity_export pays for exported PV */
+                fuel: 'electricity' | 'gas' | 'heat' | 'electricity_export';
+                /** @description the home's own tariff for the fuel, even on a date outside its validity */
+                homeTariffId: string | null;
+                /** @description home: the home's own; agent_default: the agent's default; none: no tariff applies */
+                source: 'home' | 'agent_default' | 'none';
+                tariff: {
+                  /** Format: uuid */
+                  agentId: string;
+                  bands:
+                    | {
+                        from: string;
+                        rate: number;
+                        to: string;
+                      }[]
+                    | null;
+                  /** @description kgCO2e per kWh */
+                  carbonFactor: number;
+                  /** Format: date-time */
+                  createdAt: string;
+                  currency: string;
+                  /** @description what the tariff prices, per kWh (gas too); electricity_export pays for exported PV */
+                  fuel: 'electricity' | 'gas' | 'heat' | 'electricity_export';
+                  /** Format: uuid */
+                  id: string;
+                  isDefault: boolean;
+                  name: string;
+                  /** @description minor units (pence) per day */
+                  standingCharge: number;
+                  /** @description flat: minor units per kWh */
+                  unitRate: number | null;
+                  /** Format: date-time */
+                  updatedAt: string;
+                  validFrom: string | null;
+                  validTo: string | null;
+                } | null;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -5882,6 +6720,598 @@ export interface paths {
       };
     };
     delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/tariffs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List the agent's tariffs (filter by fuel) */
+    get: {
+      parameters: {
+        query: {
+          /** @description operator: one agent */
+          agentId?: string;
+          /** @description nextCursor of the previous page */
+          cursor?: string;
+          /** @description what the tariff prices, per kWh (gas too); electricity_export pays for exported PV */
+          fuel?: 'electricity' | 'gas' | 'heat' | 'electricity_export';
+          /** @description items per page (1-200) */
+          limit: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** Format: uuid */
+                agentId: string;
+                bands:
+                  | {
+                      from: string;
+                      rate: number;
+                      to: string;
+                    }[]
+                  | null;
+                /** @description kgCO2e per kWh */
+                carbonFactor: number;
+                /** Format: date-time */
+                createdAt: string;
+                currency: string;
+                /** @description what the tariff prices, per kWh (gas too); electricity_export pays for exported PV */
+                fuel: 'electricity' | 'gas' | 'heat' | 'electricity_export';
+                /** Format: uuid */
+                id: string;
+                isDefault: boolean;
+                name: string;
+                /** @description minor units (pence) per day */
+                standingCharge: number;
+                /** @description flat: minor units per kWh */
+                unitRate: number | null;
+                /** Format: date-time */
+                updatedAt: string;
+                validFrom: string | null;
+                validTo: string | null;
+              }[];
+              /** @description pass as ?cursor= for the next page */
+              nextCursor: string | null;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Create a tariff (flat unitRate or time-of-use bands) for one fuel
+     * @description Money in minor units (pence); bands cover the local day exactly once. See docs/tariffs.md.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * Format: uuid
+             * @description the operator names the agent; an admin's is their own
+             */
+            agentId?: string;
+            /** @description time-of-use bands covering the local day exactly once */
+            bands?: {
+              /** @description local time HH:MM, inclusive */
+              from: string;
+              /** @description minor units (pence) per kWh; may be negative */
+              rate: number;
+              /** @description local time HH:MM, exclusive; '24:00' is midnight; a to before from wraps midnight */
+              to: string;
+            }[];
+            /** @description kgCO2e per kWh; default by fuel (docs/tariffs.md) */
+            carbonFactor?: number;
+            /** @description ISO 4217 code; default GBP */
+            currency?: string;
+            /** @description what the tariff prices, per kWh (gas too); electricity_export pays for exported PV */
+            fuel: 'electricity' | 'gas' | 'heat' | 'electricity_export';
+            /** @description the agent's default tariff for its fuel (homes without their own) */
+            isDefault?: boolean;
+            name: string;
+            /** @description minor units (pence) per day */
+            standingCharge: number;
+            /** @description flat: minor units (pence) per kWh, all day; may be negative */
+            unitRate?: number;
+            validFrom?: string | null;
+            validTo?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              agentId: string;
+              bands:
+                | {
+                    from: string;
+                    rate: number;
+                    to: string;
+                  }[]
+                | null;
+              /** @description kgCO2e per kWh */
+              carbonFactor: number;
+              /** Format: date-time */
+              createdAt: string;
+              currency: string;
+              /** @description what the tariff prices, per kWh (gas too); electricity_export pays for exported PV */
+              fuel: 'electricity' | 'gas' | 'heat' | 'electricity_export';
+              /** Format: uuid */
+              id: string;
+              isDefault: boolean;
+              name: string;
+              /** @description minor units (pence) per day */
+              standingCharge: number;
+              /** @description flat: minor units per kWh */
+              unitRate: number | null;
+              /** Format: date-time */
+              updatedAt: string;
+              validFrom: string | null;
+              validTo: string | null;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/tariffs/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read one tariff */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              agentId: string;
+              bands:
+                | {
+                    from: string;
+                    rate: number;
+                    to: string;
+                  }[]
+                | null;
+              /** @description kgCO2e per kWh */
+              carbonFactor: number;
+              /** Format: date-time */
+              createdAt: string;
+              currency: string;
+              /** @description what the tariff prices, per kWh (gas too); electricity_export pays for exported PV */
+              fuel: 'electricity' | 'gas' | 'heat' | 'electricity_export';
+              /** Format: uuid */
+              id: string;
+              isDefault: boolean;
+              name: string;
+              /** @description minor units (pence) per day */
+              standingCharge: number;
+              /** @description flat: minor units per kWh */
+              unitRate: number | null;
+              /** Format: date-time */
+              updatedAt: string;
+              validFrom: string | null;
+              validTo: string | null;
+            };
+          };
+        };
+      };
+    };
+    /** Change a tariff (the fields given; fuel and agent never change) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description time-of-use bands covering the local day exactly once */
+            bands?: {
+              /** @description local time HH:MM, inclusive */
+              from: string;
+              /** @description minor units (pence) per kWh; may be negative */
+              rate: number;
+              /** @description local time HH:MM, exclusive; '24:00' is midnight; a to before from wraps midnight */
+              to: string;
+            }[];
+            /** @description kgCO2e per kWh; default by fuel (docs/tariffs.md) */
+            carbonFactor?: number;
+            /** @description ISO 4217 code; default GBP */
+            currency?: string;
+            /** @description the agent's default tariff for its fuel (homes without their own) */
+            isDefault?: boolean;
+            name?: string;
+            /** @description minor units (pence) per day */
+            standingCharge?: number;
+            /** @description flat: minor units (pence) per kWh, all day; may be negative */
+            unitRate?: number;
+            validFrom?: string | null;
+            validTo?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              agentId: string;
+              bands:
+                | {
+                    from: string;
+                    rate: number;
+                    to: string;
+                  }[]
+                | null;
+              /** @description kgCO2e per kWh */
+              carbonFactor: number;
+              /** Format: date-time */
+              createdAt: string;
+              currency: string;
+              /** @description what the tariff prices, per kWh (gas too); electricity_export pays for exported PV */
+              fuel: 'electricity' | 'gas' | 'heat' | 'electricity_export';
+              /** Format: uuid */
+              id: string;
+              isDefault: boolean;
+              name: string;
+              /** @description minor units (pence) per day */
+              standingCharge: number;
+              /** @description flat: minor units per kWh */
+              unitRate: number | null;
+              /** Format: date-time */
+              updatedAt: string;
+              validFrom: string | null;
+              validTo: string | null;
+            };
+          };
+        };
+      };
+    };
+    post?: never;
+    /** Delete a tariff (409 while a home uses it as its own) */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description No content */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
     options?: never;
     head?: never;
     patch?: never;
