@@ -10,6 +10,7 @@ import { insightRoutes } from './insights/routes.js';
 import { invitationsRoutes } from './invitations/routes.js';
 import { ordersRoutes } from './orders/routes.js';
 import { performanceRoutes } from './performance/routes.js';
+import { portfolioRoutes } from './portfolio/routes.js';
 import { provisioningRoutes } from './provisioning/routes.js';
 import { tariffsRoutes } from './tariffs/routes.js';
 import { telemetryRoutes } from './telemetry/routes.js';
@@ -46,4 +47,5 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(tariffsRoutes);
   await app.register(performanceRoutes);
   await app.register(insightRoutes);
+  await app.register(portfolioRoutes);
 }

@@ -22,6 +22,7 @@ import { MailService } from './mail/service.js';
 import { OrdersRepository } from './orders/repository.js';
 import { OrdersService } from './orders/service.js';
 import { PerformanceService } from './performance/service.js';
+import { PortfolioService } from './portfolio/service.js';
 import { ProvisioningRepository } from './provisioning/repository.js';
 import { ProvisioningService } from './provisioning/service.js';
 import { TariffsRepository } from './tariffs/repository.js';
@@ -51,6 +52,7 @@ export interface AppContext {
     telemetryQueries: TelemetryQueries;
     performance: PerformanceService;
     insights: InsightsService;
+    portfolio: PortfolioService;
     amr: AmrService;
     tariffs: TariffsService;
   };
@@ -160,6 +162,11 @@ export function createContext(config: Config, database: Database, log: Logger): 
     telemetryQueries: () => telemetryQueries as TelemetryQueries,
     tariffs: () => tariffs,
   });
+  const portfolio = new PortfolioService({
+    agents,
+    homes: () => homes,
+    telemetryQueries: () => telemetryQueries as TelemetryQueries,
+  });
   return {
     config,
     database,
@@ -179,6 +186,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
       telemetryQueries,
       performance,
       insights,
+      portfolio,
       amr,
       tariffs,
     },

@@ -6725,6 +6725,469 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/portfolio/insight': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Energy across the agent's homes: electricity, heat, gas and PV per home
+     * @description Per home the energy over the window, from the rollups, with distributions (quartiles, type 7). Only homes the caller may see. See docs/portfolio.md. Accept: text/csv gives every row.
+     */
+    get: {
+      parameters: {
+        query: {
+          /** @description the agent (the operator must name one; others get their own, and nothing for another) */
+          agentId?: string;
+          /** @description nextCursor of the previous page */
+          cursor?: string;
+          /** @description start (RFC 3339, rounded down to its UTC hour); default: local midnight 29 days before today */
+          from?: string;
+          /** @description only homes in this home group */
+          group?: string;
+          /** @description rows per page (1-1000) */
+          limit: number;
+          /** @description default desc (asc for belowDesign); homes without the figure always come last */
+          order?: 'asc' | 'desc';
+          /** @description default electricity */
+          sort?: 'electricity' | 'heat' | 'gas' | 'pv';
+          /** @description only homes of this technology */
+          technology?: string;
+          /** @description end (exclusive, rounded up to a UTC hour); default: now */
+          to?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+            'text/csv': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description energy per home (JSON), or every row as CSV */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              agentId: string;
+              /** Format: date-time */
+              from: string;
+              items: {
+                /** @description null: no such meter */
+                electricityKwh: number | null;
+                gasKwh: number | null;
+                heatKwh: number | null;
+                /** Format: uuid */
+                homeId: string;
+                pvKwh: number | null;
+                reference: string;
+                technology: string | null;
+              }[];
+              /** @description pass as ?cursor= for the next page */
+              nextCursor: string | null;
+              resolution: 'day' | 'hour';
+              summary: {
+                /** @description quartiles by linear interpolation (type 7) over the homes with the figure; null when none has it */
+                electricity: {
+                  max: number;
+                  median: number;
+                  min: number;
+                  q1: number;
+                  q3: number;
+                } | null;
+                /** @description quartiles by linear interpolation (type 7) over the homes with the figure; null when none has it */
+                gas: {
+                  max: number;
+                  median: number;
+                  min: number;
+                  q1: number;
+                  q3: number;
+                } | null;
+                /** @description quartiles by linear interpolation (type 7) over the homes with the figure; null when none has it */
+                heat: {
+                  max: number;
+                  median: number;
+                  min: number;
+                  q1: number;
+                  q3: number;
+                } | null;
+                homes: number;
+                /** @description quartiles by linear interpolation (type 7) over the homes with the figure; null when none has it */
+                pv: {
+                  max: number;
+                  median: number;
+                  min: number;
+                  q1: number;
+                  q3: number;
+                } | null;
+              };
+              timeZone: string;
+              /** Format: date-time */
+              to: string;
+            };
+            'text/csv': string;
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/portfolio/performance': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A league table of the agent's homes by SPF, coverage and consumption
+     * @description Per home the SPF at its SEPEMO boundary, coverage, heat and electricity over the window, against design; distributions (quartiles, type 7) and the homes furthest below design. Only homes the caller may see. See docs/portfolio.md. Accept: text/csv gives every row of the table.
+     */
+    get: {
+      parameters: {
+        query: {
+          /** @description the agent (the operator must name one; others get their own, and nothing for another) */
+          agentId?: string;
+          /** @description only homes whose meters support this SEPEMO boundary, stated at it; default each home’s widest */
+          boundary?: 'H1' | 'H2' | 'H3' | 'H4';
+          /** @description nextCursor of the previous page */
+          cursor?: string;
+          /** @description start (RFC 3339, rounded down to its UTC hour); default: local midnight 29 days before today */
+          from?: string;
+          /** @description only homes in this home group */
+          group?: string;
+          /** @description rows per page (1-1000) */
+          limit: number;
+          /** @description coverage (percent of expected readings) below which no SPF is stated (default 90) */
+          minCoverage?: number;
+          /** @description default desc (asc for belowDesign); homes without the figure always come last */
+          order?: 'asc' | 'desc';
+          /** @description default spf; belowDesign sorts by spfRatio */
+          sort?: 'spf' | 'coverage' | 'electricity' | 'heat' | 'belowDesign';
+          /** @description only homes of this technology */
+          technology?: string;
+          /** @description end (exclusive, rounded up to a UTC hour); default: now */
+          to?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+            'text/csv': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description the league table (JSON), or every row as CSV */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              agentId: string;
+              /** @description up to 10 homes with spfRatio below 1, lowest first */
+              belowDesign: {
+                /** @description the SEPEMO level (H1–H4); null when the meters support none */
+                boundary: string | null;
+                /** @description the least-covered register of the boundary */
+                coveragePercent: number | null;
+                /** @description installation.designSpf, else designScop */
+                designSpf: number | null;
+                electricityKwh: number | null;
+                heatKwh: number | null;
+                /** Format: uuid */
+                homeId: string;
+                reference: string;
+                /** @description null when coverage < minCoverage, no boundary or no electricity */
+                spf: number | null;
+                spfRatio: number | null;
+                technology: string | null;
+              }[];
+              /** Format: date-time */
+              from: string;
+              items: {
+                /** @description the SEPEMO level (H1–H4); null when the meters support none */
+                boundary: string | null;
+                /** @description the least-covered register of the boundary */
+                coveragePercent: number | null;
+                /** @description installation.designSpf, else designScop */
+                designSpf: number | null;
+                electricityKwh: number | null;
+                heatKwh: number | null;
+                /** Format: uuid */
+                homeId: string;
+                reference: string;
+                /** @description null when coverage < minCoverage, no boundary or no electricity */
+                spf: number | null;
+                spfRatio: number | null;
+                technology: string | null;
+              }[];
+              minCoveragePercent: number;
+              /** @description pass as ?cursor= for the next page */
+              nextCursor: string | null;
+              /** @description day: the window is whole local days, read from the daily rollups; else hourly */
+              resolution: 'day' | 'hour';
+              summary: {
+                /** @description quartiles by linear interpolation (type 7) over the homes with the figure; null when none has it */
+                coverage: {
+                  max: number;
+                  median: number;
+                  min: number;
+                  q1: number;
+                  q3: number;
+                } | null;
+                /** @description quartiles by linear interpolation (type 7) over the homes with the figure; null when none has it */
+                electricity: {
+                  max: number;
+                  median: number;
+                  min: number;
+                  q1: number;
+                  q3: number;
+                } | null;
+                /** @description quartiles by linear interpolation (type 7) over the homes with the figure; null when none has it */
+                heat: {
+                  max: number;
+                  median: number;
+                  min: number;
+                  q1: number;
+                  q3: number;
+                } | null;
+                homes: number;
+                /** @description quartiles by linear interpolation (type 7) over the homes with the figure; null when none has it */
+                spf: {
+                  max: number;
+                  median: number;
+                  min: number;
+                  q1: number;
+                  q3: number;
+                } | null;
+                /** @description quartiles by linear interpolation (type 7) over the homes with the figure; null when none has it */
+                spfRatio: {
+                  max: number;
+                  median: number;
+                  min: number;
+                  q1: number;
+                  q3: number;
+                } | null;
+                withSpf: number;
+              };
+              timeZone: string;
+              /** Format: date-time */
+              to: string;
+            };
+            'text/csv': string;
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/tariffs': {
     parameters: {
       query?: never;

@@ -44,6 +44,8 @@ export const permissionMatrix = {
   'performance.read': ['operator', 'admin', 'editor', 'viewer'],
   /** Read homes' insight: energy, cost, carbon, degree days (within the homes you may see). */
   'insight.read': ['operator', 'admin', 'editor', 'viewer'],
+  /** Read league tables across the agent's homes (within the homes you may see). */
+  'portfolio.read': ['operator', 'admin', 'editor', 'viewer'],
   /** Issue, rotate and revoke homes' gateway secrets. */
   'gateways.manage': ['operator', 'admin'],
   /** Read tariffs and the tariffs homes use (within the homes you may see). */

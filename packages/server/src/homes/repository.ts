@@ -19,6 +19,9 @@ export interface HomeFilter {
   limit: number;
 }
 
+/** Ids per IN list: well below SQLite's and PostgreSQL's limits on bound parameters. */
+const IN_CHUNK = 500;
+
 /** The SQL of homes, their meters and channels; every read goes through homeInScope. */
 export class HomesRepository {
   constructor(private readonly db: Kysely<DB>) {}
@@ -80,6 +83,53 @@ export class HomesRepository {
       .orderBy('id')
       .limit(filter.limit + 1)
       .execute();
+  }
+
+  /** Every home of one agent the caller may see (analytics across homes), optionally by technology and group. */
+  listOfAgent(
+    scope: Scope,
+    agentId: string,
+    filter: { technology?: string | undefined; groupId?: string | undefined },
+  ): Promise<HomeRow[]> {
+    let query = this.db
+      .selectFrom('homes')
+      .selectAll()
+      .where('agent_id', '=', agentId)
+      .where(homeInScope(scope, 'homes.id'));
+    if (filter.technology) query = query.where('technology', '=', filter.technology);
+    if (filter.groupId) {
+      const groupId = filter.groupId;
+      query = query.where('id', 'in', (eb) =>
+        eb.selectFrom('home_group_members').select('home_id').where('group_id', '=', groupId),
+      );
+    }
+    return query.orderBy('id').execute();
+  }
+
+  /** Meters and channels of many homes (already checked visible), in chunks to bound the IN list. */
+  async metersOfHomes(homeIds: string[]): Promise<{ meters: MeterRow[]; channels: ChannelRow[] }> {
+    const meters: MeterRow[] = [];
+    const channels: ChannelRow[] = [];
+    for (let i = 0; i < homeIds.length; i += IN_CHUNK) {
+      const chunk = homeIds.slice(i, i + IN_CHUNK);
+      meters.push(
+        ...(await this.db
+          .selectFrom('meters')
+          .selectAll()
+          .where('home_id', 'in', chunk)
+          .orderBy('id')
+          .execute()),
+      );
+      channels.push(
+        ...(await this.db
+          .selectFrom('channels')
+          .selectAll()
+          .where('home_id', 'in', chunk)
+          .orderBy('id')
+          .execute()),
+      );
+    }
+    return { meters, channels };
   }
 
   async insertHome(row: HomeRow, trx: Kysely<DB>): Promise<void> {

@@ -272,6 +272,31 @@ export class HomesService {
     return { home, meters: meters.map((m) => meterView(m, channels)) };
   }
 
+  /**
+   * Every home of one agent the caller may see, with its meters and channels as withMeters gives
+   * them: for analytics across homes (portfolio), in a few set-based queries.
+   */
+  async listWithMeters(
+    scope: Scope,
+    agentId: string,
+    filter: { technology?: string | undefined; groupId?: string | undefined },
+  ): Promise<{ home: HomeRow; meters: MeterView[] }[]> {
+    const homes = await this.repo.listOfAgent(scope, agentId, filter);
+    const { meters, channels } = await this.repo.metersOfHomes(homes.map((h) => h.id));
+    const metersOf = new Map<string, MeterRow[]>();
+    for (const m of meters) metersOf.set(m.home_id, [...(metersOf.get(m.home_id) ?? []), m]);
+    const channelsOf = new Map<string, ChannelRow[]>();
+    for (const c of channels) {
+      const list = channelsOf.get(c.home_id);
+      if (list) list.push(c);
+      else channelsOf.set(c.home_id, [c]);
+    }
+    return homes.map((home) => {
+      const own = channelsOf.get(home.id) ?? [];
+      return { home, meters: (metersOf.get(home.id) ?? []).map((m) => meterView(m, own)) };
+    });
+  }
+
   private async meterViews(
     home: HomeRow,
     meters: MeterRow[],

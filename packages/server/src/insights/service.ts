@@ -38,7 +38,7 @@ export interface InsightsDeps {
 }
 
 /** Which channels feed which figure, chosen from the order's meters. */
-interface Sources {
+export interface Sources {
   electricity: { serials: string[]; channels: string[] };
   heat: { serials: string[]; channels: string[] };
   gas: { serials: string[]; channels: string[] };
@@ -52,7 +52,7 @@ const registerOf = (meter: MeterView, key: string) => meter.channels.find((c) =>
  * A whole-house electricity meter already includes any sub-metered heating circuit, so when one is
  * fitted it alone is the home's electricity; otherwise the heating system's meters are summed.
  */
-function sourcesOf(meters: MeterView[]): Sources {
+export function sourcesOf(meters: MeterView[]): Sources {
   const pick = (kind: string, key: string, only?: (m: MeterView) => boolean) => {
     const chosen = meters.filter((m) => m.kind === kind && registerOf(m, key) && (!only || only(m)));
     return {

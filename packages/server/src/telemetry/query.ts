@@ -28,6 +28,8 @@ const BUCKET_ESTIMATE: Record<Exclude<Resolution, 'raw'>, number> = {
   month: 28 * DAY,
 };
 const MAX_RANGE = 20 * 366 * DAY;
+/** Channels per grouped totals query: a bounded IN list on both databases. */
+const TOTALS_CHUNK = 500;
 
 interface ChannelRow {
   id: string;
@@ -363,6 +365,41 @@ export class TelemetryQueries {
         sum: Number(r.sum),
         delta: Number(r.delta ?? 0),
       });
+    }
+    return result;
+  }
+
+  /**
+   * Totals of many channels' rollups over [from, to): per channel id, Σ delta (registers'
+   * consumption) and Σ count (readings), in one grouped query per chunk of channels. `day` reads
+   * `rollups_day` (agent-local days: from and to should be local midnights), `hour` `rollups_hour`.
+   * Channels without readings are absent. The caller checks the homes are visible.
+   */
+  async registerTotals(
+    channelIds: string[],
+    from: number,
+    to: number,
+    resolution: 'hour' | 'day',
+  ): Promise<Map<string, { delta: number; count: number }>> {
+    const table = resolution === 'day' ? 'rollups_day' : 'rollups_hour';
+    const result = new Map<string, { delta: number; count: number }>();
+    for (let i = 0; i < channelIds.length; i += TOTALS_CHUNK) {
+      const chunk = channelIds.slice(i, i + TOTALS_CHUNK);
+      const rows = await this.deps.db
+        .selectFrom(`${table} as r`)
+        .innerJoin('telemetry_series as s', 's.no', 'r.series')
+        .select((eb) => [
+          's.channel_id as channelId',
+          eb.fn.sum<number | string | null>('r.delta').as('delta'),
+          eb.fn.sum<number | string | null>('r.count').as('count'),
+        ])
+        .where('s.channel_id', 'in', chunk)
+        .where('r.bucket', '>=', from)
+        .where('r.bucket', '<', to)
+        .groupBy('s.channel_id')
+        .execute();
+      for (const r of rows)
+        result.set(r.channelId, { delta: Number(r.delta ?? 0), count: Number(r.count ?? 0) });
     }
     return result;
   }

@@ -496,6 +496,24 @@ export const apiRoutes: readonly ApiRoute[] = [
     id: { kind: 'home', tenant: true, make: home, home: 'home' },
   },
 
+  // Portfolio: league tables across an agent's homes. Not `list:` routes: the answer carries a
+  // summary beside its items, and the operator must name the agent. Isolation and group-restricted
+  // visibility are tested in test/portfolio/portfolio.test.ts.
+  {
+    method: 'GET',
+    path: '/portfolio/performance',
+    permission: 'portfolio.read',
+    success: 200,
+    query: ({ agentId }) => ({ agentId, sort: 'belowDesign', minCoverage: '80', limit: '20' }),
+  },
+  {
+    method: 'GET',
+    path: '/portfolio/insight',
+    permission: 'portfolio.read',
+    success: 200,
+    query: ({ agentId }) => ({ agentId, sort: 'heat', limit: '20' }),
+  },
+
   // Home groups
   {
     method: 'GET',

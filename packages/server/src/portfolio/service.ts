@@ -1,0 +1,306 @@
+import type { AgentsService } from '../agents/service.js';
+import { invalidQuery, windowOf } from '../analytics/window.js';
+import type { Scope } from '../auth/scope.js';
+import { isoTime } from '../db/time.js';
+import type { HomeRow } from '../homes/repository.js';
+import type { MeterView } from '../homes/schemas.js';
+import type { HomesService } from '../homes/service.js';
+import { ApiError } from '../http/errors.js';
+import { GAS_KWH_PER_M3, sourcesOf } from '../insights/service.js';
+import type { OrderDocument } from '../orders/schemas.js';
+import {
+  type Boundary,
+  type BoundaryLevel,
+  boundaryTerms,
+  supportedBoundaries,
+} from '../performance/boundary.js';
+import type { TelemetryQueries } from '../telemetry/query.js';
+import type {
+  Distribution,
+  InsightRow,
+  PerformanceRow,
+  PortfolioInsight,
+  PortfolioInsightQueryInput,
+  PortfolioPerformance,
+  PortfolioPerformanceQueryInput,
+} from './schemas.js';
+import { quartiles } from './stats.js';
+
+const DEFAULT_MIN_COVERAGE = 90;
+const DEFAULT_INTERVAL_SECONDS = 60;
+const BELOW_DESIGN_ROWS = 10;
+
+export interface PortfolioDeps {
+  agents: Pick<AgentsService, 'findById'>;
+  homes: () => HomesService;
+  telemetryQueries: () => TelemetryQueries;
+  now?: () => number;
+}
+
+type Installation = NonNullable<OrderDocument['installation']>;
+type Totals = Map<string, { delta: number; count: number }>;
+
+const round = (value: number, decimals: number): number => {
+  const scale = 10 ** decimals;
+  return Math.round(value * scale) / scale;
+};
+
+/** A page of rows sorted in memory: the cursor is the offset of the next row, opaque to clients. */
+export function pageOf<T>(rows: T[], limit: number, cursor: string | undefined) {
+  let offset = 0;
+  if (cursor !== undefined) {
+    const match = /^o:(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!match)
+      throw invalidQuery('cursor', 'is not a valid cursor', 'The cursor is not one this server gave out');
+    offset = Number(match[1]);
+  }
+  const items = rows.slice(offset, offset + limit);
+  const next = offset + limit < rows.length ? Buffer.from(`o:${offset + limit}`).toString('base64url') : null;
+  return { items, nextCursor: next };
+}
+
+/** Sorts by one figure, nulls last whatever the order; ties by reference, then id. */
+function sortBy<T extends { reference: string; homeId: string }>(
+  rows: T[],
+  figure: (row: T) => number | null,
+  order: 'asc' | 'desc',
+): T[] {
+  const sign = order === 'asc' ? 1 : -1;
+  return rows.sort((a, b) => {
+    const x = figure(a);
+    const y = figure(b);
+    if (x === null || y === null) {
+      if (x !== y) return x === null ? 1 : -1;
+    } else if (x !== y) return sign * (x - y);
+    return a.reference.localeCompare(b.reference) || a.homeId.localeCompare(b.homeId);
+  });
+}
+
+const distribution = (values: (number | null)[], decimals: number): Distribution => {
+  const q = quartiles(values.filter((v): v is number => v !== null));
+  if (!q) return null;
+  return {
+    min: round(q.min, decimals),
+    q1: round(q.q1, decimals),
+    median: round(q.median, decimals),
+    q3: round(q.q3, decimals),
+    max: round(q.max, decimals),
+  };
+};
+
+/** League tables across an agent's homes, from rollup totals: one grouped query, not one per home. */
+export class PortfolioService {
+  constructor(private readonly deps: PortfolioDeps) {}
+
+  private now(): number {
+    return this.deps.now?.() ?? Date.now();
+  }
+
+  /**
+   * The agent, window, homes and the source of the totals. The default window is the 30 whole local
+   * days ending with today, so it is read from the daily rollups.
+   */
+  private async prepare(scope: Scope, query: PortfolioInsightQueryInput | PortfolioPerformanceQueryInput) {
+    const agentId = scope.role === 'operator' ? query.agentId : (query.agentId ?? scope.agentId);
+    if (!agentId) throw invalidQuery('agentId', 'is required for the operator', 'Name the agent: ?agentId=');
+    // Another agent is the same 404 as one that does not exist: its existence is not disclosed.
+    if (
+      (scope.role !== 'operator' && agentId !== scope.agentId) ||
+      !(await this.deps.agents.findById(agentId))
+    )
+      throw new ApiError('not_found', `No agent ${agentId}`);
+    const telemetry = this.deps.telemetryQueries();
+    const calendar = await telemetry.calendarOf(agentId);
+    const now = this.now();
+    const endOfToday = calendar.nextDay(calendar.dayOf(now));
+    const { from, to } = windowOf({ from: query.from, to: query.to ?? isoTime(endOfToday) }, calendar, now);
+    const wholeDays = calendar.dayOf(from) === from && calendar.dayOf(to) === to;
+    const resolution: 'day' | 'hour' = wholeDays ? 'day' : 'hour';
+    const homes = await this.deps
+      .homes()
+      .listWithMeters(scope, agentId, { technology: query.technology, groupId: query.group });
+    const totals = async (channelIds: string[]): Promise<Totals> =>
+      telemetry.registerTotals(channelIds, from, to, resolution);
+    return { agentId, calendar, from, to, now, resolution, homes, totals };
+  }
+
+  /** The league table by SPF, coverage and consumption; `all` is every row (for CSV), `items` one page. */
+  async performance(
+    scope: Scope,
+    query: PortfolioPerformanceQueryInput,
+  ): Promise<PortfolioPerformance & { all: PerformanceRow[] }> {
+    const { agentId, calendar, from, to, now, resolution, homes, totals } = await this.prepare(scope, query);
+    const minCoverage = query.minCoverage ?? DEFAULT_MIN_COVERAGE;
+    const elapsedSeconds = Math.max(0, (Math.min(to, now) - from) / 1000);
+
+    const stated: { home: HomeRow; meters: MeterView[]; boundary: Boundary | null }[] = [];
+    for (const { home, meters } of homes) {
+      const support = supportedBoundaries(meters);
+      if (query.boundary !== undefined && !support.levels.includes(query.boundary)) continue;
+      const level: BoundaryLevel | undefined = query.boundary ?? support.levels.at(-1);
+      stated.push({ home, meters, boundary: level ? boundaryTerms(meters, level) : null });
+    }
+    const channelIds = stated.flatMap((s) =>
+      s.boundary ? [...s.boundary.heat, ...s.boundary.electricity].map((t) => t.channelId) : [],
+    );
+    const sums = await totals([...new Set(channelIds)]);
+
+    const rows: PerformanceRow[] = stated.map(({ home, meters, boundary }) => {
+      const installation = JSON.parse(home.installation) as Installation;
+      const designSpf = installation.designSpf ?? installation.designScop ?? null;
+      const base = { homeId: home.id, reference: home.reference, technology: home.technology, designSpf };
+      if (!boundary)
+        return {
+          ...base,
+          boundary: null,
+          heatKwh: null,
+          electricityKwh: null,
+          spf: null,
+          coveragePercent: null,
+          spfRatio: null,
+        };
+      const sum = (terms: Boundary['heat']) =>
+        terms.reduce((total, t) => total + t.sign * (sums.get(t.channelId)?.delta ?? 0), 0);
+      const heat = sum(boundary.heat);
+      const electricity = sum(boundary.electricity);
+      // The least-covered register: readings counted over readings its meter's interval expects.
+      const intervalOf = new Map<string, number>();
+      for (const m of meters)
+        for (const c of m.channels)
+          intervalOf.set(c.id, m.reading.intervalSeconds || DEFAULT_INTERVAL_SECONDS);
+      let coverage = 100;
+      for (const t of [...boundary.heat, ...boundary.electricity]) {
+        const expected = elapsedSeconds / (intervalOf.get(t.channelId) ?? DEFAULT_INTERVAL_SECONDS);
+        const percent = expected > 0 ? (100 * (sums.get(t.channelId)?.count ?? 0)) / expected : 0;
+        coverage = Math.min(coverage, percent);
+      }
+      const spf = coverage >= minCoverage && electricity > 0 ? round(heat / electricity, 3) : null;
+      return {
+        ...base,
+        boundary: boundary.level,
+        heatKwh: round(heat, 3),
+        electricityKwh: round(electricity, 3),
+        spf,
+        coveragePercent: round(coverage, 1),
+        spfRatio: spf !== null && designSpf ? round(spf / designSpf, 3) : null,
+      };
+    });
+
+    const sort = query.sort ?? 'spf';
+    const figure: Record<typeof sort, (r: PerformanceRow) => number | null> = {
+      spf: (r) => r.spf,
+      coverage: (r) => r.coveragePercent,
+      electricity: (r) => r.electricityKwh,
+      heat: (r) => r.heatKwh,
+      belowDesign: (r) => r.spfRatio,
+    };
+    sortBy(rows, figure[sort], query.order ?? (sort === 'belowDesign' ? 'asc' : 'desc'));
+    const belowDesign = sortBy(
+      rows.filter((r) => r.spfRatio !== null && r.spfRatio < 1),
+      (r) => r.spfRatio,
+      'asc',
+    ).slice(0, BELOW_DESIGN_ROWS);
+    const page = pageOf(rows, query.limit, query.cursor);
+    return {
+      agentId,
+      from: isoTime(from),
+      to: isoTime(to),
+      timeZone: calendar.zone,
+      resolution,
+      minCoveragePercent: minCoverage,
+      summary: {
+        homes: rows.length,
+        withSpf: rows.filter((r) => r.spf !== null).length,
+        spf: distribution(
+          rows.map((r) => r.spf),
+          3,
+        ),
+        coverage: distribution(
+          rows.map((r) => r.coveragePercent),
+          1,
+        ),
+        electricity: distribution(
+          rows.map((r) => r.electricityKwh),
+          3,
+        ),
+        heat: distribution(
+          rows.map((r) => r.heatKwh),
+          3,
+        ),
+        spfRatio: distribution(
+          rows.map((r) => r.spfRatio),
+          3,
+        ),
+      },
+      belowDesign,
+      ...page,
+      all: rows,
+    };
+  }
+
+  /** Energy per home (electricity, heat, gas, PV) with distributions; `all` is every row. */
+  async insight(
+    scope: Scope,
+    query: PortfolioInsightQueryInput,
+  ): Promise<PortfolioInsight & { all: InsightRow[] }> {
+    const { agentId, calendar, from, to, resolution, homes, totals } = await this.prepare(scope, query);
+    const sources = homes.map(({ home, meters }) => ({ home, sources: sourcesOf(meters) }));
+    const sums = await totals(
+      sources.flatMap(({ sources: s }) => [
+        ...s.electricity.channels,
+        ...s.heat.channels,
+        ...s.gas.channels,
+        ...s.pv.channels,
+      ]),
+    );
+    const energy = (channels: string[], factor = 1): number | null =>
+      channels.length === 0
+        ? null
+        : round(channels.reduce((total, id) => total + (sums.get(id)?.delta ?? 0), 0) * factor, 3);
+    const rows: InsightRow[] = sources.map(({ home, sources: s }) => ({
+      homeId: home.id,
+      reference: home.reference,
+      technology: home.technology,
+      electricityKwh: energy(s.electricity.channels),
+      heatKwh: energy(s.heat.channels),
+      gasKwh: energy(s.gas.channels, GAS_KWH_PER_M3),
+      pvKwh: energy(s.pv.channels),
+    }));
+    const sort = query.sort ?? 'electricity';
+    const figure: Record<typeof sort, (r: InsightRow) => number | null> = {
+      electricity: (r) => r.electricityKwh,
+      heat: (r) => r.heatKwh,
+      gas: (r) => r.gasKwh,
+      pv: (r) => r.pvKwh,
+    };
+    sortBy(rows, figure[sort], query.order ?? 'desc');
+    return {
+      agentId,
+      from: isoTime(from),
+      to: isoTime(to),
+      timeZone: calendar.zone,
+      resolution,
+      summary: {
+        homes: rows.length,
+        electricity: distribution(
+          rows.map((r) => r.electricityKwh),
+          3,
+        ),
+        heat: distribution(
+          rows.map((r) => r.heatKwh),
+          3,
+        ),
+        gas: distribution(
+          rows.map((r) => r.gasKwh),
+          3,
+        ),
+        pv: distribution(
+          rows.map((r) => r.pvKwh),
+          3,
+        ),
+      },
+      ...pageOf(rows, query.limit, query.cursor),
+      all: rows,
+    };
+  }
+}
