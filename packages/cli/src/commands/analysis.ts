@@ -105,7 +105,7 @@ const performanceSummary: Column<Performance>[] = [
   { header: 'SPF', value: (p) => fixed(p.window.spf, 2) },
   {
     header: 'boundary',
-    value: (p) => (p.boundary ? `${p.boundary.level}: ${p.boundary.description}` : 'none the meters support'),
+    value: (p) => (p.boundary ? p.boundary.description : 'none the meters support'),
   },
   {
     header: 'coverage',

@@ -128,6 +128,13 @@ export class PerformanceService {
 
     const coveredAt = (hour: number): boolean =>
       registers.length > 0 && registers.every((id) => (byHour.get(id)?.get(hour)?.count ?? 0) > 0);
+    // Hours before the home could have readings (its creation, or its commissioning day if earlier:
+    // the platform refuses readings older than both) are not missing data: coverage starts there.
+    const commissioned = (JSON.parse(home.installation) as Installation).commissioningDate;
+    const monitoredFrom = Math.min(
+      home.created_at,
+      commissioned ? calendar.dayOf(Date.parse(`${commissioned}T12:00:00Z`)) : home.created_at,
+    );
     // Hour by hour: energy at the boundary, whether every register reported, the temperatures.
     const hours: (HourFigures & { elapsed: boolean; meterHeatKwh: number })[] = [];
     for (let hour = from; hour < to; hour += HOUR) {
@@ -138,7 +145,7 @@ export class PerformanceService {
         electricityKwh: boundary ? sumTerms(boundary.electricity, hour, byHour) : 0,
         covered,
         afterGap: covered && !coveredAt(hour - HOUR),
-        elapsed: hour < now,
+        elapsed: hour < now && hour + HOUR > monitoredFrom,
         flowC: meanOf(flowChannel, hour),
         outdoorC: meanOf(outdoorChannel, hour),
         meterHeatKwh: sumTerms(heatMeterTerms, hour, byHour),

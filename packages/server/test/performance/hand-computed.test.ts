@@ -286,4 +286,42 @@ describe('GET /homes/{id}/performance: hand-computed figures', () => {
     expect(body.errors).toEqual([{ field: '/query/boundary', message: expect.any(String) }]);
     expect(body.detail).toMatch(/whole_house/);
   });
+
+  it('counts coverage from when the home could have readings: a home commissioned today is fully covered', async () => {
+    const now = Date.now();
+    const today = new Date(now).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+    const home = await homeWithChannels(t.app, tenant.admin.token, 'PERF-NEW', {
+      installation: {
+        technology: 'air_source_heat_pump',
+        manufacturer: 'Vaillant',
+        model: 'aroTHERM plus 7kW',
+        ratedCapacityKw: 7,
+        commissioningDate: today,
+        designFlowTemperatureC: 45,
+        designSpf: 3.5,
+      },
+      meters: [
+        { serial: 'HM-N', kind: 'heat_meter', reading: { method: 'push', intervalSeconds: 900 } },
+        meter('EM-N', 'heat_pump'),
+      ],
+    });
+    // Local midnight of today, then a reading every 15 minutes up to now.
+    let midnight = Math.floor(now / 86_400_000) * 86_400_000 - 2 * HOUR;
+    while (new Date(midnight).toLocaleDateString('en-CA', { timeZone: 'Europe/London' }) !== today)
+      midnight += HOUR;
+    const heat = home.channel('heat_meter', 'heat_energy').id;
+    const electricity = home.channel('electricity_meter', 'electricity_energy').id;
+    const readings: Reading[] = [];
+    for (let time = midnight, k = 0; time <= now; time += STEP, k++) {
+      readings.push({ channelId: heat, time: iso(time), value: 100 + k });
+      readings.push({ channelId: electricity, time: iso(time), value: 10 + k / 4 });
+    }
+    await pushAll(t.app, tenant.admin.token, readings);
+    const answer = (await get({}, home.homeId)).json();
+    // The default window is 30 days, but only today's hours so far count.
+    const hours = Math.ceil((now - midnight) / HOUR);
+    expect(answer.window.coverage.hours).toBe(hours);
+    expect(answer.window.coverage.hoursWithData).toBe(hours);
+    expect(answer.window.coverage.percent).toBe(100);
+  });
 });
