@@ -6739,7 +6739,7 @@ export interface paths {
     get: {
       parameters: {
         query: {
-          /** @description the agent (the operator must name one; others get their own, and nothing for another) */
+          /** @description the agent (the operator must name one; others get their own, and 404 for another) */
           agentId?: string;
           /** @description nextCursor of the previous page */
           cursor?: string;
@@ -6755,7 +6755,7 @@ export interface paths {
           sort?: 'electricity' | 'heat' | 'gas' | 'pv';
           /** @description only homes of this technology */
           technology?: string;
-          /** @description end (exclusive, rounded up to a UTC hour); default: now */
+          /** @description end (exclusive, rounded up to a UTC hour); default: the coming local midnight (the end of today) */
           to?: string;
         };
         header?: never;
@@ -6951,7 +6951,7 @@ export interface paths {
     get: {
       parameters: {
         query: {
-          /** @description the agent (the operator must name one; others get their own, and nothing for another) */
+          /** @description the agent (the operator must name one; others get their own, and 404 for another) */
           agentId?: string;
           /** @description only homes whose meters support this SEPEMO boundary, stated at it; default each home’s widest */
           boundary?: 'H1' | 'H2' | 'H3' | 'H4';
@@ -6971,7 +6971,7 @@ export interface paths {
           sort?: 'spf' | 'coverage' | 'electricity' | 'heat' | 'belowDesign';
           /** @description only homes of this technology */
           technology?: string;
-          /** @description end (exclusive, rounded up to a UTC hour); default: now */
+          /** @description end (exclusive, rounded up to a UTC hour); default: the coming local midnight (the end of today) */
           to?: string;
         };
         header?: never;

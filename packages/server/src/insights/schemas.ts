@@ -1,38 +1,11 @@
 import { type Static, Type } from 'typebox';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T, description?: string) =>
-  Type.Union([schema, Type.Null()], description ? { description } : {});
+import { Nullable, PeriodParam, WindowFrom, WindowTo } from '../analytics/schemas.js';
 
 export const InsightQuery = Type.Object(
   {
-    from: Type.Optional(
-      Type.String({
-        format: 'date-time',
-        description:
-          'start (RFC 3339, rounded down to its UTC hour); default: the start of the local period 11 periods back (day: 29 days)',
-      }),
-    ),
-    to: Type.Optional(
-      Type.String({
-        format: 'date-time',
-        description: 'end (exclusive, rounded up to a UTC hour); default: now',
-      }),
-    ),
-    period: Type.Optional(
-      Type.Union(
-        [
-          Type.Literal('day'),
-          Type.Literal('week'),
-          Type.Literal('month'),
-          Type.Literal('year'),
-          Type.Literal('all'),
-        ],
-        {
-          description:
-            'the periods of the table, in the agent’s local calendar (ISO weeks from Monday); default month',
-        },
-      ),
-    ),
+    from: WindowFrom('the start of the local period 11 periods back (day: 29 days)'),
+    to: WindowTo(),
+    period: PeriodParam,
   },
   { additionalProperties: false },
 );

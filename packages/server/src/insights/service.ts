@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { round } from '../analytics/schemas.js';
 import { DAY, type Period, periodsOf, windowOf } from '../analytics/window.js';
 import type { Scope } from '../auth/scope.js';
 import type { HomeRow } from '../homes/repository.js';
@@ -89,16 +90,19 @@ interface WindowData {
   hasData: boolean;
 }
 
-const round = (value: number, decimals: number): number => {
-  const scale = 10 ** decimals;
-  return Math.round(value * scale) / scale;
-};
 const iso = (t: number) => new Date(t).toISOString();
 
+/** Σ over the UTC hours of [from, to) (both on whole hours): one lookup per hour, not a scan per period. */
 function sumHours(hours: Map<number, number>, from: number, to: number): number {
   let total = 0;
-  for (const [hour, kwh] of hours) if (hour >= from && hour < to) total += kwh;
+  for (let hour = from; hour < to; hour += HOUR) total += hours.get(hour) ?? 0;
   return total;
+}
+
+function anyHour(data: WindowData, from: number, to: number): boolean {
+  for (let hour = from; hour < to; hour += HOUR)
+    if (data.electricity.has(hour) || data.heat.has(hour) || data.gas.has(hour)) return true;
+  return false;
 }
 
 /**
@@ -137,11 +141,7 @@ export class InsightsService {
       const lyStart = shift(start);
       const lyEnd = shift(end);
       const lyHdd = this.degreeDays(previous, sources, calendar, lyStart, lyEnd);
-      const lastYearHasData = [
-        ...previous.electricity.keys(),
-        ...previous.heat.keys(),
-        ...previous.gas.keys(),
-      ].some((h) => h >= lyStart && h < lyEnd);
+      const lastYearHasData = anyHour(previous, lyStart, lyEnd);
       return {
         start: iso(start),
         end: iso(end),
@@ -366,8 +366,9 @@ export class InsightsService {
       const date = calendar.date(day);
       group(tariffOfDay.get(date) ?? null).days.add(date);
     }
-    for (const [hour, kwh] of hours) {
-      if (hour < start || hour >= end) continue;
+    for (let hour = start; hour < end; hour += HOUR) {
+      const kwh = hours.get(hour);
+      if (kwh === undefined) continue;
       group(tariffOfDay.get(calendar.date(calendar.dayOf(hour))) ?? null).usage.push({
         hourStart: hour,
         kwh,

@@ -1,3 +1,4 @@
+import { round } from '../analytics/schemas.js';
 import { invalidQuery, windowOf } from '../analytics/window.js';
 import type { Scope } from '../auth/scope.js';
 import { isoTime } from '../db/time.js';
@@ -47,10 +48,6 @@ export interface PerformanceDeps {
 
 type Installation = NonNullable<OrderDocument['installation']>;
 
-const round = (value: number, decimals: number): number => {
-  const scale = 10 ** decimals;
-  return Math.round(value * scale) / scale;
-};
 const roundOrNull = (value: number | null, decimals: number): number | null =>
   value === null ? null : round(value, decimals);
 

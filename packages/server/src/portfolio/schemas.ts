@@ -1,29 +1,16 @@
 import { type Static, Type } from 'typebox';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T, description?: string) =>
-  Type.Union([schema, Type.Null()], description ? { description } : {});
+import { Nullable, WindowFrom, WindowTo } from '../analytics/schemas.js';
 
 /** The query parameters both portfolio routes share. */
 const common = {
   agentId: Type.Optional(
     Type.String({
       format: 'uuid',
-      description: 'the agent (the operator must name one; others get their own, and nothing for another)',
+      description: 'the agent (the operator must name one; others get their own, and 404 for another)',
     }),
   ),
-  from: Type.Optional(
-    Type.String({
-      format: 'date-time',
-      description:
-        'start (RFC 3339, rounded down to its UTC hour); default: local midnight 29 days before today',
-    }),
-  ),
-  to: Type.Optional(
-    Type.String({
-      format: 'date-time',
-      description: 'end (exclusive, rounded up to a UTC hour); default: now',
-    }),
-  ),
+  from: WindowFrom('local midnight 29 days before today'),
+  to: WindowTo('the coming local midnight (the end of today)'),
   technology: Type.Optional(Type.String({ maxLength: 100, description: 'only homes of this technology' })),
   group: Type.Optional(Type.String({ format: 'uuid', description: 'only homes in this home group' })),
   order: Type.Optional(

@@ -1,4 +1,5 @@
 import type { AgentsService } from '../agents/service.js';
+import { round } from '../analytics/schemas.js';
 import { invalidQuery, windowOf } from '../analytics/window.js';
 import type { Scope } from '../auth/scope.js';
 import { isoTime } from '../db/time.js';
@@ -39,11 +40,6 @@ export interface PortfolioDeps {
 
 type Installation = NonNullable<OrderDocument['installation']>;
 type Totals = Map<string, { delta: number; count: number }>;
-
-const round = (value: number, decimals: number): number => {
-  const scale = 10 ** decimals;
-  return Math.round(value * scale) / scale;
-};
 
 /** A page of rows sorted in memory: the cursor is the offset of the next row, opaque to clients. */
 export function pageOf<T>(rows: T[], limit: number, cursor: string | undefined) {
