@@ -3,18 +3,22 @@ import { agentsRoutes } from './agents/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { bearerAuthentication } from './auth/bearer.js';
 import { enforcePermission, isPermission } from './auth/permissions.js';
+import { faultsRoutes } from './faults/routes.js';
 import { gatewaysRoutes } from './gateways/routes.js';
 import { homeGroupsRoutes } from './home-groups/routes.js';
 import { homesRoutes } from './homes/routes.js';
 import { insightRoutes } from './insights/routes.js';
 import { invitationsRoutes } from './invitations/routes.js';
+import { notificationsRoutes } from './notifications/routes.js';
 import { ordersRoutes } from './orders/routes.js';
 import { performanceRoutes } from './performance/routes.js';
 import { portfolioRoutes } from './portfolio/routes.js';
 import { provisioningRoutes } from './provisioning/routes.js';
+import { reportsRoutes } from './reports/routes.js';
 import { tariffsRoutes } from './tariffs/routes.js';
 import { telemetryRoutes } from './telemetry/routes.js';
 import { usersRoutes } from './users/routes.js';
+import { webhooksRoutes } from './webhooks/routes.js';
 
 /**
  * Every resource of the API, registered once under each current version prefix (/api/v/1, …).
@@ -48,4 +52,8 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(performanceRoutes);
   await app.register(insightRoutes);
   await app.register(portfolioRoutes);
+  await app.register(faultsRoutes);
+  await app.register(webhooksRoutes);
+  await app.register(notificationsRoutes);
+  await app.register(reportsRoutes);
 }

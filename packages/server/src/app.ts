@@ -74,14 +74,18 @@ async function assemble(config: Config, database: Database, options: BuildOption
 
   // The mail worker delivers the outbox for as long as the app runs.
   // The AMR service collects readings (take-up of provisioning, polls, MQTT) likewise.
-  const { mail, amr } = app.ctx.services;
+  // The fault evaluator judges homes as readings arrive and on a schedule.
+  // The notifications worker delivers webhooks and daily digests likewise.
+  const { mail, amr, faultEvaluator, notifications } = app.ctx.services;
   app.addHook('onReady', async () => {
     mail.start();
     await amr.start();
+    faultEvaluator.start();
+    notifications.start();
   });
   app.addHook('onClose', async () => {
     // The workers first: they must not start a pass on a closed database.
-    await Promise.all([mail.stop(), amr.stop()]);
+    await Promise.all([mail.stop(), amr.stop(), faultEvaluator.stop(), notifications.stop()]);
     if (!options.database) await database.close();
   });
 

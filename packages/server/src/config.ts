@@ -5,6 +5,7 @@ import { createSecureContext } from 'node:tls';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
 import type { MailOptions } from './mail/service.js';
+import type { NotificationsOptions } from './notifications/service.js';
 import { parseVersionPolicy, type VersionPolicy } from './versioning/policy.js';
 
 /**
@@ -156,6 +157,27 @@ export const EnvSchema = Type.Object({
     maximum: 3600,
     description: 'how often the AMR service looks for provisioning changes and due polls, in seconds',
   }),
+  HEARTH_FAULTS_SCAN_SECONDS: Type.Number({
+    default: 60,
+    minimum: 0.05,
+    maximum: 3600,
+    description:
+      'how often every home with fault management is judged again, for rules about absence such as communication loss, in seconds',
+  }),
+  HEARTH_FAULTS_STREAM_DELAY_SECONDS: Type.Number({
+    default: 5,
+    minimum: 0,
+    maximum: 3600,
+    description:
+      'how soon after readings arrive their home is judged, in seconds (readings arriving meanwhile share one evaluation)',
+  }),
+  HEARTH_FAULTS_REPLAY_DAYS: Type.Integer({
+    default: 90,
+    minimum: 0,
+    maximum: 3650,
+    description:
+      'how much history (a backfill) the evaluator replays hour by hour on taking a home up, in days',
+  }),
   HEARTH_POLL_TIMEOUT_SECONDS: Type.Number({
     default: 10,
     minimum: 0.05,
@@ -167,6 +189,56 @@ export const EnvSchema = Type.Object({
     minimum: 100,
     maximum: 10_000_000,
     description: 'the most points one telemetry query may answer (a clear 400 beyond it)',
+  }),
+  HEARTH_WEBHOOK_TIMEOUT_SECONDS: Type.Number({
+    default: 10,
+    minimum: 0.05,
+    maximum: 60,
+    description: 'how long a webhook delivery waits for a 2xx answer, in seconds',
+  }),
+  HEARTH_WEBHOOK_RETRY_SECONDS: Type.Number({
+    default: 30,
+    minimum: 0.01,
+    maximum: 3600,
+    description:
+      'first retry delay of a failed webhook delivery in seconds; doubles per attempt up to an hour',
+  }),
+  HEARTH_WEBHOOK_GIVE_UP_HOURS: Type.Number({
+    default: 24,
+    minimum: 0.0001,
+    maximum: 720,
+    description: 'hours after which an undelivered webhook event is marked failed',
+  }),
+  HEARTH_WEBHOOK_DISABLE_AFTER_FAILURES: Type.Integer({
+    default: 10,
+    minimum: 1,
+    maximum: 10_000,
+    description:
+      'consecutive failed attempts (with HEARTH_WEBHOOK_DISABLE_AFTER_HOURS) that disable a webhook',
+  }),
+  HEARTH_WEBHOOK_DISABLE_AFTER_HOURS: Type.Number({
+    default: 24,
+    minimum: 0,
+    maximum: 720,
+    description: 'hours a webhook must have failed without one success before it is disabled (0: at once)',
+  }),
+  HEARTH_WEBHOOKS_ALLOW_PRIVATE: Type.Union([Type.Literal('true'), Type.Literal('false')], {
+    default: 'false',
+    description:
+      'true: webhook URLs may point at loopback, link-local and private addresses (and use http there); false refuses them',
+  }),
+  HEARTH_NOTIFICATIONS_POLL_SECONDS: Type.Number({
+    default: 1,
+    minimum: 0.01,
+    maximum: 3600,
+    description:
+      'how often the notifications worker looks for due webhook deliveries and digests, in seconds',
+  }),
+  HEARTH_DIGEST_HOUR: Type.Integer({
+    default: 7,
+    minimum: 0,
+    maximum: 23,
+    description: "the local hour (agent's time zone, 0-23) at which daily digest emails go out",
   }),
   HEARTH_BODY_LIMIT: Type.Integer({
     default: 2_097_152,
@@ -221,6 +293,14 @@ export interface Config {
   bodyLimit: number;
   logLevel: string;
   amr: AmrConfig;
+  notifications: NotificationsOptions;
+  faults: FaultsConfig;
+}
+
+export interface FaultsConfig {
+  scanIntervalMs: number;
+  streamDelayMs: number;
+  replayDays: number;
 }
 
 export interface AmrConfig {
@@ -408,6 +488,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       scanIntervalMs: values.HEARTH_AMR_SCAN_SECONDS * 1000,
       pollTimeoutMs: values.HEARTH_POLL_TIMEOUT_SECONDS * 1000,
       maxPoints: values.HEARTH_TELEMETRY_MAX_POINTS,
+    },
+    faults: {
+      scanIntervalMs: values.HEARTH_FAULTS_SCAN_SECONDS * 1000,
+      streamDelayMs: values.HEARTH_FAULTS_STREAM_DELAY_SECONDS * 1000,
+      replayDays: values.HEARTH_FAULTS_REPLAY_DAYS,
+    },
+    notifications: {
+      pollIntervalMs: values.HEARTH_NOTIFICATIONS_POLL_SECONDS * 1000,
+      timeoutMs: values.HEARTH_WEBHOOK_TIMEOUT_SECONDS * 1000,
+      retryBaseMs: values.HEARTH_WEBHOOK_RETRY_SECONDS * 1000,
+      giveUpAfterMs: values.HEARTH_WEBHOOK_GIVE_UP_HOURS * 3_600_000,
+      disableAfterFailures: values.HEARTH_WEBHOOK_DISABLE_AFTER_FAILURES,
+      disableAfterMs: values.HEARTH_WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000,
+      allowPrivateNetworks: values.HEARTH_WEBHOOKS_ALLOW_PRIVATE === 'true',
+      digestHour: values.HEARTH_DIGEST_HOUR,
     },
   };
 }

@@ -9,6 +9,10 @@ import type { Scope } from './auth/scope.js';
 import { AuthService } from './auth/service.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
+import type { AlarmEventSink } from './faults/evaluator.js';
+import { FaultEvaluator } from './faults/evaluator.js';
+import { FaultsRepository } from './faults/repository.js';
+import { AlarmsService } from './faults/service.js';
 import { GatewaysRepository } from './gateways/repository.js';
 import { GatewaysService } from './gateways/service.js';
 import { HomeGroupsRepository } from './home-groups/repository.js';
@@ -19,18 +23,24 @@ import { InsightsService } from './insights/service.js';
 import { InvitationsRepository } from './invitations/repository.js';
 import { InvitationsService } from './invitations/service.js';
 import { MailService } from './mail/service.js';
+import { NotificationsRepository } from './notifications/repository.js';
+import { NotificationsService } from './notifications/service.js';
 import { OrdersRepository } from './orders/repository.js';
 import { OrdersService } from './orders/service.js';
 import { PerformanceService } from './performance/service.js';
 import { PortfolioService } from './portfolio/service.js';
 import { ProvisioningRepository } from './provisioning/repository.js';
 import { ProvisioningService } from './provisioning/service.js';
+import { ReportsService } from './reports/service.js';
 import { TariffsRepository } from './tariffs/repository.js';
 import { TariffsService } from './tariffs/service.js';
 import { TelemetryQueries } from './telemetry/query.js';
 import { TelemetryService } from './telemetry/service.js';
 import { UsersRepository } from './users/repository.js';
 import { UsersService } from './users/service.js';
+import { WebhookDeliveryWorker } from './webhooks/delivery.js';
+import { WebhooksRepository } from './webhooks/repository.js';
+import { WebhooksService } from './webhooks/service.js';
 
 /** The services of every feature, wired once per app: routes reach them through `app.ctx`. */
 export interface AppContext {
@@ -53,8 +63,13 @@ export interface AppContext {
     performance: PerformanceService;
     insights: InsightsService;
     portfolio: PortfolioService;
+    reports: ReportsService;
     amr: AmrService;
     tariffs: TariffsService;
+    notifications: NotificationsService;
+    webhooks: WebhooksService;
+    alarms: AlarmsService;
+    faultEvaluator: FaultEvaluator;
   };
 }
 
@@ -138,13 +153,19 @@ export function createContext(config: Config, database: Database, log: Logger): 
     audit,
     homes: () => homes,
     gateways: () => gateways as GatewaysService,
+    faults: () => faultEvaluator as FaultEvaluator,
   });
   orders = new OrdersService(new OrdersRepository(db), { db, audit, homes, provisioning });
   agents.addDeletionGuard(async (agentId, trx) => {
     const count = await homes.countForAgent(agentId, trx);
     return count > 0 ? `it still has ${count} home${count === 1 ? '' : 's'}` : undefined;
   });
-  const telemetry = new TelemetryService({ database, homes: () => homes });
+  let faultEvaluator: FaultEvaluator | undefined;
+  const telemetry = new TelemetryService({
+    database,
+    homes: () => homes,
+    onStored: (homeIds) => faultEvaluator?.touch(homeIds),
+  });
   telemetryQueries = new TelemetryQueries({
     db,
     ...(database.sqlite ? { sqlite: database.sqlite } : {}),
@@ -162,15 +183,69 @@ export function createContext(config: Config, database: Database, log: Logger): 
     telemetryQueries: () => telemetryQueries as TelemetryQueries,
     tariffs: () => tariffs,
   });
+  const reports = new ReportsService({
+    homes: () => homes,
+    performance: () => performance,
+    insights: () => insights,
+    telemetryQueries: () => telemetryQueries as TelemetryQueries,
+  });
   const portfolio = new PortfolioService({
     agents,
     homes: () => homes,
     telemetryQueries: () => telemetryQueries as TelemetryQueries,
   });
-  return {
+  const webhooksRepo = new WebhooksRepository(db);
+  const webhookWorker = new WebhookDeliveryWorker(webhooksRepo, config.notifications, log);
+  const webhooks = new WebhooksService(webhooksRepo, {
+    db,
+    audit,
+    agents,
+    groupsExist: (agentId, ids, trx) => homeGroups.allExist(agentId, ids, trx),
+    allowPrivateNetworks: config.notifications.allowPrivateNetworks,
+    giveUpAfterMs: config.notifications.giveUpAfterMs,
+    kick: () => webhookWorker.kick(),
+  });
+  const notifications = new NotificationsService(new NotificationsRepository(db), {
+    db,
+    audit,
+    agents,
+    mail,
+    webhooks,
+    worker: webhookWorker,
+    groupsExist: (agentId, ids, trx) => homeGroups.allExist(agentId, ids, trx),
+    options: config.notifications,
+    publicUrl: config.publicUrl,
+    log,
+  });
+  const faultsRepo = new FaultsRepository(db);
+  // Notifications are looked up when an event is queued: the feature may be wired after this one.
+  const notificationsSink = (): AlarmEventSink | undefined =>
+    (context.services as { notifications?: AlarmEventSink }).notifications;
+  const alarms: AlarmsService = new AlarmsService(faultsRepo, {
+    db,
+    audit,
+    agents,
+    homes: () => homes,
+    evaluator: () => faultEvaluator as FaultEvaluator,
+    notifications: notificationsSink,
+  });
+  faultEvaluator = new FaultEvaluator({
+    db,
+    repo: faultsRepo,
+    homes: () => homes,
+    provisioning: () => provisioning as ProvisioningService,
+    notifications: notificationsSink,
+    thresholdsOf: (homeId, agentId) => alarms.thresholdsOf(homeId, agentId),
+    config: config.faults,
+    workerId: amr.workerId,
+    log,
+  });
+  const context: AppContext = {
     config,
     database,
     services: {
+      alarms,
+      faultEvaluator,
       agents,
       users,
       auth,
@@ -187,10 +262,14 @@ export function createContext(config: Config, database: Database, log: Logger): 
       performance,
       insights,
       portfolio,
+      reports,
       amr,
       tariffs,
+      notifications,
+      webhooks,
     },
   };
+  return context;
 }
 
 declare module 'fastify' {

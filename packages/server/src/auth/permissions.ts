@@ -52,6 +52,14 @@ export const permissionMatrix = {
   'tariffs.read': ['operator', 'admin', 'editor', 'viewer'],
   /** Create, change and delete tariffs; set a home's own tariffs. */
   'tariffs.manage': ['operator', 'admin'],
+  /** Read alarms and the fault rules (within the homes you may see). */
+  'alarms.read': ['operator', 'admin', 'editor', 'viewer'],
+  /** Acknowledge, annotate and clear alarms; re-evaluate a home's faults. */
+  'alarms.manage': ['operator', 'admin', 'editor'],
+  /** Change the agent's fault rule thresholds (homes' own are in their fault_management definition). */
+  'fault-rules.manage': ['operator', 'admin'],
+  /** Webhooks and email subscriptions for alarms, with their delivery logs. */
+  'notifications.manage': ['operator', 'admin'],
 } as const satisfies Record<string, readonly CallerRole[]>;
 
 export type Permission = keyof typeof permissionMatrix;

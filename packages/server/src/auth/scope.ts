@@ -35,3 +35,17 @@ export interface Actor {
   /** The client's address (behind a trusted proxy, from X-Forwarded-For). */
   address: string;
 }
+
+/**
+ * The platform's own background workers (fault evaluation), which read any agent's homes on no
+ * one's behalf. Never given to a request.
+ */
+export const SYSTEM_SCOPE: Scope = {
+  userId: 'system',
+  username: 'system',
+  role: 'operator',
+  agentId: null,
+  clientId: 'system',
+  tokenHash: '',
+  homeAccess: 'all',
+};

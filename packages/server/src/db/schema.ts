@@ -291,6 +291,135 @@ export interface CarbonIntensityTable {
   g_per_kwh: number;
 }
 
+export interface AlarmsTable {
+  id: string;
+  agent_id: string;
+  home_id: string;
+  rule: string;
+  severity: 'critical' | 'major' | 'minor' | 'warning';
+  state: 'active' | 'cleared';
+  summary: string;
+  /** JSON Evidence (faults/rules/types.ts) of the latest occurrence. */
+  evidence: string | null;
+  channel_id: string | null;
+  raised_at: number;
+  last_seen_at: number;
+  cleared_at: number | null;
+  /** 'auto' or the id of the user who cleared it. */
+  cleared_by: string | null;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+  note: string | null;
+  occurrences: number;
+  created_at: number;
+  updated_at: number;
+  revision: number;
+}
+
+export interface AlarmEventsTable {
+  id: string;
+  alarm_id: string;
+  type: string;
+  at: number;
+  actor: string | null;
+  /** JSON: what changed (note, evidence, severity). */
+  detail: string | null;
+}
+
+export interface FaultEvaluationsTable {
+  home_id: string;
+  agent_id: string;
+  evaluated_to: number;
+  due_at: number;
+  lease_owner: string | null;
+  lease_until: number;
+  touched_at: number | null;
+  last_run_at: number | null;
+  last_error: string | null;
+}
+
+export interface FaultSettingsTable {
+  agent_id: string;
+  /** JSON: { "<rule>.<parameter>": number } */
+  thresholds: string;
+  updated_at: number;
+  revision: number;
+}
+
+export type WebhookStatus = 'active' | 'disabled';
+
+export interface WebhooksTable {
+  id: string;
+  agent_id: string;
+  url: string;
+  description: string | null;
+  /** Signs every delivery (HMAC-SHA256); shown once, at creation and on rotation. */
+  secret: string;
+  /** JSON lists: event types, severities, home group ids (empty: every home). */
+  events: string;
+  severities: string;
+  group_ids: string;
+  status: WebhookStatus;
+  disabled_at: number | null;
+  disabled_reason: string | null;
+  consecutive_failures: number;
+  failing_since: number | null;
+  last_success_at: number | null;
+  created_at: number;
+  updated_at: number;
+  revision: number;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  agent_id: string;
+  /** Deliveries of a webhook for one home go in id order; null (a ping) is unordered. */
+  home_id: string | null;
+  event_id: string;
+  event_type: string;
+  /** The exact JSON body every attempt sends. */
+  payload: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: number;
+  /** Retries stop here ('failed'); moved on when a disabled webhook is enabled again. */
+  give_up_at: number;
+  /** A worker's lease while it sends, so two workers never send one delivery at once. */
+  locked_until: number | null;
+  /** The HTTP status of the last attempt; null when there was no answer. */
+  last_status: number | null;
+  last_error: string | null;
+  last_attempt_at: number | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+export interface NotificationSubscriptionsTable {
+  id: string;
+  agent_id: string;
+  email: string;
+  mode: 'immediate' | 'digest';
+  /** JSON lists, as webhooks have them. */
+  events: string;
+  severities: string;
+  group_ids: string;
+  /** The last digest (or the creation): the next is due at the first digest hour after it. */
+  last_digest_at: number;
+  created_at: number;
+  updated_at: number;
+  revision: number;
+}
+
+export interface NotificationDigestItemsTable {
+  id: string;
+  subscription_id: string;
+  event_id: string;
+  /** The AlarmEvent as JSON. */
+  event: string;
+  created_at: number;
+}
+
 export interface DB {
   agents: AgentsTable;
   users: UsersTable;
@@ -318,6 +447,14 @@ export interface DB {
   home_tariffs: HomeTariffsTable;
   home_tariff_sets: HomeTariffSetsTable;
   carbon_intensity: CarbonIntensityTable;
+  alarms: AlarmsTable;
+  alarm_events: AlarmEventsTable;
+  fault_evaluations: FaultEvaluationsTable;
+  fault_settings: FaultSettingsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  notification_subscriptions: NotificationSubscriptionsTable;
+  notification_digest_items: NotificationDigestItemsTable;
 }
 
 export type { Generated };

@@ -15,6 +15,8 @@ export interface HomeFilter {
   technology?: string;
   groupId?: string;
   q?: string;
+  /** true: only homes with an active alarm; false: only homes without one */
+  hasActiveAlarms?: boolean;
   after?: string;
   limit: number;
 }
@@ -77,6 +79,10 @@ export class HomesRepository {
           containsText(this.addressText('street'), q),
         ]),
       );
+    }
+    if (filter.hasActiveAlarms !== undefined) {
+      const active = sql<SqlBool>`exists (select 1 from alarms a where a.home_id = homes.id and a.state = 'active')`;
+      query = query.where(filter.hasActiveAlarms ? active : sql<SqlBool>`not ${active}`);
     }
     if (filter.after) query = query.where('id', '>', filter.after);
     return query

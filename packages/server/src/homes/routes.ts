@@ -33,7 +33,7 @@ export const homesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { limit, cursor, status, postcode, technology, groupId, q } = request.query;
+      const { limit, cursor, status, postcode, technology, groupId, q, hasActiveAlarms } = request.query;
       const after = decodeCursor(cursor);
       const rows = await homes.list(request.scope, {
         limit,
@@ -43,6 +43,7 @@ export const homesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...(technology ? { technology } : {}),
         ...(groupId ? { groupId } : {}),
         ...(q ? { q } : {}),
+        ...(hasActiveAlarms !== undefined ? { hasActiveAlarms } : {}),
       });
       return toPage(rows, limit, request, reply);
     },

@@ -86,6 +86,9 @@ export const HomeListQuery = Type.Object(
     q: Type.Optional(
       Type.String({ maxLength: 100, description: 'search: part of the reference, postcode, town or street' }),
     ),
+    hasActiveAlarms: Type.Optional(
+      Type.Boolean({ description: 'true: homes with an active alarm; false: homes without one' }),
+    ),
   },
   { additionalProperties: false },
 );

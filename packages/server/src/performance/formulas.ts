@@ -83,5 +83,26 @@ export function heatLossSlope(days: DayPoint[]): number | null {
   return sxx > 0 ? sxy / sxx : null;
 }
 
+/**
+ * Heat demand normalised to a reference year by degree days: the heat per heating degree day of the
+ * measured days × the reference year's degree days (CIBSE TM41 degree-day normalisation). Null
+ * without degree days.
+ */
+export function annualisedHeatKwh(
+  heatKwh: number,
+  degreeDays: number,
+  annualDegreeDays: number,
+): number | null {
+  return degreeDays > 0 ? (heatKwh / degreeDays) * annualDegreeDays : null;
+}
+
 // The window and its local periods are shared with insight: analytics/window.ts.
 export { hoursIn, type Period, periodsOf } from '../analytics/window.js';
+
+/**
+ * The electrical power above which the compressor counts as running (a start is a crossing of it):
+ * 2.5 % of the rated heat output in W (a modulating unit's minimum draw is well above that, its
+ * standby well below), at least 100 W; 200 W when the rating is unknown.
+ */
+export const compressorStartThresholdW = (ratedCapacityKw: number | undefined): number =>
+  ratedCapacityKw ? Math.max(100, 25 * ratedCapacityKw) : 200;

@@ -18,6 +18,14 @@ export const PerformanceQuery = Type.Object(
         description: 'percent of hours with data below which no COP or SPF is stated (default 90)',
       }),
     ),
+    annualDegreeDays: Type.Optional(
+      Type.Number({
+        minimum: 100,
+        maximum: 10_000,
+        description:
+          'heating degree days (base 15.5 °C) of the reference year the measured heat demand is normalised to (default 2462, the UK standard year)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -102,6 +110,18 @@ export const PerformanceAnswerSchema = Type.Object({
         'slope of daily heat power against indoor − outdoor, W/K',
       ),
       heatLossDays: Type.Integer({ description: 'days the measured heat loss is fitted on' }),
+      annualHeatDemandKwh: Nullable(Type.Number(), 'installation.annualHeatDemandKwh, kWh/year'),
+      normalisedAnnualHeatKwh: Nullable(
+        Type.Number(),
+        'measured heat per degree day × annualDegreeDays, kWh/year (degree-day normalised heat demand)',
+      ),
+      heatDemandRatio: Nullable(Type.Number(), 'normalisedAnnualHeatKwh / annualHeatDemandKwh'),
+      heatPerDegreeDayKwh: Nullable(Type.Number(), 'measured heat per heating degree day, kWh/(K·day)'),
+      degreeDays: Type.Number({
+        description: 'heating degree days (base 15.5 °C) of the days the heat demand is measured on',
+      }),
+      degreeDayDays: Type.Integer({ description: 'whole local days the heat demand is measured on' }),
+      annualDegreeDays: Type.Number({ description: 'the reference year’s heating degree days used' }),
       assumptions: Type.Array(Type.String()),
     }),
     unavailable: Type.Array(Type.Object({ field: Type.String(), reason: Type.String() }), {

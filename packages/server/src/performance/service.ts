@@ -2,7 +2,9 @@ import { round } from '../analytics/schemas.js';
 import { invalidQuery, windowOf } from '../analytics/window.js';
 import type { Scope } from '../auth/scope.js';
 import { isoTime } from '../db/time.js';
+import type { HomeRow } from '../homes/repository.js';
 import type { HomesService } from '../homes/service.js';
+import { dayHdd } from '../insights/degree-days.js';
 import type { OrderDocument } from '../orders/schemas.js';
 import { type Calendar, HOUR } from '../telemetry/buckets.js';
 import type { HourRollup, TelemetryQueries } from '../telemetry/query.js';
@@ -17,7 +19,9 @@ import {
   type Term,
 } from './boundary.js';
 import {
+  annualisedHeatKwh,
   carnotPercent,
+  compressorStartThresholdW,
   type DayPoint,
   type HourFigures,
   heatLossSlope,
@@ -39,6 +43,15 @@ const HEAT_LOSS_MIN_DELTA_K = 10;
 const HEAT_LOSS_MIN_DAYS = 10;
 const HEAT_LOSS_MIN_SPREAD_K = 3;
 const HEAT_LOSS_MIN_HOURS_A_DAY = 20;
+/**
+ * Heating degree days (base 15.5 °C) of the reference year heat demand is normalised to: the UK
+ * standard year used for normalised performance indicators (Vesma / Degree Days Direct "Standard
+ * heating and cooling degree days for the UK", 2,462 K·day at 15.5 °C). `annualDegreeDays` overrides
+ * it, e.g. with the degree days the home's design used for its region (docs/performance.md).
+ */
+export const DEFAULT_ANNUAL_DEGREE_DAYS = 2462;
+/** Below this many degree days (measured days together) heat demand is not annualised: too mild to scale. */
+const HEAT_DEMAND_MIN_DEGREE_DAYS = 100;
 
 export interface PerformanceDeps {
   homes: () => HomesService;
@@ -56,6 +69,18 @@ function sumTerms(terms: Term[], hour: number, rows: Map<string, Map<number, Hou
   let total = 0;
   for (const t of terms) total += t.sign * (rows.get(t.channelId)?.get(hour)?.delta ?? 0);
   return total;
+}
+
+/**
+ * When a home could first have readings: its creation, or its commissioning day if earlier (the
+ * platform refuses readings older than both). Hours before it are not missing data.
+ */
+export function monitoredFromOf(home: HomeRow, calendar: Calendar): number {
+  const commissioned = (JSON.parse(home.installation) as Installation).commissioningDate;
+  return Math.min(
+    home.created_at,
+    commissioned ? calendar.dayOf(Date.parse(`${commissioned}T12:00:00Z`)) : home.created_at,
+  );
 }
 
 /** Per-home performance: COP per period, SPF at a SEPEMO boundary, coverage, Carnot, cycling, design. */
@@ -107,11 +132,24 @@ export class PerformanceService {
       'flow_temperature',
     );
     const outdoorChannel = findChannel(meters, 'outdoor_temperature');
+    // The house's heat for its heat demand, whatever the boundary: the heat meters' forward minus reverse heat.
+    const houseHeat: Term[] = meters
+      .filter((m) => m.kind === 'heat_meter')
+      .flatMap((m) =>
+        m.channels
+          .filter((c) => c.kind === 'register' && (c.key === 'heat_energy' || c.key === REVERSE_HEAT_KEY))
+          .map((c): Term => ({ channelId: c.id, serial: m.serial, sign: c.key === 'heat_energy' ? 1 : -1 })),
+      );
     const registers = boundary
       ? [...new Set([...boundary.heat, ...boundary.electricity].map((t) => t.channelId))]
       : [];
     const wanted = [
-      ...new Set([...registers, ...reverse, ...[flowChannel, outdoorChannel].filter((c) => c !== null)]),
+      ...new Set([
+        ...registers,
+        ...reverse,
+        ...houseHeat.map((t) => t.channelId),
+        ...[flowChannel, outdoorChannel].filter((c) => c !== null),
+      ]),
     ];
     // From the hour before the window: whether the window's first hour ends a gap.
     const rollups = await telemetry.hourlyRollups(home.id, wanted, from - HOUR, to);
@@ -127,11 +165,7 @@ export class PerformanceService {
       registers.length > 0 && registers.every((id) => (byHour.get(id)?.get(hour)?.count ?? 0) > 0);
     // Hours before the home could have readings (its creation, or its commissioning day if earlier:
     // the platform refuses readings older than both) are not missing data: coverage starts there.
-    const commissioned = (JSON.parse(home.installation) as Installation).commissioningDate;
-    const monitoredFrom = Math.min(
-      home.created_at,
-      commissioned ? calendar.dayOf(Date.parse(`${commissioned}T12:00:00Z`)) : home.created_at,
-    );
+    const monitoredFrom = monitoredFromOf(home, calendar);
     // Hour by hour: energy at the boundary, whether every register reported, the temperatures.
     const hours: (HourFigures & { elapsed: boolean; meterHeatKwh: number })[] = [];
     for (let hour = from; hour < to; hour += HOUR) {
@@ -215,9 +249,7 @@ export class PerformanceService {
 
     // Compressor starts from the raw power readings (one pass over the window's rows of one channel).
     const installation = JSON.parse(home.installation) as Installation;
-    const startThresholdW = installation.ratedCapacityKw
-      ? Math.max(100, 25 * installation.ratedCapacityKw)
-      : 200;
+    const startThresholdW = compressorStartThresholdW(installation.ratedCapacityKw);
     const power = compressorPowerChannel(meters);
     let starts: number | null = null;
     let runningHours: number | null = null;
@@ -264,6 +296,26 @@ export class PerformanceService {
     const design = designOf(installation, whole.ratio, hours, calendar, outdoorChannel);
     if (design.measuredHeatLossWPerK === null)
       unavailable.push({ field: 'design.measuredHeatLossWPerK', reason: design.reason });
+    const demand = heatDemandOf({
+      installation,
+      houseHeat,
+      outdoorChannel,
+      byHour,
+      calendar,
+      from,
+      to: Math.min(to, now),
+      annualDegreeDays: query.annualDegreeDays ?? DEFAULT_ANNUAL_DEGREE_DAYS,
+    });
+    if (demand.normalisedAnnualHeatKwh === null)
+      unavailable.push({ field: 'design.normalisedAnnualHeatKwh', reason: demand.reason });
+    if (demand.heatDemandRatio === null)
+      unavailable.push({
+        field: 'design.heatDemandRatio',
+        reason:
+          demand.annualHeatDemandKwh === null
+            ? 'the order gives no installation.annualHeatDemandKwh'
+            : 'no normalised annual heat demand to compare',
+      });
     if (whole.ratio === null)
       unavailable.push({
         field: 'spf',
@@ -312,7 +364,14 @@ export class PerformanceService {
           heatLossWPerK: design.heatLossWPerK,
           measuredHeatLossWPerK: design.measuredHeatLossWPerK,
           heatLossDays: design.heatLossDays,
-          assumptions: design.assumptions,
+          annualHeatDemandKwh: demand.annualHeatDemandKwh,
+          normalisedAnnualHeatKwh: demand.normalisedAnnualHeatKwh,
+          heatDemandRatio: demand.heatDemandRatio,
+          heatPerDegreeDayKwh: demand.heatPerDegreeDayKwh,
+          degreeDays: demand.degreeDays,
+          degreeDayDays: demand.degreeDayDays,
+          annualDegreeDays: demand.annualDegreeDays,
+          assumptions: [...design.assumptions, ...demand.assumptions],
         },
         unavailable,
       },
@@ -415,4 +474,85 @@ function designOf(
     assumptions,
     reason,
   } as const;
+}
+
+/**
+ * Measured heat demand against the design's annual figure, degree-day normalised: over the
+ * window's whole local days with a degree-day figure (outdoor readings in 75 % of the hours, as
+ * insight counts them) and the heat meters' registers read in every hour (the last hour of the day
+ * before included: a day that ends a gap carries the gap's heat), Σ heat / Σ HDD × the reference
+ * year's degree days.
+ */
+function heatDemandOf(input: {
+  installation: Installation;
+  houseHeat: Term[];
+  outdoorChannel: string | null;
+  byHour: Map<string, Map<number, HourRollup>>;
+  calendar: Calendar;
+  from: number;
+  to: number;
+  annualDegreeDays: number;
+}) {
+  const { houseHeat, outdoorChannel, byHour, calendar, from, to, annualDegreeDays } = input;
+  const design = input.installation.annualHeatDemandKwh ?? null;
+  let heat = 0;
+  let hdd = 0;
+  let days = 0;
+  let reason = '';
+  if (houseHeat.length === 0) reason = 'no heat meter';
+  else if (outdoorChannel === null)
+    reason = 'no outdoor temperature sensor: no degree days to normalise the heat by';
+  else {
+    const outdoor = byHour.get(outdoorChannel);
+    const heatRead = (hour: number) =>
+      houseHeat.every((t) => (byHour.get(t.channelId)?.get(hour)?.count ?? 0) > 0);
+    for (let day = calendar.dayOf(from); day < to; day = calendar.nextDay(day)) {
+      const end = calendar.nextDay(day);
+      if (day < from || end > to) continue;
+      let sum = 0;
+      let count = 0;
+      let withData = 0;
+      let complete = heatRead(day - HOUR);
+      let dayHeat = 0;
+      for (let hour = day; hour < end; hour += HOUR) {
+        const r = outdoor?.get(hour);
+        if (r && r.count > 0) {
+          sum += r.sum;
+          count += r.count;
+          withData++;
+        }
+        complete &&= heatRead(hour);
+        dayHeat += sumTerms(houseHeat, hour, byHour);
+      }
+      const value = dayHdd({
+        date: calendar.date(day),
+        meanC: count > 0 ? sum / count : Number.NaN,
+        hoursWithData: withData,
+        hours: Math.round((end - day) / HOUR),
+      });
+      if (value === null || !complete) continue;
+      heat += dayHeat;
+      hdd += value;
+      days++;
+    }
+    if (hdd < HEAT_DEMAND_MIN_DEGREE_DAYS)
+      reason = `needs at least ${HEAT_DEMAND_MIN_DEGREE_DAYS} heating degree days (base 15.5 °C) on whole days with outdoor and heat readings; the window has ${round(hdd, 1)} over ${days} days`;
+  }
+  const annual = reason === '' ? annualisedHeatKwh(heat, hdd, annualDegreeDays) : null;
+  return {
+    annualHeatDemandKwh: design,
+    normalisedAnnualHeatKwh: roundOrNull(annual, 3),
+    heatDemandRatio: annual !== null && design !== null ? round(annual / design, 3) : null,
+    heatPerDegreeDayKwh: annual !== null ? round(heat / hdd, 3) : null,
+    degreeDays: round(hdd, 2),
+    degreeDayDays: days,
+    annualDegreeDays,
+    assumptions:
+      annual !== null
+        ? [
+            `annual heat demand = heat per degree day × ${annualDegreeDays} K·day (base 15.5 °C); hot water and other weather-independent heat are scaled with the weather too, so a mild window overstates it`,
+          ]
+        : [],
+    reason,
+  };
 }

@@ -26,7 +26,7 @@ export const ProvisioningSettings = Type.Object(
       Type.Array(Email, { maxItems: 20, description: 'fault_management: who is told' }),
     ),
     thresholds: Type.Optional(
-      Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_.]{0,63}$' }), Type.Number(), {
+      Type.Record(Type.String({ pattern: '^[a-z][a-zA-Z0-9_.]{0,63}$' }), Type.Number(), {
         // A key outside the pattern is refused, not stored unseen (responses show only matching keys).
         additionalProperties: false,
         description: 'fault_management: rule thresholds overriding the defaults, by rule.parameter',

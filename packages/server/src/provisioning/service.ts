@@ -4,6 +4,7 @@ import type { AuditService } from '../audit/service.js';
 import type { Actor, Scope } from '../auth/scope.js';
 import type { DB } from '../db/schema.js';
 import { isoTime } from '../db/time.js';
+import { checkThresholds } from '../faults/thresholds.js';
 import type { GatewaysService } from '../gateways/service.js';
 import type { HomesService } from '../homes/service.js';
 import { ApiError } from '../http/errors.js';
@@ -20,6 +21,8 @@ export interface ProvisioningDeps {
   homes: () => HomesService;
   /** amr means telemetry: the home gets its gateway client with the definition. */
   gateways: () => GatewaysService;
+  /** fault_management means evaluation: the home's evaluator state is made with the definition. */
+  faults?: () => { startEvaluation(trx: Kysely<DB>, homeId: string): Promise<void> };
 }
 
 function toView(row: ProvisioningRow): ProvisioningView {
@@ -51,6 +54,9 @@ function checkSettings(service: Service, settings: ProvisioningSettingsInput): v
         message: `is not a setting of ${service}`,
       })),
     });
+  }
+  if (service === 'fault_management' && settings.thresholds) {
+    checkThresholds(settings.thresholds, '/body/settings/thresholds');
   }
 }
 
@@ -92,6 +98,7 @@ export class ProvisioningService {
     });
     await this.repo.insert(rows, trx);
     if (services.amr) await this.deps.gateways().createForHome(trx, homeId, home.agentId);
+    if (services.fault_management) await this.deps.faults?.().startEvaluation(trx, homeId);
   }
 
   async summaries(
@@ -163,6 +170,7 @@ export class ProvisioningService {
       // Checked above for the common case; the unique index settles two adds at the same moment.
       if (!(await this.repo.insertIfNew(row, trx))) throw present();
       if (service === 'amr') await this.deps.gateways().createForHome(trx, homeId, home.agent_id);
+      if (service === 'fault_management') await this.deps.faults?.().startEvaluation(trx, homeId);
       await this.deps.audit.record(trx, actor, {
         agentId: home.agent_id,
         action: 'provisioning.created',

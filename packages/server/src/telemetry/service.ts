@@ -45,6 +45,8 @@ export interface TelemetryDeps {
   database: Database;
   homes: () => HomesService;
   now?: () => number;
+  /** Called after a commit with the homes that gained readings (fault evaluation: streaming rules). */
+  onStored?: (homeIds: Set<string>) => void;
 }
 
 /**
@@ -157,9 +159,13 @@ export class TelemetryService {
     const outcomes = rows.length > 0 ? await this.enqueue(rows) : [];
     let stored = 0;
     let duplicates = 0;
+    const homesStored = new Set<string>();
     outcomes.forEach((outcome, k) => {
-      if (outcome === 'stored') stored++;
-      else if (outcome === 'duplicate') duplicates++;
+      if (outcome === 'stored') {
+        stored++;
+        const channelId = (readings[indexes[k] as number] as IncomingReading).channelId;
+        homesStored.add((facts.get(channelId) as ChannelFacts).homeId);
+      } else if (outcome === 'duplicate') duplicates++;
       else {
         const index = indexes[k] as number;
         refuse(
@@ -171,6 +177,7 @@ export class TelemetryService {
       }
     });
     refused.sort((a, b) => a.index - b.index);
+    if (homesStored.size > 0) this.deps.onStored?.(homesStored);
     return { received: readings.length, stored, duplicates, refused };
   }
 

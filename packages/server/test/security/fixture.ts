@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
 import { expect } from 'vitest';
 import type { Role } from '../../src/db/schema.js';
 import { BASIC_TRUSTED, bearer, login } from '../helpers/harness.js';
@@ -41,7 +42,10 @@ export type ResourceKind =
   | 'home'
   | 'provisioning'
   | 'home-group'
-  | 'tariff';
+  | 'tariff'
+  | 'alarm'
+  | 'webhook'
+  | 'notification-subscription';
 const TABLES = {
   agent: 'agents',
   user: 'users',
@@ -51,6 +55,9 @@ const TABLES = {
   provisioning: 'provisioning',
   'home-group': 'home_groups',
   tariff: 'tariffs',
+  alarm: 'alarms',
+  webhook: 'webhooks',
+  'notification-subscription': 'notification_subscriptions',
 } as const;
 
 /** A resource a request names in its path: its row must not change when the request is refused. */
@@ -297,6 +304,67 @@ export class SecurityFixture {
     });
     expect(response.statusCode, response.body).toBe(201);
     return (response.json() as { id: string }).id;
+  }
+
+  /** A fresh webhook of an agent (made by the operator, who may act on a suspended agent too); its id. */
+  async webhook(agentId: string): Promise<string> {
+    const response = await this.send('POST', '/webhooks', {
+      token: this.operator.token,
+      body: { agentId, url: `https://hooks.example.com/hearth/${this.unique()}` },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    return (response.json() as { id: string }).id;
+  }
+
+  /** A fresh email subscription of an agent (made by the operator); its id. */
+  async notificationSubscription(agentId: string): Promise<string> {
+    const response = await this.send('POST', '/notification-subscriptions', {
+      token: this.operator.token,
+      body: { agentId, email: `alerts-${this.unique()}@example.com`, mode: 'immediate' },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    return (response.json() as { id: string }).id;
+  }
+
+  /**
+   * An active alarm on a fresh home of the agent, written as the evaluator writes one (no rule's
+   * condition needs arranging for the suite: the alarm routes only read and change the row).
+   */
+  async alarm(agentId: string, homeId?: string): Promise<string> {
+    const home = homeId ? { id: homeId } : await this.home(agentId);
+    const id = uuidv7();
+    const now = Date.now();
+    await this.app.ctx.database.db
+      .insertInto('alarms')
+      .values({
+        id,
+        agent_id: agentId,
+        home_id: home.id,
+        rule: 'communication_lost',
+        severity: 'major',
+        state: 'active',
+        summary: 'the gateway has sent nothing for 20 min',
+        evidence: JSON.stringify({
+          summary: 'silent',
+          from: now - 1_200_000,
+          to: now,
+          values: { silenceSeconds: 1200 },
+        }),
+        channel_id: null,
+        raised_at: now - 600_000,
+        last_seen_at: now,
+        cleared_at: null,
+        cleared_by: null,
+        acknowledged_at: null,
+        acknowledged_by: null,
+        note: null,
+        occurrences: 1,
+        created_at: now,
+        updated_at: now,
+        revision: 1,
+      })
+      .execute();
+    return id;
   }
 
   /** Puts a home of an agent in exactly these home groups (as the agent's admin). */

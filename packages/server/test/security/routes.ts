@@ -59,6 +59,8 @@ export interface ApiRoute {
     agentFilter: boolean;
     make?: (fx: SecurityFixture, agentId: string) => Promise<unknown>;
     homeOf?: (item: Record<string, unknown>) => unknown;
+    /** Gives a home of the agent an item of this list, for lists not every home has items in. */
+    forHome?: (fx: SecurityFixture, agentId: string, homeId: string) => Promise<unknown>;
   };
   /** The body names an agent in `agentId` (the operator's choice; an admin may name only their own). */
   agentInBody?: boolean;
@@ -86,6 +88,9 @@ const amrHome = (fx: SecurityFixture, agentId: string) =>
   fx.home(agentId, { services: { amr: { intervalSeconds: 60 } } }).then((h) => h.id);
 const homeGroup = (fx: SecurityFixture, agentId: string) => fx.homeGroup(agentId);
 const tariff = (fx: SecurityFixture, agentId: string) => fx.tariff(agentId);
+const alarm = (fx: SecurityFixture, agentId: string) => fx.alarm(agentId);
+const webhook = (fx: SecurityFixture, agentId: string) => fx.webhook(agentId);
+const subscription = (fx: SecurityFixture, agentId: string) => fx.notificationSubscription(agentId);
 /** `:provisioningId`: the home's definition of a service (insight can go; amr goes last). */
 const definition = (service: Service) => ({
   param: 'provisioningId',
@@ -495,6 +500,85 @@ export const apiRoutes: readonly ApiRoute[] = [
     query: () => ({ period: 'day' }),
     id: { kind: 'home', tenant: true, make: home, home: 'home' },
   },
+  {
+    method: 'GET',
+    path: '/homes/:id/reports/monthly',
+    permission: 'performance.read',
+    success: 200,
+    // A month the fixture's home is monitored in (its commissioning day is 2026-10-01); no month is
+    // the current one.
+    query: () => ({ month: '2026-10', period: 'day' }),
+    id: { kind: 'home', tenant: true, make: home, home: 'home' },
+  },
+
+  // Fault management: alarms and the rule catalogue. Group-restricted visibility of alarms is
+  // tested in test/faults/alarms.test.ts (an alarm is not a home: `home:` does not describe it).
+  {
+    method: 'GET',
+    path: '/alarms',
+    permission: 'alarms.read',
+    success: 200,
+    query: ({ caller, agentId }) => ({
+      limit: '20',
+      order: 'asc',
+      ...(caller.role === 'operator' ? { agentId } : {}),
+    }),
+    list: {
+      agentOf,
+      agentFilter: true,
+      make: alarm,
+      homeOf: (item) => item.homeId,
+      forHome: (fx, agentId, homeId) => fx.alarm(agentId, homeId),
+    },
+  },
+  {
+    method: 'GET',
+    path: '/alarms/:id',
+    permission: 'alarms.read',
+    success: 200,
+    id: { kind: 'alarm', tenant: true, make: alarm },
+  },
+  {
+    method: 'PUT',
+    path: '/alarms/:id',
+    permission: 'alarms.manage',
+    success: 200,
+    body: () => ({ acknowledged: true, note: 'engineer booked for Tuesday' }),
+    id: { kind: 'alarm', tenant: true, make: alarm },
+  },
+  {
+    method: 'GET',
+    path: '/homes/:id/alarms',
+    permission: 'alarms.read',
+    success: 200,
+    query: () => ({ state: 'active', severity: 'major,critical' }),
+    id: { kind: 'home', tenant: true, make: home, home: 'home' },
+  },
+  {
+    method: 'POST',
+    path: '/homes/:id/alarms/evaluate',
+    permission: 'alarms.manage',
+    success: 200,
+    id: { kind: 'home', tenant: true, make: home, home: 'home' },
+  },
+  {
+    method: 'GET',
+    path: '/fault-rules',
+    permission: 'alarms.read',
+    success: 200,
+    query: ({ caller, agentId }): Record<string, string> => (caller.role === 'operator' ? { agentId } : {}),
+  },
+  {
+    method: 'PUT',
+    path: '/fault-rules',
+    permission: 'fault-rules.manage',
+    success: 200,
+    body: ({ caller, agentId }) => ({
+      ...(caller.role === 'operator' ? { agentId } : {}),
+      thresholds: { 'communication_lost.lostIntervals': 15 },
+    }),
+    agentInBody: true,
+  },
 
   // Portfolio: league tables across an agent's homes. Not `list:` routes: the answer carries a
   // summary beside its items, and the operator must name the agent. Isolation and group-restricted
@@ -625,6 +709,128 @@ export const apiRoutes: readonly ApiRoute[] = [
       overrides: [{ fuel: 'gas', tariffId: await fx.tariff(agentId, 'gas') }],
     }),
     id: { kind: 'home', tenant: true, make: home, home: 'home' },
+  },
+
+  // Notifications of alarms: webhooks and email subscriptions
+  {
+    method: 'POST',
+    path: '/webhooks',
+    permission: 'notifications.manage',
+    success: 201,
+    agentInBody: true,
+    body: ({ caller, agentId, fx }) => ({
+      url: `https://hooks.example.com/hearth/${fx.unique()}`,
+      description: 'Ops pager',
+      events: ['alarm.raised', 'alarm.cleared'],
+      severities: ['critical', 'major'],
+      groupIds: [],
+      ...(caller.role === 'operator' ? { agentId } : {}),
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/webhooks',
+    permission: 'notifications.manage',
+    success: 200,
+    query: ({ caller, agentId }) => ({
+      limit: '20',
+      status: 'active',
+      ...(caller.role === 'operator' ? { agentId } : {}),
+    }),
+    list: { agentOf, agentFilter: true, make: webhook },
+  },
+  {
+    method: 'GET',
+    path: '/webhooks/:id',
+    permission: 'notifications.manage',
+    success: 200,
+    id: { kind: 'webhook', tenant: true, make: webhook },
+  },
+  {
+    method: 'PUT',
+    path: '/webhooks/:id',
+    permission: 'notifications.manage',
+    success: 200,
+    body: () => ({ severities: ['critical'], status: 'active' }),
+    id: { kind: 'webhook', tenant: true, make: webhook },
+  },
+  {
+    method: 'DELETE',
+    path: '/webhooks/:id',
+    permission: 'notifications.manage',
+    success: 204,
+    id: { kind: 'webhook', tenant: true, make: webhook },
+  },
+  {
+    method: 'POST',
+    path: '/webhooks/:id/secret',
+    permission: 'notifications.manage',
+    success: 200,
+    id: { kind: 'webhook', tenant: true, make: webhook },
+  },
+  {
+    method: 'POST',
+    path: '/webhooks/:id/ping',
+    permission: 'notifications.manage',
+    success: 202,
+    id: { kind: 'webhook', tenant: true, make: webhook },
+  },
+  {
+    method: 'GET',
+    path: '/webhooks/:id/deliveries',
+    permission: 'notifications.manage',
+    success: 200,
+    query: () => ({ limit: '20', status: 'pending' }),
+    id: { kind: 'webhook', tenant: true, make: webhook },
+  },
+  {
+    method: 'POST',
+    path: '/notification-subscriptions',
+    permission: 'notifications.manage',
+    success: 201,
+    agentInBody: true,
+    body: ({ caller, agentId, fx }) => ({
+      email: `oncall-${fx.unique()}@example.com`,
+      mode: 'digest',
+      events: ['alarm.raised'],
+      severities: ['critical', 'major'],
+      groupIds: [],
+      ...(caller.role === 'operator' ? { agentId } : {}),
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/notification-subscriptions',
+    permission: 'notifications.manage',
+    success: 200,
+    query: ({ caller, agentId }) => ({
+      limit: '20',
+      mode: 'immediate',
+      ...(caller.role === 'operator' ? { agentId } : {}),
+    }),
+    list: { agentOf, agentFilter: true, make: subscription },
+  },
+  {
+    method: 'GET',
+    path: '/notification-subscriptions/:id',
+    permission: 'notifications.manage',
+    success: 200,
+    id: { kind: 'notification-subscription', tenant: true, make: subscription },
+  },
+  {
+    method: 'PUT',
+    path: '/notification-subscriptions/:id',
+    permission: 'notifications.manage',
+    success: 200,
+    body: ({ fx }) => ({ email: `renamed-${fx.unique()}@example.com`, mode: 'digest' }),
+    id: { kind: 'notification-subscription', tenant: true, make: subscription },
+  },
+  {
+    method: 'DELETE',
+    path: '/notification-subscriptions/:id',
+    permission: 'notifications.manage',
+    success: 204,
+    id: { kind: 'notification-subscription', tenant: true, make: subscription },
   },
 
   // The API description

@@ -535,6 +535,10 @@ describe(`security suite: every API route (${dialect})`, () => {
       await fx.setHomeGroups(alpha.agentId, visible.id, [theirGroup]);
       hidden = [await fx.home(alpha.agentId), await fx.home(alpha.agentId)];
       await fx.setHomeGroups(alpha.agentId, (hidden[0] as { id: string }).id, [otherGroup]);
+      // Lists that only some homes have items in (alarms): give these homes one each.
+      for (const route of homeLists) {
+        for (const home of [visible, ...hidden]) await route.list?.forHome?.(fx, alpha.agentId, home.id);
+      }
     });
 
     /** A valid request of the route reaching a fresh home of the agent, in no home group yet. */

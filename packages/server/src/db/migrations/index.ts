@@ -4,6 +4,8 @@ import * as tenancy from './0002-tenancy.js';
 import * as ordersHomes from './0003-orders-homes.js';
 import * as telemetry from './0004-telemetry.js';
 import * as tariffs from './0005-tariffs.js';
+import * as faults from './0006-faults.js';
+import * as notifications from './0007-notifications.js';
 
 /** Every migration, in order. Names are permanent: add new ones, never rename or edit applied ones. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +14,6 @@ export const migrations: Record<string, Migration> = {
   '0003-orders-homes': ordersHomes,
   '0004-telemetry': telemetry,
   '0005-tariffs': tariffs,
+  '0006-faults': faults,
+  '0007-notifications': notifications,
 };

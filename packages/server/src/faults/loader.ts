@@ -1,0 +1,224 @@
+import { type Kysely, sql } from 'kysely';
+import { SYSTEM_SCOPE } from '../auth/scope.js';
+import type { DB } from '../db/schema.js';
+import type { HomeRow } from '../homes/repository.js';
+import type { HomesService } from '../homes/service.js';
+import type { OrderDocument } from '../orders/schemas.js';
+import { compressorStartThresholdW } from '../performance/formulas.js';
+import { calendarFor, HOUR } from '../telemetry/buckets.js';
+import type { ChannelData, HomeFacts, HourBucket } from './rules/types.js';
+
+type Installation = NonNullable<OrderDocument['installation']>;
+
+/** A home's data over a span, loaded once, from which the facts at any instant in it are cut. */
+export interface HomeData {
+  home: HomeRow;
+  /** the home's facts without hours (channels with lastT null and no hours) */
+  base: HomeFacts;
+  /** per channel id: every hour loaded, oldest first */
+  hours: Map<string, HourBucket[]>;
+  /** the newest reading time of any channel, or null */
+  newestT: number | null;
+  /** per channel id: its first and newest reading times (telemetry_series) */
+  span: Map<string, { firstT: number; lastT: number }>;
+}
+
+/**
+ * When a home could first have readings, as the telemetry store decides it (telemetry/service.ts):
+ * its creation, or its local commissioning day if that is earlier (a gateway may backfill it).
+ */
+export function monitoredFrom(home: Pick<HomeRow, 'installation' | 'created_at'>, timeZone: string): number {
+  const commissioned = (JSON.parse(home.installation) as Installation).commissioningDate;
+  const day = commissioned ? calendarFor(timeZone).dayOf(Date.parse(`${commissioned}T12:00:00Z`)) : Infinity;
+  return Math.min(Number(home.created_at), day);
+}
+
+/**
+ * Reads what the rules need about one home: its meters and design (through HomesService), the
+ * hourly rollups of every channel in [from, to), and for electricity power channels the readings
+ * above the compressor start threshold and the starts per hour (one LAG pass over raw readings).
+ */
+export async function loadHomeData(
+  db: Kysely<DB>,
+  homes: HomesService,
+  homeId: string,
+  from: number,
+  to: number,
+  /** starts are counted from here (raw readings are many; only short cycling reads them) */
+  startsFrom: number = from,
+): Promise<HomeData> {
+  const { home, meters } = await homes.withMeters(SYSTEM_SCOPE, homeId);
+  const installation = JSON.parse(home.installation) as Installation;
+  const agent = await db
+    .selectFrom('agents')
+    .select('time_zone')
+    .where('id', '=', home.agent_id)
+    .executeTakeFirst();
+  const timeZone = agent?.time_zone ?? 'Europe/London';
+  const channels: ChannelData[] = meters.flatMap((meter) =>
+    meter.channels.map((c) => ({
+      channelId: c.id,
+      key: c.key,
+      kind: c.kind,
+      unit: c.unit,
+      meterId: meter.id,
+      meterSerial: meter.serial,
+      meterKind: meter.kind,
+      ...(meter.location ? { location: meter.location } : {}),
+      ...(meter.measures ? { measures: meter.measures } : {}),
+      intervalSeconds: meter.reading.intervalSeconds,
+      lastT: null,
+      expectedFrom: Number(home.created_at),
+      hours: [],
+    })),
+  );
+  const base: HomeFacts = {
+    homeId: home.id,
+    technology: home.technology,
+    design: {
+      ...(installation.designFlowTemperatureC !== undefined
+        ? { flowTemperatureC: installation.designFlowTemperatureC }
+        : {}),
+      ...(installation.designSpf !== undefined ? { spf: installation.designSpf } : {}),
+      ...(installation.designScop !== undefined ? { scop: installation.designScop } : {}),
+      ...(installation.designHeatLossWPerK !== undefined
+        ? { heatLossWPerK: installation.designHeatLossWPerK }
+        : {}),
+      ...(installation.annualHeatDemandKwh !== undefined
+        ? { annualHeatDemandKwh: installation.annualHeatDemandKwh }
+        : {}),
+    },
+    timeZone,
+    channels,
+  };
+
+  const hours = new Map<string, HourBucket[]>(channels.map((c) => [c.channelId, []]));
+  const seriesRows =
+    channels.length === 0
+      ? []
+      : await db
+          .selectFrom('telemetry_series')
+          .select(['no', 'channel_id', 'first_t', 'last_t'])
+          .where('home_id', '=', home.id)
+          .execute();
+  const channelOfSeries = new Map(seriesRows.map((r) => [Number(r.no), r.channel_id]));
+  let newestT: number | null = null;
+  const span = new Map<string, { firstT: number; lastT: number }>();
+  for (const r of seriesRows) {
+    if (r.last_t === null || r.first_t === null) continue;
+    span.set(r.channel_id, { firstT: Number(r.first_t), lastT: Number(r.last_t) });
+    if (newestT === null || Number(r.last_t) > newestT) newestT = Number(r.last_t);
+  }
+  // Readings are expected from the home's creation, or from its first reading if that is earlier
+  // (a backfilled history): not from its commissioning day, whose hours before the meters were
+  // connected are no one's fault.
+  const firstData = Math.min(...[...span.values()].map((v) => v.firstT));
+  for (const channel of channels) channel.expectedFrom = Math.min(Number(home.created_at), firstData);
+  if (channelOfSeries.size > 0) {
+    const rows = await db
+      .selectFrom('rollups_hour')
+      .selectAll()
+      .where('series', 'in', [...channelOfSeries.keys()])
+      .where('bucket', '>=', from)
+      .where('bucket', '<', to)
+      .orderBy('series')
+      .orderBy('bucket')
+      .execute();
+    for (const r of rows) {
+      hours.get(channelOfSeries.get(Number(r.series)) as string)?.push({
+        hour: Number(r.bucket),
+        count: Number(r.count),
+        sum: Number(r.sum),
+        min: Number(r.min),
+        max: Number(r.max),
+        firstT: Number(r.first_t),
+        firstV: Number(r.first_v),
+        lastT: Number(r.last_t),
+        lastV: Number(r.last_v),
+        delta: Number(r.delta),
+      });
+    }
+  }
+
+  // Compressor running and starts per hour, from the electricity meters' power channels.
+  const thresholdW = compressorStartThresholdW(installation.ratedCapacityKw);
+  for (const [series, channelId] of channelOfSeries) {
+    const channel = channels.find((c) => c.channelId === channelId);
+    if (channel?.key !== 'electricity_power') continue;
+    const byHour = new Map((hours.get(channelId) ?? []).map((b) => [b.hour, b]));
+    const result = await sql<{ hour: number | string; above: number | string; starts: number | string }>`
+      select (t / ${sql.lit(HOUR)}) * ${sql.lit(HOUR)} as hour,
+        sum(case when v > ${thresholdW} then 1 else 0 end) as above,
+        sum(case when v > ${thresholdW} and p <= ${thresholdW} then 1 else 0 end) as starts
+      from (
+        select t, value as v, lag(value) over (order by t) as p
+        from readings where series = ${series} and t >= ${Math.max(from, startsFrom)} and t < ${to}
+      ) w
+      group by (t / ${sql.lit(HOUR)})`.execute(db);
+    for (const row of result.rows) {
+      const bucket = byHour.get(Number(row.hour));
+      if (bucket) {
+        bucket.above = Number(row.above);
+        bucket.starts = Number(row.starts);
+      }
+    }
+  }
+  return { home, base, hours, newestT, span };
+}
+
+/**
+ * The facts at `at`: each channel's hours in [at − lookback, at) — plus, for a live `at` inside an
+ * hour, that hour so far — and its newest reading at or before `at`.
+ */
+export function factsAt(data: HomeData, at: number, lookbackHours: number): HomeFacts {
+  const from = at - lookbackHours * HOUR;
+  return {
+    ...data.base,
+    channels: data.base.channels.map((channel) => {
+      const all = data.hours.get(channel.channelId) ?? [];
+      const hours = sliceHours(all, from, at);
+      const last = hours[hours.length - 1];
+      return {
+        ...channel,
+        hours,
+        lastT: last ? Math.min(last.lastT, at) : silentSince(data, channel.channelId, all, from, at),
+      };
+    }),
+  };
+}
+
+/** The buckets with hour in [from − 1 h, at): binary search on the sorted hours. */
+function sliceHours(all: HourBucket[], from: number, at: number): HourBucket[] {
+  const start = lowerBound(all, Math.floor(from / HOUR) * HOUR);
+  const end = lowerBound(all, at);
+  return all.slice(start, end);
+}
+
+/**
+ * The newest reading at or before `at` of a channel with none in the window: from the hours loaded
+ * before the window, else from the series' span when all its readings are that old, else none.
+ */
+function silentSince(
+  data: HomeData,
+  channelId: string,
+  all: HourBucket[],
+  from: number,
+  at: number,
+): number | null {
+  const i = lowerBound(all, Math.floor(from / HOUR) * HOUR) - 1;
+  if (i >= 0) return (all[i] as HourBucket).lastT;
+  const span = data.span.get(channelId);
+  if (!span || span.firstT > at) return null;
+  return span.lastT <= at ? span.lastT : null;
+}
+
+function lowerBound(all: HourBucket[], hour: number): number {
+  let lo = 0;
+  let hi = all.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((all[mid] as HourBucket).hour < hour) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,130 @@
+/**
+ * The contract between the fault evaluator and the rule catalogue. A rule is a pure function of a
+ * home's recent data at one instant `at`: it answers whether its condition holds *now*, with the
+ * evidence, or that it cannot judge (meters missing, too little data). The evaluator owns time,
+ * leases and alarms; rules own the meaning of each fault. The same rules run over data loaded from
+ * the database (faults/evaluator.ts) and over simulator output aggregated in memory (tests).
+ */
+
+/** One UTC hour of one channel, as `rollups_hour` keeps it, limited to readings at or before `at`. */
+export interface HourBucket {
+  /** start of the UTC hour, epoch ms */
+  hour: number;
+  /** readings in the hour */
+  count: number;
+  /** Σ values (instantaneous channels: mean = sum / count) */
+  sum: number;
+  min: number;
+  max: number;
+  /** time and value of the first and last reading in the hour */
+  firstT: number;
+  firstV: number;
+  lastT: number;
+  lastV: number;
+  /** registers: the increase over the hour (from the previous reading), never negative */
+  delta: number;
+  /**
+   * `electricity_power` channels only: readings above the start threshold, and off→on transitions
+   * (a reading above the threshold whose previous reading was at or below it), from raw readings.
+   */
+  above?: number;
+  starts?: number;
+}
+
+/** One channel of one meter with its hours in the rule's lookback window, oldest first. */
+export interface ChannelData {
+  channelId: string;
+  /** e.g. heat_energy, electricity_power, flow_temperature, indoor_temperature */
+  key: string;
+  kind: 'register' | 'instantaneous';
+  unit: string;
+  meterId: string;
+  meterSerial: string;
+  /** heat_meter, electricity_meter, gas_meter, temperature_sensor, pv_inverter, battery */
+  meterKind: string;
+  /** temperature sensors: indoor, outdoor, flow, return, cylinder */
+  location?: string;
+  /** electricity meters: heat_pump, compressor, backup_heater, immersion_heater, … (orders/schemas.ts) */
+  measures?: string;
+  /** the meter's expected seconds between readings */
+  intervalSeconds: number;
+  /** time of the newest reading at or before `at`, or null if the channel has none */
+  lastT: number | null;
+  /** time the channel could first have readings (its home's creation or commissioning), epoch ms */
+  expectedFrom: number;
+  /** hours of [at − lookback, at], oldest first; hours without readings are absent */
+  hours: HourBucket[];
+}
+
+export interface HomeFacts {
+  homeId: string;
+  /** air_source_heat_pump, ground_source_heat_pump, gas_boiler, … or null */
+  technology: string | null;
+  design: {
+    flowTemperatureC?: number;
+    spf?: number;
+    scop?: number;
+    heatLossWPerK?: number;
+    annualHeatDemandKwh?: number;
+  };
+  /** IANA zone of the agent (local days) */
+  timeZone: string;
+  channels: ChannelData[];
+}
+
+export type Severity = 'critical' | 'major' | 'minor' | 'warning';
+
+/** What the alarm shows as proof: a sentence, the channel concerned, the span and the values. */
+export interface Evidence {
+  /** one sentence a person can act on, e.g. "heat meter HM-1 has sent nothing for 14 min (expected every 60 s)" */
+  summary: string;
+  channelId?: string;
+  channelKey?: string;
+  meterSerial?: string;
+  /** the span the evidence covers, epoch ms */
+  from: number;
+  to: number;
+  /** the numbers behind the judgement, with their units in the name (e.g. spf, silenceSeconds, flowTemperatureC) */
+  values: Record<string, number | string | null>;
+}
+
+export interface Finding {
+  /** the condition holds at `at` */
+  present: boolean;
+  /** when present: why; when absent: may be omitted */
+  evidence?: Evidence;
+  /** a rule may escalate (e.g. late data → lost); defaults to the rule's severity */
+  severity?: Severity;
+}
+
+export interface RuleParameter {
+  default: number;
+  unit: string;
+  description: string;
+  min?: number;
+  max?: number;
+}
+
+export interface RuleContext {
+  /** the instant judged, epoch ms */
+  at: number;
+  home: HomeFacts;
+  /** this rule's parameters: defaults overridden per agent / per home (fault_management thresholds) */
+  params: Record<string, number>;
+}
+
+export interface Rule {
+  /** stable id, snake_case: alarms carry it; thresholds are keyed `<id>.<parameter>` */
+  id: string;
+  title: string;
+  /** what the fault means for the installation (docs/faults.md and the API's rule list) */
+  description: string;
+  severity: Severity;
+  /** how far back the evaluator must load hours for this rule, in hours */
+  lookbackHours: number;
+  /** an active alarm clears itself once the condition has been absent this long (ms) */
+  clearAfterMs: number;
+  parameters: Record<string, RuleParameter>;
+  /** undefined: cannot judge (missing meters or data) — an active alarm is neither raised nor cleared */
+  evaluate(ctx: RuleContext): Finding | undefined;
+}

@@ -1,0 +1,199 @@
+import { isoTime, isoTimeOrNull } from '../db/time.js';
+import type { NotificationsLog, NotificationsOptions } from '../notifications/service.js';
+import type { DeliveryRow, WebhookRow, WebhooksRepository } from './repository.js';
+import { postWebhook, type WebhookResponse } from './sender.js';
+import { SIGNATURE_HEADER, sign } from './signing.js';
+
+/** Deliveries claimed per pass; a full batch makes the worker go again at once. */
+const BATCH_SIZE = 50;
+/** Attempts in flight at once within a pass (each to a different webhook and home). */
+const CONCURRENCY = 8;
+const MAX_RETRY_DELAY_MS = 60 * 60 * 1000;
+const MAX_ERROR_LENGTH = 1000;
+
+export const USER_AGENT = 'Hearth-Webhooks/1';
+
+/**
+ * The webhook delivery worker, on the pattern of the mail outbox (mail/service.ts): every process
+ * runs one; each pass leases due deliveries one by one (locked_until, so two workers never send one
+ * at once), POSTs them signed, and records the outcome: delivered, or retried with exponential
+ * backoff and jitter until give_up_at, then failed. A webhook failing without a success for long
+ * enough is disabled. Delivery is at least once: receivers de-duplicate on the event id.
+ */
+export class WebhookDeliveryWorker {
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private loopPass: Promise<unknown> | undefined;
+  private kicked = false;
+  private readonly passes = new Set<Promise<unknown>>();
+  /** Aborts the attempts in flight when the worker stops, so a slow receiver never holds up a shutdown. */
+  private stopping = new AbortController();
+
+  constructor(
+    private readonly repo: WebhooksRepository,
+    private readonly options: NotificationsOptions,
+    private readonly log: NotificationsLog,
+  ) {}
+
+  /** Wakes the worker now (after a commit) instead of waiting for the next poll. */
+  kick(): void {
+    if (!this.running) return;
+    if (this.loopPass) {
+      this.kicked = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  /** One pass; answers how many deliveries succeeded. For the loop and for tests. */
+  async deliverDue(): Promise<number> {
+    // A direct pass after stop(): its attempts are not cut short by that earlier stop.
+    if (this.stopping.signal.aborted && this.passes.size === 0) this.stopping = new AbortController();
+    return (await this.track(this.pass(false))).delivered;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.stopping = new AbortController();
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.kicked = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.stopping.abort();
+    while (this.passes.size > 0) await Promise.allSettled([...this.passes]);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.runLoopPass();
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async runLoopPass(): Promise<void> {
+    if (!this.running || this.loopPass) return;
+    this.kicked = false;
+    let again = false;
+    const pass = this.track(this.pass(true)).then(
+      (result) => {
+        again = result.more;
+      },
+      (err: unknown) => {
+        this.log.error({ err }, 'webhook delivery pass failed');
+      },
+    );
+    this.loopPass = pass;
+    try {
+      await pass;
+    } finally {
+      this.loopPass = undefined;
+    }
+    if (this.running) this.schedule(again || this.kicked ? 0 : this.options.pollIntervalMs);
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.passes.add(promise);
+    const forget = () => this.passes.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  private async pass(loop: boolean): Promise<{ delivered: number; more: boolean }> {
+    const due = await this.repo.findDue(Date.now(), BATCH_SIZE);
+    let delivered = 0;
+    let next = 0;
+    const worker = async () => {
+      while (next < due.length) {
+        if (loop && !this.running) return;
+        const id = due[next++] as string;
+        const now = Date.now();
+        // Long enough for the attempt with its timeout, so the lease never runs out mid-send.
+        const leaseEnd = now + this.options.timeoutMs + 60_000;
+        const claimed = await this.repo.claim(id, now, leaseEnd);
+        if (!claimed) continue; // another worker has it, or an older one of its home came due first
+        if (await this.attempt(claimed.delivery, claimed.webhook, leaseEnd)) delivered++;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, due.length) }, worker));
+    return { delivered, more: due.length === BATCH_SIZE };
+  }
+
+  private async attempt(delivery: DeliveryRow, webhook: WebhookRow, leaseEnd: number): Promise<boolean> {
+    const attempts = Number(delivery.attempts) + 1;
+    const started = Date.now();
+    let response: WebhookResponse;
+    try {
+      response = await postWebhook({
+        url: webhook.url,
+        body: delivery.payload,
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': USER_AGENT,
+          'hearth-event': delivery.event_type,
+          'hearth-delivery': delivery.id,
+          [SIGNATURE_HEADER]: sign(webhook.secret, delivery.payload, Math.floor(started / 1000)),
+        },
+        timeoutMs: this.options.timeoutMs,
+        allowPrivateNetworks: this.options.allowPrivateNetworks,
+        signal: this.stopping.signal,
+      });
+    } catch (err) {
+      response = { ok: false, status: null, error: err instanceof Error ? err.message : String(err) };
+    }
+    const at = Date.now();
+    if (!response.ok && this.stopping.signal.aborted) {
+      // Cut short by a shutdown: not the receiver's failure. Another worker may take it at once.
+      await this.repo.release(delivery.id, leaseEnd);
+      return false;
+    }
+    if (response.ok) {
+      // If this write fails the lease runs out and the delivery goes again: at least once.
+      await this.repo.markDelivered(delivery.id, leaseEnd, { attempts, status: response.status ?? 200, at });
+      await this.repo.recordWebhookSuccess(webhook.id, at);
+      return true;
+    }
+    const error = (response.error ?? 'error').slice(0, MAX_ERROR_LENGTH);
+    const deadline = Number(delivery.give_up_at);
+    const giveUp = at >= deadline;
+    // The last retry happens at the deadline rather than being skipped past it.
+    const nextAttemptAt = giveUp ? at : Math.min(at + this.retryDelay(attempts), deadline);
+    await this.repo.recordFailure(delivery.id, leaseEnd, {
+      attempts,
+      status: response.status,
+      error,
+      at,
+      nextAttemptAt,
+      giveUp,
+    });
+    const disabled = await this.repo.recordWebhookFailure(webhook.id, at, {
+      failures: this.options.disableAfterFailures,
+      forMs: this.options.disableAfterMs,
+      reason: (failures, since) =>
+        `Disabled automatically after ${failures} consecutive failed deliveries since ${isoTime(since)}; ` +
+        `the last: ${error}. Fix the receiver, then set status to active to resume the pending deliveries.`,
+    });
+    const context = { webhookId: webhook.id, deliveryId: delivery.id, attempts, error };
+    if (disabled) this.log.warn(context, 'webhook disabled after repeated failures');
+    if (giveUp) this.log.warn(context, 'webhook delivery given up: still failing after the retry period');
+    else
+      this.log.info(
+        { ...context, nextAttemptAt: isoTimeOrNull(nextAttemptAt) },
+        'webhook delivery failed, will retry',
+      );
+    return false;
+  }
+
+  /** retryBaseMs doubled per failed attempt, ±20 % jitter, at most an hour. */
+  private retryDelay(attempts: number): number {
+    const exponential = this.options.retryBaseMs * 2 ** Math.min(attempts - 1, 30);
+    const jittered = exponential * (0.8 + Math.random() * 0.4);
+    return Math.max(1, Math.round(Math.min(jittered, MAX_RETRY_DELAY_MS)));
+  }
+}

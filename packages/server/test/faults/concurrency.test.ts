@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FaultEvaluator } from '../../src/faults/evaluator.js';
+import { FaultsRepository } from '../../src/faults/repository.js';
+import { login, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
+import { completeOrder } from '../helpers/orders.js';
+import { createTenant, type Tenant } from '../helpers/tenants.js';
+import { call } from '../telemetry/support.js';
+
+/**
+ * Several workers judging the same home at once: the lease lets one in at a time, and the
+ * database refuses a second active alarm for one home and rule whatever the workers do.
+ *
+ * The home was created two days ago and has never sent a reading: its meters are lost
+ * (communication_lost), a condition every worker finds.
+ */
+let t: TestApp;
+let tenant: Tenant;
+let homeId: string;
+
+function worker(id: string): FaultEvaluator {
+  const { services, config, database } = t.app.ctx;
+  return new FaultEvaluator({
+    db: database.db,
+    repo: new FaultsRepository(database.db),
+    homes: () => services.homes,
+    provisioning: () => services.provisioning,
+    notifications: () => undefined,
+    thresholdsOf: (home, agent) => services.alarms.thresholdsOf(home, agent),
+    config: config.faults,
+    workerId: id,
+    log: t.app.log,
+  });
+}
+
+beforeAll(async () => {
+  t = await startTestApp();
+  const operator = (await login(t.app, OPERATOR.username, OPERATOR.password)).access_token;
+  tenant = await createTenant(t.app, operator, 'Concurrent faults');
+  const draft = await call(t.app, 'POST', '/orders', tenant.admin.token, completeOrder('CONC-1'));
+  expect(draft.statusCode, draft.body).toBe(201);
+  const submitted = await call(t.app, 'POST', `/orders/${draft.json().id}/submission`, tenant.admin.token);
+  homeId = submitted.json().homeId;
+  // Created two days ago (readings are expected from a home's creation on).
+  await t.app.ctx.database.db
+    .updateTable('homes')
+    .set({ created_at: Date.now() - 2 * 86_400_000 })
+    .where('id', '=', homeId)
+    .execute();
+}, 60_000);
+afterAll(() => t?.close());
+
+const activeAlarms = () =>
+  t.app.ctx.database.db
+    .selectFrom('alarms')
+    .select(['id', 'rule'])
+    .where('home_id', '=', homeId)
+    .where('state', '=', 'active')
+    .execute();
+
+describe('concurrent evaluation', () => {
+  it('four workers judging one home at once: one holds the lease at a time, one alarm per rule', async () => {
+    const workers = ['w1', 'w2', 'w3', 'w4'].map(worker);
+    for (let round = 0; round < 3; round++) {
+      const outcomes = await Promise.all(workers.map((w) => w.evaluateHome(homeId, { present: true })));
+      const judged = outcomes.filter((o) => o !== 'busy' && o !== undefined);
+      expect(judged.length).toBeGreaterThanOrEqual(1);
+      const active = await activeAlarms();
+      const rules = active.map((a) => a.rule);
+      expect(rules).toContain('communication_lost');
+      expect(new Set(rules).size).toBe(rules.length);
+    }
+    const lease = await t.app.ctx.database.db
+      .selectFrom('fault_evaluations')
+      .select(['lease_owner', 'lease_until'])
+      .where('home_id', '=', homeId)
+      .executeTakeFirstOrThrow();
+    expect(lease.lease_owner).toBeNull();
+  });
+
+  it('a worker holding the lease keeps the others out until it lets go', async () => {
+    const repo = new FaultsRepository(t.app.ctx.database.db);
+    const now = Date.now();
+    expect(await repo.claim(homeId, 'holder', now, now + 60_000)).toBeDefined();
+    expect(await worker('w5').evaluateHome(homeId, { present: true })).toBe('busy');
+    const response = await call(t.app, 'POST', `/homes/${homeId}/alarms/evaluate`, tenant.admin.token);
+    expect(response.statusCode).toBe(409);
+    expect(response.json().detail).toMatch(/Another worker/);
+    await repo.release(homeId, 'holder', { dueAt: now, lastRunAt: now, lastError: null });
+    expect(await worker('w5').evaluateHome(homeId, { present: true })).toMatchObject({ homeId });
+  });
+
+  it('the database refuses a second active alarm for one home and rule (not luck: a constraint)', async () => {
+    const [existing] = await activeAlarms();
+    const row = await t.app.ctx.database.db
+      .selectFrom('alarms')
+      .selectAll()
+      .where('id', '=', existing?.id as string)
+      .executeTakeFirstOrThrow();
+    const insert = (id: string, state: 'active' | 'cleared') =>
+      t.app.ctx.database.db
+        .insertInto('alarms')
+        .values({ ...row, id, state })
+        .execute();
+    await expect(insert('01a20000-0000-7000-8000-000000000001', 'active')).rejects.toThrow();
+    await expect(insert('01a20000-0000-7000-8000-000000000002', 'cleared')).resolves.toBeDefined();
+    expect((await activeAlarms()).filter((a) => a.rule === row.rule)).toHaveLength(1);
+  });
+});
