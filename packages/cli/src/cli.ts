@@ -1,11 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { registerAgents } from './commands/agents.js';
+import { registerAlarms } from './commands/alarms.js';
 import { registerAnalysis } from './commands/analysis.js';
 import { registerAudit } from './commands/audit.js';
 import { registerGateway } from './commands/gateway.js';
 import { registerHomes } from './commands/homes.js';
 import { registerInvitations } from './commands/invitations.js';
 import { registerOrders } from './commands/orders.js';
+import { registerPortfolio } from './commands/portfolio.js';
+import { registerReport } from './commands/report.js';
 import { registerSession } from './commands/session.js';
 import { registerTariffs } from './commands/tariffs.js';
 import { registerTelemetry } from './commands/telemetry.js';
@@ -41,7 +44,7 @@ Environment:
 export function buildProgram(io: CliIo, seen: (ctx: Context) => void): Command {
   const program = new Command('hearth')
     .description(
-      'The Hearth platform from the command line: agents, users, invitations, audit trail, orders, homes, provisioning, telemetry, gateways, performance, insight, tariffs.',
+      'The Hearth platform from the command line: agents, users, invitations, audit trail, orders, homes, provisioning, telemetry, gateways, performance, insight, portfolio, reports, tariffs, alarms, fault rules.',
     )
     .version(CLI_VERSION, '-V, --version', 'print the CLI version')
     .option('--server <url>', 'the Hearth server (default: HEARTH_SERVER, else the last login)')
@@ -75,7 +78,10 @@ export function buildProgram(io: CliIo, seen: (ctx: Context) => void): Command {
   registerTelemetry(program, act);
   registerGateway(program, act);
   registerAnalysis(program, act);
+  registerPortfolio(program, act);
+  registerReport(program, act);
   registerTariffs(program, act);
+  registerAlarms(program, act);
   return program;
 }
 

@@ -1,6 +1,7 @@
 import { TokenManager } from './auth.js';
 import { AuthenticationError } from './errors.js';
 import { AgentsResource } from './resources/agents.js';
+import { AlarmsResource, FaultRulesResource } from './resources/alarms.js';
 import { AuditResource } from './resources/audit.js';
 import { GatewaysResource } from './resources/gateways.js';
 import { HomeGroupsResource } from './resources/home-groups.js';
@@ -9,7 +10,9 @@ import { InsightResource } from './resources/insight.js';
 import { InvitationsResource } from './resources/invitations.js';
 import { OrdersResource } from './resources/orders.js';
 import { PerformanceResource } from './resources/performance.js';
+import { PortfolioResource } from './resources/portfolio.js';
 import { ProvisioningResource } from './resources/provisioning.js';
+import { ReportsResource } from './resources/reports.js';
 import { TariffsResource } from './resources/tariffs.js';
 import { TelemetryResource } from './resources/telemetry.js';
 import { UsersResource } from './resources/users.js';
@@ -139,7 +142,11 @@ export class HearthClient {
   readonly gateways: GatewaysResource;
   readonly performance: PerformanceResource;
   readonly insight: InsightResource;
+  readonly portfolio: PortfolioResource;
+  readonly reports: ReportsResource;
   readonly tariffs: TariffsResource;
+  readonly alarms: AlarmsResource;
+  readonly faultRules: FaultRulesResource;
 
   private readonly transport: Transport;
   private readonly tokens: TokenManager;
@@ -180,7 +187,11 @@ export class HearthClient {
     this.gateways = new GatewaysResource(this);
     this.performance = new PerformanceResource(this);
     this.insight = new InsightResource(this);
+    this.portfolio = new PortfolioResource(this);
+    this.reports = new ReportsResource(this);
     this.tariffs = new TariffsResource(this);
+    this.alarms = new AlarmsResource(this);
+    this.faultRules = new FaultRulesResource(this);
   }
 
   /** The server's base URL, as the client uses it (no trailing slash). */

@@ -32,6 +32,13 @@ export {
 } from './errors.js';
 export { PageIterator } from './paging.js';
 export { AgentsResource } from './resources/agents.js';
+export {
+  AlarmsResource,
+  FaultRulesResource,
+  type FaultRulesWriteOptions,
+  type TaggedAlarm,
+  type TaggedCatalogue,
+} from './resources/alarms.js';
 export { AuditResource } from './resources/audit.js';
 export { GatewaysResource } from './resources/gateways.js';
 export { HomeGroupsResource } from './resources/home-groups.js';
@@ -40,7 +47,9 @@ export { InsightResource } from './resources/insight.js';
 export { InvitationsResource } from './resources/invitations.js';
 export { OrdersResource } from './resources/orders.js';
 export { PerformanceResource } from './resources/performance.js';
+export { PortfolioResource } from './resources/portfolio.js';
 export { ProvisioningResource } from './resources/provisioning.js';
+export { type MonthlyReportOptions, type ReportFormat, ReportsResource } from './resources/reports.js';
 export { TariffsResource } from './resources/tariffs.js';
 export { MAX_READINGS_PER_PUSH, TelemetryResource } from './resources/telemetry.js';
 export { UsersResource } from './resources/users.js';

@@ -186,6 +186,40 @@ export type InsightPeriod = Insight['periods'][number];
 export type InsightWindow = Insight['window'];
 export type EnergySignature = NonNullable<InsightWindow['signature']>;
 
+type PortfolioPerformanceParams = QueryOf<'/portfolio/performance', 'get'>;
+/**
+ * A portfolio performance query: the route's filters with `from`/`to` also as Dates and every field
+ * optional (the last 30 local days, each home at its widest boundary, by SPF, 50 rows).
+ */
+export type PortfolioPerformanceQuery = Omit<PortfolioPerformanceParams, 'from' | 'to' | 'limit'> & {
+  from?: string | Date;
+  to?: string | Date;
+  limit?: number;
+};
+/** One page of the performance league table, with the distributions and the homes furthest below design. */
+export type PortfolioPerformance = SuccessOf<'/portfolio/performance', 'get'>;
+export type PortfolioPerformanceRow = PortfolioPerformance['items'][number];
+/** min, q1, median, q3, max of one figure over the homes that have it (null: none has it). */
+export type Distribution = PortfolioPerformance['summary']['spf'];
+
+type PortfolioInsightParams = QueryOf<'/portfolio/insight', 'get'>;
+/** A portfolio insight query: as the performance one, sorted by `electricity`, `heat`, `gas` or `pv`. */
+export type PortfolioInsightQuery = Omit<PortfolioInsightParams, 'from' | 'to' | 'limit'> & {
+  from?: string | Date;
+  to?: string | Date;
+  limit?: number;
+};
+/** One page of the energy table of the homes, with the distribution of each fuel. */
+export type PortfolioInsight = SuccessOf<'/portfolio/insight', 'get'>;
+export type PortfolioInsightRow = PortfolioInsight['items'][number];
+
+type MonthlyReportParams = QueryOf<'/homes/{id}/reports/monthly', 'get'>;
+/** The monthly report's options besides the month: the COP table's rows, boundary, coverage, reference year. */
+export type MonthlyReportQuery = Omit<MonthlyReportParams, 'month'>;
+/** A home's monthly report as a document: the month's performance and insight, the home, data quality per meter. */
+export type MonthlyReport = SuccessOf<'/homes/{id}/reports/monthly', 'get'>;
+export type MeterCoverage = MonthlyReport['dataQuality']['meters'][number];
+
 export type Tariff = SuccessOf<'/tariffs/{id}', 'get'>;
 export type TariffFuel = Tariff['fuel'];
 export type TariffBand = NonNullable<Tariff['bands']>[number];
@@ -197,3 +231,40 @@ export type HomeTariffs = SuccessOf<'/homes/{id}/tariffs', 'get'>;
 export type HomeTariff = HomeTariffs['items'][number];
 /** A home's own tariffs, one per fuel at most; `{ overrides: [] }` clears them. */
 export type SetHomeTariffsInput = RequestBody<'/homes/{id}/tariffs', 'put'>;
+
+type AlarmListParams = QueryOf<'/alarms', 'get'>;
+/**
+ * An alarms query: the route's filters, every one optional; `severity` and `rule` also as arrays,
+ * `from`/`to` (raised at or after / before) also as Dates.
+ */
+export type AlarmListQuery = Omit<
+  AlarmListParams,
+  'limit' | 'cursor' | 'severity' | 'rule' | 'from' | 'to'
+> & {
+  limit?: number;
+  severity?: string | readonly AlarmSeverity[];
+  rule?: string | readonly string[];
+  from?: string | Date;
+  to?: string | Date;
+};
+/** One home's alarms query: as AlarmListQuery without `homeId`, `groupId` and `agentId`. */
+export type HomeAlarmListQuery = Omit<AlarmListQuery, 'homeId' | 'groupId' | 'agentId'>;
+/** An alarm as lists show it: rule, severity, state, summary, evidence, acknowledgement, note. */
+export type Alarm = ItemOf<SuccessOf<'/alarms', 'get'>>;
+export type AlarmSeverity = Alarm['severity'];
+export type AlarmState = Alarm['state'];
+/** The latest occurrence's proof: channel, span and the values behind the judgement. */
+export type AlarmEvidence = NonNullable<Alarm['evidence']>;
+/** One alarm with its history (raised, acknowledged, noted, cleared …). */
+export type AlarmDetail = SuccessOf<'/alarms/{id}', 'get'>;
+export type AlarmHistoryEntry = AlarmDetail['history'][number];
+/** `{ acknowledged?, note? (null removes it), state?: 'cleared' }`, at least one. */
+export type UpdateAlarmInput = RequestBody<'/alarms/{id}', 'put'>;
+/** What judging a home now answers: instants judged, alarms raised and cleared. */
+export type AlarmEvaluation = SuccessOf<'/homes/{id}/alarms/evaluate', 'post'>;
+/** The fault rules with their parameters (default, value in force, unit) and the agent's thresholds. */
+export type FaultRuleCatalogue = SuccessOf<'/fault-rules', 'get'>;
+export type FaultRule = FaultRuleCatalogue['rules'][number];
+export type FaultRuleParameter = FaultRule['parameters'][string];
+/** `'<rule>.<parameter>': value`; `'<rule>.enabled': 0` turns a rule off. */
+export type FaultThresholds = RequestBody<'/fault-rules', 'put'>['thresholds'];

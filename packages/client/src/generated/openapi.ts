@@ -501,6 +501,503 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/alarms': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List alarms of the homes you may see (filter by state, severity, rule, group, home, time)
+     * @description Newest first by default (order=asc for oldest first); cursor paging.
+     */
+    get: {
+      parameters: {
+        query: {
+          acknowledged?: boolean;
+          /** @description operator: one agent */
+          agentId?: string;
+          /** @description nextCursor of the previous page */
+          cursor?: string;
+          /** @description raised at or after */
+          from?: string;
+          /** @description homes of one group */
+          groupId?: string;
+          /** @description one home */
+          homeId?: string;
+          /** @description items per page (1-200) */
+          limit: number;
+          /** @description newest first (desc, the default) or oldest first */
+          order?: 'desc' | 'asc';
+          /** @description one or more rule ids, comma-separated */
+          rule?: string;
+          /** @description one or more severities, comma-separated (critical,major) */
+          severity?: string;
+          /** @description active, or cleared (by itself or by hand) */
+          state?: 'active' | 'cleared';
+          /** @description raised before */
+          to?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                acknowledged: boolean;
+                acknowledgedAt: string | null;
+                /** @description the user id who acknowledged it */
+                acknowledgedBy: string | null;
+                /** Format: uuid */
+                agentId: string;
+                channelId: string | null;
+                clearedAt: string | null;
+                /** @description auto: the condition was absent for the rule’s clearing time; user: cleared by hand */
+                clearedBy: 'auto' | 'user' | null;
+                clearedByUserId: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                evidence: {
+                  /** Format: uuid */
+                  channelId?: string;
+                  channelKey?: string;
+                  /** Format: date-time */
+                  from: string;
+                  meterSerial?: string;
+                  summary: string;
+                  /** Format: date-time */
+                  to: string;
+                  /** @description the numbers behind the judgement; each name carries its unit */
+                  values: {
+                    [key: string]: number | string | null;
+                  };
+                } | null;
+                /** Format: uuid */
+                homeId: string;
+                homeReference: string;
+                /** Format: uuid */
+                id: string;
+                /**
+                 * Format: date-time
+                 * @description when the condition was last seen
+                 */
+                lastSeenAt: string;
+                note: string | null;
+                /** @description how often the condition came back while the alarm stayed active */
+                occurrences: number;
+                /**
+                 * Format: date-time
+                 * @description when the condition was first seen (the data’s time)
+                 */
+                raisedAt: string;
+                /** @description the rule that raised it (GET /fault-rules) */
+                rule: string;
+                ruleTitle: string;
+                /** @description critical, major, minor or warning */
+                severity: 'critical' | 'major' | 'minor' | 'warning';
+                /** @description active, or cleared (by itself or by hand) */
+                state: 'active' | 'cleared';
+                /** @description what is wrong, in one sentence */
+                summary: string;
+                /** Format: date-time */
+                updatedAt: string;
+              }[];
+              /** @description pass as ?cursor= for the next page */
+              nextCursor: string | null;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/alarms/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read one alarm with its evidence and history */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              acknowledged: boolean;
+              acknowledgedAt: string | null;
+              /** @description the user id who acknowledged it */
+              acknowledgedBy: string | null;
+              /** Format: uuid */
+              agentId: string;
+              channelId: string | null;
+              clearedAt: string | null;
+              /** @description auto: the condition was absent for the rule’s clearing time; user: cleared by hand */
+              clearedBy: 'auto' | 'user' | null;
+              clearedByUserId: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              evidence: {
+                /** Format: uuid */
+                channelId?: string;
+                channelKey?: string;
+                /** Format: date-time */
+                from: string;
+                meterSerial?: string;
+                summary: string;
+                /** Format: date-time */
+                to: string;
+                /** @description the numbers behind the judgement; each name carries its unit */
+                values: {
+                  [key: string]: number | string | null;
+                };
+              } | null;
+              /** Format: uuid */
+              homeId: string;
+              homeReference: string;
+              /** Format: uuid */
+              id: string;
+              /**
+               * Format: date-time
+               * @description when the condition was last seen
+               */
+              lastSeenAt: string;
+              note: string | null;
+              /** @description how often the condition came back while the alarm stayed active */
+              occurrences: number;
+              /**
+               * Format: date-time
+               * @description when the condition was first seen (the data’s time)
+               */
+              raisedAt: string;
+              /** @description the rule that raised it (GET /fault-rules) */
+              rule: string;
+              ruleTitle: string;
+              /** @description critical, major, minor or warning */
+              severity: 'critical' | 'major' | 'minor' | 'warning';
+              /** @description active, or cleared (by itself or by hand) */
+              state: 'active' | 'cleared';
+              /** @description what is wrong, in one sentence */
+              summary: string;
+              /** Format: date-time */
+              updatedAt: string;
+            } & {
+              history: {
+                /** @description user id; null for the evaluator */
+                actor: string | null;
+                /** Format: date-time */
+                at: string;
+                detail: {
+                  [key: string]: unknown;
+                } | null;
+                /** @description raised, cleared, acknowledged, unacknowledged, noted */
+                type: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    /** Acknowledge, annotate or clear an alarm by hand */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description true: someone is on it; false: take it back */
+            acknowledged?: boolean;
+            /** @description null removes it */
+            note?: string | null;
+            /**
+             * @description clear by hand (a condition that persists raises a new alarm at the next evaluation)
+             * @enum {string}
+             */
+            state?: 'cleared';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              acknowledged: boolean;
+              acknowledgedAt: string | null;
+              /** @description the user id who acknowledged it */
+              acknowledgedBy: string | null;
+              /** Format: uuid */
+              agentId: string;
+              channelId: string | null;
+              clearedAt: string | null;
+              /** @description auto: the condition was absent for the rule’s clearing time; user: cleared by hand */
+              clearedBy: 'auto' | 'user' | null;
+              clearedByUserId: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              evidence: {
+                /** Format: uuid */
+                channelId?: string;
+                channelKey?: string;
+                /** Format: date-time */
+                from: string;
+                meterSerial?: string;
+                summary: string;
+                /** Format: date-time */
+                to: string;
+                /** @description the numbers behind the judgement; each name carries its unit */
+                values: {
+                  [key: string]: number | string | null;
+                };
+              } | null;
+              /** Format: uuid */
+              homeId: string;
+              homeReference: string;
+              /** Format: uuid */
+              id: string;
+              /**
+               * Format: date-time
+               * @description when the condition was last seen
+               */
+              lastSeenAt: string;
+              note: string | null;
+              /** @description how often the condition came back while the alarm stayed active */
+              occurrences: number;
+              /**
+               * Format: date-time
+               * @description when the condition was first seen (the data’s time)
+               */
+              raisedAt: string;
+              /** @description the rule that raised it (GET /fault-rules) */
+              rule: string;
+              ruleTitle: string;
+              /** @description critical, major, minor or warning */
+              severity: 'critical' | 'major' | 'minor' | 'warning';
+              /** @description active, or cleared (by itself or by hand) */
+              state: 'active' | 'cleared';
+              /** @description what is wrong, in one sentence */
+              summary: string;
+              /** Format: date-time */
+              updatedAt: string;
+            } & {
+              history: {
+                /** @description user id; null for the evaluator */
+                actor: string | null;
+                /** Format: date-time */
+                at: string;
+                detail: {
+                  [key: string]: unknown;
+                } | null;
+                /** @description raised, cleared, acknowledged, unacknowledged, noted */
+                type: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/audit-events': {
     parameters: {
       query?: never;
@@ -624,6 +1121,237 @@ export interface paths {
       };
     };
     put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/fault-rules': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The fault rules, their defaults and the agent's thresholds in force */
+    get: {
+      parameters: {
+        query?: {
+          /** @description operator: whose thresholds */
+          agentId?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              agentId: string | null;
+              rules: {
+                clearAfterSeconds: number;
+                description: string;
+                /** @description false when the agent set '<rule>.enabled' to 0 */
+                enabled: boolean;
+                id: string;
+                parameters: {
+                  [key: string]: {
+                    default: number;
+                    description: string;
+                    max?: number;
+                    min?: number;
+                    unit: string;
+                    /** @description in force for the agent's homes (a home's own thresholds override it) */
+                    value: number;
+                  };
+                };
+                /** @description critical, major, minor or warning */
+                severity: 'critical' | 'major' | 'minor' | 'warning';
+                title: string;
+              }[];
+              /** @description the agent's overrides */
+              thresholds: {
+                [key: string]: number;
+              };
+            };
+          };
+        };
+      };
+    };
+    /** Replace the agent's rule thresholds (a home's fault_management thresholds override them) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * Format: uuid
+             * @description operator: the agent
+             */
+            agentId?: string;
+            /** @description '<rule>.<parameter>': value; '<rule>.enabled': 0 turns a rule off. Replaces the agent's set. */
+            thresholds: {
+              [key: string]: number;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              agentId: string | null;
+              rules: {
+                clearAfterSeconds: number;
+                description: string;
+                /** @description false when the agent set '<rule>.enabled' to 0 */
+                enabled: boolean;
+                id: string;
+                parameters: {
+                  [key: string]: {
+                    default: number;
+                    description: string;
+                    max?: number;
+                    min?: number;
+                    unit: string;
+                    /** @description in force for the agent's homes (a home's own thresholds override it) */
+                    value: number;
+                  };
+                };
+                /** @description critical, major, minor or warning */
+                severity: 'critical' | 'major' | 'minor' | 'warning';
+                title: string;
+              }[];
+              /** @description the agent's overrides */
+              thresholds: {
+                [key: string]: number;
+              };
+            };
+          };
+        };
+      };
+    };
     post?: never;
     delete?: never;
     options?: never;
@@ -1109,6 +1837,8 @@ export interface paths {
           cursor?: string;
           /** @description homes of one home group */
           groupId?: string;
+          /** @description true: homes with an active alarm; false: homes without one */
+          hasActiveAlarms?: boolean;
           /** @description items per page (1-200) */
           limit: number;
           /** @description postcode or its start (outward code) */
@@ -1815,6 +2545,282 @@ export interface paths {
         };
       };
     };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/homes/{id}/alarms': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List one home's alarms */
+    get: {
+      parameters: {
+        query: {
+          acknowledged?: boolean;
+          /** @description nextCursor of the previous page */
+          cursor?: string;
+          /** @description raised at or after */
+          from?: string;
+          /** @description items per page (1-200) */
+          limit: number;
+          /** @description newest first (desc, the default) or oldest first */
+          order?: 'desc' | 'asc';
+          /** @description one or more rule ids, comma-separated */
+          rule?: string;
+          /** @description one or more severities, comma-separated */
+          severity?: string;
+          /** @description active, or cleared (by itself or by hand) */
+          state?: 'active' | 'cleared';
+          /** @description raised before */
+          to?: string;
+        };
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                acknowledged: boolean;
+                acknowledgedAt: string | null;
+                /** @description the user id who acknowledged it */
+                acknowledgedBy: string | null;
+                /** Format: uuid */
+                agentId: string;
+                channelId: string | null;
+                clearedAt: string | null;
+                /** @description auto: the condition was absent for the rule’s clearing time; user: cleared by hand */
+                clearedBy: 'auto' | 'user' | null;
+                clearedByUserId: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                evidence: {
+                  /** Format: uuid */
+                  channelId?: string;
+                  channelKey?: string;
+                  /** Format: date-time */
+                  from: string;
+                  meterSerial?: string;
+                  summary: string;
+                  /** Format: date-time */
+                  to: string;
+                  /** @description the numbers behind the judgement; each name carries its unit */
+                  values: {
+                    [key: string]: number | string | null;
+                  };
+                } | null;
+                /** Format: uuid */
+                homeId: string;
+                homeReference: string;
+                /** Format: uuid */
+                id: string;
+                /**
+                 * Format: date-time
+                 * @description when the condition was last seen
+                 */
+                lastSeenAt: string;
+                note: string | null;
+                /** @description how often the condition came back while the alarm stayed active */
+                occurrences: number;
+                /**
+                 * Format: date-time
+                 * @description when the condition was first seen (the data’s time)
+                 */
+                raisedAt: string;
+                /** @description the rule that raised it (GET /fault-rules) */
+                rule: string;
+                ruleTitle: string;
+                /** @description critical, major, minor or warning */
+                severity: 'critical' | 'major' | 'minor' | 'warning';
+                /** @description active, or cleared (by itself or by hand) */
+                state: 'active' | 'cleared';
+                /** @description what is wrong, in one sentence */
+                summary: string;
+                /** Format: date-time */
+                updatedAt: string;
+              }[];
+              /** @description pass as ?cursor= for the next page */
+              nextCursor: string | null;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/homes/{id}/alarms/evaluate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Judge a home's data against the rules now (as the background evaluator does)
+     * @description 409 while another worker is judging the home, or when it has no fault_management.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description history is still arriving: the present is judged once it has */
+              catchingUp: boolean;
+              cleared: number;
+              /** Format: date-time */
+              evaluatedTo: string;
+              /** Format: uuid */
+              homeId: string;
+              raised: number;
+              /** @description instants judged: hours of history replayed, and the present */
+              steps: number;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -2868,6 +3874,8 @@ export interface paths {
     get: {
       parameters: {
         query?: {
+          /** @description heating degree days (base 15.5 °C) of the reference year the measured heat demand is normalised to (default 2462, the UK standard year) */
+          annualDegreeDays?: number;
           /** @description SEPEMO boundary; default: the widest the meters support */
           boundary?: 'H1' | 'H2' | 'H3' | 'H4';
           /** @description start (RFC 3339, rounded down to its UTC hour); default: local midnight 29 days before today */
@@ -3059,13 +4067,27 @@ export interface paths {
                 /** @description reverse heat of defrost cycles, kWh; null when not metered */
                 defrostKwh: number | null;
                 design: {
+                  /** @description the reference year’s heating degree days used */
+                  annualDegreeDays: number;
+                  /** @description installation.annualHeatDemandKwh, kWh/year */
+                  annualHeatDemandKwh: number | null;
                   assumptions: string[];
+                  /** @description whole local days the heat demand is measured on */
+                  degreeDayDays: number;
+                  /** @description heating degree days (base 15.5 °C) of the days the heat demand is measured on */
+                  degreeDays: number;
+                  /** @description normalisedAnnualHeatKwh / annualHeatDemandKwh */
+                  heatDemandRatio: number | null;
                   /** @description days the measured heat loss is fitted on */
                   heatLossDays: number;
                   /** @description design heat loss, W/K */
                   heatLossWPerK: number | null;
+                  /** @description measured heat per heating degree day, kWh/(K·day) */
+                  heatPerDegreeDayKwh: number | null;
                   /** @description slope of daily heat power against indoor − outdoor, W/K */
                   measuredHeatLossWPerK: number | null;
+                  /** @description measured heat per degree day × annualDegreeDays, kWh/year (degree-day normalised heat demand) */
+                  normalisedAnnualHeatKwh: number | null;
                   /** @description installation.designScop */
                   scop: number | null;
                   /** @description installation.designSpf */
@@ -3658,6 +4680,554 @@ export interface paths {
         };
       };
     };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/homes/{id}/reports/monthly': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A home's monthly performance report (JSON, or a printable HTML page)
+     * @description The local month’s figures from GET /homes/{id}/performance (SPF, COP per week or day, coverage and quality, flow temperature, starts, Carnot, design) and GET /homes/{id}/insight (energy, cost, carbon, degree days, weather-normalised expectation, last year), with the home’s reference, address and installation (never the occupant) and the data quality of each meter (coverage, gaps). Accept: text/html gives a self-contained A4 print view; application/json (the default) the document. See docs/reports.md.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description reference year degree days for the heat demand against design (default 2462) */
+          annualDegreeDays?: number;
+          /** @description SEPEMO boundary, as for GET /homes/{id}/performance; default the widest the meters support */
+          boundary?: 'H1' | 'H2' | 'H3' | 'H4';
+          /** @description percent of hours with data below which no COP or SPF is stated (default 90) */
+          minCoverage?: number;
+          /** @description YYYY-MM, a month of the agent’s local calendar: the current one (to date) or an earlier one since the home’s monitoring began; default the current month */
+          month?: string;
+          /** @description the rows of the COP table: local days or ISO weeks clipped to the month (default week) */
+          period?: 'day' | 'week';
+        };
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+            'text/html': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description the report as JSON, or with Accept: text/html as a printable page */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description false: the month is not over, figures are to date */
+              complete: boolean;
+              dataQuality: {
+                meters: {
+                  /** @description runs of hours without a reading at least minGapHours long */
+                  gapCount: number;
+                  /** @description hours in those gaps */
+                  gapHours: number;
+                  /** @description the longest gaps, at most 10, in time order */
+                  gaps: {
+                    /** Format: date-time */
+                    from: string;
+                    hours: number;
+                    /**
+                     * Format: date-time
+                     * @description exclusive
+                     */
+                    to: string;
+                  }[];
+                  /** @description hours of the month that have begun since the home could have readings */
+                  hours: number;
+                  /** @description of those, hours in which any channel of the meter has a reading */
+                  hoursWithData: number;
+                  /** @description expected seconds between readings (from the order) */
+                  intervalSeconds: number;
+                  kind: string;
+                  location?: string;
+                  measures?: string;
+                  /** @description shortest run counted as a gap: twice the reading interval, at least one hour */
+                  minGapHours: number;
+                  /** @description hoursWithData / hours × 100, one decimal */
+                  percent: number;
+                  serial: string;
+                }[];
+                /**
+                 * Format: date-time
+                 * @description when the home could first have readings (its creation, or its commissioning day if earlier)
+                 */
+                monitoredFrom: string;
+              };
+              /**
+               * Format: date-time
+               * @description local start of the month
+               */
+              from: string;
+              /** Format: date-time */
+              generatedAt: string;
+              home: {
+                address: {
+                  addressLines: string[];
+                  country: string | null;
+                  postcode: string | null;
+                  town: string | null;
+                };
+                /** Format: uuid */
+                id: string;
+                reference: string;
+                status: string;
+              };
+              insight: {
+                /** Format: date-time */
+                from: string;
+                /** Format: uuid */
+                homeId: string;
+                meters: {
+                  /** @description serials of the electricity meters counted */
+                  electricity: string[];
+                  gas: string[];
+                  heat: string[];
+                  /** @description the outdoor temperature sensor degree days come from */
+                  outdoor: string | null;
+                  pv: string[];
+                };
+                period: string;
+                periods: {
+                  /** @description kgCO2e of the electricity and gas used (tariff factor, else the default) */
+                  carbonKg: number | null;
+                  cost: {
+                    currency: string | null;
+                    /** @description null: no electricity meter or no tariff */
+                    electricity: {
+                      /** @description ISO 4217 code of the tariff */
+                      currency: string;
+                      /** @description unit-rate charges, in the currency (e.g. pounds), to 0.01 */
+                      energy: number;
+                      /** @description standing charges of the days in the period, in the currency */
+                      standing: number;
+                      /** @description the tariffs applied */
+                      tariffs: string[];
+                      /** @description energy + standing, in the currency */
+                      total: number;
+                    } | null;
+                    /** @description null: no gas meter or no tariff */
+                    gas: {
+                      /** @description ISO 4217 code of the tariff */
+                      currency: string;
+                      /** @description unit-rate charges, in the currency (e.g. pounds), to 0.01 */
+                      energy: number;
+                      /** @description standing charges of the days in the period, in the currency */
+                      standing: number;
+                      /** @description the tariffs applied */
+                      tariffs: string[];
+                      /** @description energy + standing, in the currency */
+                      total: number;
+                    } | null;
+                    /** @description the fuels’ totals, when they share a currency */
+                    total: number | null;
+                  };
+                  /** @description null: no outdoor temperature sensor */
+                  degreeDays: {
+                    /** @description days in the period */
+                    days: number;
+                    /** @description days with outdoor readings in at least 75% of their hours */
+                    daysMeasured: number;
+                    /** @description heating degree days, K·day (base 15.5 °C, daily mean method) */
+                    value: number;
+                  } | null;
+                  /** @description electricity used (null: no electricity meter) */
+                  electricityKwh: number | null;
+                  /** Format: date-time */
+                  end: string;
+                  /** @description the heating fuel the home’s energy signature predicts for this period’s degree days (null: no signature) */
+                  expectedKwh: number | null;
+                  /** @description gas burned, kWh (m³ × 11.1; null: no gas meter) */
+                  gasKwh: number | null;
+                  /** @description heat delivered (null: no heat meter) */
+                  heatKwh: number | null;
+                  /** @description the same period a year earlier, when the home has data for it */
+                  lastYear: {
+                    degreeDays: {
+                      /** @description days in the period */
+                      days: number;
+                      /** @description days with outdoor readings in at least 75% of their hours */
+                      daysMeasured: number;
+                      /** @description heating degree days, K·day (base 15.5 °C, daily mean method) */
+                      value: number;
+                    } | null;
+                    /** @description electricity used (null: no electricity meter) */
+                    electricityKwh: number | null;
+                    /** Format: date-time */
+                    end: string;
+                    /** @description gas burned, kWh (m³ × 11.1; null: no gas meter) */
+                    gasKwh: number | null;
+                    /** @description heat delivered (null: no heat meter) */
+                    heatKwh: number | null;
+                    /** @description PV generation (null: no PV meter) */
+                    pvKwh: number | null;
+                    /** Format: date-time */
+                    start: string;
+                    /** @description the heating fuel this year’s signature predicts for last year’s degree days: compare it with this year’s figure */
+                    weatherAdjustedKwh: number | null;
+                  } | null;
+                  /** @description PV generation (null: no PV meter) */
+                  pvKwh: number | null;
+                  /** Format: date-time */
+                  start: string;
+                }[];
+                timeZone: string;
+                /** Format: date-time */
+                to: string;
+                window: {
+                  carbonKg: number | null;
+                  cost: {
+                    currency: string | null;
+                    /** @description null: no electricity meter or no tariff */
+                    electricity: {
+                      /** @description ISO 4217 code of the tariff */
+                      currency: string;
+                      /** @description unit-rate charges, in the currency (e.g. pounds), to 0.01 */
+                      energy: number;
+                      /** @description standing charges of the days in the period, in the currency */
+                      standing: number;
+                      /** @description the tariffs applied */
+                      tariffs: string[];
+                      /** @description energy + standing, in the currency */
+                      total: number;
+                    } | null;
+                    /** @description null: no gas meter or no tariff */
+                    gas: {
+                      /** @description ISO 4217 code of the tariff */
+                      currency: string;
+                      /** @description unit-rate charges, in the currency (e.g. pounds), to 0.01 */
+                      energy: number;
+                      /** @description standing charges of the days in the period, in the currency */
+                      standing: number;
+                      /** @description the tariffs applied */
+                      tariffs: string[];
+                      /** @description energy + standing, in the currency */
+                      total: number;
+                    } | null;
+                    /** @description the fuels’ totals, when they share a currency */
+                    total: number | null;
+                  };
+                  degreeDays: {
+                    /** @description days in the period */
+                    days: number;
+                    /** @description days with outdoor readings in at least 75% of their hours */
+                    daysMeasured: number;
+                    /** @description heating degree days, K·day (base 15.5 °C, daily mean method) */
+                    value: number;
+                  } | null;
+                  /** @description electricity used (null: no electricity meter) */
+                  electricityKwh: number | null;
+                  /** @description gas burned, kWh (m³ × 11.1; null: no gas meter) */
+                  gasKwh: number | null;
+                  /** @description heat delivered (null: no heat meter) */
+                  heatKwh: number | null;
+                  /** @description PV generation (null: no PV meter) */
+                  pvKwh: number | null;
+                  /** @description daily heating fuel = base + slope × HDD, least squares over the window’s whole days (null: under 14 days or no outdoor sensor) */
+                  signature: {
+                    /** @description use on a day needing no heating (hot water, standby) */
+                    baseKwhPerDay: number;
+                    /** @description whole days the fit used */
+                    days: number;
+                    fuel: 'electricity' | 'gas';
+                    /** @description share of the daily variation the line explains, 0–1 */
+                    r2: number;
+                    /** @description extra use per degree day */
+                    slopeKwhPerDegreeDay: number;
+                  } | null;
+                };
+              };
+              installation: {
+                /** @description kWh/year */
+                annualHeatDemandKwh?: number;
+                /**
+                 * Format: date
+                 * @description YYYY-MM-DD
+                 */
+                commissioningDate?: string;
+                /** @description °C at design conditions */
+                designFlowTemperatureC?: number;
+                /** @description W at design conditions */
+                designHeatLossW?: number;
+                /** @description W/K */
+                designHeatLossWPerK?: number;
+                /** @description SCOP (EN 14825) of the unit */
+                designScop?: number;
+                /** @description seasonal performance factor from the design */
+                designSpf?: number;
+                manufacturer?: string;
+                mcsCertificateNumber?: string;
+                model?: string;
+                /** @description kW */
+                ratedCapacityKw?: number;
+                /** @description what was installed */
+                technology?:
+                  | 'air_source_heat_pump'
+                  | 'ground_source_heat_pump'
+                  | 'water_source_heat_pump'
+                  | 'exhaust_air_heat_pump'
+                  | 'hybrid_heat_pump'
+                  | 'gas_boiler'
+                  | 'oil_boiler'
+                  | 'electric_boiler'
+                  | 'solar_pv'
+                  | 'solar_thermal'
+                  | 'battery';
+              };
+              /** @enum {string} */
+              kind: 'monthly';
+              /** @description YYYY-MM */
+              month: string;
+              performance: {
+                /** @description null: the meters support no boundary (see window.quality) */
+                boundary: {
+                  assumptions: string[];
+                  description: string;
+                  /** @description serials of the electricity meters read (at H1 and H2 a backup heater meter is subtracted from the heat) */
+                  electricityMeters: string[];
+                  /** @description serials of the heat meters summed */
+                  heatMeters: string[];
+                  level: 'H1' | 'H2' | 'H3' | 'H4';
+                  /** @description every boundary these meters support */
+                  supported: string[];
+                } | null;
+                /** Format: date-time */
+                from: string;
+                /** Format: uuid */
+                homeId: string;
+                minCoveragePercent: number;
+                period: string;
+                periods: {
+                  /** @description heatKwh / electricityKwh; null without electricity or when quality refuses */
+                  cop: number | null;
+                  coverage: {
+                    /** @description hours of the period within the window and before now */
+                    hours: number;
+                    /** @description hours in which every register of the boundary has a reading */
+                    hoursWithData: number;
+                    /** @description hoursWithData / hours × 100, one decimal */
+                    percent: number;
+                  };
+                  /** @description electricity at the boundary, kWh; null without a boundary */
+                  electricityKwh: number | null;
+                  /**
+                   * Format: date-time
+                   * @description exclusive
+                   */
+                  end: string;
+                  /** @description heat at the boundary, kWh; null without a boundary */
+                  heatKwh: number | null;
+                  quality: {
+                    /** @description false: the COP / SPF is withheld (null), for the reasons listed */
+                    ok: boolean;
+                    reasons: {
+                      code: 'no_boundary' | 'low_coverage' | 'too_little_data' | 'no_electricity';
+                      message: string;
+                    }[];
+                  };
+                  /** Format: date-time */
+                  start: string;
+                }[];
+                timeZone: string;
+                /** Format: date-time */
+                to: string;
+                window: {
+                  /** @description hours the Carnot figure is computed over */
+                  carnotHours: number;
+                  /** @description measured COP / ideal Carnot COP × 100 over hours with heat */
+                  carnotPercent: number | null;
+                  coverage: {
+                    /** @description hours of the period within the window and before now */
+                    hours: number;
+                    /** @description hours in which every register of the boundary has a reading */
+                    hoursWithData: number;
+                    /** @description hoursWithData / hours × 100, one decimal */
+                    percent: number;
+                  };
+                  /** @description reverse heat of defrost cycles, kWh; null when not metered */
+                  defrostKwh: number | null;
+                  design: {
+                    /** @description the reference year’s heating degree days used */
+                    annualDegreeDays: number;
+                    /** @description installation.annualHeatDemandKwh, kWh/year */
+                    annualHeatDemandKwh: number | null;
+                    assumptions: string[];
+                    /** @description whole local days the heat demand is measured on */
+                    degreeDayDays: number;
+                    /** @description heating degree days (base 15.5 °C) of the days the heat demand is measured on */
+                    degreeDays: number;
+                    /** @description normalisedAnnualHeatKwh / annualHeatDemandKwh */
+                    heatDemandRatio: number | null;
+                    /** @description days the measured heat loss is fitted on */
+                    heatLossDays: number;
+                    /** @description design heat loss, W/K */
+                    heatLossWPerK: number | null;
+                    /** @description measured heat per heating degree day, kWh/(K·day) */
+                    heatPerDegreeDayKwh: number | null;
+                    /** @description slope of daily heat power against indoor − outdoor, W/K */
+                    measuredHeatLossWPerK: number | null;
+                    /** @description measured heat per degree day × annualDegreeDays, kWh/year (degree-day normalised heat demand) */
+                    normalisedAnnualHeatKwh: number | null;
+                    /** @description installation.designScop */
+                    scop: number | null;
+                    /** @description installation.designSpf */
+                    spf: number | null;
+                    /** @description measured spf / design spf (or scop when there is no design spf) */
+                    spfRatio: number | null;
+                    spfRatioAgainst: ('designSpf' | 'designScop') | null;
+                  };
+                  electricityKwh: number | null;
+                  /** @description mean flow temperature weighted by heat, °C */
+                  flowTemperatureWeightedC: number | null;
+                  heatKwh: number | null;
+                  quality: {
+                    /** @description false: the COP / SPF is withheld (null), for the reasons listed */
+                    ok: boolean;
+                    reasons: {
+                      code: 'no_boundary' | 'low_coverage' | 'too_little_data' | 'no_electricity';
+                      message: string;
+                    }[];
+                  };
+                  /** @description hours with electrical power above startThresholdW */
+                  runningHours: number | null;
+                  /** @description seasonal performance factor at the boundary; null when quality refuses */
+                  spf: number | null;
+                  /** @description compressor starts (off → on) in the window */
+                  starts: number | null;
+                  /** @description starts per running hour */
+                  startsPerHour: number | null;
+                  /** @description electrical power above which the compressor counts as on, W */
+                  startThresholdW: number;
+                  /** @description each null figure of the window and why */
+                  unavailable: {
+                    field: string;
+                    reason: string;
+                  }[];
+                };
+              };
+              timeZone: string;
+              /**
+               * Format: date-time
+               * @description local start of the next month (exclusive)
+               */
+              to: string;
+            };
+            'text/html': string;
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -4882,6 +6452,530 @@ export interface paths {
       };
     };
     delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/notification-subscriptions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List the agent's email subscriptions */
+    get: {
+      parameters: {
+        query: {
+          /** @description operator: one agent */
+          agentId?: string;
+          /** @description nextCursor of the previous page */
+          cursor?: string;
+          /** @description items per page (1-200) */
+          limit: number;
+          /** @description immediate: one email per event; digest: one email a day listing the events */
+          mode?: 'immediate' | 'digest';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** Format: uuid */
+                agentId: string;
+                /** Format: date-time */
+                createdAt: string;
+                email: string;
+                events: string[];
+                groupIds: string[];
+                /** Format: uuid */
+                id: string;
+                /** @description digest mode: the last digest time passed (at first, the creation); the next digest lists the events since */
+                lastDigestAt: string | null;
+                /** @description immediate: one email per event; digest: one email a day listing the events */
+                mode: 'immediate' | 'digest';
+                severities: string[];
+                /** Format: date-time */
+                updatedAt: string;
+              }[];
+              /** @description pass as ?cursor= for the next page */
+              nextCursor: string | null;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Subscribe an email address to alarm events (immediate or a daily digest)
+     * @description Filters by event type, severity and home group; see docs/notifications.md.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * Format: uuid
+             * @description the operator names the agent; an admin's is their own
+             */
+            agentId?: string;
+            /**
+             * Format: email
+             * @description an email address
+             */
+            email: string;
+            /** @description the event types wanted; default every one (alarm.raised, .cleared, .acknowledged, .reopened) */
+            events?: ('alarm.raised' | 'alarm.cleared' | 'alarm.acknowledged' | 'alarm.reopened')[];
+            /** @description only homes in one of these home groups; empty (the default): every home of the agent */
+            groupIds?: string[];
+            /** @description immediate: one email per event; digest: one email a day listing the events */
+            mode: 'immediate' | 'digest';
+            /** @description the alarm severities wanted; default every one (critical, major, minor, warning) */
+            severities?: ('critical' | 'major' | 'minor' | 'warning')[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              agentId: string;
+              /** Format: date-time */
+              createdAt: string;
+              email: string;
+              events: string[];
+              groupIds: string[];
+              /** Format: uuid */
+              id: string;
+              /** @description digest mode: the last digest time passed (at first, the creation); the next digest lists the events since */
+              lastDigestAt: string | null;
+              /** @description immediate: one email per event; digest: one email a day listing the events */
+              mode: 'immediate' | 'digest';
+              severities: string[];
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/notification-subscriptions/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read one email subscription */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              agentId: string;
+              /** Format: date-time */
+              createdAt: string;
+              email: string;
+              events: string[];
+              groupIds: string[];
+              /** Format: uuid */
+              id: string;
+              /** @description digest mode: the last digest time passed (at first, the creation); the next digest lists the events since */
+              lastDigestAt: string | null;
+              /** @description immediate: one email per event; digest: one email a day listing the events */
+              mode: 'immediate' | 'digest';
+              severities: string[];
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+      };
+    };
+    /** Change an email subscription (the fields given) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * Format: email
+             * @description an email address
+             */
+            email?: string;
+            /** @description the event types wanted; default every one (alarm.raised, .cleared, .acknowledged, .reopened) */
+            events?: ('alarm.raised' | 'alarm.cleared' | 'alarm.acknowledged' | 'alarm.reopened')[];
+            /** @description only homes in one of these home groups; empty (the default): every home of the agent */
+            groupIds?: string[];
+            /** @description immediate: one email per event; digest: one email a day listing the events */
+            mode?: 'immediate' | 'digest';
+            /** @description the alarm severities wanted; default every one (critical, major, minor, warning) */
+            severities?: ('critical' | 'major' | 'minor' | 'warning')[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              agentId: string;
+              /** Format: date-time */
+              createdAt: string;
+              email: string;
+              events: string[];
+              groupIds: string[];
+              /** Format: uuid */
+              id: string;
+              /** @description digest mode: the last digest time passed (at first, the creation); the next digest lists the events since */
+              lastDigestAt: string | null;
+              /** @description immediate: one email per event; digest: one email a day listing the events */
+              mode: 'immediate' | 'digest';
+              severities: string[];
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+      };
+    };
+    post?: never;
+    /** Delete an email subscription (events waiting for its digest go with it) */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description No content */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
     options?: never;
     head?: never;
     patch?: never;
@@ -8543,6 +10637,919 @@ export interface paths {
       };
     };
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/webhooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List the agent's webhooks (never their secrets) */
+    get: {
+      parameters: {
+        query: {
+          /** @description operator: one agent */
+          agentId?: string;
+          /** @description nextCursor of the previous page */
+          cursor?: string;
+          /** @description items per page (1-200) */
+          limit: number;
+          /** @description disabled: nothing is sent (pending deliveries wait); set active to resume */
+          status?: 'active' | 'disabled';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** Format: uuid */
+                agentId: string;
+                /** @description failed attempts since the last successful one */
+                consecutiveFailures: number;
+                /** Format: date-time */
+                createdAt: string;
+                description: string | null;
+                disabledAt: string | null;
+                /** @description why it was disabled: by whom, or the failures that disabled it automatically */
+                disabledReason: string | null;
+                events: string[];
+                /** @description the first failed attempt of the current run of failures */
+                failingSince: string | null;
+                groupIds: string[];
+                /** Format: uuid */
+                id: string;
+                lastSuccessAt: string | null;
+                severities: string[];
+                /** @description disabled: nothing is sent (pending deliveries wait); set active to resume */
+                status: 'active' | 'disabled';
+                /** Format: date-time */
+                updatedAt: string;
+                url: string;
+              }[];
+              /** @description pass as ?cursor= for the next page */
+              nextCursor: string | null;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Create a webhook; the answer holds its signing secret, shown only this once
+     * @description Deliveries are POSTed as JSON with a Hearth-Signature header (HMAC-SHA256); see docs/notifications.md.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * Format: uuid
+             * @description the operator names the agent; an admin's is their own
+             */
+            agentId?: string;
+            /** @description a note for people: what receives it */
+            description?: string;
+            /** @description the event types wanted; default every one (alarm.raised, .cleared, .acknowledged, .reopened) */
+            events?: ('alarm.raised' | 'alarm.cleared' | 'alarm.acknowledged' | 'alarm.reopened')[];
+            /** @description only homes in one of these home groups; empty (the default): every home of the agent */
+            groupIds?: string[];
+            /** @description the alarm severities wanted; default every one (critical, major, minor, warning) */
+            severities?: ('critical' | 'major' | 'minor' | 'warning')[];
+            /** @description where deliveries are POSTed: https (http and private hosts only where HEARTH_WEBHOOKS_ALLOW_PRIVATE allows) */
+            url: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              agentId: string;
+              /** @description failed attempts since the last successful one */
+              consecutiveFailures: number;
+              /** Format: date-time */
+              createdAt: string;
+              description: string | null;
+              disabledAt: string | null;
+              /** @description why it was disabled: by whom, or the failures that disabled it automatically */
+              disabledReason: string | null;
+              events: string[];
+              /** @description the first failed attempt of the current run of failures */
+              failingSince: string | null;
+              groupIds: string[];
+              /** Format: uuid */
+              id: string;
+              lastSuccessAt: string | null;
+              /** @description the signing secret: shown only now, keep it safe */
+              secret: string;
+              severities: string[];
+              /** @description disabled: nothing is sent (pending deliveries wait); set active to resume */
+              status: 'active' | 'disabled';
+              /** Format: date-time */
+              updatedAt: string;
+              url: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/webhooks/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read one webhook: its status, and why it was disabled */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              agentId: string;
+              /** @description failed attempts since the last successful one */
+              consecutiveFailures: number;
+              /** Format: date-time */
+              createdAt: string;
+              description: string | null;
+              disabledAt: string | null;
+              /** @description why it was disabled: by whom, or the failures that disabled it automatically */
+              disabledReason: string | null;
+              events: string[];
+              /** @description the first failed attempt of the current run of failures */
+              failingSince: string | null;
+              groupIds: string[];
+              /** Format: uuid */
+              id: string;
+              lastSuccessAt: string | null;
+              severities: string[];
+              /** @description disabled: nothing is sent (pending deliveries wait); set active to resume */
+              status: 'active' | 'disabled';
+              /** Format: date-time */
+              updatedAt: string;
+              url: string;
+            };
+          };
+        };
+      };
+    };
+    /** Change a webhook (the fields given); status active re-enables it and resumes pending deliveries */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            description?: string | null;
+            /** @description the event types wanted; default every one (alarm.raised, .cleared, .acknowledged, .reopened) */
+            events?: ('alarm.raised' | 'alarm.cleared' | 'alarm.acknowledged' | 'alarm.reopened')[];
+            /** @description only homes in one of these home groups; empty (the default): every home of the agent */
+            groupIds?: string[];
+            /** @description the alarm severities wanted; default every one (critical, major, minor, warning) */
+            severities?: ('critical' | 'major' | 'minor' | 'warning')[];
+            /** @description disabled: nothing is sent (pending deliveries wait); set active to resume */
+            status?: 'active' | 'disabled';
+            /** @description where deliveries are POSTed: https (http and private hosts only where HEARTH_WEBHOOKS_ALLOW_PRIVATE allows) */
+            url?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              agentId: string;
+              /** @description failed attempts since the last successful one */
+              consecutiveFailures: number;
+              /** Format: date-time */
+              createdAt: string;
+              description: string | null;
+              disabledAt: string | null;
+              /** @description why it was disabled: by whom, or the failures that disabled it automatically */
+              disabledReason: string | null;
+              events: string[];
+              /** @description the first failed attempt of the current run of failures */
+              failingSince: string | null;
+              groupIds: string[];
+              /** Format: uuid */
+              id: string;
+              lastSuccessAt: string | null;
+              severities: string[];
+              /** @description disabled: nothing is sent (pending deliveries wait); set active to resume */
+              status: 'active' | 'disabled';
+              /** Format: date-time */
+              updatedAt: string;
+              url: string;
+            };
+          };
+        };
+      };
+    };
+    post?: never;
+    /** Delete a webhook and its delivery log (pending deliveries are not sent) */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description No content */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/webhooks/{id}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The webhook's delivery log, newest first: status, attempts, last answer or error */
+    get: {
+      parameters: {
+        query: {
+          /** @description nextCursor of the previous page */
+          cursor?: string;
+          /** @description items per page (1-200) */
+          limit: number;
+          /** @description pending: queued or being retried; delivered: a 2xx answer; failed: given up */
+          status?: 'pending' | 'delivered' | 'failed';
+        };
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                attempts: number;
+                /** Format: date-time */
+                createdAt: string;
+                deliveredAt: string | null;
+                /** Format: uuid */
+                eventId: string;
+                eventType: string;
+                /** @description null for a ping */
+                homeId: string | null;
+                /**
+                 * Format: uuid
+                 * @description also sent as the Hearth-Delivery header
+                 */
+                id: string;
+                lastAttemptAt: string | null;
+                lastError: string | null;
+                /** @description the receiver's HTTP status at the last attempt; null: no answer */
+                lastStatus: number | null;
+                /** @description when pending: the next attempt (it waits while the webhook is disabled) */
+                nextAttemptAt: string | null;
+                /** @description the JSON body every attempt sends */
+                payload: unknown;
+                /** @description pending: queued or being retried; delivered: a 2xx answer; failed: given up */
+                status: 'pending' | 'delivered' | 'failed';
+                /** Format: uuid */
+                webhookId: string;
+              }[];
+              /** @description pass as ?cursor= for the next page */
+              nextCursor: string | null;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/webhooks/{id}/ping': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Queue a test delivery (type ping) to the webhook; follow it in its delivery log */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              attempts: number;
+              /** Format: date-time */
+              createdAt: string;
+              deliveredAt: string | null;
+              /** Format: uuid */
+              eventId: string;
+              eventType: string;
+              /** @description null for a ping */
+              homeId: string | null;
+              /**
+               * Format: uuid
+               * @description also sent as the Hearth-Delivery header
+               */
+              id: string;
+              lastAttemptAt: string | null;
+              lastError: string | null;
+              /** @description the receiver's HTTP status at the last attempt; null: no answer */
+              lastStatus: number | null;
+              /** @description when pending: the next attempt (it waits while the webhook is disabled) */
+              nextAttemptAt: string | null;
+              /** @description the JSON body every attempt sends */
+              payload: unknown;
+              /** @description pending: queued or being retried; delivered: a 2xx answer; failed: given up */
+              status: 'pending' | 'delivered' | 'failed';
+              /** Format: uuid */
+              webhookId: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/webhooks/{id}/secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Rotate the signing secret: the new one signs every attempt from now on, shown only this once */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              agentId: string;
+              /** @description failed attempts since the last successful one */
+              consecutiveFailures: number;
+              /** Format: date-time */
+              createdAt: string;
+              description: string | null;
+              disabledAt: string | null;
+              /** @description why it was disabled: by whom, or the failures that disabled it automatically */
+              disabledReason: string | null;
+              events: string[];
+              /** @description the first failed attempt of the current run of failures */
+              failingSince: string | null;
+              groupIds: string[];
+              /** Format: uuid */
+              id: string;
+              lastSuccessAt: string | null;
+              /** @description the signing secret: shown only now, keep it safe */
+              secret: string;
+              severities: string[];
+              /** @description disabled: nothing is sent (pending deliveries wait); set active to resume */
+              status: 'active' | 'disabled';
+              /** Format: date-time */
+              updatedAt: string;
+              url: string;
+            };
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
