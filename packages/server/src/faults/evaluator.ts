@@ -81,6 +81,7 @@ export class FaultEvaluator {
   /** Homes with readings not yet recorded as touched, and the write recording them. */
   private readonly touched = new Set<string>();
   private flushing: Promise<void> | undefined;
+  private lastTakeUp = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: EvaluatorDeps) {}
 
@@ -150,7 +151,11 @@ export class FaultEvaluator {
    * due home this worker can lease. Returns how many homes were evaluated.
    */
   async runDue(): Promise<number> {
-    await this.takeUp();
+    // Taking up (pending → active, homes without a row) at the scan's pace, as the AMR service does.
+    if (this.now() - this.lastTakeUp >= this.deps.config.scanIntervalMs) {
+      this.lastTakeUp = this.now();
+      await this.takeUp();
+    }
     await this.flushing;
     const now = this.now();
     const due = await this.deps.repo.due(now, BATCH);

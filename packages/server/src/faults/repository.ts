@@ -214,7 +214,7 @@ export class FaultsRepository {
       .execute();
   }
 
-  /** Homes due for evaluation whose fault management is active, not leased by anyone. */
+  /** Homes due for evaluation whose fault management is not suspended, not leased by anyone. */
   due(now: number, limit: number): Promise<{ home_id: string }[]> {
     return this.db
       .selectFrom('fault_evaluations as f')
@@ -222,7 +222,7 @@ export class FaultsRepository {
         join
           .onRef('p.home_id', '=', 'f.home_id')
           .on('p.service', '=', 'fault_management')
-          .on('p.status', '=', 'active'),
+          .on('p.status', 'in', ['pending', 'active']),
       )
       .select('f.home_id')
       .where('f.due_at', '<=', now)

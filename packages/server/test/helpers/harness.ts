@@ -64,6 +64,9 @@ export function testEnv(
     // The AMR service takes amr up once at start and then hourly: a test that needs it sooner
     // (polls) asks for a shorter scan, so other tests see a home's provisioning stay as created.
     HEARTH_AMR_SCAN_SECONDS: '3600',
+    // Fault management likewise (a home's definition stays pending); readings still make their
+    // home due at once, and POST …/alarms/evaluate judges on demand.
+    HEARTH_FAULTS_SCAN_SECONDS: '3600',
     LOG_LEVEL: 'silent',
     HEARTH_OPERATOR_USERNAME: OPERATOR.username,
     HEARTH_OPERATOR_PASSWORD: OPERATOR.password,

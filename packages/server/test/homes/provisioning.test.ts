@@ -96,12 +96,15 @@ describe(`service provisioning definitions (${dialect})`, () => {
 
     const fm = await definition(homeId, 'fault_management');
     const recipients = await call(t.app, 'PUT', `${base(homeId)}/${fm.id}`, tenant.admin.token, {
-      settings: { recipients: ['night-shift@example.com'], thresholds: { 'flow_temperature.max': 65 } },
+      settings: {
+        recipients: ['night-shift@example.com'],
+        thresholds: { 'high_flow_temperature.marginK': 12 },
+      },
     });
     expect(recipients.statusCode, recipients.body).toBe(200);
     expect(recipients.json().settings).toEqual({
       recipients: ['night-shift@example.com'],
-      thresholds: { 'flow_temperature.max': 65 },
+      thresholds: { 'high_flow_temperature.marginK': 12 },
     });
 
     const audited = (await events('provisioning.updated')).filter((e) => e.target.id === amr.id);
