@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
+import { agentFor } from '../agents/agent-for.js';
 import type { AgentsService } from '../agents/service.js';
 import type { AuditService } from '../audit/service.js';
 import type { Actor, Scope } from '../auth/scope.js';
@@ -349,12 +350,7 @@ export class AlarmsService {
     thresholds: Record<string, number>,
     ifMatch?: string,
   ): Promise<Versioned<RuleCatalogue>> {
-    const agentId = await this.agentFor(actor.scope, named);
-    if (!agentId) {
-      throw new ApiError('validation_failed', 'The operator must name the agent whose thresholds these are', {
-        errors: [{ field: '/body/agentId', message: 'is required for the operator' }],
-      });
-    }
+    const agentId = await agentFor(actor.scope, named, this.deps.agents, 'set of thresholds');
     checkThresholds(thresholds, '/body/thresholds');
     const current = await this.agentThresholds(agentId);
     checkIfMatch(ifMatch, current.revision);

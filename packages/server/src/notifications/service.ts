@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
+import { agentFor } from '../agents/agent-for.js';
 import type { AgentsService } from '../agents/service.js';
 import type { AuditService } from '../audit/service.js';
 import type { Actor, Scope } from '../auth/scope.js';
@@ -11,9 +12,9 @@ import { checkIfMatch, type Versioned } from '../http/etag.js';
 import type { MailService } from '../mail/service.js';
 import type { WebhookDeliveryWorker } from '../webhooks/delivery.js';
 import type { WebhooksService } from '../webhooks/service.js';
-import { agentFor, checkGroups, type GroupsExist } from './agent-of.js';
 import { digestDue } from './digest.js';
 import { columnsOfFilter, EVENT_TYPES, filterOf, matches, SEVERITIES } from './filters.js';
+import { checkGroups, type GroupsExist } from './groups.js';
 import { digestMail, immediateMail } from './messages.js';
 import type { DigestItemRow, NotificationsRepository, SubscriptionRow } from './repository.js';
 import type { CreateSubscriptionInput, SubscriptionView, UpdateSubscriptionInput } from './schemas.js';

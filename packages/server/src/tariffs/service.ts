@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import { v7 as uuidv7 } from 'uuid';
+import { agentFor } from '../agents/agent-for.js';
 import type { AgentsService } from '../agents/service.js';
 import type { AuditService } from '../audit/service.js';
 import type { Actor, Scope } from '../auth/scope.js';
@@ -133,21 +134,6 @@ export class TariffsService {
     private readonly deps: TariffsDeps,
   ) {}
 
-  /** The agent a change acts on: the operator names it; an admin's is their own (another is 404). */
-  private async agentFor(scope: Scope, named: string | undefined): Promise<string> {
-    if (scope.role === 'operator') {
-      if (!named) {
-        throw new ApiError('validation_failed', 'The operator must name the agent the tariff is for', {
-          errors: [{ field: '/body/agentId', message: 'is required for the operator' }],
-        });
-      }
-      if (!(await this.deps.agents.findById(named))) throw new ApiError('not_found', `No agent ${named}`);
-      return named;
-    }
-    if (named && named !== scope.agentId) throw new ApiError('not_found', `No agent ${named}`);
-    return scope.agentId as string;
-  }
-
   /** Refuses a default whose validity overlaps another default of the agent's for the fuel. */
   private async ensureOneDefault(
     agentId: string,
@@ -175,7 +161,7 @@ export class TariffsService {
   }
 
   async create(actor: Actor, input: CreateTariffInput): Promise<Versioned<TariffView>> {
-    const agentId = await this.agentFor(actor.scope, input.agentId);
+    const agentId = await agentFor(actor.scope, input.agentId, this.deps.agents, 'tariff');
     const s = {
       name: input.name.trim(),
       currency: input.currency ?? 'GBP',

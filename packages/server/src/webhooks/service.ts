@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
+import { agentFor } from '../agents/agent-for.js';
 import type { AgentsService } from '../agents/service.js';
 import type { AuditService } from '../audit/service.js';
 import type { Actor, Scope } from '../auth/scope.js';
@@ -8,8 +9,8 @@ import { isoTime, isoTimeOrNull } from '../db/time.js';
 import type { AlarmEvent } from '../faults/events.js';
 import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
-import { agentFor, checkGroups, type GroupsExist } from '../notifications/agent-of.js';
 import { columnsOfFilter, EVENT_TYPES, filterOf, matches, SEVERITIES } from '../notifications/filters.js';
+import { checkGroups, type GroupsExist } from '../notifications/groups.js';
 import { payloadOf, pingPayload } from './payload.js';
 import type { DeliveryRow, WebhookRow, WebhooksRepository } from './repository.js';
 import type {
