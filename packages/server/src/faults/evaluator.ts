@@ -82,6 +82,8 @@ export class FaultEvaluator {
   private readonly touched = new Set<string>();
   private flushing: Promise<void> | undefined;
   private lastTakeUp = Number.NEGATIVE_INFINITY;
+  /** Stopped for good: the database may close, touches are no longer recorded. */
+  private closed = false;
 
   constructor(private readonly deps: EvaluatorDeps) {}
 
@@ -97,6 +99,7 @@ export class FaultEvaluator {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.pass;
@@ -109,6 +112,7 @@ export class FaultEvaluator {
    * database at once (touched_at, due_at), so any worker judging the home sees history arriving.
    */
   touch(homeIds: Iterable<string>): void {
+    if (this.closed) return;
     for (const id of homeIds) this.touched.add(id);
     if (!this.flushing) {
       this.flushing = this.flushTouches()
