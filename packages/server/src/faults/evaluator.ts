@@ -503,6 +503,7 @@ function eventOf(t: Transition, data: HomeData, groupIds: string[], now: number)
         ? { ...alarm.evidence, from: isoTime(alarm.evidence.from), to: isoTime(alarm.evidence.to) }
         : null,
     },
-    historic: now - t.at > HISTORIC_MS,
+    // A past fault found in a backfill is history; one raised in the past and still going is news.
+    historic: now - t.at > HISTORIC_MS && !(t.type === 'raised' && alarm.state === 'active'),
   };
 }

@@ -34,8 +34,9 @@ export interface AlarmEvent {
     evidence: (Omit<Evidence, 'from' | 'to'> & { from: string; to: string }) | null;
   };
   /**
-   * The event was found while replaying history older than a day (e.g. a gateway's backfill): it
-   * goes to webhooks and digests, but an immediate email about a long-past fault is not sent.
+   * The event was found while replaying history older than a day (e.g. a gateway's backfill) and
+   * is over: it goes to webhooks and digests, but no immediate email is sent about a long-past
+   * fault. An alarm raised in that history and still active is not historic: it is news.
    */
   historic: boolean;
 }
