@@ -122,4 +122,16 @@ export class NotificationsRepository {
     }
     return rows;
   }
+
+  /** The recipients of a home's fault_management provisioning definition (none without one). */
+  async homeRecipients(homeId: string, trx: Kysely<DB>): Promise<string[]> {
+    const row = await trx
+      .selectFrom('provisioning')
+      .select('settings')
+      .where('home_id', '=', homeId)
+      .where('service', '=', 'fault_management')
+      .where('status', '!=', 'suspended')
+      .executeTakeFirst();
+    return row ? ((JSON.parse(row.settings) as { recipients?: string[] }).recipients ?? []) : [];
+  }
 }

@@ -96,9 +96,16 @@ export class NotificationsService {
     const agents = [...new Set(events.map((e) => e.agentId))];
     const items: DigestItemRow[] = [];
     const now = Date.now();
+    /** `<event id> <address>`: one email per event and address, whoever asked for it. */
+    const mailed = new Set<string>();
+    const mail = async (email: string, event: AlarmEvent) => {
+      const key = `${event.id} ${email.toLowerCase()}`;
+      if (mailed.has(key)) return;
+      mailed.add(key);
+      await this.deps.mail.enqueue(immediateMail(email, event, this.deps.publicUrl), trx);
+    };
     for (const agentId of agents) {
       const subscriptions = await this.repo.ofAgent(agentId, trx);
-      if (subscriptions.length === 0) continue;
       for (const event of events.filter((e) => e.agentId === agentId)) {
         for (const subscription of subscriptions) {
           if (!matches(filterOf(subscription), event)) continue;
@@ -112,10 +119,22 @@ export class NotificationsService {
             });
           } else if (!event.historic) {
             // A fault found while replaying old history is news for a digest, not for an inbox now.
-            await this.deps.mail.enqueue(immediateMail(subscription.email, event, this.deps.publicUrl), trx);
+            await mail(subscription.email, event);
           }
         }
       }
+    }
+    // The people a home's own fault_management definition names hear of its alarms being raised
+    // and cleared, whatever the agent's subscriptions say.
+    const recipientsOf = new Map<string, string[]>();
+    for (const event of events) {
+      if (event.historic || (event.type !== 'alarm.raised' && event.type !== 'alarm.cleared')) continue;
+      let recipients = recipientsOf.get(event.homeId);
+      if (!recipients) {
+        recipients = await this.repo.homeRecipients(event.homeId, trx);
+        recipientsOf.set(event.homeId, recipients);
+      }
+      for (const email of recipients) await mail(email, event);
     }
     await this.repo.insertDigestItems(items, trx);
   }

@@ -8,8 +8,8 @@ import { type Receiver, startReceiver, verify } from '../webhooks/support.js';
 
 /**
  * From a fault to the people who must hear of it, end to end: the evaluator raises an alarm on a
- * home whose meters have gone silent, and the agent's subscribed webhook (a real HTTP receiver)
- * and email subscription (a real SMTP receiver) receive it; acknowledging and clearing it by hand
+ * home whose meters have gone silent, and the agent's subscribed webhook (a real HTTP receiver),
+ * its email subscription and the home's own recipients (a real SMTP receiver) receive it; acknowledging and clearing it by hand
  * reach the webhook too, in order.
  */
 let t: TestApp;
@@ -81,6 +81,9 @@ describe('alarm notifications, end to end', () => {
 
     const mail = await smtp.waitFor((m) => JSON.stringify(m.to).includes('on-call@example.com'));
     expect(`${mail.subject} ${mail.text}`).toMatch(/NOTIFY-1/);
+    // The recipients of the home's own fault_management definition (the order's) are told too.
+    const installer = await smtp.waitFor((m) => JSON.stringify(m.to).includes('alerts@example.com'));
+    expect(`${installer.subject} ${installer.text}`).toMatch(/NOTIFY-1/);
   });
 
   it('acknowledging and clearing by hand follow, in order, on the same webhook', async () => {
