@@ -13,6 +13,7 @@ import { registerSession } from './commands/session.js';
 import { registerTariffs } from './commands/tariffs.js';
 import { registerTelemetry } from './commands/telemetry.js';
 import { registerUsers } from './commands/users.js';
+import { registerWebhooks } from './commands/webhooks.js';
 import { Context, optionsOf } from './context.js';
 import { describeError } from './errors.js';
 import { type CliIo, ExitCode } from './io.js';
@@ -44,7 +45,7 @@ Environment:
 export function buildProgram(io: CliIo, seen: (ctx: Context) => void): Command {
   const program = new Command('hearth')
     .description(
-      'The Hearth platform from the command line: agents, users, invitations, audit trail, orders, homes, provisioning, telemetry, gateways, performance, insight, portfolio, reports, tariffs, alarms, fault rules.',
+      'The Hearth platform from the command line: agents, users, invitations, audit trail, orders, homes, provisioning, telemetry, gateways, performance, insight, portfolio, reports, tariffs, alarms, fault rules, webhooks, email subscriptions.',
     )
     .version(CLI_VERSION, '-V, --version', 'print the CLI version')
     .option('--server <url>', 'the Hearth server (default: HEARTH_SERVER, else the last login)')
@@ -82,6 +83,7 @@ export function buildProgram(io: CliIo, seen: (ctx: Context) => void): Command {
   registerReport(program, act);
   registerTariffs(program, act);
   registerAlarms(program, act);
+  registerWebhooks(program, act);
   return program;
 }
 

@@ -8,6 +8,7 @@ import { HomeGroupsResource } from './resources/home-groups.js';
 import { HomesResource } from './resources/homes.js';
 import { InsightResource } from './resources/insight.js';
 import { InvitationsResource } from './resources/invitations.js';
+import { NotificationSubscriptionsResource } from './resources/notification-subscriptions.js';
 import { OrdersResource } from './resources/orders.js';
 import { PerformanceResource } from './resources/performance.js';
 import { PortfolioResource } from './resources/portfolio.js';
@@ -16,6 +17,7 @@ import { ReportsResource } from './resources/reports.js';
 import { TariffsResource } from './resources/tariffs.js';
 import { TelemetryResource } from './resources/telemetry.js';
 import { UsersResource } from './resources/users.js';
+import { WebhooksResource } from './resources/webhooks.js';
 import {
   MemoryTokenStore,
   MemoryVersionStore,
@@ -147,6 +149,8 @@ export class HearthClient {
   readonly tariffs: TariffsResource;
   readonly alarms: AlarmsResource;
   readonly faultRules: FaultRulesResource;
+  readonly webhooks: WebhooksResource;
+  readonly notificationSubscriptions: NotificationSubscriptionsResource;
 
   private readonly transport: Transport;
   private readonly tokens: TokenManager;
@@ -192,6 +196,8 @@ export class HearthClient {
     this.tariffs = new TariffsResource(this);
     this.alarms = new AlarmsResource(this);
     this.faultRules = new FaultRulesResource(this);
+    this.webhooks = new WebhooksResource(this);
+    this.notificationSubscriptions = new NotificationSubscriptionsResource(this);
   }
 
   /** The server's base URL, as the client uses it (no trailing slash). */

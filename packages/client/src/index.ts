@@ -45,6 +45,10 @@ export { HomeGroupsResource } from './resources/home-groups.js';
 export { HomesResource } from './resources/homes.js';
 export { InsightResource } from './resources/insight.js';
 export { InvitationsResource } from './resources/invitations.js';
+export {
+  NotificationSubscriptionsResource,
+  type TaggedSubscription,
+} from './resources/notification-subscriptions.js';
 export { OrdersResource } from './resources/orders.js';
 export { PerformanceResource } from './resources/performance.js';
 export { PortfolioResource } from './resources/portfolio.js';
@@ -53,6 +57,11 @@ export { type MonthlyReportOptions, type ReportFormat, ReportsResource } from '.
 export { TariffsResource } from './resources/tariffs.js';
 export { MAX_READINGS_PER_PUSH, TelemetryResource } from './resources/telemetry.js';
 export { UsersResource } from './resources/users.js';
+export {
+  type TaggedWebhook,
+  type TaggedWebhookWithSecret,
+  WebhooksResource,
+} from './resources/webhooks.js';
 export {
   type Awaitable,
   MemoryTokenStore,

@@ -268,3 +268,27 @@ export type FaultRule = FaultRuleCatalogue['rules'][number];
 export type FaultRuleParameter = FaultRule['parameters'][string];
 /** `'<rule>.<parameter>': value`; `'<rule>.enabled': 0` turns a rule off. */
 export type FaultThresholds = RequestBody<'/fault-rules', 'put'>['thresholds'];
+
+/** A webhook as read: URL, filters, status and why it was disabled (never its secret). */
+export type Webhook = SuccessOf<'/webhooks/{id}', 'get'>;
+export type WebhookStatus = Webhook['status'];
+/** A webhook as created or with its secret rotated: `secret` is shown this once, never again. */
+export type WebhookWithSecret = SuccessOf<'/webhooks', 'post'>;
+/** `{ url, description?, events?, severities?, groupIds? }` (the operator also names `agentId`). */
+export type CreateWebhookInput = RequestBody<'/webhooks', 'post'>;
+/** The fields to change; `status: 'active'` re-enables a disabled webhook, `description: null` removes it. */
+export type UpdateWebhookInput = RequestBody<'/webhooks/{id}', 'put'>;
+export type WebhookListQuery = ListQuery<'/webhooks'>;
+/** An alarm event type a webhook or subscription may ask for (`alarm.raised`, …). */
+export type NotificationEventType = NonNullable<CreateWebhookInput['events']>[number];
+/** One delivery of a webhook's log: status, attempts, last answer or error, the payload sent. */
+export type WebhookDelivery = SuccessOf<'/webhooks/{id}/ping', 'post'>;
+export type WebhookDeliveryStatus = WebhookDelivery['status'];
+export type WebhookDeliveryListQuery = ListQuery<'/webhooks/{id}/deliveries'>;
+
+/** An email subscription to alarm events: the address, `immediate` or `digest`, the filters. */
+export type NotificationSubscription = SuccessOf<'/notification-subscriptions/{id}', 'get'>;
+export type NotificationMode = NotificationSubscription['mode'];
+export type CreateNotificationSubscriptionInput = RequestBody<'/notification-subscriptions', 'post'>;
+export type UpdateNotificationSubscriptionInput = RequestBody<'/notification-subscriptions/{id}', 'put'>;
+export type NotificationSubscriptionListQuery = ListQuery<'/notification-subscriptions'>;
