@@ -3884,6 +3884,8 @@ export interface paths {
           minCoverage?: number;
           /** @description the periods of the table, in the agent’s local calendar (ISO weeks from Monday); default month */
           period?: 'day' | 'week' | 'month' | 'year' | 'all';
+          /** @description electrical power (W) above which the compressor counts as running, for starts; default max(100, 25 × ratedCapacityKw), 200 without a rating */
+          startThresholdW?: number;
           /** @description end (exclusive, rounded up to a UTC hour); default: now */
           to?: string;
         };

@@ -18,6 +18,14 @@ export const PerformanceQuery = Type.Object(
         description: 'percent of hours with data below which no COP or SPF is stated (default 90)',
       }),
     ),
+    startThresholdW: Type.Optional(
+      Type.Number({
+        minimum: 1,
+        maximum: 1_000_000,
+        description:
+          'electrical power (W) above which the compressor counts as running, for starts; default max(100, 25 × ratedCapacityKw), 200 without a rating',
+      }),
+    ),
     annualDegreeDays: Type.Optional(
       Type.Number({
         minimum: 100,

@@ -249,7 +249,7 @@ export class PerformanceService {
 
     // Compressor starts from the raw power readings (one pass over the window's rows of one channel).
     const installation = JSON.parse(home.installation) as Installation;
-    const startThresholdW = compressorStartThresholdW(installation.ratedCapacityKw);
+    const startThresholdW = query.startThresholdW ?? compressorStartThresholdW(installation.ratedCapacityKw);
     const power = compressorPowerChannel(meters);
     let starts: number | null = null;
     let runningHours: number | null = null;

@@ -195,6 +195,21 @@ describe('GET /homes/{id}/performance: hand-computed figures', () => {
     expect(body.window.unavailable).toContainEqual(expect.objectContaining({ field: 'defrostKwh' }));
   });
 
+  it('counts starts against a start threshold the caller gives', async () => {
+    // Standby draws 20 W: at 10 W every reading is "running", so the compressor never starts after the first.
+    const low = (await get({ ...window, boundary: 'H2', startThresholdW: '10' })).json();
+    expect(low.window.startThresholdW).toBe(10);
+    expect(low.window.starts).toBe(0);
+    expect(low.window.runningHours).toBe(48);
+    // Above the 1500 W it runs at, it never runs at all.
+    const high = (await get({ ...window, boundary: 'H2', startThresholdW: '2000' })).json();
+    expect(high.window.starts).toBe(0);
+    expect(high.window.startsPerHour).toBeNull();
+    const refused = await get({ ...window, startThresholdW: '0' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().detail).toMatch(/startThresholdW/);
+  });
+
   it('compares with the design, stating the W/K assumption', async () => {
     const body = (await get({ ...window, boundary: 'H2' })).json();
     // completeOrder: designSpf 3.5, designHeatLossW 5200, no W/K: 5200 / (21 − (−3)) = 216.7 W/K.
