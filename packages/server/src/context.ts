@@ -9,7 +9,6 @@ import type { Scope } from './auth/scope.js';
 import { AuthService } from './auth/service.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
-import type { AlarmEventSink } from './faults/evaluator.js';
 import { FaultEvaluator } from './faults/evaluator.js';
 import { FaultsRepository } from './faults/repository.js';
 import { AlarmsService } from './faults/service.js';
@@ -218,29 +217,26 @@ export function createContext(config: Config, database: Database, log: Logger): 
     log,
   });
   const faultsRepo = new FaultsRepository(db);
-  // Notifications are looked up when an event is queued: the feature may be wired after this one.
-  const notificationsSink = (): AlarmEventSink | undefined =>
-    (context.services as { notifications?: AlarmEventSink }).notifications;
   const alarms: AlarmsService = new AlarmsService(faultsRepo, {
     db,
     audit,
     agents,
     homes: () => homes,
     evaluator: () => faultEvaluator as FaultEvaluator,
-    notifications: notificationsSink,
+    notifications: () => notifications,
   });
   faultEvaluator = new FaultEvaluator({
     db,
     repo: faultsRepo,
     homes: () => homes,
     provisioning: () => provisioning as ProvisioningService,
-    notifications: notificationsSink,
+    notifications: () => notifications,
     thresholdsOf: (homeId, agentId) => alarms.thresholdsOf(homeId, agentId),
     config: config.faults,
     workerId: amr.workerId,
     log,
   });
-  const context: AppContext = {
+  return {
     config,
     database,
     services: {
@@ -269,7 +265,6 @@ export function createContext(config: Config, database: Database, log: Logger): 
       webhooks,
     },
   };
-  return context;
 }
 
 declare module 'fastify' {

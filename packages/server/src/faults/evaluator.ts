@@ -11,7 +11,7 @@ import type { AlarmEvent } from './events.js';
 import { factsAt, type HomeData, loadHomeData, monitoredFrom } from './loader.js';
 import { applyFinding, type TrackedAlarm, type Transition } from './reconcile.js';
 import type { AlarmRow, FaultsRepository } from './repository.js';
-import { RULES, resolveParams } from './rules/index.js';
+import { RULES, resolveParams, ruleById } from './rules/index.js';
 import type { Rule } from './rules/types.js';
 
 /** Where alarm events go (NotificationsService): queued in the transaction that changed the alarm. */
@@ -478,7 +478,7 @@ function tracked(row: AlarmRow): TrackedAlarm {
 
 function eventOf(t: Transition, data: HomeData, groupIds: string[], now: number): AlarmEvent {
   const alarm = t.alarm;
-  const rule = RULES.find((r) => r.id === alarm.rule) as Rule;
+  const rule = ruleById(alarm.rule) as Rule;
   return {
     id: uuidv7(),
     type: t.type === 'raised' ? 'alarm.raised' : 'alarm.cleared',

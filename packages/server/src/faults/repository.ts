@@ -154,19 +154,6 @@ export class FaultsRepository {
       .execute();
   }
 
-  /** Homes with an active alarm among the given ones. */
-  async homesWithActive(homeIds: string[]): Promise<Set<string>> {
-    if (homeIds.length === 0) return new Set();
-    const rows = await this.db
-      .selectFrom('alarms')
-      .select('home_id')
-      .distinct()
-      .where('home_id', 'in', homeIds)
-      .where('state', '=', 'active')
-      .execute();
-    return new Set(rows.map((r) => r.home_id));
-  }
-
   groupIdsOf(homeId: string, trx: Kysely<DB> = this.db): Promise<string[]> {
     return trx
       .selectFrom('home_group_members')

@@ -12,7 +12,7 @@ import { checkIfMatch, type Versioned } from '../http/etag.js';
 import type { AlarmEventSink, EvaluationOutcome, FaultEvaluator } from './evaluator.js';
 import type { AlarmEvent } from './events.js';
 import type { AlarmListRow, FaultsRepository } from './repository.js';
-import { RULES, resolveParams } from './rules/index.js';
+import { RULES, resolveParams, ruleById } from './rules/index.js';
 import type { AlarmListQueryInput, AlarmView, RuleCatalogue, UpdateAlarmInput } from './schemas.js';
 import { checkThresholds } from './thresholds.js';
 
@@ -25,7 +25,7 @@ export interface AlarmsDeps {
   notifications: () => AlarmEventSink | undefined;
 }
 
-const ruleTitle = (id: string) => RULES.find((r) => r.id === id)?.title ?? id;
+const ruleTitle = (id: string) => ruleById(id)?.title ?? id;
 
 export function alarmView(row: AlarmListRow): AlarmView {
   return {
@@ -268,11 +268,6 @@ export class AlarmsService {
       );
     }
     return outcome;
-  }
-
-  /** Homes among these with an active alarm (the homes list filter). */
-  homesWithActive(homeIds: string[]): Promise<Set<string>> {
-    return this.repo.homesWithActive(homeIds);
   }
 
   // ---- rules and thresholds ----
