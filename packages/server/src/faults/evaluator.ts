@@ -84,6 +84,8 @@ export class FaultEvaluator {
   private lastTakeUp = Number.NEGATIVE_INFINITY;
   /** Stopped for good: the database may close, touches are no longer recorded. */
   private closed = false;
+  /** This process's evaluations under way, by home: a second one here waits or is 'busy'. */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: EvaluatorDeps) {}
 
@@ -217,18 +219,39 @@ export class FaultEvaluator {
   }
 
   /**
-   * Leases and judges one home now. 'busy' when another worker holds it; undefined for a home
+   * Leases and judges one home now. 'busy' when another evaluation holds it; undefined for a home
    * without an evaluation row (no fault management). `present`: judge the present even while
    * history seems to be arriving, after replaying all of it (a person asked: POST …/evaluate).
+   * `wait`: an evaluation of the home already running in this process is waited for, then this
+   * one runs (a person's request meeting the background pass is not turned away).
    */
   async evaluateHome(
     homeId: string,
-    options: { present?: boolean } = {},
+    options: { present?: boolean; wait?: boolean } = {},
+  ): Promise<EvaluationOutcome | 'busy' | undefined> {
+    for (let running = this.inFlight.get(homeId); running; running = this.inFlight.get(homeId)) {
+      if (!options.wait) return 'busy';
+      await running.catch(() => undefined);
+    }
+    const work = this.leaseAndJudge(homeId, options.present ?? false);
+    this.inFlight.set(homeId, work);
+    try {
+      return await work;
+    } finally {
+      if (this.inFlight.get(homeId) === work) this.inFlight.delete(homeId);
+    }
+  }
+
+  private async leaseAndJudge(
+    homeId: string,
+    present: boolean,
   ): Promise<EvaluationOutcome | 'busy' | undefined> {
     const { repo } = this.deps;
     const now = this.now();
     if (!(await repo.evaluation(homeId))) return undefined;
-    const row = await repo.claim(homeId, this.deps.workerId, now, now + LEASE_MS);
+    // A token of this evaluation alone: two evaluations never share a lease, even in one process.
+    const lease = `${this.deps.workerId}/${uuidv7()}`;
+    const row = await repo.claim(homeId, lease, now, now + LEASE_MS);
     if (!row) return 'busy';
     try {
       return await this.judge(
@@ -237,10 +260,11 @@ export class FaultEvaluator {
         Number(row.evaluated_to),
         row.touched_at,
         now,
-        options.present ?? false,
+        present,
+        lease,
       );
     } catch (err) {
-      await repo.release(homeId, this.deps.workerId, {
+      await repo.release(homeId, lease, {
         dueAt: now + this.deps.config.scanIntervalMs,
         lastRunAt: now,
         lastError: (err instanceof Error ? err.message : String(err)).slice(0, 1000),
@@ -256,6 +280,7 @@ export class FaultEvaluator {
     touchedAt: number | null,
     now: number,
     present: boolean,
+    lease: string,
   ): Promise<EvaluationOutcome> {
     const { config } = this.deps;
     const replayFrom = Math.max(judgedTo, now - config.replayDays * 24 * HOUR);
@@ -325,6 +350,7 @@ export class FaultEvaluator {
     }
     const evaluatedTo = steps.at(-1) ?? judgedTo;
     await this.write(data, homeId, agentId, [...touched], transitions, {
+      lease,
       evaluatedTo,
       dueAt: backlog ? now : now + config.scanIntervalMs,
       now,
@@ -356,7 +382,7 @@ export class FaultEvaluator {
     agentId: string,
     alarms: TrackedAlarm[],
     transitions: Transition[],
-    outcome: { evaluatedTo: number; dueAt: number; now: number },
+    outcome: { lease: string; evaluatedTo: number; dueAt: number; now: number },
   ): Promise<void> {
     const { repo } = this.deps;
     const { now } = outcome;
@@ -422,7 +448,7 @@ export class FaultEvaluator {
       }
       const held = await repo.release(
         homeId,
-        this.deps.workerId,
+        outcome.lease,
         { evaluatedTo: outcome.evaluatedTo, dueAt: outcome.dueAt, lastRunAt: now, lastError: null },
         trx,
       );

@@ -219,7 +219,10 @@ export class FaultsRepository {
       .execute();
   }
 
-  /** Leases a home to one worker; the row, or undefined when another worker holds it. */
+  /**
+   * Leases a home to one evaluation (`owner`: a token unique to it); the row, or undefined while
+   * another holds an unexpired lease — even one of the same process.
+   */
   async claim(
     homeId: string,
     owner: string,
@@ -230,7 +233,7 @@ export class FaultsRepository {
       .updateTable('fault_evaluations')
       .set({ lease_owner: owner, lease_until: leaseUntil })
       .where('home_id', '=', homeId)
-      .where((eb) => eb.or([eb('lease_until', '<', now), eb('lease_owner', '=', owner)]))
+      .where('lease_until', '<', now)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) return undefined;
     return this.db

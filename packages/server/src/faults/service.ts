@@ -249,14 +249,17 @@ export class AlarmsService {
     };
   }
 
-  /** Judges a home now (the same evaluation the background worker runs); 409 while a worker has it. */
+  /**
+   * Judges a home now (the same evaluation the background worker runs). This process's worker
+   * judging the home meanwhile is waited for; 409 while another process's worker has it.
+   */
   async evaluateNow(scope: Scope, homeId: string): Promise<EvaluationOutcome> {
     await this.deps.homes().requireVisible(scope, homeId);
     const evaluator = this.deps.evaluator();
-    let outcome = await evaluator.evaluateHome(homeId, { present: true });
+    let outcome = await evaluator.evaluateHome(homeId, { present: true, wait: true });
     // Fault management given to the home since the worker's last pass: take it up now.
     if (outcome === undefined && (await evaluator.takeUp()) > 0) {
-      outcome = await evaluator.evaluateHome(homeId, { present: true });
+      outcome = await evaluator.evaluateHome(homeId, { present: true, wait: true });
     }
     if (outcome === undefined) {
       throw new ApiError('conflict', 'The home has no active fault_management provisioning definition');

@@ -77,6 +77,32 @@ describe('concurrent evaluation', () => {
     expect(lease.lease_owner).toBeNull();
   });
 
+  it('two evaluations in one process (one worker id) never hold the lease together', async () => {
+    // The background pass and a person's POST …/evaluate share the process's worker id: before
+    // each evaluation had its own lease token, both got in and raced to insert the same alarm.
+    const shared = worker('same-process');
+    const outcomes = await Promise.all([
+      shared.evaluateHome(homeId, { present: true }),
+      shared.evaluateHome(homeId, { present: true }),
+      worker('same-process').evaluateHome(homeId, { present: true }),
+    ]);
+    expect(outcomes.filter((o) => o === 'busy')).toHaveLength(2);
+    const rules = (await activeAlarms()).map((a) => a.rule);
+    expect(new Set(rules).size).toBe(rules.length);
+  });
+
+  it("a person's evaluate meeting the worker's own evaluation of the home waits for it: 200, not 409 or 500", async () => {
+    const background = t.app.ctx.services.faultEvaluator.evaluateHome(homeId, { present: true });
+    const responses = await Promise.all(
+      [1, 2, 3].map(() => call(t.app, 'POST', `/homes/${homeId}/alarms/evaluate`, tenant.admin.token)),
+    );
+    for (const response of responses) expect(response.statusCode, response.body).toBe(200);
+    expect(await background).toMatchObject({ homeId });
+    const rules = (await activeAlarms()).map((a) => a.rule);
+    expect(rules).toContain('communication_lost');
+    expect(new Set(rules).size).toBe(rules.length);
+  });
+
   it('a worker holding the lease keeps the others out until it lets go', async () => {
     const repo = new FaultsRepository(t.app.ctx.database.db);
     const now = Date.now();
