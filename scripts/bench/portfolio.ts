@@ -10,9 +10,13 @@
  * Then `GET /portfolio/performance` (default window: the last 30 local days) `--calls` times:
  * p50 and p95 of the wall time of `app.inject`.
  *
- * Options: --homes 10000, --days 30, --calls 10, --keep (keep the data folder).
+ * Then the same for `GET /portfolio/insight`.
+ *
+ * Options: --homes 10000, --days 30, --calls 10, --keep (keep the data folder), --profile FILE
+ * (a CPU profile of the calls, for Chrome DevTools or `node --cpu-prof`'s readers).
  */
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import { login, startTestApp } from '../../packages/server/test/helpers/harness.js';
 import { completeOrder } from '../../packages/server/test/helpers/orders.js';
@@ -28,6 +32,7 @@ const { values: args } = parseArgs({
     days: { type: 'string', default: '30' },
     calls: { type: 'string', default: '10' },
     keep: { type: 'boolean', default: false },
+    profile: { type: 'string' },
   },
 });
 const HOMES = Number(args.homes);
@@ -132,16 +137,38 @@ for (const r of registers) {
 await flush();
 const pushSeconds = seconds(pushed);
 
-const times: number[] = [];
-let rows = 0;
-for (let c = 0; c < CALLS; c++) {
-  const start = performance.now();
-  const response = await app.inject({ method: 'GET', url: `${API}/portfolio/performance`, headers: auth });
-  times.push(performance.now() - start);
-  if (response.statusCode !== 200) throw new Error(`portfolio: ${response.statusCode} ${response.body}`);
-  rows = response.json().summary.homes;
+const session = args.profile ? new Session() : undefined;
+if (session) {
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
 }
-times.sort((a, b) => a - b);
+/** p50/p95 of CALLS calls of a portfolio route, and the homes in its table. */
+async function measure(route: string) {
+  const times: number[] = [];
+  let homes = 0;
+  for (let c = 0; c < CALLS; c++) {
+    const start = performance.now();
+    const response = await app.inject({ method: 'GET', url: `${API}${route}`, headers: auth });
+    times.push(performance.now() - start);
+    if (response.statusCode !== 200) throw new Error(`${route}: ${response.statusCode} ${response.body}`);
+    homes = response.json().summary.homes;
+  }
+  times.sort((a, b) => a - b);
+  return {
+    homes,
+    p50: Math.round(percentile(times, 0.5)),
+    p95: Math.round(percentile(times, 0.95)),
+    all: times.map(Math.round),
+  };
+}
+const performanceMs = await measure('/portfolio/performance');
+const insightMs = await measure('/portfolio/insight');
+if (session && args.profile) {
+  const { profile } = await session.post('Profiler.stop');
+  writeFileSync(args.profile, JSON.stringify(profile));
+  session.disconnect();
+}
 console.log(
   JSON.stringify(
     {
@@ -150,12 +177,8 @@ console.log(
       homesSeconds: Number(homesSeconds),
       readings,
       pushSeconds: Number(pushSeconds),
-      rowsInTable: rows,
-      portfolioPerformanceMs: {
-        p50: Math.round(percentile(times, 0.5)),
-        p95: Math.round(percentile(times, 0.95)),
-        all: times.map(Math.round),
-      },
+      portfolioPerformanceMs: performanceMs,
+      portfolioInsightMs: insightMs,
     },
     null,
     2,
