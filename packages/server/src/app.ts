@@ -1,3 +1,4 @@
+import cors from '@fastify/cors';
 import etag from '@fastify/etag';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -7,6 +8,7 @@ import { oauthRoutes } from './auth/oauth-routes.js';
 import type { Config } from './config.js';
 import { createContext } from './context.js';
 import { type Database, openDatabase } from './db/database.js';
+import { corsOptions } from './http/cors.js';
 import { createHttpServer } from './http/server.js';
 import { registerAcceptPage } from './invitations/accept-page.js';
 import { registerOpsRoutes } from './ops/routes.js';
@@ -39,6 +41,8 @@ async function assemble(config: Config, database: Database, options: BuildOption
   app.decorate('ctx', createContext(config, database, app.log));
   app.decorateRequest('scope', null as never);
 
+  // Before versioning: its 301 and 410 answers need CORS headers for a browser app to read them.
+  if (config.corsOrigins.length > 0) await app.register(cors, corsOptions(config.corsOrigins));
   registerVersioning(app, config.versions);
 
   await app.register(etag);

@@ -104,6 +104,11 @@ export const EnvSchema = Type.Object({
         'the base URL users reach Hearth at, for links in emails; unset: derived from HOST and PORT',
     }),
   ),
+  HEARTH_CORS_ORIGINS: Type.String({
+    default: '',
+    description:
+      'web origins whose browser apps may call the API (CORS), comma separated (https://app.example.com), or *; empty: none',
+  }),
   HEARTH_INVITATION_TTL_HOURS: Type.Number({
     default: 168,
     minimum: 0.001,
@@ -289,6 +294,8 @@ export interface Config {
   mail: MailOptions;
   /** Base URL for links in emails, without a trailing slash. */
   publicUrl: string;
+  /** Origins allowed to call the API from a browser (CORS); ['*'] any; [] none (no CORS headers). */
+  corsOrigins: string[];
   invitationTtlHours: number;
   bodyLimit: number;
   logLevel: string;
@@ -436,6 +443,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         'or set TRUST_PROXY when a TLS-terminating proxy is in front.',
     );
   }
+  const corsOrigins = parseCorsOrigins(values.HEARTH_CORS_ORIGINS, problems);
   if (problems.length > 0 || !versions) throw new ConfigError(problems);
 
   const dataDir = path.resolve(values.DATA_DIR);
@@ -475,6 +483,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       values.HEARTH_PUBLIC_URL ??
       `${tls ? 'https' : 'http'}://${values.HOST.includes(':') ? `[${values.HOST}]` : values.HOST}:${values.PORT}`
     ).replace(/\/$/, ''),
+    corsOrigins,
     invitationTtlHours: values.HEARTH_INVITATION_TTL_HOURS,
     bodyLimit: values.HEARTH_BODY_LIMIT,
     logLevel: values.LOG_LEVEL,
@@ -546,4 +555,31 @@ function parseTrustProxy(value: string): boolean | string {
     .map((s) => s.trim())
     .filter(Boolean)
     .join(',');
+}
+
+/**
+ * HEARTH_CORS_ORIGINS: '*', or a comma list of origins, each exactly scheme://host[:port] as a
+ * browser sends it in Origin (no path, no trailing slash); anything else is a problem naming it.
+ */
+function parseCorsOrigins(value: string, problems: string[]): string[] {
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  if (entries.length === 1 && entries[0] === '*') return ['*'];
+  const wrong = entries.filter((entry) => {
+    try {
+      const url = new URL(entry);
+      return !/^https?:$/.test(url.protocol) || url.origin !== entry;
+    } catch {
+      return true;
+    }
+  });
+  if (wrong.length > 0) {
+    problems.push(
+      `HEARTH_CORS_ORIGINS=${JSON.stringify(value)} is not valid: ${wrong.join(', ')} is not an origin; ` +
+        'expected * or a comma list like https://app.example.com,http://localhost:5173 (scheme, host, port; no path)',
+    );
+  }
+  return entries;
 }
