@@ -29,3 +29,16 @@ export function homeInScope(scope: Scope, homeIdColumn: string) {
       join user_home_groups u on u.group_id = m.group_id where u.user_id = ${scope.userId}))`;
   };
 }
+
+/**
+ * Home-group visibility: the groups of the caller's agent; for an editor or viewer restricted to
+ * groups, only the groups they were given (another group's name and size are not theirs to see).
+ */
+export function groupInScope(scope: Scope, groupIdColumn: string, agentColumn: string) {
+  return <DB, TB extends keyof DB>(eb: ExpressionBuilder<DB, TB>): Expression<SqlBool> => {
+    const inAgent = inScope(scope, agentColumn)(eb);
+    if (scope.role === 'operator' || scope.role === 'admin' || scope.homeAccess === 'all') return inAgent;
+    const group = sql.ref(groupIdColumn);
+    return sql<SqlBool>`(${inAgent} and ${group} in (select u.group_id from user_home_groups u where u.user_id = ${scope.userId}))`;
+  };
+}

@@ -1,6 +1,6 @@
 import { type Kysely, PostgresAdapter, type Selectable } from 'kysely';
 import type { Scope } from '../auth/scope.js';
-import { inScope } from '../auth/tenancy.js';
+import { groupInScope } from '../auth/tenancy.js';
 import { deleteAtRevision } from '../db/revision.js';
 import type { DB, HomeGroupsTable } from '../db/schema.js';
 import { isUniqueViolation } from '../db/sql.js';
@@ -26,13 +26,13 @@ export class HomeGroupsRepository {
   find(scope: Scope, id: string, trx: Kysely<DB> = this.db): Promise<HomeGroupRow | undefined> {
     return this.base(trx)
       .where('home_groups.id', '=', id)
-      .where(inScope(scope, 'home_groups.agent_id'))
+      .where(groupInScope(scope, 'home_groups.id', 'home_groups.agent_id'))
       .executeTakeFirst() as Promise<HomeGroupRow | undefined>;
   }
 
   list(scope: Scope): Promise<HomeGroupRow[]> {
     return this.base(this.db)
-      .where(inScope(scope, 'home_groups.agent_id'))
+      .where(groupInScope(scope, 'home_groups.id', 'home_groups.agent_id'))
       .orderBy('home_groups.name')
       .limit(1000)
       .execute() as Promise<HomeGroupRow[]>;

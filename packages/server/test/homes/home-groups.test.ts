@@ -202,6 +202,21 @@ describe(`home groups: CRUD, names, home counts, and what deleting one does (${d
     expect(await counts()).toEqual({ North: 0, South: 1 });
   });
 
+  it('a user restricted to groups lists and reads only their own groups; another group is 404', async () => {
+    const tenant = await createTenant(t.app, operator, 'Groups restricted');
+    const restricted = await tenant.addUser('editor');
+    const unrestricted = await tenant.addUser('viewer');
+    const mine = await createGroup(t.app, tenant.admin.token, 'North estate');
+    const theirs = await createGroup(t.app, tenant.admin.token, 'Private landlord X');
+    await setHomeAccess(t.app, tenant.admin.token, restricted.id, [mine]);
+    expect((await list(restricted.token)).map((g) => g.name)).toEqual(['North estate']);
+    expect((await group(restricted.token, mine)).statusCode).toBe(200);
+    expectProblem(await group(restricted.token, theirs), 404, 'not_found');
+    // Users who see every home, and admins, still see every group.
+    for (const token of [unrestricted.token, tenant.admin.token])
+      expect((await list(token)).map((g) => g.name).sort()).toEqual(['North estate', 'Private landlord X']);
+  });
+
   it('deleting a group leaves its homes; a user restricted to it then sees no homes', async () => {
     const tenant = await createTenant(t.app, operator, 'Groups delete');
     const restricted = await tenant.addUser('viewer');
