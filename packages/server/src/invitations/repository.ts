@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import { type Kysely, PostgresAdapter, type Selectable, type Updateable } from 'kysely';
 import type { Scope } from '../auth/scope.js';
 import { inScope } from '../auth/tenancy.js';
 import { updateAtRevision } from '../db/revision.js';
@@ -61,12 +61,19 @@ export class InvitationsRepository {
       .execute();
   }
 
-  findPendingFor(
+  /**
+   * The address's pending invitation to the agent. On PostgreSQL it first locks the agent's row
+   * until the transaction ends, so two invitations of one address at the same moment are decided
+   * one after the other (the second sees the first: 409) — SQLite has a single writer already.
+   */
+  async findPendingFor(
     agentId: string,
     email: string,
     now: number,
     trx: Kysely<DB>,
   ): Promise<InvitationRow | undefined> {
+    if (trx.getExecutor().adapter instanceof PostgresAdapter)
+      await trx.selectFrom('agents').select('id').where('id', '=', agentId).forUpdate().execute();
     return trx
       .selectFrom('invitations')
       .selectAll()

@@ -152,6 +152,17 @@ describe(`invitations (${dialect})`, () => {
     expect(await storedFor(email)).toHaveLength(1);
   });
 
+  it('five invitations of one address at the same moment: one 201, four 409, one stored, never a 500', async () => {
+    const email = freshEmail('race');
+    const responses = await Promise.all(
+      [1, 2, 3, 4, 5].map(() =>
+        call(t.app, 'POST', '/invitations', a.admin.token, { email, role: 'viewer' }),
+      ),
+    );
+    expect(responses.map((r) => r.statusCode).sort()).toEqual([201, 409, 409, 409, 409]);
+    expect(await storedFor(email)).toHaveLength(1);
+  });
+
   it('uses a token once: a second acceptance is 400 invitation_invalid, the same answer as an unknown token', async () => {
     const email = freshEmail('once');
     const invitation = await invite(a.admin.token, { email, role: 'viewer' });
