@@ -6,6 +6,8 @@ import type { ChannelsTable, DB, HomesTable, MetersTable } from '../db/schema.js
 import { containsText, postcodeContains } from '../db/sql.js';
 
 export type HomeRow = Selectable<HomesTable>;
+/** What analytics across homes read of a home. */
+export type HomeSummaryRow = Pick<HomeRow, 'id' | 'agent_id' | 'reference' | 'technology' | 'installation'>;
 export type MeterRow = Selectable<MetersTable>;
 export type ChannelRow = Selectable<ChannelsTable>;
 
@@ -92,14 +94,18 @@ export class HomesRepository {
   }
 
   /** Every home of one agent the caller may see (analytics across homes), optionally by technology and group. */
+  /**
+   * The homes of one agent the caller may see, filtered, in id order: their analytics columns
+   * only (an address or occupant is not read for a league table of thousands).
+   */
   listOfAgent(
     scope: Scope,
     agentId: string,
     filter: { technology?: string | undefined; groupId?: string | undefined },
-  ): Promise<HomeRow[]> {
+  ): Promise<HomeSummaryRow[]> {
     let query = this.db
       .selectFrom('homes')
-      .selectAll()
+      .select(['id', 'agent_id', 'reference', 'technology', 'installation'])
       .where('agent_id', '=', agentId)
       .where(homeInScope(scope, 'homes.id'));
     if (filter.technology) query = query.where('technology', '=', filter.technology);
@@ -112,8 +118,15 @@ export class HomesRepository {
     return query.orderBy('id').execute();
   }
 
-  /** Meters and channels of many homes (already checked visible), in chunks to bound the IN list. */
-  async metersOfHomes(homeIds: string[]): Promise<{ meters: MeterRow[]; channels: ChannelRow[] }> {
+  /**
+   * Meters and channels of many homes (already checked visible), in chunks to bound the IN list.
+   * `registersOnly`: only the energy and volume registers (what totals are made of): a third of
+   * the channel rows.
+   */
+  async metersOfHomes(
+    homeIds: string[],
+    options: { registersOnly?: boolean } = {},
+  ): Promise<{ meters: MeterRow[]; channels: ChannelRow[] }> {
     const meters: MeterRow[] = [];
     const channels: ChannelRow[] = [];
     for (let i = 0; i < homeIds.length; i += IN_CHUNK) {
@@ -131,6 +144,7 @@ export class HomesRepository {
           .selectFrom('channels')
           .selectAll()
           .where('home_id', 'in', chunk)
+          .$if(options.registersOnly === true, (q) => q.where('kind', '=', 'register'))
           .orderBy('id')
           .execute()),
       );

@@ -17,7 +17,7 @@ import type { MeterSpec, OrderDocument } from '../orders/schemas.js';
 import type { ProvisioningService } from '../provisioning/service.js';
 import type { MeterForStatus } from '../telemetry/query.js';
 import type { MeterStatus } from '../telemetry/schemas.js';
-import type { ChannelRow, HomeFilter, HomeRow, HomesRepository, MeterRow } from './repository.js';
+import type { ChannelRow, HomeFilter, HomeRow, HomeSummaryRow, HomesRepository, MeterRow } from './repository.js';
 import type { HomeSummary, HomeView, MeterView, UpdateHomeInput } from './schemas.js';
 
 export interface HomesDeps {
@@ -273,18 +273,26 @@ export class HomesService {
   }
 
   /**
-   * Every home of one agent the caller may see, with its meters and channels as withMeters gives
-   * them: for analytics across homes (portfolio), in a few set-based queries.
+   * Every home of one agent the caller may see (its analytics columns), with its meters and their
+   * register channels as withMeters gives them: for totals across homes (portfolio), in a few
+   * set-based queries.
    */
-  async listWithMeters(
+  async listWithRegisters(
     scope: Scope,
     agentId: string,
     filter: { technology?: string | undefined; groupId?: string | undefined },
-  ): Promise<{ home: HomeRow; meters: MeterView[] }[]> {
+  ): Promise<{ home: HomeSummaryRow; meters: MeterView[] }[]> {
     const homes = await this.repo.listOfAgent(scope, agentId, filter);
-    const { meters, channels } = await this.repo.metersOfHomes(homes.map((h) => h.id));
+    const { meters, channels } = await this.repo.metersOfHomes(
+      homes.map((h) => h.id),
+      { registersOnly: true },
+    );
     const metersOf = new Map<string, MeterRow[]>();
-    for (const m of meters) metersOf.set(m.home_id, [...(metersOf.get(m.home_id) ?? []), m]);
+    for (const m of meters) {
+      const list = metersOf.get(m.home_id);
+      if (list) list.push(m);
+      else metersOf.set(m.home_id, [m]);
+    }
     const channelsOf = new Map<string, ChannelRow[]>();
     for (const c of channels) {
       const list = channelsOf.get(c.home_id);

@@ -3,7 +3,7 @@ import { round } from '../analytics/schemas.js';
 import { invalidQuery, windowOf } from '../analytics/window.js';
 import type { Scope } from '../auth/scope.js';
 import { isoTime } from '../db/time.js';
-import type { HomeRow } from '../homes/repository.js';
+import type { HomeSummaryRow } from '../homes/repository.js';
 import type { MeterView } from '../homes/schemas.js';
 import type { HomesService } from '../homes/service.js';
 import { ApiError } from '../http/errors.js';
@@ -114,7 +114,7 @@ export class PortfolioService {
     const resolution: 'day' | 'hour' = wholeDays ? 'day' : 'hour';
     const homes = await this.deps
       .homes()
-      .listWithMeters(scope, agentId, { technology: query.technology, groupId: query.group });
+      .listWithRegisters(scope, agentId, { technology: query.technology, groupId: query.group });
     const totals = async (channelIds: string[]): Promise<Totals> =>
       telemetry.registerTotals(channelIds, from, to, resolution);
     return { agentId, calendar, from, to, now, resolution, homes, totals };
@@ -129,7 +129,7 @@ export class PortfolioService {
     const minCoverage = query.minCoverage ?? DEFAULT_MIN_COVERAGE;
     const elapsedSeconds = Math.max(0, (Math.min(to, now) - from) / 1000);
 
-    const stated: { home: HomeRow; meters: MeterView[]; boundary: Boundary | null }[] = [];
+    const stated: { home: HomeSummaryRow; meters: MeterView[]; boundary: Boundary | null }[] = [];
     for (const { home, meters } of homes) {
       const support = supportedBoundaries(meters);
       if (query.boundary !== undefined && !support.levels.includes(query.boundary)) continue;
