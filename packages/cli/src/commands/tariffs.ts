@@ -23,7 +23,9 @@ export const tariffColumns: Column<Tariff>[] = [
   {
     header: 'rate/kWh',
     value: (t) =>
-      t.bands ? t.bands.map((b) => `${b.from}-${b.to} ${b.rate}`).join(', ') : `${t.unitRate ?? '-'}`,
+      t.bands
+        ? t.bands.map((b) => `${b.from}-${b.to}${b.days ? ` ${b.days.join(' ')}` : ''} ${b.rate}`).join(', ')
+        : `${t.unitRate ?? '-'}`,
   },
   { header: 'kgCO2e/kWh', value: (t) => t.carbonFactor },
   { header: 'valid from', value: (t) => t.validFrom },
@@ -74,8 +76,9 @@ export function registerTariffs(program: Command, act: Act): void {
     .addHelpText(
       'after',
       '\nThe file holds name, fuel, standingCharge (minor units per day) and either unitRate (minor units per\n' +
-        'kWh) or bands [{from, to, rate}] covering the local day once; optionally currency, carbonFactor,\n' +
-        'validFrom, validTo, isDefault. See docs/tariffs.md.\n\n' +
+        'kWh) or bands [{from, to, rate, days?}] covering each local day once (days: some of mon tue wed thu\n' +
+        'fri sat sun; omitted: every day); optionally currency, carbonFactor, validFrom, validTo, isDefault.\n' +
+        'See docs/tariffs.md.\n\n' +
         'Example: echo \'{"name":"Flat","fuel":"electricity","standingCharge":48.79,"unitRate":24.5}\' > t.json\n' +
         '         hearth tariffs create --file t.json',
     )

@@ -35,7 +35,8 @@ export class TariffsResource {
   }
 
   /**
-   * Creates a tariff with either `unitRate` or `bands` (covering the local day exactly once).
+   * Creates a tariff with either `unitRate` or `bands` (covering each local day exactly once; a
+   * band may name its `days`, e.g. `['sat', 'sun']`, and applies every day without them).
    * Raises InvalidRequestError for bad bands or both rates, ConflictError for a second default of
    * the fuel on overlapping dates.
    */

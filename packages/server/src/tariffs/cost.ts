@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { type Band, bandLabel, bandOfMinute, MINUTES_PER_DAY } from './bands.js';
+import { type Band, bandLabel, bandsOfWeek, MINUTES_PER_DAY } from './bands.js';
 
 /** An hour of energy: `hourStart` is epoch ms (the start of a UTC hour), `kwh` the energy in it. */
 export interface HourlyUsage {
@@ -14,7 +14,7 @@ export interface PricedTariff {
   standingCharge: number;
   /** Minor units per kWh of a flat tariff; null for time-of-use. */
   unitRate: number | null;
-  /** The time-of-use bands (valid: cover the local day exactly once); null for flat. */
+  /** The time-of-use bands (valid: cover each local day exactly once); null for flat. */
   bands: readonly Band[] | null;
 }
 
@@ -33,7 +33,7 @@ export interface CostBreakdown {
   energyCost: number;
   standingCost: number;
   total: number;
-  /** Per band label ("16:00-19:00"), or "flat". */
+  /** Per band label ("16:00-19:00", "00:00-07:00 sat sun" for a band of some days), or "flat". */
   byBand: Record<string, BandCost>;
 }
 
@@ -47,7 +47,10 @@ const round6 = (value: number): number => Math.round(value * 1e6) / 1e6;
  * local on a band boundary at 07:00 bills half its kWh at each rate. Daylight saving needs nothing
  * special because hours are UTC: on the 25-hour day the repeated 01:00 hour appears twice in
  * `usage` and is billed at the band covering 01:00 each time; on the 23-hour day the skipped hour
- * never appears. The standing charge is billed once for each distinct local date in `days`.
+ * never appears. Bands with `days` apply on those local weekdays: each minute is billed with the
+ * bands of the local day it falls on (so 00:30 on Saturday is Saturday's, whichever day a band
+ * wrapping midnight started on). The standing charge is billed once for each distinct local date
+ * in `days`.
  *
  * The caller picks the tariff valid on those days (`validFrom`/`validTo`); this function does not.
  */
@@ -73,21 +76,26 @@ export function costOf(
     for (const hour of usage) add('flat', rate, hour.kwh);
   } else {
     if (!DateTime.local().setZone(zone).isValid) throw new Error(`costOf: unknown time zone ${zone}`);
-    const owner = bandOfMinute(bands);
-    // The shares of each band for an hour starting at a local minute of the day, computed once.
+    const owners = bandsOfWeek(bands);
+    // The shares of each band for an hour starting at a local minute of a weekday, computed once.
     const sharesAt = new Map<number, Array<[Band, number]>>();
     for (const hour of usage) {
       const local = DateTime.fromMillis(hour.hourStart, { zone });
+      const day = local.weekday - 1;
       const start = local.hour * 60 + local.minute;
-      let shares = sharesAt.get(start);
+      const key = day * MINUTES_PER_DAY + start;
+      let shares = sharesAt.get(key);
       if (!shares) {
         const minutes = new Map<number, number>();
-        for (let m = 0; m < 60; m++) {
-          const index = owner[(start + m) % MINUTES_PER_DAY] as number;
+        for (let m = start; m < start + 60; m++) {
+          // In a zone whose offset is not whole hours, an hour can run past local midnight: its
+          // later minutes fall on the next day, and are billed with that day's bands.
+          const owner = owners[(day + Math.floor(m / MINUTES_PER_DAY)) % 7] as Int16Array;
+          const index = owner[m % MINUTES_PER_DAY] as number;
           minutes.set(index, (minutes.get(index) ?? 0) + 1);
         }
         shares = [...minutes].map(([index, n]) => [bands[index] as Band, n / 60]);
-        sharesAt.set(start, shares);
+        sharesAt.set(key, shares);
       }
       for (const [band, share] of shares) add(bandLabel(band), band.rate, hour.kwh * share);
     }

@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { PageQuery } from '../http/paging.js';
+import { DAYS, MAX_BANDS_PER_DAY } from './bands.js';
 
 export const FuelSchema = Type.Union(
   [
@@ -16,6 +17,9 @@ const Money = (description: string, minimum: number) =>
   Type.Number({ minimum, maximum: 100_000, description });
 const LocalDate = (description: string) => Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description });
 
+/** A day of the week: mon tue wed thu fri sat sun. */
+export const DaySchema = Type.Enum([...DAYS], { description: 'a day of the week' });
+
 export const BandSchema = Type.Object(
   {
     from: Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'local time HH:MM, inclusive' }),
@@ -24,6 +28,16 @@ export const BandSchema = Type.Object(
       description: "local time HH:MM, exclusive; '24:00' is midnight; a to before from wraps midnight",
     }),
     rate: Money('minor units (pence) per kWh; may be negative', -100_000),
+    days: Type.Optional(
+      Type.Array(DaySchema, {
+        minItems: 1,
+        maxItems: 7,
+        description:
+          'the local days the band applies on, each named once (answered in week order, and omitted ' +
+          'when all seven); omitted: every day. A band wrapping midnight covers the evening and the ' +
+          'early morning of each day named',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -36,8 +50,8 @@ const fields = {
   unitRate: Money('flat: minor units (pence) per kWh, all day; may be negative', -100_000),
   bands: Type.Array(BandSchema, {
     minItems: 1,
-    maxItems: 48,
-    description: 'time-of-use bands covering the local day exactly once',
+    maxItems: 7 * MAX_BANDS_PER_DAY,
+    description: `time-of-use bands covering each local day exactly once; at most ${MAX_BANDS_PER_DAY} apply on a day`,
   }),
   carbonFactor: Type.Number({
     minimum: 0,
@@ -60,7 +74,16 @@ export const TariffViewSchema = Type.Object({
   standingCharge: Type.Number({ description: 'minor units (pence) per day' }),
   unitRate: Type.Union([Type.Number(), Type.Null()], { description: 'flat: minor units per kWh' }),
   bands: Type.Union([
-    Type.Array(Type.Object({ from: Type.String(), to: Type.String(), rate: Type.Number() })),
+    Type.Array(
+      Type.Object({
+        from: Type.String(),
+        to: Type.String(),
+        rate: Type.Number(),
+        days: Type.Optional(
+          Type.Array(DaySchema, { description: 'in week order; absent: every day (docs/tariffs.md)' }),
+        ),
+      }),
+    ),
     Type.Null(),
   ]),
   carbonFactor: Type.Number({ description: 'kgCO2e per kWh' }),

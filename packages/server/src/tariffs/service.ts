@@ -11,7 +11,7 @@ import type { HomeRow } from '../homes/repository.js';
 import type { HomesService } from '../homes/service.js';
 import { ApiError, type FieldProblem } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
-import { type Band, bandProblems } from './bands.js';
+import { type Band, bandProblems, canonicalBands } from './bands.js';
 import { type CarbonSource, DEFAULT_CARBON_FACTORS } from './carbon.js';
 import { parseIntensityCsv } from './carbon-intensity.js';
 import type { TariffFilter, TariffRow, TariffsRepository } from './repository.js';
@@ -442,7 +442,7 @@ const columnsOf = (s: Settings) => ({
   currency: s.currency,
   standing_charge: s.standingCharge,
   unit_rate: s.unitRate,
-  bands: s.bands === null ? null : JSON.stringify(s.bands.map(({ from, to, rate }) => ({ from, to, rate }))),
+  bands: s.bands === null ? null : JSON.stringify(canonicalBands(s.bands)),
   carbon_factor: s.carbonFactor,
   valid_from: s.validFrom,
   valid_to: s.validTo,
