@@ -6,13 +6,17 @@
 /** Installations the model can simulate (names as in a Hearth order's `installation.technology`). */
 export type Technology = 'air_source_heat_pump' | 'ground_source_heat_pump' | 'gas_boiler';
 
-/** The channel keys the simulated meters emit: the server's default channel keys per meter kind. */
+/**
+ * The channel keys the simulated meters emit: the server's default channel keys per meter kind, and
+ * the heat meter's extra `hot_water_mode` (0/1, quantity `state`), which `orderFor` adds to the order.
+ */
 export type ChannelKey =
   | 'heat_energy'
   | 'heat_power'
   | 'flow_temperature'
   | 'return_temperature'
   | 'flow_rate'
+  | 'hot_water_mode'
   | 'electricity_energy'
   | 'electricity_power'
   | 'indoor_temperature'
@@ -23,7 +27,7 @@ export type ChannelKey =
 
 /**
  * The simulated meters, by role. Each becomes one meter in the order: heat meter (heat_energy,
- * heat_power, flow/return temperature, flow_rate), electricity meter of the heat pump circuit
+ * heat_power, flow/return temperature, flow_rate, hot_water_mode), electricity meter of the heat pump circuit
  * including its backup/immersion heater (electricity_energy, electricity_power), indoor and outdoor
  * temperature sensors, PV inverter (pv_energy, pv_power), gas meter (gas_volume, m³).
  */
@@ -127,6 +131,19 @@ export interface Truth {
   hotWaterKwh: number;
   /** electricity of the heating system: compressor, controls, pumps, defrost, backup/immersion, kWh */
   electricityKwh: number;
+  /**
+   * electricityKwh split by where the heat went: hot water while the diverter valve serves the
+   * cylinder (hot_water_mode 1: reheats and legionella cycles), space heating otherwise (idle
+   * standby and defrosts included), kWh; the two add up to electricityKwh
+   */
+  spaceHeatingElectricityKwh: number;
+  hotWaterElectricityKwh: number;
+  /**
+   * heat delivered (net of defrost) and electricity of the minutes the unit ran (compressor, defrost
+   * or backup heater on), kWh: the running-only truth, idle minutes' standby left out
+   */
+  runningHeatKwh: number;
+  runningElectricityKwh: number;
   backupElectricityKwh: number;
   /** heat taken back from the house by defrost cycles, kWh */
   defrostKwh: number;

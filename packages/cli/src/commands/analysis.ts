@@ -116,6 +116,20 @@ const performanceSummary: Column<Performance>[] = [
     header: 'quality',
     value: (p) => (p.window.quality.ok ? 'ok' : p.window.quality.reasons.map((r) => r.message).join('; ')),
   },
+  {
+    header: 'COP space heating / hot water',
+    value: (p) =>
+      p.window.split.spaceHeating && p.window.split.hotWater
+        ? `${fixed(p.window.split.spaceHeating.cop, 2) ?? '-'} / ${fixed(p.window.split.hotWater.cop, 2) ?? '-'} (${fixed(p.window.split.coveragePercent) ?? '-'}% attributed)`
+        : 'no hot_water_mode channel',
+  },
+  {
+    header: 'COP running',
+    value: (p) =>
+      p.window.split.running
+        ? `${fixed(p.window.split.running.cop, 2) ?? '-'} (${p.window.split.running.hours} running hours)`
+        : null,
+  },
   { header: 'Carnot %', value: (p) => fixed(p.window.carnotPercent) },
   {
     header: 'flow temp',

@@ -44,6 +44,8 @@ export const QUANTITY_UNITS = {
   volume: 'm³',
   state_of_charge: '%',
   relative_humidity: '%',
+  /** a 0/1 flag, e.g. hot_water_mode (1 while the heat pump heats the cylinder) */
+  state: '1',
 } as const;
 export type Quantity = keyof typeof QUANTITY_UNITS;
 
@@ -119,7 +121,10 @@ export const ChannelSpecSchema = Type.Object(
     }),
     quantity: Type.Optional(literals(Object.keys(QUANTITY_UNITS) as Quantity[], 'physical quantity')),
     unit: Type.Optional(
-      Type.String({ maxLength: 10, description: 'must be the quantity’s unit: kWh, W, °C, l/min, m³, %' }),
+      Type.String({
+        maxLength: 10,
+        description: 'must be the quantity’s unit: kWh, W, °C, l/min, m³, %, 1 (state)',
+      }),
     ),
     kind: Type.Optional(
       Type.Union([Type.Literal('register'), Type.Literal('instantaneous')], {

@@ -56,6 +56,12 @@ const REGISTER_KEY: Record<string, string> = {
 };
 /** A heat meter's register of reverse (defrost) heat, when the order adds one. */
 export const REVERSE_HEAT_KEY = 'heat_energy_reverse';
+/**
+ * The heat pump's hot water flag (quantity `state`, 0/1: 1 while the diverter valve sends heat to the
+ * cylinder; heatpumpmonitor.org's "dhw flag"). No meter has it by default: an order adds it as an
+ * extra instantaneous channel, usually of the heat meter.
+ */
+export const HOT_WATER_MODE_KEY = 'hot_water_mode';
 
 function registerOf(meter: MeterDefinition, key: string): string | undefined {
   return meter.channels.find((c) => c.key === key && c.kind === 'register')?.id;
@@ -186,6 +192,19 @@ export function findChannel(meters: MeterDefinition[], key: string): string | nu
   for (const m of meters) {
     const channel = m.channels.find((c) => c.key === key && c.kind === 'instantaneous');
     if (channel) return channel.id;
+  }
+  return null;
+}
+
+/** The hot water flag channel (any meter, heat meters first), or null when none is metered. */
+export function hotWaterModeChannel(meters: MeterDefinition[]): { channelId: string; serial: string } | null {
+  const ordered = [
+    ...meters.filter((m) => m.kind === 'heat_meter'),
+    ...meters.filter((m) => m.kind !== 'heat_meter'),
+  ];
+  for (const m of ordered) {
+    const channel = m.channels.find((c) => c.key === HOT_WATER_MODE_KEY && c.kind === 'instantaneous');
+    if (channel) return { channelId: channel.id, serial: m.serial };
   }
   return null;
 }

@@ -61,6 +61,60 @@ export function heatWeightedFlowC(hours: HourFigures[]): number | null {
   return heat > 0 ? weighted / heat : null;
 }
 
+/**
+ * One hour's share of the split (docs/performance.md, "Space heating, hot water and running"): the
+ * boundary's heat and electricity attributed to space heating and to hot water by the hot water flag
+ * (both 0 when the hour has no flag reading), and whether the heat pump ran in it.
+ */
+export interface HourSplit {
+  /** how the hour was attributed: whole by its flag, reading by reading, or not at all */
+  flag: 'space_heating' | 'hot_water' | 'mixed' | null;
+  spaceHeatingHeatKwh: number;
+  spaceHeatingElectricityKwh: number;
+  hotWaterHeatKwh: number;
+  hotWaterElectricityKwh: number;
+  /** covered, not just after a gap, and the heat meters registered heat */
+  running: boolean;
+}
+
+export interface SplitTotals {
+  spaceHeating: { heatKwh: number; electricityKwh: number };
+  hotWater: { heatKwh: number; electricityKwh: number };
+  running: { heatKwh: number; electricityKwh: number; hours: number };
+  /** hours attributed whole to each mode, split reading by reading, and with data but no flag */
+  hours: { spaceHeating: number; hotWater: number; mixed: number; unflagged: number };
+}
+
+/**
+ * Σ of the split over hours: space heating and hot water as attributed hour by hour; running-only
+ * over the hours the heat pump ran (Σ heat / Σ electricity of those hours leaves the idle hours'
+ * standby electricity out).
+ */
+export function splitTotals(hours: (HourFigures & HourSplit)[]): SplitTotals {
+  const totals: SplitTotals = {
+    spaceHeating: { heatKwh: 0, electricityKwh: 0 },
+    hotWater: { heatKwh: 0, electricityKwh: 0 },
+    running: { heatKwh: 0, electricityKwh: 0, hours: 0 },
+    hours: { spaceHeating: 0, hotWater: 0, mixed: 0, unflagged: 0 },
+  };
+  for (const h of hours) {
+    totals.spaceHeating.heatKwh += h.spaceHeatingHeatKwh;
+    totals.spaceHeating.electricityKwh += h.spaceHeatingElectricityKwh;
+    totals.hotWater.heatKwh += h.hotWaterHeatKwh;
+    totals.hotWater.electricityKwh += h.hotWaterElectricityKwh;
+    if (h.flag === 'space_heating') totals.hours.spaceHeating++;
+    else if (h.flag === 'hot_water') totals.hours.hotWater++;
+    else if (h.flag === 'mixed') totals.hours.mixed++;
+    else if (h.covered) totals.hours.unflagged++;
+    if (h.running) {
+      totals.running.heatKwh += h.heatKwh;
+      totals.running.electricityKwh += h.electricityKwh;
+      totals.running.hours++;
+    }
+  }
+  return totals;
+}
+
 export interface DayPoint {
   /** indoor − outdoor, mean over the day, K */
   deltaTK: number;

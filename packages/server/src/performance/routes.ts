@@ -20,6 +20,18 @@ const CSV_HEADER = [
   'hours',
   'qualityOk',
   'qualityReasons',
+  // The split (appended, so readers of the columns above keep working).
+  'spaceHeatingHeatKwh',
+  'spaceHeatingElectricityKwh',
+  'spaceHeatingCop',
+  'hotWaterHeatKwh',
+  'hotWaterElectricityKwh',
+  'hotWaterCop',
+  'runningHeatKwh',
+  'runningElectricityKwh',
+  'runningCop',
+  'runningHours',
+  'splitCoveragePercent',
 ];
 
 /** GET /homes/{id}/performance: COP per period, SPF at a SEPEMO boundary, against the design. */
@@ -37,7 +49,7 @@ export const performanceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'COP per local period and SPF over the window as Σheat / Σelectricity at a SEPEMO boundary (H1–H4) ' +
           'the meters support, with data coverage and a refusal (quality) when it is too low; % of Carnot, ' +
-          'heat-weighted flow temperature, compressor starts, defrost, design comparison. See docs/performance.md. ' +
+          'heat-weighted flow temperature, compressor starts, defrost, design comparison; a split into space heating, hot water (by a hot_water_mode channel) and running-only COP. See docs/performance.md. ' +
           'Accept: text/csv gives the periods table.',
         params: IdParams,
         querystring: PerformanceQuery,
@@ -68,6 +80,17 @@ export const performanceRoutes: FastifyPluginAsyncTypebox = async (app) => {
           p.coverage.hours,
           p.quality.ok,
           p.quality.reasons.map((r) => r.code).join(';'),
+          p.split.spaceHeating?.heatKwh ?? null,
+          p.split.spaceHeating?.electricityKwh ?? null,
+          p.split.spaceHeating?.cop ?? null,
+          p.split.hotWater?.heatKwh ?? null,
+          p.split.hotWater?.electricityKwh ?? null,
+          p.split.hotWater?.cop ?? null,
+          p.split.running?.heatKwh ?? null,
+          p.split.running?.electricityKwh ?? null,
+          p.split.running?.cop ?? null,
+          p.split.running?.hours ?? null,
+          p.split.coveragePercent,
         ]);
         return reply
           .type('text/csv; charset=utf-8')

@@ -60,6 +60,51 @@ const QualitySchema = Type.Object({
   ),
 });
 
+const SplitPartSchema = (what: string) =>
+  Type.Object({
+    heatKwh: Type.Number({ description: `heat at the boundary attributed to ${what}, kWh` }),
+    electricityKwh: Type.Number({ description: `electricity at the boundary attributed to ${what}, kWh` }),
+    cop: Nullable(
+      Type.Number(),
+      'heatKwh / electricityKwh; null without electricity or when quality refuses the COP',
+    ),
+  });
+
+const SplitSchema = Type.Object(
+  {
+    spaceHeating: Nullable(
+      SplitPartSchema('space heating (the hot water flag at 0, idle standby included)'),
+      'null: no hot_water_mode channel, or no boundary (window.unavailable says which)',
+    ),
+    hotWater: Nullable(
+      SplitPartSchema('hot water (the hot water flag at 1, and any immersion heater)'),
+      'null: no hot_water_mode channel, or no boundary (window.unavailable says which)',
+    ),
+    running: Nullable(
+      Type.Object({
+        heatKwh: Type.Number({ description: 'heat of the running hours, kWh' }),
+        electricityKwh: Type.Number({ description: 'electricity of the running hours, kWh' }),
+        cop: Nullable(Type.Number(), 'running-only COP: heatKwh / electricityKwh; null as for cop'),
+        hours: Type.Integer({
+          description: 'hours with data, not just after a gap, in which the heat meters registered heat',
+        }),
+      }),
+      'null: no boundary',
+    ),
+    coveragePercent: Nullable(
+      Type.Number(),
+      '(spaceHeating + hotWater electricity) / electricity × 100: the share the split attributes (hours without flag readings go to neither); null without the flag channel or without electricity',
+    ),
+    method: Type.String({
+      description: 'how the split was made, with the hours behind it, to check by hand',
+    }),
+  },
+  {
+    description:
+      'COP split into space heating, hot water and running-only (the hours the heat pump ran); docs/performance.md',
+  },
+);
+
 export const PeriodSchema = Type.Object({
   start: Type.String({ format: 'date-time' }),
   end: Type.String({ format: 'date-time', description: 'exclusive' }),
@@ -68,6 +113,7 @@ export const PeriodSchema = Type.Object({
   cop: Nullable(Type.Number(), 'heatKwh / electricityKwh; null without electricity or when quality refuses'),
   coverage: CoverageSchema,
   quality: QualitySchema,
+  split: SplitSchema,
 });
 
 const BoundarySchema = Type.Object({
@@ -97,6 +143,7 @@ export const PerformanceAnswerSchema = Type.Object({
     spf: Nullable(Type.Number(), 'seasonal performance factor at the boundary; null when quality refuses'),
     coverage: CoverageSchema,
     quality: QualitySchema,
+    split: SplitSchema,
     carnotPercent: Nullable(Type.Number(), 'measured COP / ideal Carnot COP × 100 over hours with heat'),
     carnotHours: Type.Integer({ description: 'hours the Carnot figure is computed over' }),
     flowTemperatureWeightedC: Nullable(Type.Number(), 'mean flow temperature weighted by heat, °C'),
@@ -139,3 +186,4 @@ export const PerformanceAnswerSchema = Type.Object({
 });
 export type PerformanceAnswer = Static<typeof PerformanceAnswerSchema>;
 export type Quality = Static<typeof QualitySchema>;
+export type Split = Static<typeof SplitSchema>;

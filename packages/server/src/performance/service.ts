@@ -14,6 +14,8 @@ import {
   boundaryTerms,
   compressorPowerChannel,
   findChannel,
+  HOT_WATER_MODE_KEY,
+  hotWaterModeChannel,
   REVERSE_HEAT_KEY,
   supportedBoundaries,
   type Term,
@@ -24,13 +26,16 @@ import {
   compressorStartThresholdW,
   type DayPoint,
   type HourFigures,
+  type HourSplit,
   heatLossSlope,
   heatWeightedFlowC,
   type Period,
   periodsOf,
   ratio,
+  type SplitTotals,
+  splitTotals,
 } from './formulas.js';
-import type { PerformanceAnswer, PerformanceQueryInput, Quality } from './schemas.js';
+import type { PerformanceAnswer, PerformanceQueryInput, Quality, Split } from './schemas.js';
 
 const DEFAULT_MIN_COVERAGE = 90;
 /** Below one day of data no SPF is stated, whatever the coverage of a short window. */
@@ -132,6 +137,13 @@ export class PerformanceService {
       'flow_temperature',
     );
     const outdoorChannel = findChannel(meters, 'outdoor_temperature');
+    const hotWaterFlag = hotWaterModeChannel(meters);
+    // An immersion heater heats the cylinder whatever the heat pump's valve does: hot water always.
+    const immersionSerials = new Set(
+      meters
+        .filter((m) => m.kind === 'electricity_meter' && m.measures === 'immersion_heater')
+        .map((m) => m.serial),
+    );
     // The house's heat for its heat demand, whatever the boundary: the heat meters' forward minus reverse heat.
     const houseHeat: Term[] = meters
       .filter((m) => m.kind === 'heat_meter')
@@ -148,7 +160,7 @@ export class PerformanceService {
         ...registers,
         ...reverse,
         ...houseHeat.map((t) => t.channelId),
-        ...[flowChannel, outdoorChannel].filter((c) => c !== null),
+        ...[flowChannel, outdoorChannel, hotWaterFlag?.channelId ?? null].filter((c) => c !== null),
       ]),
     ];
     // From the hour before the window: whether the window's first hour ends a gap.
@@ -161,25 +173,85 @@ export class PerformanceService {
       return row && row.count > 0 ? row.sum / row.count : null;
     };
 
+    // The flag's mixed hours (a change in them or since the hour before), split reading by reading in one SQL pass.
+    const flagSplit =
+      boundary && hotWaterFlag
+        ? await telemetry.flagSplit(
+            home.id,
+            hotWaterFlag.channelId,
+            registers.filter((id) =>
+              [...boundary.heat, ...boundary.electricity].some(
+                (t) => t.channelId === id && !immersionSerials.has(t.serial),
+              ),
+            ),
+            from,
+            to,
+          )
+        : new Map<number, never>();
+    const flagOf = (hour: number): HourSplit['flag'] => {
+      if (!hotWaterFlag) return null;
+      const rows = byHour.get(hotWaterFlag.channelId);
+      const now = rows?.get(hour);
+      if (!now || now.count === 0) return null;
+      const before = rows?.get(hour - HOUR);
+      const value = now.min;
+      const pure =
+        value !== undefined &&
+        now.max === value &&
+        before !== undefined &&
+        before.min === value &&
+        before.max === value;
+      return pure ? (value >= 0.5 ? 'hot_water' : 'space_heating') : 'mixed';
+    };
+    // Σ sign × consumption of the terms in one hour, attributed to space heating and hot water.
+    const attribute = (terms: Term[], hour: number, flag: HourSplit['flag']) => {
+      let space = 0;
+      let water = 0;
+      if (flag === null) return { space, water };
+      for (const t of terms) {
+        const delta = byHour.get(t.channelId)?.get(hour)?.delta ?? 0;
+        if (immersionSerials.has(t.serial) || flag === 'hot_water') water += t.sign * delta;
+        else if (flag === 'space_heating') space += t.sign * delta;
+        else {
+          const split = flagSplit.get(hour)?.get(t.channelId);
+          space += t.sign * (split?.off ?? 0);
+          water += t.sign * (split?.on ?? 0);
+        }
+      }
+      return { space, water };
+    };
+
     const coveredAt = (hour: number): boolean =>
       registers.length > 0 && registers.every((id) => (byHour.get(id)?.get(hour)?.count ?? 0) > 0);
     // Hours before the home could have readings (its creation, or its commissioning day if earlier:
     // the platform refuses readings older than both) are not missing data: coverage starts there.
     const monitoredFrom = monitoredFromOf(home, calendar);
     // Hour by hour: energy at the boundary, whether every register reported, the temperatures.
-    const hours: (HourFigures & { elapsed: boolean; meterHeatKwh: number })[] = [];
+    const hours: (HourFigures & HourSplit & { elapsed: boolean; meterHeatKwh: number })[] = [];
     for (let hour = from; hour < to; hour += HOUR) {
       const covered = coveredAt(hour);
+      const afterGap = covered && !coveredAt(hour - HOUR);
+      const meterHeatKwh = sumTerms(heatMeterTerms, hour, byHour);
+      const flag = boundary ? flagOf(hour) : null;
+      const heat = boundary ? attribute(boundary.heat, hour, flag) : { space: 0, water: 0 };
+      const electricity = boundary ? attribute(boundary.electricity, hour, flag) : { space: 0, water: 0 };
       hours.push({
         hour,
         heatKwh: boundary ? sumTerms(boundary.heat, hour, byHour) : 0,
         electricityKwh: boundary ? sumTerms(boundary.electricity, hour, byHour) : 0,
         covered,
-        afterGap: covered && !coveredAt(hour - HOUR),
+        afterGap,
         elapsed: hour < now && hour + HOUR > monitoredFrom,
         flowC: meanOf(flowChannel, hour),
         outdoorC: meanOf(outdoorChannel, hour),
-        meterHeatKwh: sumTerms(heatMeterTerms, hour, byHour),
+        meterHeatKwh,
+        flag,
+        spaceHeatingHeatKwh: heat.space,
+        spaceHeatingElectricityKwh: electricity.space,
+        hotWaterHeatKwh: heat.water,
+        hotWaterElectricityKwh: electricity.water,
+        // Running: the heat meters registered heat in the hour (see docs/performance.md for why not power).
+        running: boundary !== null && covered && !afterGap && meterHeatKwh > 0,
       });
     }
 
@@ -196,7 +268,10 @@ export class PerformanceService {
       }
       const percent = elapsed > 0 ? (100 * withData) / elapsed : 0;
       const quality = qualityOf({ boundary, electricity, percent, withData, minCoverage, window });
+      const totals = splitTotals(slice);
       return {
+        split: splitOf({ totals, electricity, boundary, quality, flag: hotWaterFlag }),
+        totals,
         heatKwh: boundary ? round(heat, 3) : null,
         electricityKwh: boundary ? round(electricity, 3) : null,
         ratio: quality.ok ? roundOrNull(ratio(heat, electricity), 3) : null,
@@ -219,10 +294,12 @@ export class PerformanceService {
         cop: s.ratio,
         coverage: s.coverage,
         quality: s.quality,
+        split: s.split,
       });
     }
     const whole = summarise(hours, true);
     const unavailable: PerformanceAnswer['window']['unavailable'] = [];
+    unavailable.push(...splitUnavailable(whole.split, whole.totals, whole.quality, boundary));
 
     // % of Carnot and the heat-weighted flow temperature, from the hourly means.
     const carnot = carnotPercent(hours);
@@ -348,6 +425,7 @@ export class PerformanceService {
         spf: whole.ratio,
         coverage: whole.coverage,
         quality: whole.quality,
+        split: whole.split,
         carnotPercent: roundOrNull(carnot.percent, 1),
         carnotHours: carnot.hours,
         flowTemperatureWeightedC: roundOrNull(flowC, 2),
@@ -377,6 +455,80 @@ export class PerformanceService {
       },
     };
   }
+}
+
+const NO_FLAG_REASON = `no ${HOT_WATER_MODE_KEY} channel (the heat pump's hot water flag) is metered`;
+
+/** The split of a period or the window (docs/performance.md, "Space heating, hot water and running"). */
+function splitOf(input: {
+  totals: SplitTotals;
+  electricity: number;
+  boundary: Boundary | null;
+  quality: Quality;
+  flag: { serial: string } | null;
+}): Split {
+  const { totals, electricity, boundary, quality, flag } = input;
+  const part = (p: { heatKwh: number; electricityKwh: number }) => ({
+    heatKwh: round(p.heatKwh, 3),
+    electricityKwh: round(p.electricityKwh, 3),
+    cop: quality.ok ? roundOrNull(ratio(p.heatKwh, p.electricityKwh), 3) : null,
+  });
+  const split = boundary !== null && flag !== null;
+  const h = totals.hours;
+  const running = `running: the ${totals.running.hours} hours with data (not just after a gap) in which the heat meters registered heat, idle hours' electricity left out`;
+  const method = !boundary
+    ? 'no boundary: nothing to split'
+    : !flag
+      ? `${NO_FLAG_REASON}, so no space heating and hot water; ${running}`
+      : `${HOT_WATER_MODE_KEY} of ${flag.serial}: ${h.spaceHeating} hours read 0 and ${h.hotWater} read 1 throughout (and in the hour before) and went whole to space heating or hot water, ${h.mixed} hours with a change were split reading by reading (each register rise to the flag's value at the reading before it), ${h.unflagged} hours with data had no flag reading and went to neither; ${running}`;
+  return {
+    spaceHeating: split ? part(totals.spaceHeating) : null,
+    hotWater: split ? part(totals.hotWater) : null,
+    running: boundary ? { ...part(totals.running), hours: totals.running.hours } : null,
+    coveragePercent:
+      split && electricity > 0
+        ? round(
+            (100 * (totals.spaceHeating.electricityKwh + totals.hotWater.electricityKwh)) / electricity,
+            1,
+          )
+        : null,
+    method,
+  };
+}
+
+/** Why each null figure of the window's split is null. */
+function splitUnavailable(
+  split: Split,
+  totals: SplitTotals,
+  quality: Quality,
+  boundary: Boundary | null,
+): { field: string; reason: string }[] {
+  const out: { field: string; reason: string }[] = [];
+  const refused = quality.reasons.map((r) => r.message).join('; ');
+  if (!boundary) {
+    for (const field of ['split.spaceHeating', 'split.hotWater', 'split.running', 'split.coveragePercent'])
+      out.push({ field, reason: 'no boundary: no heat and electricity to split' });
+    return out;
+  }
+  if (split.spaceHeating === null || split.hotWater === null) {
+    for (const field of ['split.spaceHeating', 'split.hotWater', 'split.coveragePercent'])
+      out.push({ field, reason: NO_FLAG_REASON });
+  } else if (split.coveragePercent === null)
+    out.push({ field: 'split.coveragePercent', reason: 'no electricity at the boundary' });
+  const cop = (field: string, part: { cop: number | null } | null, none: string) => {
+    if (part === null || part.cop !== null) return;
+    out.push({ field, reason: quality.ok ? none : refused });
+  };
+  cop('split.spaceHeating.cop', split.spaceHeating, 'no electricity attributed to space heating');
+  cop('split.hotWater.cop', split.hotWater, 'no electricity attributed to hot water');
+  cop(
+    'split.running.cop',
+    split.running,
+    totals.running.hours === 0
+      ? 'no running hour: the heat meters registered no heat in an hour with data'
+      : 'no electricity in the running hours',
+  );
+  return out;
 }
 
 function qualityOf(input: {

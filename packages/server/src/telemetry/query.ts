@@ -47,13 +47,19 @@ export interface MeterForStatus {
   reading: { method: 'push' | 'mqtt' | 'poll'; intervalSeconds: number };
 }
 
-/** One UTC hour of one channel: readings in it, their sum (instantaneous) and delta (registers). */
+/** One UTC hour of one channel: readings in it, their sum, min and max (instantaneous) and delta (registers). */
 export interface HourRollup {
   hour: number;
   count: number;
   sum: number;
+  /** the hour's lowest and highest reading (hourlyRollups always gives them) */
+  min?: number;
+  max?: number;
   delta: number;
 }
+
+/** Per register channel id, the consumption of one hour attributed to each value of a 0/1 flag. */
+export type FlagSplit = Map<string, { off: number; on: number }>;
 
 /** A bucket as the queries handle it: start (epoch ms), readings in it, the aggregated value. */
 type Bucket = [number, number, number];
@@ -350,7 +356,7 @@ export class TelemetryQueries {
     if (series.size === 0) return result;
     const rows = await this.deps.db
       .selectFrom('rollups_hour')
-      .select(['series', 'bucket', 'count', 'sum', 'delta'])
+      .select(['series', 'bucket', 'count', 'sum', 'min', 'max', 'delta'])
       .where('series', 'in', [...series.keys()])
       .where('bucket', '>=', from)
       .where('bucket', '<', to)
@@ -363,6 +369,8 @@ export class TelemetryQueries {
         hour: Number(r.bucket),
         count: Number(r.count),
         sum: Number(r.sum),
+        min: Number(r.min),
+        max: Number(r.max),
         delta: Number(r.delta ?? 0),
       });
     }
@@ -436,6 +444,98 @@ export class TelemetryQueries {
       above: Number(row?.above ?? 0),
       starts: Number(row?.starts ?? 0),
     };
+  }
+
+  /**
+   * Registers' consumption split by a 0/1 flag (e.g. hot_water_mode), in the flag's **mixed** hours
+   * of [from, to) only: hours with flag readings that do not read one value throughout them and the
+   * hour before (the caller attributes those pure hours whole, from the rollups). One SQL pass: the
+   * mixed hours from the flag's hourly rollups, then the raw readings of the registers and the flag
+   * in those hours and the hour before each (so every reading has its predecessor), each register
+   * rise over its previous reading (a fall counts 0) going to the flag's value in force at that
+   * previous reading (the latest flag reading at or before it: a running count of flag readings
+   * groups each with the register readings after it, window functions only, no self-join). A rise whose previous reading is
+   * more than an hour before its own hour, or with no flag reading before it in the hours read, is
+   * left out: it is attributed to neither value. Flag values ≥ 0.5 count as on.
+   */
+  async flagSplit(
+    homeId: string,
+    flagChannel: string,
+    registerChannels: string[],
+    from: number,
+    to: number,
+  ): Promise<Map<number, FlagSplit>> {
+    const result = new Map<number, FlagSplit>();
+    const series = await this.seriesOf(homeId, [flagChannel, ...registerChannels]);
+    const flag = [...series].find(([, id]) => id === flagChannel)?.[0];
+    const registers = [...series].filter(([, id]) => id !== flagChannel).map(([no]) => no);
+    if (flag === undefined || registers.length === 0) return result;
+    const all = sql.join([flag, ...registers].map((no) => sql`${no}`));
+    // The hours drive the read (a primary key range per hour); SQLite's CROSS JOIN keeps that order,
+    // where its planner would otherwise scan the readings and the hours within them.
+    const outerFirst = sql.raw(this.deps.sqlite ? 'cross join' : 'join');
+    const rows = await sql<{
+      hour: number | string;
+      series: number | string;
+      mode: number | string | null;
+      kwh: number | string | null;
+    }>`
+      with f as (
+        select bucket, min, max,
+          lag(bucket) over (order by bucket) as pb,
+          lag(min) over (order by bucket) as pmin,
+          lag(max) over (order by bucket) as pmax
+        from rollups_hour where series = ${flag} and bucket >= ${from - HOUR} and bucket < ${to}
+      ),
+      mixed as materialized (
+        select bucket from f
+        where bucket >= ${from}
+          and not (pb is not null and pb = bucket - ${HOUR} and min = max and pmin = min and pmax = min)
+      ),
+      need as materialized (
+        select bucket as b from mixed union select bucket - ${HOUR} as b from mixed
+      ),
+      raw as (
+        select r.series, r.t, r.value from need
+        ${outerFirst} readings r on r.series in (${all}) and r.t >= need.b and r.t < need.b + ${HOUR}
+      ),
+      ordered as (
+        select series, t, value,
+          sum(case when series = ${flag} then 1 else 0 end) over (
+            order by t, case when series = ${flag} then 0 else 1 end, series
+            rows between unbounded preceding and current row) as g,
+          lag(t) over (partition by series order by t) as pt,
+          lag(value) over (partition by series order by t) as pv
+        from raw
+      ),
+      carried as (
+        select series, t, value, pt, pv,
+          max(case when series = ${flag} then value end) over (partition by g) as fv
+        from ordered
+      ),
+      rises as (
+        select series, t, value, pt, pv, lag(fv) over (partition by series order by t) as pf
+        from carried
+      )
+      select (t - t % ${HOUR}) as hour, series,
+        case when pf >= 0.5 then 1 when pf is not null then 0 end as mode,
+        sum(case when value > pv then value - pv else 0 end) as kwh
+      from rises
+      where series <> ${flag}
+        and pt >= (t - t % ${HOUR}) - ${HOUR}
+        and (t - t % ${HOUR}) in (select bucket from mixed)
+      group by 1, 2, 3`.execute(this.deps.db);
+    for (const r of rows.rows) {
+      if (r.mode === null) continue;
+      const hour = Number(r.hour);
+      const channelId = series.get(Number(r.series)) as string;
+      const split: FlagSplit = result.get(hour) ?? new Map();
+      result.set(hour, split);
+      const entry = split.get(channelId) ?? { off: 0, on: 0 };
+      split.set(channelId, entry);
+      entry[Number(r.mode) === 1 ? 'on' : 'off'] += Number(r.kwh ?? 0);
+    }
+    return result;
   }
 
   /** Series numbers of a home's channels (those with readings), mapped to their channel ids. */

@@ -34,6 +34,7 @@ export const RefusalSchema = Type.Object({
     Type.Literal('time_in_future'),
     Type.Literal('before_channel'),
     Type.Literal('value_not_finite'),
+    Type.Literal('value_out_of_range'),
     Type.Literal('conflicting_value'),
   ]),
   detail: Type.String(),

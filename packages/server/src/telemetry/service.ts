@@ -28,6 +28,8 @@ interface ChannelFacts {
   since: number;
   calendar: Calendar;
   series: number | null;
+  /** The channel's quantity (orders/schemas.ts QUANTITY_UNITS): a `state` is a 0/1 flag. */
+  quantity: string;
 }
 
 interface Queued {
@@ -144,6 +146,15 @@ export class TelemetryService {
         refuse(index, reading.channelId, 'value_not_finite', 'value must be a finite number');
         return;
       }
+      if (channel.quantity === 'state' && reading.value !== 0 && reading.value !== 1) {
+        refuse(
+          index,
+          reading.channelId,
+          'value_out_of_range',
+          'value must be 0 or 1: the channel is a state flag (quantity state)',
+        );
+        return;
+      }
       rows.push({ series: 0, t, v: reading.value, calendar: channel.calendar });
       indexes.push(index);
     });
@@ -197,6 +208,7 @@ export class TelemetryService {
         'c.id',
         'c.home_id',
         'c.created_at',
+        'c.quantity',
         'h.agent_id',
         'h.status as home_status',
         'h.installation',
@@ -222,6 +234,7 @@ export class TelemetryService {
         since: Math.min(Number(row.created_at), commissioned),
         calendar,
         series: row.no,
+        quantity: row.quantity,
       });
     }
     return facts;

@@ -17,6 +17,7 @@ export type RefusalReason =
   | 'time_in_future'
   | 'before_channel'
   | 'value_not_finite'
+  | 'value_out_of_range'
   | 'conflicting_value';
 
 export interface Refusal {

@@ -263,9 +263,12 @@ describe('GET /homes/{id}/performance: hand-computed figures', () => {
     expect(response.statusCode, response.body).toBe(200);
     expect(response.headers['content-type']).toMatch(/^text\/csv/);
     expect(response.body.split('\r\n')).toEqual([
-      'start,end,heatKwh,electricityKwh,cop,coveragePercent,hoursWithData,hours,qualityOk,qualityReasons',
-      '2026-10-24T00:00:00.000Z,2026-10-24T23:00:00.000Z,87.4,23,3.8,100,23,23,true,',
-      '2026-10-24T23:00:00.000Z,2026-10-26T00:00:00.000Z,95,25,3.8,100,25,25,true,',
+      'start,end,heatKwh,electricityKwh,cop,coveragePercent,hoursWithData,hours,qualityOk,qualityReasons,' +
+        'spaceHeatingHeatKwh,spaceHeatingElectricityKwh,spaceHeatingCop,hotWaterHeatKwh,hotWaterElectricityKwh,' +
+        'hotWaterCop,runningHeatKwh,runningElectricityKwh,runningCop,runningHours,splitCoveragePercent',
+      // No hot_water_mode channel: no space heating / hot water; heat every hour, so every hour ran.
+      '2026-10-24T00:00:00.000Z,2026-10-24T23:00:00.000Z,87.4,23,3.8,100,23,23,true,,,,,,,,87.4,23,3.8,23,',
+      '2026-10-24T23:00:00.000Z,2026-10-26T00:00:00.000Z,95,25,3.8,100,25,25,true,,,,,,,,95,25,3.8,25,',
       '',
     ]);
   });

@@ -243,6 +243,12 @@ export function simulateHome(spec: HomeSpec, options: SimulationOptions): Simula
   let stepFlowC = loopC;
   let stepReturnC = loopC;
   let stepLitresPerMin = 0;
+  let stepToCylinder = false;
+  /**
+   * hot_water_mode readings waiting for their value: the valve's position at the stamp, i.e. in the
+   * step that begins there (the platform attributes an interval to the flag at its start).
+   */
+  const flagReadings: SimReading[] = [];
   let stepOutdoorC = weather.at(start).outdoorC;
   let stepIndoorStartC = indoorC;
   let stepIndoorEndC = indoorC;
@@ -453,6 +459,7 @@ export function simulateHome(spec: HomeSpec, options: SimulationOptions): Simula
     stepFlowC = flowC;
     stepReturnC = returnC;
     stepLitresPerMin = pumping ? circuitLitresPerMin : 0;
+    stepToCylinder = toCylinder;
     stepOutdoorC = outdoorC;
     for (let i = 0; i < 4; i++) stepStartCumulative[i] = cumulative[i] ?? 0;
     cumulative[0] = (cumulative[0] ?? 0) + grossHeatKwh;
@@ -460,6 +467,7 @@ export function simulateHome(spec: HomeSpec, options: SimulationOptions): Simula
     cumulative[2] = (cumulative[2] ?? 0) + gasKwh;
     cumulative[3] = (cumulative[3] ?? 0) + pvKwh;
     lastStepMs = e - s;
+    const unitRan = running || backupHeatW > 0;
     ledger.add({
       day: epochDay(s),
       durationMs: e - s,
@@ -467,6 +475,10 @@ export function simulateHome(spec: HomeSpec, options: SimulationOptions): Simula
       spaceHeatingKwh: toCylinder ? -defrostKwh : grossHeatKwh - defrostKwh,
       hotWaterKwh: toCylinder ? grossHeatKwh : 0,
       electricityKwh,
+      spaceHeatingElectricityKwh: toCylinder ? 0 : electricityKwh,
+      hotWaterElectricityKwh: toCylinder ? electricityKwh : 0,
+      runningHeatKwh: unitRan ? grossHeatKwh - defrostKwh : 0,
+      runningElectricityKwh: unitRan ? electricityKwh : 0,
       backupElectricityKwh: backupKwh,
       defrostKwh,
       gasKwh,
@@ -547,6 +559,9 @@ export function simulateHome(spec: HomeSpec, options: SimulationOptions): Simula
       }
       case 'flow_rate':
         return roundTo(stepLitresPerMin, 2);
+      case 'hot_water_mode':
+        // Provisional: `advance` sets it to the next step's valve position once that step has run.
+        return stepToCylinder ? 1 : 0;
       case 'indoor_temperature': {
         const indoor = stepIndoorStartC + (stepIndoorEndC - stepIndoorStartC) * ((t - s) / (e - s));
         return roundTo(
@@ -576,8 +591,10 @@ export function simulateHome(spec: HomeSpec, options: SimulationOptions): Simula
       for (let c = 0; c < channels.length; c++) {
         const channel = channels[c] as ChannelKey;
         let value = channelValue(channel, t, s, e, sampleIndex);
+        let stuck = false;
         for (const f of stuckFaults) {
           if (f.channel !== channel || !isActive(f, t)) continue;
+          stuck = true;
           const held = stuckValues.get(f);
           if (held === undefined) stuckValues.set(f, value);
           else value = held;
@@ -588,6 +605,7 @@ export function simulateHome(spec: HomeSpec, options: SimulationOptions): Simula
         // A reading taken after `until` (the last step overran it) waits for the call that reaches
         // it; one taken in time goes out now, even stamped ahead by a fast clock, as a real meter's would.
         const reading = { meter, channel, t: stamp, value };
+        if (channel === 'hot_water_mode' && !stuck) flagReadings.push(reading);
         if (t <= until) out.push(reading);
         else pending.push({ taken: t, reading });
       }
@@ -615,10 +633,13 @@ export function simulateHome(spec: HomeSpec, options: SimulationOptions): Simula
       const out: SimReading[] = [];
       if (!(until > now)) return out;
       releasePending(until, out);
-      while (physicsT < until) {
+      // Up to and including the step that begins at `until`: a flag reading stamped `until` is that step's.
+      while (physicsT <= until) {
         const s = physicsT;
         const e = Math.min(s + STEP_MS, (Math.floor(s / STEP_MS) + 1) * STEP_MS);
         runStep(s, e);
+        for (const r of flagReadings) r.value = stepToCylinder ? 1 : 0;
+        flagReadings.length = 0;
         applyRegisterFaults(s, e);
         physicsT = e;
         while (nextSampleT <= e) {

@@ -3,7 +3,14 @@ import { hashUnit } from './random.js';
 
 /** The channels each meter reports, in the order readings are emitted. */
 export const METER_CHANNELS: Readonly<Record<MeterRole, readonly ChannelKey[]>> = {
-  heat_meter: ['heat_energy', 'heat_power', 'flow_temperature', 'return_temperature', 'flow_rate'],
+  heat_meter: [
+    'heat_energy',
+    'heat_power',
+    'flow_temperature',
+    'return_temperature',
+    'flow_rate',
+    'hot_water_mode',
+  ],
   electricity_meter: ['electricity_energy', 'electricity_power'],
   indoor_sensor: ['indoor_temperature'],
   outdoor_sensor: ['outdoor_temperature'],
@@ -61,6 +68,7 @@ export const CHANNEL_DECIMALS: Readonly<Record<ChannelKey, number>> = {
   flow_temperature: 2,
   return_temperature: 2,
   flow_rate: 2,
+  hot_water_mode: 0,
   electricity_energy: 3,
   electricity_power: 0,
   indoor_temperature: 1,

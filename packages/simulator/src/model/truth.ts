@@ -10,6 +10,10 @@ export interface StepEnergy {
   spaceHeatingKwh: number;
   hotWaterKwh: number;
   electricityKwh: number;
+  spaceHeatingElectricityKwh: number;
+  hotWaterElectricityKwh: number;
+  runningHeatKwh: number;
+  runningElectricityKwh: number;
   backupElectricityKwh: number;
   defrostKwh: number;
   gasKwh: number;
@@ -25,6 +29,10 @@ const TOTAL_KEYS = [
   'spaceHeatingKwh',
   'hotWaterKwh',
   'electricityKwh',
+  'spaceHeatingElectricityKwh',
+  'hotWaterElectricityKwh',
+  'runningHeatKwh',
+  'runningElectricityKwh',
   'backupElectricityKwh',
   'defrostKwh',
   'gasKwh',
@@ -48,6 +56,10 @@ function zeroTotals(): Totals {
     spaceHeatingKwh: 0,
     hotWaterKwh: 0,
     electricityKwh: 0,
+    spaceHeatingElectricityKwh: 0,
+    hotWaterElectricityKwh: 0,
+    runningHeatKwh: 0,
+    runningElectricityKwh: 0,
     backupElectricityKwh: 0,
     defrostKwh: 0,
     gasKwh: 0,
@@ -76,6 +88,10 @@ export class TruthLedger {
     totals.spaceHeatingKwh += step.spaceHeatingKwh;
     totals.hotWaterKwh += step.hotWaterKwh;
     totals.electricityKwh += step.electricityKwh;
+    totals.spaceHeatingElectricityKwh += step.spaceHeatingElectricityKwh;
+    totals.hotWaterElectricityKwh += step.hotWaterElectricityKwh;
+    totals.runningHeatKwh += step.runningHeatKwh;
+    totals.runningElectricityKwh += step.runningElectricityKwh;
     totals.backupElectricityKwh += step.backupElectricityKwh;
     totals.defrostKwh += step.defrostKwh;
     totals.gasKwh += step.gasKwh;
@@ -98,14 +114,15 @@ export class TruthLedger {
 
   /**
    * The truth at `now`, where `unfinishedShare` (0–1) of the last step lies after `now`. Starts are
-   * whole events at the beginning of a step and are never taken back.
+   * whole events at the beginning of a step: taken back only with a step that lies wholly after `now`.
    */
   snapshot(unfinishedShare: number, faults: readonly ResolvedFault[], from: number, now: number): Truth {
     const totals = { ...this.totals };
     const days = this.days.map((d) => ({ ...d }));
     const last = this.last;
     if (last !== undefined && unfinishedShare > 0) {
-      for (const key of TOTAL_KEYS) if (key !== 'starts') totals[key] -= last[key] * unfinishedShare;
+      for (const key of TOTAL_KEYS)
+        if (key !== 'starts' || unfinishedShare >= 1) totals[key] -= last[key] * unfinishedShare;
       const day = days[days.length - 1];
       if (day !== undefined) {
         const ms = last.durationMs * unfinishedShare;
@@ -122,6 +139,10 @@ export class TruthLedger {
       spaceHeatingKwh: totals.spaceHeatingKwh,
       hotWaterKwh: totals.hotWaterKwh,
       electricityKwh: totals.electricityKwh,
+      spaceHeatingElectricityKwh: totals.spaceHeatingElectricityKwh,
+      hotWaterElectricityKwh: totals.hotWaterElectricityKwh,
+      runningHeatKwh: totals.runningHeatKwh,
+      runningElectricityKwh: totals.runningElectricityKwh,
       backupElectricityKwh: totals.backupElectricityKwh,
       defrostKwh: totals.defrostKwh,
       gasKwh: totals.gasKwh,

@@ -19,7 +19,20 @@ function meterFor(spec: HomeSpec, role: MeterRole, options: OrderOptions): Meter
   const serial = (suffix: string) => `${spec.reference}-${suffix}`;
   switch (role) {
     case 'heat_meter':
-      return { serial: serial('HM'), kind: 'heat_meter', reading };
+      return {
+        serial: serial('HM'),
+        kind: 'heat_meter',
+        reading,
+        // The defaults, plus the heat pump's hot water flag (1 while the diverter serves the cylinder).
+        channels: [
+          ...['heat_energy', 'heat_power', 'flow_temperature', 'return_temperature', 'flow_rate'].map(
+            (key) => ({
+              key,
+            }),
+          ),
+          { key: 'hot_water_mode', quantity: 'state', kind: 'instantaneous' },
+        ],
+      };
     case 'electricity_meter':
       return {
         serial: serial('EM'),

@@ -57,6 +57,29 @@ describe('a healthy air source home in January', () => {
     expect(truth.days).toHaveLength(31);
   });
 
+  it('splits the electricity by where the heat went, and reports the hot water flag', () => {
+    expect(truth.spaceHeatingElectricityKwh + truth.hotWaterElectricityKwh).toBeCloseTo(
+      truth.electricityKwh,
+      9,
+    );
+    expect(truth.hotWaterElectricityKwh).toBeGreaterThan(0);
+    // Running-only leaves the idle minutes' standby out: less electricity, a higher COP.
+    expect(truth.runningElectricityKwh).toBeLessThan(truth.electricityKwh);
+    expect(truth.runningHeatKwh).toBeCloseTo(truth.heatDeliveredKwh, 6);
+    expect(truth.runningHeatKwh / truth.runningElectricityKwh).toBeGreaterThan(truth.spf);
+    const flag = channel(readings, 'hot_water_mode');
+    expect(flag).toHaveLength(31 * 24 * 60);
+    expect(new Set(flag.map((r) => r.value))).toEqual(new Set([0, 1]));
+    // The flag at a stamp is the valve from there on: the minutes it starts at 1 heat the cylinder,
+    // so their heat is the truth's hot water (to the registers' 1 Wh).
+    const heat = channel(readings, 'heat_energy');
+    let hotWater = 0;
+    for (let i = 1; i < heat.length; i++)
+      if ((flag[i - 1] as SimReading).value === 1)
+        hotWater += (heat[i] as SimReading).value - (heat[i - 1] as SimReading).value;
+    expect(Math.abs(hotWater - truth.hotWaterKwh) / truth.hotWaterKwh).toBeLessThan(0.001);
+  });
+
   it('has a seasonal performance factor between 2.5 and 4', () => {
     expect(truth.spf).toBeGreaterThan(2.5);
     expect(truth.spf).toBeLessThan(4);
@@ -96,7 +119,7 @@ describe('a healthy air source home in January', () => {
       expect(drops).toEqual([]);
     }
     expect(readings.every((r) => Number.isFinite(r.value) && r.t % 60_000 === 0)).toBe(true);
-    expect(readings).toHaveLength(31 * 24 * 60 * 9);
+    expect(readings).toHaveLength(31 * 24 * 60 * 10);
   });
 
   it('reports heat power consistent with flow × 4.186 × ΔT', () => {

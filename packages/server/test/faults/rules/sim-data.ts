@@ -35,6 +35,7 @@ const UNITS: Readonly<Record<ChannelKey, string>> = {
   flow_temperature: '°C',
   return_temperature: '°C',
   flow_rate: 'l/min',
+  hot_water_mode: '1',
   electricity_energy: 'kWh',
   electricity_power: 'W',
   indoor_temperature: '°C',
