@@ -202,7 +202,10 @@ describe('GET /homes/{id}/reports/monthly', () => {
     expect(page).toContain('<td>1 Oct 2026</td><td>5 Oct 2026</td>'); // weeks in local dates
     expect(page).toContain('10 Oct 2026 01:00 to 12 Oct 2026 01:00 (48 h)'); // the gap, BST
     expect(page).toContain('docs/performance.md');
-    expect(page).toContain(`Generated ${json.generatedAt.slice(0, 16)}`);
+    // The page was asked for after the JSON: its own generation time, in the same form.
+    const generated = /Generated (\S+) \(/.exec(page)?.[1] ?? '';
+    expect(generated).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(Date.parse(generated)).toBeGreaterThanOrEqual(Date.parse(json.generatedAt));
   });
 
   it('answers JSON without Accept, for */* and when JSON is preferred; 406 for a type it cannot give', async () => {
