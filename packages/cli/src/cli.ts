@@ -8,6 +8,7 @@ import { registerHomes } from './commands/homes.js';
 import { registerInvitations } from './commands/invitations.js';
 import { registerOrders } from './commands/orders.js';
 import { registerPortfolio } from './commands/portfolio.js';
+import { registerRegions } from './commands/regions.js';
 import { registerReport } from './commands/report.js';
 import { registerSession } from './commands/session.js';
 import { registerTariffs } from './commands/tariffs.js';
@@ -45,7 +46,7 @@ Environment:
 export function buildProgram(io: CliIo, seen: (ctx: Context) => void): Command {
   const program = new Command('hearth')
     .description(
-      'The Hearth platform from the command line: agents, users, invitations, audit trail, orders, homes, provisioning, telemetry, gateways, performance, insight, portfolio, reports, tariffs, alarms, fault rules, webhooks, email subscriptions.',
+      'The Hearth platform from the command line: agents, users, invitations, audit trail, orders, homes, provisioning, telemetry, gateways, performance, insight, portfolio, reports, tariffs, regional series, alarms, fault rules, webhooks, email subscriptions.',
     )
     .version(CLI_VERSION, '-V, --version', 'print the CLI version')
     .option('--server <url>', 'the Hearth server (default: HEARTH_SERVER, else the last login)')
@@ -82,6 +83,7 @@ export function buildProgram(io: CliIo, seen: (ctx: Context) => void): Command {
   registerPortfolio(program, act);
   registerReport(program, act);
   registerTariffs(program, act);
+  registerRegions(program, act);
   registerAlarms(program, act);
   registerWebhooks(program, act);
   return program;

@@ -13,6 +13,7 @@ import { OrdersResource } from './resources/orders.js';
 import { PerformanceResource } from './resources/performance.js';
 import { PortfolioResource } from './resources/portfolio.js';
 import { ProvisioningResource } from './resources/provisioning.js';
+import { RegionsResource } from './resources/regions.js';
 import { ReportsResource } from './resources/reports.js';
 import { TariffsResource } from './resources/tariffs.js';
 import { TelemetryResource } from './resources/telemetry.js';
@@ -111,6 +112,8 @@ export type CallOptions<P extends ApiPath, M extends MethodOf<P>> = WriteOptions
   params?: PathParamsOf<P, M>;
   query?: Partial<QueryOf<P, M>>;
   body?: RequestBody<P, M>;
+  /** A `text/csv` body instead of JSON (the regional series uploads, `PUT /regions/{id}/…`). */
+  csv?: string;
   /** false: send no bearer token (only for public routes such as invitation acceptance). */
   authenticate?: boolean;
   /**
@@ -147,6 +150,8 @@ export class HearthClient {
   readonly portfolio: PortfolioResource;
   readonly reports: ReportsResource;
   readonly tariffs: TariffsResource;
+  /** The platform's regional series: daily weather and half-hourly carbon intensity (operator loads). */
+  readonly regions: RegionsResource;
   readonly alarms: AlarmsResource;
   readonly faultRules: FaultRulesResource;
   readonly webhooks: WebhooksResource;
@@ -194,6 +199,7 @@ export class HearthClient {
     this.portfolio = new PortfolioResource(this);
     this.reports = new ReportsResource(this);
     this.tariffs = new TariffsResource(this);
+    this.regions = new RegionsResource(this);
     this.alarms = new AlarmsResource(this);
     this.faultRules = new FaultRulesResource(this);
     this.webhooks = new WebhooksResource(this);
@@ -334,6 +340,7 @@ function toSendRequest<P extends ApiPath, M extends MethodOf<P>>(
       ? { query: options.query as Record<string, string | number | boolean | undefined> }
       : {}),
     ...(options.body !== undefined ? { json: options.body } : {}),
+    ...(options.csv !== undefined ? { text: { body: options.csv, contentType: 'text/csv' } } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.idempotent !== undefined ? { idempotent: options.idempotent } : {}),
   };

@@ -53,6 +53,7 @@ export { OrdersResource } from './resources/orders.js';
 export { PerformanceResource } from './resources/performance.js';
 export { PortfolioResource } from './resources/portfolio.js';
 export { ProvisioningResource } from './resources/provisioning.js';
+export { RegionsResource } from './resources/regions.js';
 export { type MonthlyReportOptions, type ReportFormat, ReportsResource } from './resources/reports.js';
 export { TariffsResource } from './resources/tariffs.js';
 export { MAX_READINGS_PER_PUSH, TelemetryResource } from './resources/telemetry.js';

@@ -53,6 +53,8 @@ export interface SendRequest {
   json?: unknown;
   /** An application/x-www-form-urlencoded body (the OAuth endpoints). */
   form?: Record<string, string>;
+  /** A text body of another type (a `text/csv` series upload). */
+  text?: { body: string; contentType: string };
   headers?: Record<string, string>;
   signal?: AbortSignal;
   /** Errors are RFC 6749 `{error, error_description}` (the OAuth endpoints). */
@@ -220,6 +222,9 @@ export class Transport {
     } else if (request.json !== undefined) {
       body = JSON.stringify(request.json);
       headers['content-type'] = 'application/json';
+    } else if (request.text !== undefined) {
+      body = request.text.body;
+      headers['content-type'] = request.text.contentType;
     }
     Object.assign(headers, request.headers);
 

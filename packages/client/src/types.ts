@@ -232,6 +232,17 @@ export type HomeTariff = HomeTariffs['items'][number];
 /** A home's own tariffs, one per fuel at most; `{ overrides: [] }` clears them. */
 export type SetHomeTariffsInput = RequestBody<'/homes/{id}/tariffs', 'put'>;
 
+/** A region and the series loaded for it (`weather`, `carbonIntensity`: first, last, how many; null: none). */
+export type Region = SuccessOf<'/regions', 'get'>['items'][number];
+/** A region's daily mean outdoor temperatures with their degree days. */
+export type WeatherSeries = SuccessOf<'/regions/{id}/weather', 'get'>;
+export type WeatherQuery = QueryOf<'/regions/{id}/weather', 'get'>;
+/** A region's half-hourly grid carbon intensity, gCO2e/kWh. */
+export type CarbonIntensitySeries = SuccessOf<'/regions/{id}/carbon-intensity', 'get'>;
+export type CarbonIntensityQuery = QueryOf<'/regions/{id}/carbon-intensity', 'get'>;
+/** What a series upload stored: how many days or half hours, the first and last of the file. */
+export type SeriesImport = SuccessOf<'/regions/{id}/weather', 'put'>;
+
 type AlarmListParams = QueryOf<'/alarms', 'get'>;
 /**
  * An alarms query: the route's filters, every one optional; `severity` and `rule` also as arrays,

@@ -14,6 +14,7 @@ import { ordersRoutes } from './orders/routes.js';
 import { performanceRoutes } from './performance/routes.js';
 import { portfolioRoutes } from './portfolio/routes.js';
 import { provisioningRoutes } from './provisioning/routes.js';
+import { regionsRoutes } from './regions/routes.js';
 import { reportsRoutes } from './reports/routes.js';
 import { tariffsRoutes } from './tariffs/routes.js';
 import { telemetryRoutes } from './telemetry/routes.js';
@@ -56,4 +57,5 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(webhooksRoutes);
   await app.register(notificationsRoutes);
   await app.register(reportsRoutes);
+  await app.register(regionsRoutes);
 }

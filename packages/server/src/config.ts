@@ -245,6 +245,12 @@ export const EnvSchema = Type.Object({
     maximum: 23,
     description: "the local hour (agent's time zone, 0-23) at which daily digest emails go out",
   }),
+  HEARTH_DEFAULT_REGION: Type.String({
+    default: 'GB',
+    pattern: '^[\\w.-]{1,64}$',
+    description:
+      'the region (1-64 letters, digits, . _ -) whose weather and carbon intensity series apply to a home that names none',
+  }),
   HEARTH_BODY_LIMIT: Type.Integer({
     default: 2_097_152,
     minimum: 1024,
@@ -297,6 +303,8 @@ export interface Config {
   /** Origins allowed to call the API from a browser (CORS); ['*'] any; [] none (no CORS headers). */
   corsOrigins: string[];
   invitationTtlHours: number;
+  /** The region of a home that names none (docs/operations.md). */
+  defaultRegion: string;
   bodyLimit: number;
   logLevel: string;
   amr: AmrConfig;
@@ -485,6 +493,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ).replace(/\/$/, ''),
     corsOrigins,
     invitationTtlHours: values.HEARTH_INVITATION_TTL_HOURS,
+    defaultRegion: values.HEARTH_DEFAULT_REGION,
     bodyLimit: values.HEARTH_BODY_LIMIT,
     logLevel: values.LOG_LEVEL,
     amr: {

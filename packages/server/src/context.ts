@@ -30,6 +30,8 @@ import { PerformanceService } from './performance/service.js';
 import { PortfolioService } from './portfolio/service.js';
 import { ProvisioningRepository } from './provisioning/repository.js';
 import { ProvisioningService } from './provisioning/service.js';
+import { RegionsRepository } from './regions/repository.js';
+import { RegionsService } from './regions/service.js';
 import { ReportsService } from './reports/service.js';
 import { TariffsRepository } from './tariffs/repository.js';
 import { TariffsService } from './tariffs/service.js';
@@ -65,6 +67,7 @@ export interface AppContext {
     reports: ReportsService;
     amr: AmrService;
     tariffs: TariffsService;
+    regions: RegionsService;
     notifications: NotificationsService;
     webhooks: WebhooksService;
     alarms: AlarmsService;
@@ -131,6 +134,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
   });
   let provisioning: ProvisioningService | undefined;
   let orders: OrdersService | undefined;
+  let regions: RegionsService | undefined;
   const homes = new HomesService(new HomesRepository(db), {
     db,
     audit,
@@ -139,6 +143,9 @@ export function createContext(config: Config, database: Database, log: Logger): 
     groupsExist: (agentId, ids, trx) => homeGroups.allExist(agentId, ids, trx),
     meterStatuses: (homeId, agentId, meters, trx) =>
       (telemetryQueries as TelemetryQueries).meterStatuses(homeId, agentId, meters, trx),
+    defaultRegion: config.defaultRegion,
+    regionalWeather: (region, fromDate, toDate) =>
+      (regions as RegionsService).dailyMeans(region, fromDate, toDate),
   });
   gateways = new GatewaysService(new GatewaysRepository(db), {
     db,
@@ -177,6 +184,11 @@ export function createContext(config: Config, database: Database, log: Logger): 
   });
   const amr = new AmrService({ config, db, telemetry, gateways, provisioning, log });
   const tariffs = new TariffsService(new TariffsRepository(db), { db, audit, agents, homes: () => homes });
+  regions = new RegionsService(new RegionsRepository(db), {
+    db,
+    tariffs: () => tariffs,
+    defaultRegion: config.defaultRegion,
+  });
   const insights = new InsightsService({
     homes: () => homes,
     telemetryQueries: () => telemetryQueries as TelemetryQueries,
@@ -261,6 +273,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
       reports,
       amr,
       tariffs,
+      regions,
       notifications,
       webhooks,
     },

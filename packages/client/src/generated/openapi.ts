@@ -2156,6 +2156,8 @@ export interface paths {
                 longitude?: number;
                 /** @description UK postcodes are validated (e.g. LL55 4UR); free-form elsewhere */
                 postcode?: string;
+                /** @description the region whose weather and carbon intensity series apply (GET /regions), e.g. GB, north-wales; absent: the platform default */
+                region?: string;
                 town?: string;
                 /** @description Unique Property Reference Number (UK) */
                 uprn?: string;
@@ -2167,6 +2169,13 @@ export interface paths {
                 status: string;
               }[];
               reference: string;
+              /** @description the region whose weather (degree days) and carbon intensity series the home uses */
+              region: {
+                /** @description the region, e.g. GB, north-wales (GET /regions) */
+                name: string;
+                /** @description home: property.region; platform_default: HEARTH_DEFAULT_REGION */
+                source: 'home' | 'platform_default';
+              };
               /** @description decommissioned: collection stopped, history still readable */
               status: 'active' | 'decommissioned';
               /** Format: date-time */
@@ -2254,6 +2263,8 @@ export interface paths {
               longitude?: number;
               /** @description UK postcodes are validated (e.g. LL55 4UR); free-form elsewhere */
               postcode?: string;
+              /** @description the region whose weather and carbon intensity series apply (GET /regions), e.g. GB, north-wales; absent: the platform default */
+              region?: string;
               town?: string;
               /** @description Unique Property Reference Number (UK) */
               uprn?: string;
@@ -2450,6 +2461,8 @@ export interface paths {
                 longitude?: number;
                 /** @description UK postcodes are validated (e.g. LL55 4UR); free-form elsewhere */
                 postcode?: string;
+                /** @description the region whose weather and carbon intensity series apply (GET /regions), e.g. GB, north-wales; absent: the platform default */
+                region?: string;
                 town?: string;
                 /** @description Unique Property Reference Number (UK) */
                 uprn?: string;
@@ -2461,6 +2474,13 @@ export interface paths {
                 status: string;
               }[];
               reference: string;
+              /** @description the region whose weather (degree days) and carbon intensity series the home uses */
+              region: {
+                /** @description the region, e.g. GB, north-wales (GET /regions) */
+                name: string;
+                /** @description home: property.region; platform_default: HEARTH_DEFAULT_REGION */
+                source: 'home' | 'platform_default';
+              };
               /** @description decommissioned: collection stopped, history still readable */
               status: 'active' | 'decommissioned';
               /** Format: date-time */
@@ -3141,7 +3161,7 @@ export interface paths {
     };
     /**
      * A home's energy, cost, carbon and degree days per period, with last year
-     * @description Per local period: electricity, heat, gas and PV energy; cost on the home’s tariffs (GET /homes/{id}/tariffs); carbon; heating degree days (base 15.5 °C) from the outdoor sensor; the consumption the home’s energy signature expects; the same period last year. See docs/insight.md. Accept: text/csv gives the periods table.
+     * @description Per local period: electricity, heat, gas and PV energy; cost on the home’s tariffs (GET /homes/{id}/tariffs); carbon (electricity at the region’s half-hourly intensity where loaded); heating degree days (base 15.5 °C) from the outdoor sensor, else the home’s region’s weather; the consumption the home’s energy signature expects; the same period last year. See docs/insight.md. Accept: text/csv gives the periods table.
      */
     get: {
       parameters: {
@@ -3265,6 +3285,10 @@ export interface paths {
           };
           content: {
             'application/json': {
+              /** @description electricity’s carbon: the region’s half-hourly intensity series (loaded for some of the window), or the tariff’s fixed factor; gas always uses its factor */
+              carbonSource: 'intensity_series' | 'factor';
+              /** @description where degree days come from: the home’s outdoor sensor, else its region’s daily weather series; null: neither */
+              degreeDaysSource: ('outdoor_sensor' | 'region') | null;
               /** Format: date-time */
               from: string;
               /** Format: uuid */
@@ -3362,10 +3386,14 @@ export interface paths {
                 /** Format: date-time */
                 start: string;
               }[];
+              /** @description the region whose series the home uses: its own, else the platform default (GET /homes/{id}) */
+              region: string;
               timeZone: string;
               /** Format: date-time */
               to: string;
               window: {
+                /** @description intensity series only: half hours with electricity use the series lacks, counted at the tariff’s factor */
+                carbonFallbackHalfHours: number | null;
                 carbonKg: number | null;
                 cost: {
                   currency: string | null;
@@ -3414,7 +3442,7 @@ export interface paths {
                 heatKwh: number | null;
                 /** @description PV generation (null: no PV meter) */
                 pvKwh: number | null;
-                /** @description daily heating fuel = base + slope × HDD, least squares over the window’s whole days (null: under 14 days or no outdoor sensor) */
+                /** @description daily heating fuel = base + slope × HDD, least squares over the window’s whole days (null: under 14 days or no degree days) */
                 signature: {
                   /** @description use on a day needing no heating (hot water, standby) */
                   baseKwhPerDay: number;
@@ -3610,8 +3638,9 @@ export interface paths {
                 | 'flow_rate'
                 | 'volume'
                 | 'state_of_charge'
-                | 'relative_humidity';
-              /** @description must be the quantity’s unit: kWh, W, °C, l/min, m³, % */
+                | 'relative_humidity'
+                | 'state';
+              /** @description must be the quantity’s unit: kWh, W, °C, l/min, m³, %, 1 (state) */
               unit?: string;
             }[];
             /** @description what the meter is */
@@ -3869,7 +3898,7 @@ export interface paths {
     };
     /**
      * A home's heat pump performance: COP per period, SPF, coverage, against design
-     * @description COP per local period and SPF over the window as Σheat / Σelectricity at a SEPEMO boundary (H1–H4) the meters support, with data coverage and a refusal (quality) when it is too low; % of Carnot, heat-weighted flow temperature, compressor starts, defrost, design comparison. See docs/performance.md. Accept: text/csv gives the periods table.
+     * @description COP per local period and SPF over the window as Σheat / Σelectricity at a SEPEMO boundary (H1–H4) the meters support, with data coverage and a refusal (quality) when it is too low; % of Carnot, heat-weighted flow temperature, compressor starts, defrost, design comparison; a split into space heating, hot water (by a hot_water_mode channel) and running-only COP. See docs/performance.md. Accept: text/csv gives the periods table.
      */
     get: {
       parameters: {
@@ -4047,6 +4076,42 @@ export interface paths {
                     message: string;
                   }[];
                 };
+                /** @description COP split into space heating, hot water and running-only (the hours the heat pump ran); docs/performance.md */
+                split: {
+                  /** @description (spaceHeating + hotWater electricity) / electricity × 100: the share the split attributes (hours without flag readings go to neither); null without the flag channel or without electricity */
+                  coveragePercent: number | null;
+                  /** @description null: no hot_water_mode channel, or no boundary (window.unavailable says which) */
+                  hotWater: {
+                    /** @description heatKwh / electricityKwh; null without electricity or when quality refuses the COP */
+                    cop: number | null;
+                    /** @description electricity at the boundary attributed to hot water (the hot water flag at 1, and any immersion heater), kWh */
+                    electricityKwh: number;
+                    /** @description heat at the boundary attributed to hot water (the hot water flag at 1, and any immersion heater), kWh */
+                    heatKwh: number;
+                  } | null;
+                  /** @description how the split was made, with the hours behind it, to check by hand */
+                  method: string;
+                  /** @description null: no boundary */
+                  running: {
+                    /** @description running-only COP: heatKwh / electricityKwh; null as for cop */
+                    cop: number | null;
+                    /** @description electricity of the running hours, kWh */
+                    electricityKwh: number;
+                    /** @description heat of the running hours, kWh */
+                    heatKwh: number;
+                    /** @description hours with data, not just after a gap, in which the heat meters registered heat */
+                    hours: number;
+                  } | null;
+                  /** @description null: no hot_water_mode channel, or no boundary (window.unavailable says which) */
+                  spaceHeating: {
+                    /** @description heatKwh / electricityKwh; null without electricity or when quality refuses the COP */
+                    cop: number | null;
+                    /** @description electricity at the boundary attributed to space heating (the hot water flag at 0, idle standby included), kWh */
+                    electricityKwh: number;
+                    /** @description heat at the boundary attributed to space heating (the hot water flag at 0, idle standby included), kWh */
+                    heatKwh: number;
+                  } | null;
+                };
                 /** Format: date-time */
                 start: string;
               }[];
@@ -4114,6 +4179,42 @@ export interface paths {
                 runningHours: number | null;
                 /** @description seasonal performance factor at the boundary; null when quality refuses */
                 spf: number | null;
+                /** @description COP split into space heating, hot water and running-only (the hours the heat pump ran); docs/performance.md */
+                split: {
+                  /** @description (spaceHeating + hotWater electricity) / electricity × 100: the share the split attributes (hours without flag readings go to neither); null without the flag channel or without electricity */
+                  coveragePercent: number | null;
+                  /** @description null: no hot_water_mode channel, or no boundary (window.unavailable says which) */
+                  hotWater: {
+                    /** @description heatKwh / electricityKwh; null without electricity or when quality refuses the COP */
+                    cop: number | null;
+                    /** @description electricity at the boundary attributed to hot water (the hot water flag at 1, and any immersion heater), kWh */
+                    electricityKwh: number;
+                    /** @description heat at the boundary attributed to hot water (the hot water flag at 1, and any immersion heater), kWh */
+                    heatKwh: number;
+                  } | null;
+                  /** @description how the split was made, with the hours behind it, to check by hand */
+                  method: string;
+                  /** @description null: no boundary */
+                  running: {
+                    /** @description running-only COP: heatKwh / electricityKwh; null as for cop */
+                    cop: number | null;
+                    /** @description electricity of the running hours, kWh */
+                    electricityKwh: number;
+                    /** @description heat of the running hours, kWh */
+                    heatKwh: number;
+                    /** @description hours with data, not just after a gap, in which the heat meters registered heat */
+                    hours: number;
+                  } | null;
+                  /** @description null: no hot_water_mode channel, or no boundary (window.unavailable says which) */
+                  spaceHeating: {
+                    /** @description heatKwh / electricityKwh; null without electricity or when quality refuses the COP */
+                    cop: number | null;
+                    /** @description electricity at the boundary attributed to space heating (the hot water flag at 0, idle standby included), kWh */
+                    electricityKwh: number;
+                    /** @description heat at the boundary attributed to space heating (the hot water flag at 0, idle standby included), kWh */
+                    heatKwh: number;
+                  } | null;
+                };
                 /** @description compressor starts (off → on) in the window */
                 starts: number | null;
                 /** @description starts per running hour */
@@ -4884,6 +4985,10 @@ export interface paths {
                 status: string;
               };
               insight: {
+                /** @description electricity’s carbon: the region’s half-hourly intensity series (loaded for some of the window), or the tariff’s fixed factor; gas always uses its factor */
+                carbonSource: 'intensity_series' | 'factor';
+                /** @description where degree days come from: the home’s outdoor sensor, else its region’s daily weather series; null: neither */
+                degreeDaysSource: ('outdoor_sensor' | 'region') | null;
                 /** Format: date-time */
                 from: string;
                 /** Format: uuid */
@@ -4981,10 +5086,14 @@ export interface paths {
                   /** Format: date-time */
                   start: string;
                 }[];
+                /** @description the region whose series the home uses: its own, else the platform default (GET /homes/{id}) */
+                region: string;
                 timeZone: string;
                 /** Format: date-time */
                 to: string;
                 window: {
+                  /** @description intensity series only: half hours with electricity use the series lacks, counted at the tariff’s factor */
+                  carbonFallbackHalfHours: number | null;
                   carbonKg: number | null;
                   cost: {
                     currency: string | null;
@@ -5033,7 +5142,7 @@ export interface paths {
                   heatKwh: number | null;
                   /** @description PV generation (null: no PV meter) */
                   pvKwh: number | null;
-                  /** @description daily heating fuel = base + slope × HDD, least squares over the window’s whole days (null: under 14 days or no outdoor sensor) */
+                  /** @description daily heating fuel = base + slope × HDD, least squares over the window’s whole days (null: under 14 days or no degree days) */
                   signature: {
                     /** @description use on a day needing no heating (hot water, standby) */
                     baseKwhPerDay: number;
@@ -5135,6 +5244,42 @@ export interface paths {
                       message: string;
                     }[];
                   };
+                  /** @description COP split into space heating, hot water and running-only (the hours the heat pump ran); docs/performance.md */
+                  split: {
+                    /** @description (spaceHeating + hotWater electricity) / electricity × 100: the share the split attributes (hours without flag readings go to neither); null without the flag channel or without electricity */
+                    coveragePercent: number | null;
+                    /** @description null: no hot_water_mode channel, or no boundary (window.unavailable says which) */
+                    hotWater: {
+                      /** @description heatKwh / electricityKwh; null without electricity or when quality refuses the COP */
+                      cop: number | null;
+                      /** @description electricity at the boundary attributed to hot water (the hot water flag at 1, and any immersion heater), kWh */
+                      electricityKwh: number;
+                      /** @description heat at the boundary attributed to hot water (the hot water flag at 1, and any immersion heater), kWh */
+                      heatKwh: number;
+                    } | null;
+                    /** @description how the split was made, with the hours behind it, to check by hand */
+                    method: string;
+                    /** @description null: no boundary */
+                    running: {
+                      /** @description running-only COP: heatKwh / electricityKwh; null as for cop */
+                      cop: number | null;
+                      /** @description electricity of the running hours, kWh */
+                      electricityKwh: number;
+                      /** @description heat of the running hours, kWh */
+                      heatKwh: number;
+                      /** @description hours with data, not just after a gap, in which the heat meters registered heat */
+                      hours: number;
+                    } | null;
+                    /** @description null: no hot_water_mode channel, or no boundary (window.unavailable says which) */
+                    spaceHeating: {
+                      /** @description heatKwh / electricityKwh; null without electricity or when quality refuses the COP */
+                      cop: number | null;
+                      /** @description electricity at the boundary attributed to space heating (the hot water flag at 0, idle standby included), kWh */
+                      electricityKwh: number;
+                      /** @description heat at the boundary attributed to space heating (the hot water flag at 0, idle standby included), kWh */
+                      heatKwh: number;
+                    } | null;
+                  };
                   /** Format: date-time */
                   start: string;
                 }[];
@@ -5202,6 +5347,42 @@ export interface paths {
                   runningHours: number | null;
                   /** @description seasonal performance factor at the boundary; null when quality refuses */
                   spf: number | null;
+                  /** @description COP split into space heating, hot water and running-only (the hours the heat pump ran); docs/performance.md */
+                  split: {
+                    /** @description (spaceHeating + hotWater electricity) / electricity × 100: the share the split attributes (hours without flag readings go to neither); null without the flag channel or without electricity */
+                    coveragePercent: number | null;
+                    /** @description null: no hot_water_mode channel, or no boundary (window.unavailable says which) */
+                    hotWater: {
+                      /** @description heatKwh / electricityKwh; null without electricity or when quality refuses the COP */
+                      cop: number | null;
+                      /** @description electricity at the boundary attributed to hot water (the hot water flag at 1, and any immersion heater), kWh */
+                      electricityKwh: number;
+                      /** @description heat at the boundary attributed to hot water (the hot water flag at 1, and any immersion heater), kWh */
+                      heatKwh: number;
+                    } | null;
+                    /** @description how the split was made, with the hours behind it, to check by hand */
+                    method: string;
+                    /** @description null: no boundary */
+                    running: {
+                      /** @description running-only COP: heatKwh / electricityKwh; null as for cop */
+                      cop: number | null;
+                      /** @description electricity of the running hours, kWh */
+                      electricityKwh: number;
+                      /** @description heat of the running hours, kWh */
+                      heatKwh: number;
+                      /** @description hours with data, not just after a gap, in which the heat meters registered heat */
+                      hours: number;
+                    } | null;
+                    /** @description null: no hot_water_mode channel, or no boundary (window.unavailable says which) */
+                    spaceHeating: {
+                      /** @description heatKwh / electricityKwh; null without electricity or when quality refuses the COP */
+                      cop: number | null;
+                      /** @description electricity at the boundary attributed to space heating (the hot water flag at 0, idle standby included), kWh */
+                      electricityKwh: number;
+                      /** @description heat at the boundary attributed to space heating (the hot water flag at 0, idle standby included), kWh */
+                      heatKwh: number;
+                    } | null;
+                  };
                   /** @description compressor starts (off → on) in the window */
                   starts: number | null;
                   /** @description starts per running hour */
@@ -5333,6 +5514,8 @@ export interface paths {
                   agentId: string;
                   bands:
                     | {
+                        /** @description in week order; absent: every day (docs/tariffs.md) */
+                        days?: ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[];
                         from: string;
                         rate: number;
                         to: string;
@@ -5464,6 +5647,8 @@ export interface paths {
                   agentId: string;
                   bands:
                     | {
+                        /** @description in week order; absent: every day (docs/tariffs.md) */
+                        days?: ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[];
                         from: string;
                         rate: number;
                         to: string;
@@ -7276,8 +7461,9 @@ export interface paths {
                       | 'flow_rate'
                       | 'volume'
                       | 'state_of_charge'
-                      | 'relative_humidity';
-                    /** @description must be the quantity’s unit: kWh, W, °C, l/min, m³, % */
+                      | 'relative_humidity'
+                      | 'state';
+                    /** @description must be the quantity’s unit: kWh, W, °C, l/min, m³, %, 1 (state) */
                     unit?: string;
                   }[];
                   /** @description what the meter is */
@@ -7336,6 +7522,8 @@ export interface paths {
                   longitude?: number;
                   /** @description UK postcodes are validated (e.g. LL55 4UR); free-form elsewhere */
                   postcode?: string;
+                  /** @description the region whose weather and carbon intensity series apply (GET /regions), e.g. GB, north-wales; absent: the platform default */
+                  region?: string;
                   town?: string;
                   /** @description Unique Property Reference Number (UK) */
                   uprn?: string;
@@ -7437,8 +7625,9 @@ export interface paths {
                   | 'flow_rate'
                   | 'volume'
                   | 'state_of_charge'
-                  | 'relative_humidity';
-                /** @description must be the quantity’s unit: kWh, W, °C, l/min, m³, % */
+                  | 'relative_humidity'
+                  | 'state';
+                /** @description must be the quantity’s unit: kWh, W, °C, l/min, m³, %, 1 (state) */
                 unit?: string;
               }[];
               /** @description what the meter is */
@@ -7497,6 +7686,8 @@ export interface paths {
               longitude?: number;
               /** @description UK postcodes are validated (e.g. LL55 4UR); free-form elsewhere */
               postcode?: string;
+              /** @description the region whose weather and carbon intensity series apply (GET /regions), e.g. GB, north-wales; absent: the platform default */
+              region?: string;
               town?: string;
               /** @description Unique Property Reference Number (UK) */
               uprn?: string;
@@ -7641,8 +7832,9 @@ export interface paths {
                     | 'flow_rate'
                     | 'volume'
                     | 'state_of_charge'
-                    | 'relative_humidity';
-                  /** @description must be the quantity’s unit: kWh, W, °C, l/min, m³, % */
+                    | 'relative_humidity'
+                    | 'state';
+                  /** @description must be the quantity’s unit: kWh, W, °C, l/min, m³, %, 1 (state) */
                   unit?: string;
                 }[];
                 /** @description what the meter is */
@@ -7701,6 +7893,8 @@ export interface paths {
                 longitude?: number;
                 /** @description UK postcodes are validated (e.g. LL55 4UR); free-form elsewhere */
                 postcode?: string;
+                /** @description the region whose weather and carbon intensity series apply (GET /regions), e.g. GB, north-wales; absent: the platform default */
+                region?: string;
                 town?: string;
                 /** @description Unique Property Reference Number (UK) */
                 uprn?: string;
@@ -7876,8 +8070,9 @@ export interface paths {
                     | 'flow_rate'
                     | 'volume'
                     | 'state_of_charge'
-                    | 'relative_humidity';
-                  /** @description must be the quantity’s unit: kWh, W, °C, l/min, m³, % */
+                    | 'relative_humidity'
+                    | 'state';
+                  /** @description must be the quantity’s unit: kWh, W, °C, l/min, m³, %, 1 (state) */
                   unit?: string;
                 }[];
                 /** @description what the meter is */
@@ -7936,6 +8131,8 @@ export interface paths {
                 longitude?: number;
                 /** @description UK postcodes are validated (e.g. LL55 4UR); free-form elsewhere */
                 postcode?: string;
+                /** @description the region whose weather and carbon intensity series apply (GET /regions), e.g. GB, north-wales; absent: the platform default */
+                region?: string;
                 town?: string;
                 /** @description Unique Property Reference Number (UK) */
                 uprn?: string;
@@ -8033,8 +8230,9 @@ export interface paths {
                   | 'flow_rate'
                   | 'volume'
                   | 'state_of_charge'
-                  | 'relative_humidity';
-                /** @description must be the quantity’s unit: kWh, W, °C, l/min, m³, % */
+                  | 'relative_humidity'
+                  | 'state';
+                /** @description must be the quantity’s unit: kWh, W, °C, l/min, m³, %, 1 (state) */
                 unit?: string;
               }[];
               /** @description what the meter is */
@@ -8093,6 +8291,8 @@ export interface paths {
               longitude?: number;
               /** @description UK postcodes are validated (e.g. LL55 4UR); free-form elsewhere */
               postcode?: string;
+              /** @description the region whose weather and carbon intensity series apply (GET /regions), e.g. GB, north-wales; absent: the platform default */
+              region?: string;
               town?: string;
               /** @description Unique Property Reference Number (UK) */
               uprn?: string;
@@ -8237,8 +8437,9 @@ export interface paths {
                     | 'flow_rate'
                     | 'volume'
                     | 'state_of_charge'
-                    | 'relative_humidity';
-                  /** @description must be the quantity’s unit: kWh, W, °C, l/min, m³, % */
+                    | 'relative_humidity'
+                    | 'state';
+                  /** @description must be the quantity’s unit: kWh, W, °C, l/min, m³, %, 1 (state) */
                   unit?: string;
                 }[];
                 /** @description what the meter is */
@@ -8297,6 +8498,8 @@ export interface paths {
                 longitude?: number;
                 /** @description UK postcodes are validated (e.g. LL55 4UR); free-form elsewhere */
                 postcode?: string;
+                /** @description the region whose weather and carbon intensity series apply (GET /regions), e.g. GB, north-wales; absent: the platform default */
+                region?: string;
                 town?: string;
                 /** @description Unique Property Reference Number (UK) */
                 uprn?: string;
@@ -8559,8 +8762,9 @@ export interface paths {
                       | 'flow_rate'
                       | 'volume'
                       | 'state_of_charge'
-                      | 'relative_humidity';
-                    /** @description must be the quantity’s unit: kWh, W, °C, l/min, m³, % */
+                      | 'relative_humidity'
+                      | 'state';
+                    /** @description must be the quantity’s unit: kWh, W, °C, l/min, m³, %, 1 (state) */
                     unit?: string;
                   }[];
                   /** @description what the meter is */
@@ -8619,6 +8823,8 @@ export interface paths {
                   longitude?: number;
                   /** @description UK postcodes are validated (e.g. LL55 4UR); free-form elsewhere */
                   postcode?: string;
+                  /** @description the region whose weather and carbon intensity series apply (GET /regions), e.g. GB, north-wales; absent: the platform default */
+                  region?: string;
                   town?: string;
                   /** @description Unique Property Reference Number (UK) */
                   uprn?: string;
@@ -8723,8 +8929,9 @@ export interface paths {
                       | 'flow_rate'
                       | 'volume'
                       | 'state_of_charge'
-                      | 'relative_humidity';
-                    /** @description must be the quantity’s unit: kWh, W, °C, l/min, m³, % */
+                      | 'relative_humidity'
+                      | 'state';
+                    /** @description must be the quantity’s unit: kWh, W, °C, l/min, m³, %, 1 (state) */
                     unit?: string;
                   }[];
                   /** @description what the meter is */
@@ -8783,6 +8990,8 @@ export interface paths {
                   longitude?: number;
                   /** @description UK postcodes are validated (e.g. LL55 4UR); free-form elsewhere */
                   postcode?: string;
+                  /** @description the region whose weather and carbon intensity series apply (GET /regions), e.g. GB, north-wales; absent: the platform default */
+                  region?: string;
                   town?: string;
                   /** @description Unique Property Reference Number (UK) */
                   uprn?: string;
@@ -9284,6 +9493,609 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/regions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List the regions and the series loaded for each (first and last day or half hour) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                carbonIntensity: {
+                  /**
+                   * Format: date-time
+                   * @description the first half hour (its start)
+                   */
+                  first: string;
+                  halfHours: number;
+                  /**
+                   * Format: date-time
+                   * @description the last half hour (its start)
+                   */
+                  last: string;
+                } | null;
+                /** @description the platform default region (HEARTH_DEFAULT_REGION) */
+                isDefault: boolean;
+                name: string;
+                weather: {
+                  days: number;
+                  /**
+                   * Format: date
+                   * @description the first local date with a daily mean
+                   */
+                  first: string;
+                  /**
+                   * Format: date
+                   * @description the last local date with a daily mean
+                   */
+                  last: string;
+                } | null;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/regions/{id}/carbon-intensity': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A region's half-hourly grid carbon intensity (JSON or CSV) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description RFC 3339, inclusive */
+          from?: string;
+          /** @description RFC 3339, exclusive */
+          to?: string;
+        };
+        header?: never;
+        path: {
+          /** @description the region: 1-64 letters, digits, . _ - (e.g. GB, north-wales) */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+            'text/csv': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description the half hours (JSON), or with Accept: text/csv the same CSV an upload takes */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** @description gCO2e/kWh */
+                gPerKwh: number;
+                /**
+                 * Format: date-time
+                 * @description start of the half hour
+                 */
+                time: string;
+              }[];
+              region: string;
+            };
+            'text/csv': string;
+          };
+        };
+      };
+    };
+    /**
+     * Load a region's half-hourly grid carbon intensity (CSV time,g_per_kwh), all or nothing
+     * @description Adds to the series; a half hour given again takes the new value. Every bad line is listed (400, errors[].field = "line N") and nothing is stored. If-Match takes the ETag of the region’s GETs. See docs/tariffs.md.
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the region: 1-64 letters, digits, . _ - (e.g. GB, north-wales) */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'text/csv': string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description the first date or half hour of the file */
+              first: string | null;
+              /** @description the last date or half hour of the file */
+              last: string | null;
+              region: string;
+              /** @description days (weather) or half hours (carbon intensity) stored */
+              stored: number;
+            };
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/regions/{id}/weather': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A region's daily mean outdoor temperatures and degree days (JSON or CSV) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description first local date (inclusive) */
+          from?: string;
+          /** @description last local date (exclusive) */
+          to?: string;
+        };
+        header?: never;
+        path: {
+          /** @description the region: 1-64 letters, digits, . _ - (e.g. GB, north-wales) */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+            'text/csv': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description the daily means (JSON), or with Accept: text/csv the same CSV an upload takes */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** Format: date */
+                date: string;
+                /** @description max(0, 15.5 − meanC), K·day */
+                degreeDays: number;
+                /** @description daily mean outdoor temperature, °C */
+                meanC: number;
+              }[];
+              region: string;
+            };
+            'text/csv': string;
+          };
+        };
+      };
+    };
+    /**
+     * Load a region's daily mean outdoor temperatures (CSV date,mean_c), all or nothing
+     * @description Adds to the series; a date given again takes the new mean. Every bad line is listed (400, errors[].field = "line N") and nothing is stored. If-Match takes the ETag of the region’s GETs. See docs/insight.md.
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the region: 1-64 letters, digits, . _ - (e.g. GB, north-wales) */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'text/csv': string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description the first date or half hour of the file */
+              first: string | null;
+              /** @description the last date or half hour of the file */
+              last: string | null;
+              region: string;
+              /** @description days (weather) or half hours (carbon intensity) stored */
+              stored: number;
+            };
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/tariffs': {
     parameters: {
       query?: never;
@@ -9374,6 +10186,8 @@ export interface paths {
                 agentId: string;
                 bands:
                   | {
+                      /** @description in week order; absent: every day (docs/tariffs.md) */
+                      days?: ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[];
                       from: string;
                       rate: number;
                       to: string;
@@ -9426,8 +10240,10 @@ export interface paths {
              * @description the operator names the agent; an admin's is their own
              */
             agentId?: string;
-            /** @description time-of-use bands covering the local day exactly once */
+            /** @description time-of-use bands covering each local day exactly once; at most 48 apply on a day */
             bands?: {
+              /** @description the local days the band applies on, each named once (answered in week order, and omitted when all seven); omitted: every day. A band wrapping midnight covers the evening and the early morning of each day named */
+              days?: ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[];
               /** @description local time HH:MM, inclusive */
               from: string;
               /** @description minor units (pence) per kWh; may be negative */
@@ -9517,6 +10333,8 @@ export interface paths {
               agentId: string;
               bands:
                 | {
+                    /** @description in week order; absent: every day (docs/tariffs.md) */
+                    days?: ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[];
                     from: string;
                     rate: number;
                     to: string;
@@ -9635,6 +10453,8 @@ export interface paths {
               agentId: string;
               bands:
                 | {
+                    /** @description in week order; absent: every day (docs/tariffs.md) */
+                    days?: ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[];
                     from: string;
                     rate: number;
                     to: string;
@@ -9678,8 +10498,10 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
-            /** @description time-of-use bands covering the local day exactly once */
+            /** @description time-of-use bands covering each local day exactly once; at most 48 apply on a day */
             bands?: {
+              /** @description the local days the band applies on, each named once (answered in week order, and omitted when all seven); omitted: every day. A band wrapping midnight covers the evening and the early morning of each day named */
+              days?: ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[];
               /** @description local time HH:MM, inclusive */
               from: string;
               /** @description minor units (pence) per kWh; may be negative */
@@ -9767,6 +10589,8 @@ export interface paths {
               agentId: string;
               bands:
                 | {
+                    /** @description in week order; absent: every day (docs/tariffs.md) */
+                    days?: ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[];
                     from: string;
                     rate: number;
                     to: string;
@@ -9987,6 +10811,7 @@ export interface paths {
                   | 'time_in_future'
                   | 'before_channel'
                   | 'value_not_finite'
+                  | 'value_out_of_range'
                   | 'conflicting_value';
               }[];
               /** @description readings newly stored (durably committed) by this request */

@@ -58,6 +58,10 @@ export const permissionMatrix = {
   'alarms.manage': ['operator', 'admin', 'editor'],
   /** Change the agent's fault rule thresholds (homes' own are in their fault_management definition). */
   'fault-rules.manage': ['operator', 'admin'],
+  /** Read the platform's regional series (weather, carbon intensity): platform data, not an agent's. */
+  'regions.read': ['operator', 'admin', 'editor', 'viewer'],
+  /** Load regional series. */
+  'regions.manage': ['operator'],
   /** Webhooks and email subscriptions for alarms, with their delivery logs. */
   'notifications.manage': ['operator', 'admin'],
 } as const satisfies Record<string, readonly CallerRole[]>;

@@ -144,6 +144,8 @@ export interface HomesTable {
   updated_at: number;
   decommissioned_at: number | null;
   occupant_erased_at: number | null;
+  /** The regional series the home uses (weather, carbon intensity); null: the platform default. */
+  region: string | null;
   revision: number;
 }
 
@@ -289,6 +291,23 @@ export interface CarbonIntensityTable {
   /** Start of the half hour, epoch ms. */
   t: number;
   g_per_kwh: number;
+}
+
+export interface RegionsTable {
+  /** The region's short name, e.g. GB, north-wales. */
+  id: string;
+  created_at: number;
+  updated_at: number;
+  /** Moves on with every series loaded (the ETag of its series). */
+  revision: number;
+}
+
+export interface RegionWeatherTable {
+  region: string;
+  /** Local date, YYYY-MM-DD. */
+  date: string;
+  /** Daily mean outdoor temperature, °C. */
+  mean_c: number;
 }
 
 export interface AlarmsTable {
@@ -447,6 +466,8 @@ export interface DB {
   home_tariffs: HomeTariffsTable;
   home_tariff_sets: HomeTariffSetsTable;
   carbon_intensity: CarbonIntensityTable;
+  regions: RegionsTable;
+  region_weather: RegionWeatherTable;
   alarms: AlarmsTable;
   alarm_events: AlarmEventsTable;
   fault_evaluations: FaultEvaluationsTable;

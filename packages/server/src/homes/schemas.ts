@@ -39,6 +39,18 @@ export const ProvisioningSummarySchema = Type.Object({
   status: Type.String(),
 });
 
+/** The region whose series a home uses: its own (property.region), else the platform default. */
+export const RegionInUseSchema = Type.Object(
+  {
+    name: Type.String({ description: 'the region, e.g. GB, north-wales (GET /regions)' }),
+    source: Type.Union([Type.Literal('home'), Type.Literal('platform_default')], {
+      description: 'home: property.region; platform_default: HEARTH_DEFAULT_REGION',
+    }),
+  },
+  { description: 'the region whose weather (degree days) and carbon intensity series the home uses' },
+);
+export type RegionInUse = Static<typeof RegionInUseSchema>;
+
 export const HomeViewSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   agentId: Type.String({ format: 'uuid' }),
@@ -54,6 +66,7 @@ export const HomeViewSchema = Type.Object({
     }),
   ),
   installation: InstallationSchema,
+  region: RegionInUseSchema,
   groups: Type.Array(Type.Object({ id: Type.String({ format: 'uuid' }), name: Type.String() })),
   meters: Type.Array(MeterViewSchema),
   provisioning: Type.Array(ProvisioningSummarySchema),

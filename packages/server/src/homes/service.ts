@@ -17,8 +17,15 @@ import type { MeterSpec, OrderDocument } from '../orders/schemas.js';
 import type { ProvisioningService } from '../provisioning/service.js';
 import type { MeterForStatus } from '../telemetry/query.js';
 import type { MeterStatus } from '../telemetry/schemas.js';
-import type { ChannelRow, HomeFilter, HomeRow, HomeSummaryRow, HomesRepository, MeterRow } from './repository.js';
-import type { HomeSummary, HomeView, MeterView, UpdateHomeInput } from './schemas.js';
+import type {
+  ChannelRow,
+  HomeFilter,
+  HomeRow,
+  HomeSummaryRow,
+  HomesRepository,
+  MeterRow,
+} from './repository.js';
+import type { HomeSummary, HomeView, MeterView, RegionInUse, UpdateHomeInput } from './schemas.js';
 
 export interface HomesDeps {
   db: Kysely<DB>;
@@ -35,6 +42,10 @@ export interface HomesDeps {
     meters: MeterForStatus[],
     trx?: Kysely<DB>,
   ) => Promise<Map<string, MeterStatus>>;
+  /** The region of a home that names none (HEARTH_DEFAULT_REGION). */
+  defaultRegion: string;
+  /** A region's daily mean outdoor temperatures by local date in [fromDate, toDate]; null: it has none loaded. */
+  regionalWeather: (region: string, fromDate: string, toDate: string) => Promise<Map<string, number> | null>;
 }
 
 const DEFAULT_INTERVAL = 60;
@@ -119,6 +130,7 @@ export class HomesService {
       updated_at: now,
       decommissioned_at: null,
       occupant_erased_at: null,
+      region: property.region ?? null,
       revision: 1,
     };
     await this.repo.insertHome(home, trx);
@@ -237,6 +249,7 @@ export class HomesService {
       property: JSON.parse(row.address),
       ...(seesOccupant(scope) ? { occupant: row.occupant ? JSON.parse(row.occupant) : null } : {}),
       installation: JSON.parse(row.installation),
+      region: this.regionOf(row),
       groups,
       // Completeness moves by the minute: the meters route has it, the home (with its ETag) does not.
       meters: (await this.meterViews(row, meters, channels, trx)).map((m) => {
@@ -249,6 +262,27 @@ export class HomesService {
       updatedAt: isoTime(row.updated_at),
       decommissionedAt: isoTimeOrNull(row.decommissioned_at),
     };
+  }
+
+  /** The region whose series the home uses: its own, else the platform default. */
+  regionOf(home: Pick<HomeRow, 'region'>): RegionInUse {
+    return home.region
+      ? { name: home.region, source: 'home' }
+      : { name: this.deps.defaultRegion, source: 'platform_default' };
+  }
+
+  /**
+   * The daily mean outdoor temperatures of the home's region over local dates [fromDate, toDate],
+   * for degree days where the home has no outdoor sensor; null when the region has no weather.
+   */
+  async regionalWeather(
+    home: Pick<HomeRow, 'region'>,
+    fromDate: string,
+    toDate: string,
+  ): Promise<{ region: string; means: Map<string, number> } | null> {
+    const region = this.regionOf(home).name;
+    const means = await this.deps.regionalWeather(region, fromDate, toDate);
+    return means ? { region, means } : null;
   }
 
   async get(scope: Scope, id: string): Promise<Versioned<HomeView>> {
@@ -362,6 +396,7 @@ export class HomesService {
         property.country ??= 'GB';
         patch.address = JSON.stringify(property);
         patch.postcode = property.postcode ?? null;
+        patch.region = property.region ?? null;
         changed.push('property');
       }
       if (input.occupant !== undefined) {

@@ -42,7 +42,7 @@ export const insightRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: "A home's energy, cost, carbon and degree days per period, with last year",
         description:
           'Per local period: electricity, heat, gas and PV energy; cost on the home’s tariffs (GET /homes/{id}/tariffs); ' +
-          'carbon; heating degree days (base 15.5 °C) from the outdoor sensor; the consumption the home’s energy ' +
+          'carbon (electricity at the region’s half-hourly intensity where loaded); heating degree days (base 15.5 °C) from the outdoor sensor, else the home’s region’s weather; the consumption the home’s energy ' +
           'signature expects; the same period last year. See docs/insight.md. Accept: text/csv gives the periods table.',
         params: IdParams,
         querystring: InsightQuery,

@@ -80,11 +80,27 @@ export const InsightAnswerSchema = Type.Object({
     pv: Type.Array(Type.String()),
     outdoor: Nullable(Type.String(), 'the outdoor temperature sensor degree days come from'),
   }),
+  region: Type.String({
+    description:
+      'the region whose series the home uses: its own, else the platform default (GET /homes/{id})',
+  }),
+  degreeDaysSource: Nullable(
+    Type.Union([Type.Literal('outdoor_sensor'), Type.Literal('region')]),
+    'where degree days come from: the home’s outdoor sensor, else its region’s daily weather series; null: neither',
+  ),
+  carbonSource: Type.Union([Type.Literal('intensity_series'), Type.Literal('factor')], {
+    description:
+      'electricity’s carbon: the region’s half-hourly intensity series (loaded for some of the window), or the tariff’s fixed factor; gas always uses its factor',
+  }),
   periods: Type.Array(InsightPeriodSchema),
   window: Type.Object({
     ...EnergyFigures,
     cost: InsightPeriodSchema.properties.cost,
     carbonKg: Nullable(Type.Number()),
+    carbonFallbackHalfHours: Nullable(
+      Type.Integer(),
+      'intensity series only: half hours with electricity use the series lacks, counted at the tariff’s factor',
+    ),
     degreeDays: Nullable(DegreeDaysSchema),
     signature: Nullable(
       Type.Object({
@@ -94,7 +110,7 @@ export const InsightAnswerSchema = Type.Object({
         r2: Type.Number({ description: 'share of the daily variation the line explains, 0–1' }),
         days: Type.Integer({ description: 'whole days the fit used' }),
       }),
-      'daily heating fuel = base + slope × HDD, least squares over the window’s whole days (null: under 14 days or no outdoor sensor)',
+      'daily heating fuel = base + slope × HDD, least squares over the window’s whole days (null: under 14 days or no degree days)',
     ),
   }),
 });

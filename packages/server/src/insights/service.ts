@@ -5,6 +5,7 @@ import type { Scope } from '../auth/scope.js';
 import type { HomeRow } from '../homes/repository.js';
 import type { MeterView } from '../homes/schemas.js';
 import type { HomesService } from '../homes/service.js';
+import { regionalDay } from '../regions/weather.js';
 import { type CarbonSource, carbonOf, DEFAULT_CARBON_FACTORS } from '../tariffs/carbon.js';
 import { costOf, type HourlyUsage } from '../tariffs/cost.js';
 import type { TariffView } from '../tariffs/schemas.js';
@@ -29,6 +30,13 @@ type Fuel = 'electricity' | 'gas';
 /** The effective tariff of a home for one fuel on each of some local dates (null: none applies). */
 export interface TariffLookup {
   tariffsByDay(home: HomeRow, fuel: Fuel, dates: readonly string[]): Promise<Map<string, TariffView | null>>;
+  /** A tariff's carbon over [from, to): the region's half-hourly series where loaded, else its factor. */
+  carbonSource(
+    tariff: Pick<TariffView, 'carbonFactor' | 'fuel'>,
+    region: string | undefined,
+    from: number,
+    to: number,
+  ): Promise<CarbonSource>;
 }
 
 export interface InsightsDeps {
@@ -85,6 +93,8 @@ interface WindowData {
   gas: Map<number, number>;
   pv: Map<number, number>;
   outdoor: Map<number, HourRollup>;
+  /** No outdoor sensor: the home's region's daily means by local date (null: the region has no weather). */
+  regional: Map<string, number> | null;
   /** per fuel, the hours in which every one of its registers has a reading */
   covered: Record<Fuel, Set<number>>;
   hasData: boolean;
@@ -123,16 +133,23 @@ export class InsightsService {
     const now = this.deps.now?.() ?? Date.now();
     const { from, to } = this.defaultWindow(query, calendar, now, period);
     const sources = sourcesOf(meters);
+    const tariffs = await this.tariffsFor(home, sources, calendar, from, to);
 
     const shift = (t: number) => hourOf(DateTime.fromMillis(t, { zone }).minus({ years: 1 }).toMillis());
+    const region = this.deps.homes().regionOf(home).name;
     const [current, previous] = await Promise.all([
       // One hour more: the fit checks the hour before each day for a gap.
-      this.windowData(home.id, sources, from - HOUR, to),
-      this.windowData(home.id, sources, shift(from), shift(to)),
+      this.windowData(home, sources, calendar, from - HOUR, to),
+      this.windowData(home, sources, calendar, shift(from), shift(to)),
     ]);
+    const degreeDaysSource = sources.outdoor
+      ? ('outdoor_sensor' as const)
+      : current.regional || previous.regional
+        ? ('region' as const)
+        : null;
+    const carbonSources = await this.carbonSources(tariffs, sources, region, from, to);
     const heatingFuel: Fuel = sources.gas.channels.length > 0 ? 'gas' : 'electricity';
     const signature = this.signatureOf(current, heatingFuel, calendar, from, Math.min(to, now));
-    const tariffs = await this.tariffsFor(home, sources, calendar, from, to);
 
     const periods: InsightPeriod[] = periodsOf(from, to, period, zone).map(([start, end]) => {
       const figures = this.figures(current, sources, start, end);
@@ -147,7 +164,7 @@ export class InsightsService {
         end: iso(end),
         ...figures,
         cost,
-        carbonKg: this.carbon(current, sources, tariffs, calendar, start, end),
+        carbonKg: this.carbon(current, sources, tariffs, carbonSources, calendar, start, end).kg,
         degreeDays: hdd,
         expectedKwh: this.expected(signature, hdd, start, end),
         lastYear: lastYearHasData
@@ -162,6 +179,7 @@ export class InsightsService {
       };
     });
 
+    const windowCarbon = this.carbon(current, sources, tariffs, carbonSources, calendar, from, to);
     return {
       homeId: home.id,
       from: iso(from),
@@ -175,11 +193,17 @@ export class InsightsService {
         pv: sources.pv.serials,
         outdoor: sources.outdoor?.serial ?? null,
       },
+      region,
+      degreeDaysSource,
+      carbonSource: [...carbonSources.values()].some((s) => s.kind === 'series')
+        ? 'intensity_series'
+        : 'factor',
       periods,
       window: {
         ...this.figures(current, sources, from, to),
         cost: this.cost(current, sources, tariffs, calendar, from, to),
-        carbonKg: this.carbon(current, sources, tariffs, calendar, from, to),
+        carbonKg: windowCarbon.kg,
+        carbonFallbackHalfHours: windowCarbon.fallbackHalfHours,
         degreeDays: this.degreeDays(current, sources, calendar, from, to),
         signature: signature
           ? {
@@ -207,7 +231,20 @@ export class InsightsService {
     return windowOf({ from: start.toISO() as string, to: new Date(to).toISOString() }, calendar, now);
   }
 
-  private async windowData(homeId: string, sources: Sources, from: number, to: number): Promise<WindowData> {
+  private async windowData(
+    home: HomeRow,
+    sources: Sources,
+    calendar: Calendar,
+    from: number,
+    to: number,
+  ): Promise<WindowData> {
+    const homeId = home.id;
+    // Without an outdoor sensor, the degree days come from the home's region's daily weather.
+    const regional = sources.outdoor
+      ? null
+      : await this.deps
+          .homes()
+          .regionalWeather(home, calendar.date(calendar.dayOf(from)), calendar.date(calendar.dayOf(to - 1)));
     const ids = [
       ...sources.electricity.channels,
       ...sources.heat.channels,
@@ -237,6 +274,7 @@ export class InsightsService {
       gas: energy(sources.gas.channels, GAS_KWH_PER_M3),
       pv: energy(sources.pv.channels),
       outdoor,
+      regional: regional?.means ?? null,
       covered: { electricity: covered(sources.electricity.channels), gas: covered(sources.gas.channels) },
       hasData: [...rows.values()].some((r) => r.length > 0),
     };
@@ -263,6 +301,12 @@ export class InsightsService {
     const days: (OutdoorDay & { start: number; end: number })[] = [];
     for (let day = calendar.dayOf(start); day < end; day = calendar.nextDay(day)) {
       const dayEnd = calendar.nextDay(day);
+      if (data.regional) {
+        const date = calendar.date(day);
+        const hours = Math.round((dayEnd - day) / HOUR);
+        days.push({ start: day, end: dayEnd, ...regionalDay(date, data.regional.get(date), hours) });
+        continue;
+      }
       let sum = 0;
       let count = 0;
       let withData = 0;
@@ -286,7 +330,7 @@ export class InsightsService {
   }
 
   private degreeDays(data: WindowData, sources: Sources, calendar: Calendar, start: number, end: number) {
-    if (!sources.outdoor) return null;
+    if (!sources.outdoor && !data.regional) return null;
     const total = totalHdd(this.outdoorDays(data, calendar, start, end));
     return { value: round(total.hdd, 2), daysMeasured: total.daysMeasured, days: total.days };
   }
@@ -303,7 +347,7 @@ export class InsightsService {
     from: number,
     until: number,
   ): EnergySignature | null {
-    if (data.outdoor.size === 0) return null;
+    if (data.outdoor.size === 0 && !data.regional) return null;
     const hours = fuel === 'gas' ? data.gas : data.electricity;
     const points: { hdd: number; kwh: number }[] = [];
     for (const day of this.outdoorDays(data, calendar, from, until)) {
@@ -442,27 +486,60 @@ export class InsightsService {
     };
   }
 
-  /** kgCO2e of the electricity and gas of [start, end): each day's tariff factor, else the default. */
+  /**
+   * Where electricity's carbon comes from under each of its tariffs in the window (no tariff: the
+   * default factor): the region's half-hourly series where loaded, the factor for half hours it lacks.
+   */
+  private async carbonSources(
+    tariffs: { electricity: Map<string, TariffView | null> },
+    sources: Sources,
+    region: string,
+    from: number,
+    to: number,
+  ): Promise<Map<TariffView | null, CarbonSource>> {
+    const result = new Map<TariffView | null, CarbonSource>();
+    if (sources.electricity.channels.length === 0) return result;
+    const lookup = this.deps.tariffs();
+    for (const tariff of new Set(tariffs.electricity.values())) {
+      const factor = {
+        fuel: 'electricity' as const,
+        carbonFactor: tariff?.carbonFactor ?? (DEFAULT_CARBON_FACTORS.electricity as number),
+      };
+      result.set(tariff, await lookup.carbonSource(factor, region, from, to));
+    }
+    return result;
+  }
+
+  /**
+   * kgCO2e of the electricity and gas of [start, end): electricity by its carbon source (the
+   * region's series, else the day's tariff factor, else the default), gas by its tariff factor.
+   */
   private carbon(
     data: WindowData,
     sources: Sources,
     tariffs: { electricity: Map<string, TariffView | null>; gas: Map<string, TariffView | null> },
+    electricitySources: Map<TariffView | null, CarbonSource>,
     calendar: Calendar,
     start: number,
     end: number,
-  ): number | null {
-    if (sources.electricity.channels.length === 0 && sources.gas.channels.length === 0) return null;
+  ): { kg: number | null; fallbackHalfHours: number | null } {
+    if (sources.electricity.channels.length === 0 && sources.gas.channels.length === 0)
+      return { kg: null, fallbackHalfHours: null };
     let kg = 0;
+    let fallback: number | null = null;
     for (const fuel of ['electricity', 'gas'] as const) {
       if (sources[fuel].channels.length === 0) continue;
       for (const [tariff, { usage }] of this.byTariff(data[fuel], tariffs[fuel], calendar, start, end)) {
-        const source: CarbonSource = {
+        const factor: CarbonSource = {
           kind: 'factor',
           kgPerKwh: tariff?.carbonFactor ?? (DEFAULT_CARBON_FACTORS[fuel] as number),
         };
-        kg += carbonOf(source, usage).kgCo2e;
+        const source = fuel === 'electricity' ? (electricitySources.get(tariff) ?? factor) : factor;
+        const result = carbonOf(source, usage);
+        kg += result.kgCo2e;
+        if (source.kind === 'series') fallback = (fallback ?? 0) + result.fallbackHalfHours;
       }
     }
-    return round(kg, 3);
+    return { kg: round(kg, 3), fallbackHalfHours: fallback };
   }
 }

@@ -70,6 +70,13 @@ export const PropertySchema = Type.Object(
     ),
     latitude: Type.Optional(Type.Number({ minimum: -90, maximum: 90, description: 'degrees, WGS84' })),
     longitude: Type.Optional(Type.Number({ minimum: -180, maximum: 180, description: 'degrees, WGS84' })),
+    region: Type.Optional(
+      Type.String({
+        pattern: '^[\\w.-]{1,64}$',
+        description:
+          'the region whose weather and carbon intensity series apply (GET /regions), e.g. GB, north-wales; absent: the platform default',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -6,6 +6,7 @@ import type { HomeRow } from '../homes/repository.js';
 import type { HomesService } from '../homes/service.js';
 import { dayHdd } from '../insights/degree-days.js';
 import type { OrderDocument } from '../orders/schemas.js';
+import { outdoorOrRegional } from '../regions/weather.js';
 import { type Calendar, HOUR } from '../telemetry/buckets.js';
 import type { HourRollup, TelemetryQueries } from '../telemetry/query.js';
 import {
@@ -376,8 +377,16 @@ export class PerformanceService {
     const demand = heatDemandOf({
       installation,
       houseHeat,
-      outdoorChannel,
-      byHour,
+      // No outdoor sensor: the home's region's daily weather (regions/weather.ts).
+      ...(await outdoorOrRegional(
+        this.deps.homes(),
+        home,
+        outdoorChannel,
+        byHour,
+        calendar,
+        from,
+        Math.min(to, now),
+      )),
       calendar,
       from,
       to: Math.min(to, now),

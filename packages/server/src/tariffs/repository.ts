@@ -181,6 +181,23 @@ export class TariffsRepository {
     return new Map(rows.map((r) => [Number(r.t), r.g_per_kwh]));
   }
 
+  /** Per region: its first and last half hour, and how many half hours it has. */
+  async intensitySpans(): Promise<Map<string, { first: number; last: number; count: number }>> {
+    const rows = await this.db
+      .selectFrom('carbon_intensity')
+      .select((eb) => [
+        'region',
+        eb.fn.min('t').as('first'),
+        eb.fn.max('t').as('last'),
+        eb.fn.countAll<number>().as('count'),
+      ])
+      .groupBy('region')
+      .execute();
+    return new Map(
+      rows.map((r) => [r.region, { first: Number(r.first), last: Number(r.last), count: Number(r.count) }]),
+    );
+  }
+
   async setHomeTariffs(
     homeId: string,
     overrides: Array<{ fuel: Fuel; tariffId: string }>,

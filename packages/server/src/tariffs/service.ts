@@ -318,6 +318,21 @@ export class TariffsService {
    * nothing; answers how many half hours were stored. For operators: `scripts/import-carbon-intensity.ts`.
    */
   async importCarbonIntensity(region: string, csv: string): Promise<number> {
+    const stored = await this.deps.db
+      .transaction()
+      .execute((trx) => this.storeCarbonIntensity(region, csv, trx));
+    return stored.stored;
+  }
+
+  /**
+   * importCarbonIntensity inside the caller's transaction (PUT /regions/{region}/carbon-intensity),
+   * answering the first and last half hour stored too (epoch ms; null for a file of no lines).
+   */
+  async storeCarbonIntensity(
+    region: string,
+    csv: string,
+    trx: Kysely<DB>,
+  ): Promise<{ stored: number; first: number | null; last: number | null }> {
     if (!/^[\w.-]{1,64}$/.test(region)) {
       throw new ApiError(
         'validation_failed',
@@ -330,8 +345,24 @@ export class TariffsService {
         errors: problems,
       });
     }
-    await this.deps.db.transaction().execute((trx) => this.repo.upsertIntensity(region, points, trx));
-    return points.length;
+    await this.repo.upsertIntensity(region, points, trx);
+    let first: number | null = null;
+    let last: number | null = null;
+    for (const { t } of points) {
+      if (first === null || t < first) first = t;
+      if (last === null || t > last) last = t;
+    }
+    return { stored: points.length, first, last };
+  }
+
+  /** A region's half-hourly intensities (gCO2e/kWh) in [from, to), by the start of each half hour. */
+  carbonIntensity(region: string, from: number, to: number): Promise<Map<number, number>> {
+    return this.repo.intensity(region, from, to);
+  }
+
+  /** Per region with a carbon intensity series: its first and last half hour and how many it has. */
+  carbonIntensitySpans(): Promise<Map<string, { first: number; last: number; count: number }>> {
+    return this.repo.intensitySpans();
   }
 
   /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { can } from '../../src/auth/permissions.js';
+import { SERIES_BODY_LIMIT } from '../../src/regions/routes.js';
 import { dialect, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
 import {
   type Account,
@@ -60,6 +61,8 @@ const MALFORMED_UUIDS = [
   'zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz',
   '01a220a1bb7072bb9cecfc35b119e768',
 ];
+/** Region names as they appear in a URL: a space, 65 characters, a non-ASCII letter, a slash, a colon. */
+const MALFORMED_REGIONS = ['north%20wales', 'a'.repeat(65), 'caf%C3%A9', 'north%2Fwales', 'GB%3A1'];
 const MALFORMED_DATES = ['yesterday', '2024-13-01T00:00:00Z', '2024-01-01', '1700000000000'];
 
 /** Wrong values for one field of a schema, each with why it is wrong. */
@@ -139,7 +142,9 @@ function badValues(schema: JsonSchema, inQuery: boolean): Array<{ why: string; v
   return bad;
 }
 
-const bodyRoutes = apiRoutes.filter((r) => r.body);
+/** Routes with a JSON body; CSV uploads (`csv`) are checked line by line below. */
+const bodyRoutes = apiRoutes.filter((r) => r.body && !r.csv);
+const csvRoutes = apiRoutes.filter((r) => r.csv);
 const queryRoutes = apiRoutes.filter((r) => r.query);
 const idRoutes = apiRoutes.filter((r) => r.id);
 /** The lists: every GET with a query string pages with limit and cursor. */
@@ -208,6 +213,7 @@ describe(`bad input on every route (${dialect})`, () => {
       ...(target ? { id: target.id, ...(target.params ? { params: target.params } : {}) } : {}),
       ...(route.query ? { query: route.query(ctx) } : {}),
       ...(route.body ? { body: await route.body(ctx) } : {}),
+      ...(route.csv ? { headers: { 'content-type': 'text/csv' } } : {}),
     };
   }
 
@@ -301,7 +307,8 @@ describe(`bad input on every route (${dialect})`, () => {
     it.each(named(idRoutes))('%s', async (_name, route) => {
       const base = await validCall(route);
       // As they appear in the URL (percent-encoded where needed).
-      for (const id of [...MALFORMED_UUIDS, `${randomUUID()}%20`, 'urn%3Auuid', '%20']) {
+      const malformed = route.id?.kind === 'region' ? MALFORMED_REGIONS : MALFORMED_UUIDS;
+      for (const id of [...malformed, `${randomUUID()}%20`, 'urn%3Auuid', '%20']) {
         const response = await refused(route, { ...base, id });
         expectInvalid(response, '/params/id', `id ${JSON.stringify(id)}`);
       }
@@ -352,6 +359,42 @@ describe(`bad input on every route (${dialect})`, () => {
       }
       const huge = JSON.stringify({ ...(base.body as object), padding: 'a'.repeat(t.config.bodyLimit) });
       expectProblem(await refused(route, { ...base, body: huge, headers: json }), 413, 'payload_too_large');
+    });
+  });
+
+  describe('CSV uploads: every bad line listed (400 naming it), nothing stored; other bodies 415, 413 over the limit', () => {
+    it.each(named(csvRoutes))('%s', async (_name, route) => {
+      const base = await validCall(route);
+      const [header, line] = String(base.body).trim().split('\n') as [string, string];
+      const [first, value] = line.split(',') as [string, string];
+      const lines = [
+        header,
+        line,
+        `${first},not-a-number`,
+        `${first.slice(0, 4)}-99${first.slice(7)},${value}`,
+        `${line},extra`,
+      ];
+      const bad = expectProblem(
+        await refused(route, { ...base, body: `${lines.join('\n')}\n` }),
+        400,
+        'validation_failed',
+      );
+      expect(bad.errors?.map((e) => e.field)).toEqual(['line 3', 'line 4', 'line 5']);
+      const noHeader = expectProblem(
+        await refused(route, { ...base, body: `${line}\n` }),
+        400,
+        'validation_failed',
+      );
+      expect(noHeader.errors?.map((e) => e.field)).toEqual(['line 1']);
+      expectProblem(await refused(route, { ...base, body: '' }), 400, 'validation_failed');
+      for (const type of ['application/json', 'text/plain', 'application/x-www-form-urlencoded']) {
+        const body = type === 'application/json' ? JSON.stringify({ csv: base.body }) : String(base.body);
+        const response = await refused(route, { ...base, body, headers: { 'content-type': type } });
+        expectProblem(response, 415, 'unsupported_media_type');
+      }
+      // A year of half hours (17,520 lines, about 500 KB) is well inside; past the series limit is 413.
+      const huge = `${String(base.body)}${'#'.repeat(SERIES_BODY_LIMIT)}`;
+      expectProblem(await refused(route, { ...base, body: huge }), 413, 'payload_too_large');
     });
   });
 
@@ -414,14 +457,15 @@ describe(`bad input on every route (${dialect})`, () => {
       const etag = read.headers.etag as string;
       expect(etag, 'the ETag of a read').toMatch(/^"r\d+"$/);
       for (const stale of ['"r999"', '"not-an-etag"', `W/"${etag.slice(1, -1)}0"`]) {
-        const response = await refused(route, { ...base, id, params, headers: { 'if-match': stale } });
+        const headers = { ...base.headers, 'if-match': stale };
+        const response = await refused(route, { ...base, id, params, headers });
         expectProblem(response, 412, 'precondition_failed');
       }
       const response = await fx.send(route.method, route.path, {
         ...base,
         id,
         params,
-        headers: { 'if-match': etag },
+        headers: { ...base.headers, 'if-match': etag },
       });
       expect(response.statusCode, response.body).toBe(route.success);
     });

@@ -45,7 +45,8 @@ export type ResourceKind =
   | 'tariff'
   | 'alarm'
   | 'webhook'
-  | 'notification-subscription';
+  | 'notification-subscription'
+  | 'region';
 const TABLES = {
   agent: 'agents',
   user: 'users',
@@ -58,6 +59,7 @@ const TABLES = {
   alarm: 'alarms',
   webhook: 'webhooks',
   'notification-subscription': 'notification_subscriptions',
+  region: 'regions',
 } as const;
 
 /** A resource a request names in its path: its row must not change when the request is refused. */
@@ -304,6 +306,28 @@ export class SecurityFixture {
     });
     expect(response.statusCode, response.body).toBe(201);
     return (response.json() as { id: string }).id;
+  }
+
+  /**
+   * A fresh region with a day of weather and a half hour of carbon intensity, loaded by the
+   * operator: platform data, of no agent. Its name (the `:id` of /regions/{id}/…).
+   */
+  async region(): Promise<string> {
+    const name = `region-${this.unique()}`;
+    const series = [
+      ['weather', 'date,mean_c\n2026-01-05,5.5\n'],
+      ['carbon-intensity', 'time,g_per_kwh\n2026-01-05T00:00:00Z,120\n'],
+    ];
+    for (const [path, csv] of series) {
+      const response = await this.send('PUT', `/regions/:id/${path}`, {
+        id: name,
+        token: this.operator.token,
+        body: csv,
+        headers: { 'content-type': 'text/csv' },
+      });
+      expect(response.statusCode, response.body).toBe(200);
+    }
+    return name;
   }
 
   /** A fresh webhook of an agent (made by the operator, who may act on a suspended agent too); its id. */

@@ -19,8 +19,10 @@ export interface ApiRoute {
   inOpenApi?: false;
   /** The status of a valid request by a role that has the permission (required unless pending). */
   success?: number;
-  /** A valid JSON body for this caller. */
+  /** A valid JSON body for this caller (a CSV text when `csv`). */
   body?: (ctx: RouteContext) => unknown | Promise<unknown>;
+  /** The body is `text/csv` (a series upload), not JSON: bad input checks its lines instead of fields. */
+  csv?: true;
   /** A valid query string for this caller. */
   query?: (ctx: RouteContext) => Record<string, string>;
   /**
@@ -48,6 +50,11 @@ export interface ApiRoute {
      * a home outside them, exactly as for an id that does not exist (docs/permissions.md).
      */
     home?: 'home' | 'order';
+    /**
+     * PUT creates the resource at the id it names (a region is made by its first series): an id
+     * that does not exist yet is created, not 404.
+     */
+    creates?: true;
   };
   /**
    * A list of one agent's rows: what an item's agent is, whether `?agentId=` filters it, what
@@ -89,6 +96,8 @@ const amrHome = (fx: SecurityFixture, agentId: string) =>
 const homeGroup = (fx: SecurityFixture, agentId: string) => fx.homeGroup(agentId);
 const tariff = (fx: SecurityFixture, agentId: string) => fx.tariff(agentId);
 const alarm = (fx: SecurityFixture, agentId: string) => fx.alarm(agentId);
+/** Regions are platform data: the agent is not theirs. */
+const region = (fx: SecurityFixture) => fx.region();
 const webhook = (fx: SecurityFixture, agentId: string) => fx.webhook(agentId);
 const subscription = (fx: SecurityFixture, agentId: string) => fx.notificationSubscription(agentId);
 /** `:provisioningId`: the home's definition of a service (insight can go; amr goes last). */
@@ -831,6 +840,43 @@ export const apiRoutes: readonly ApiRoute[] = [
     permission: 'notifications.manage',
     success: 204,
     id: { kind: 'notification-subscription', tenant: true, make: subscription },
+  },
+
+  // Regional series: platform data every caller reads and only the operator loads
+  { method: 'GET', path: '/regions', permission: 'regions.read', success: 200 },
+  {
+    method: 'PUT',
+    path: '/regions/:id/weather',
+    permission: 'regions.manage',
+    success: 200,
+    csv: true,
+    body: () => 'date,mean_c\n2026-01-06,7.25\n',
+    id: { kind: 'region', tenant: false, make: region, creates: true },
+  },
+  {
+    method: 'GET',
+    path: '/regions/:id/weather',
+    permission: 'regions.read',
+    success: 200,
+    query: () => ({ from: '2026-01-01', to: '2026-02-01' }),
+    id: { kind: 'region', tenant: false, make: region },
+  },
+  {
+    method: 'PUT',
+    path: '/regions/:id/carbon-intensity',
+    permission: 'regions.manage',
+    success: 200,
+    csv: true,
+    body: () => 'time,g_per_kwh\n2026-01-05T00:30:00Z,130\n',
+    id: { kind: 'region', tenant: false, make: region, creates: true },
+  },
+  {
+    method: 'GET',
+    path: '/regions/:id/carbon-intensity',
+    permission: 'regions.read',
+    success: 200,
+    query: () => ({ from: '2026-01-05T00:00:00Z', to: '2026-01-06T00:00:00Z' }),
+    id: { kind: 'region', tenant: false, make: region },
   },
 
   // The API description

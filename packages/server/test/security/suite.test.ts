@@ -120,6 +120,7 @@ describe(`security suite: every API route (${dialect})`, () => {
       ...(ids ? { id: ids.id, ...(ids.params ? { params: ids.params } : {}) } : {}),
       ...(route.query ? { query: route.query(ctx) } : {}),
       ...(route.body ? { body: await route.body(ctx) } : {}),
+      ...(route.csv ? { headers: { 'content-type': 'text/csv' } } : {}),
     };
   }
 
@@ -433,12 +434,22 @@ describe(`security suite: every API route (${dialect})`, () => {
       it.todo(`${routeName(route)}: the admin of one agent, an id of another's (${route.pending})`);
     }
 
-    it.each(named(protectedRoutes.filter((r) => r.id)))(
+    it.each(named(protectedRoutes.filter((r) => r.id && !r.id.creates)))(
       '%s: an id that does not exist is 404 for the operator too (or, on an agent-only route, its admin)',
       async (_name, route) => {
         const caller = can('operator', route.permission) ? fx.operator : accounts.admin;
         const call = await validCall(route, caller, alpha.agentId, randomTarget(route));
         expectProblem(await sendRefused(route, call, caller.token), 404, 'not_found');
+      },
+    );
+
+    it.each(named(protectedRoutes.filter((r) => r.id?.creates)))(
+      '%s: an id that does not exist yet is made by the request (PUT creates it)',
+      async (_name, route) => {
+        const call = await validCall(route, fx.operator, alpha.agentId, randomTarget(route));
+        const response = await send(route, call, fx.operator.token);
+        expect(response.statusCode, response.body).toBe(route.success);
+        expect(await fx.row(route.id?.kind as 'region', call.id as string)).toBeDefined();
       },
     );
 

@@ -6,6 +6,7 @@ import * as telemetry from './0004-telemetry.js';
 import * as tariffs from './0005-tariffs.js';
 import * as faults from './0006-faults.js';
 import * as notifications from './0007-notifications.js';
+import * as regions from './0008-regions.js';
 
 /** Every migration, in order. Names are permanent: add new ones, never rename or edit applied ones. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005-tariffs': tariffs,
   '0006-faults': faults,
   '0007-notifications': notifications,
+  '0008-regions': regions,
 };
