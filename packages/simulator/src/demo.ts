@@ -104,6 +104,7 @@ export function runDemo(options: DemoOptions): DemoRun {
       Date.parse(`${utcDate(now - (options.days ?? 60) * DAY)}T00:00:00Z`);
     const specs = demoFleet({ start, homes: options.homes ?? 20, prefix });
     const summary: DemoSummary = { homes: [], stored: 0, duplicates: 0, refused: 0 };
+    await ensureDemoTariffs(admin);
     // Four homes at a time: the platform commits their concurrent batches together.
     await forEachLimit(specs, 4, async (spec, index) => {
       controller.signal.throwIfAborted();
@@ -191,6 +192,38 @@ async function liveTick(
 }
 
 /** The commissioning day of the fleet's first home, when an earlier run already ordered it. */
+/**
+ * The demo agent's default tariffs, so insight shows cost (an agent without tariffs has none):
+ * electricity on a heat pump time-of-use tariff like Octopus Cosy (cheap 04:00-07:00, 13:00-16:00
+ * and 22:00-24:00, dear 16:00-19:00), gas flat, at late-2026 UK prices in pence. Made once: an
+ * agent that has any tariff keeps its own. No validity dates: they apply to the whole history.
+ */
+async function ensureDemoTariffs(admin: HearthClient): Promise<void> {
+  for await (const _ of admin.tariffs.list()) return;
+  await admin.tariffs.create({
+    name: 'Demo heat pump tariff (Cosy-like)',
+    fuel: 'electricity',
+    standingCharge: 53.6,
+    isDefault: true,
+    bands: [
+      { from: '00:00', to: '04:00', rate: 26.9 },
+      { from: '04:00', to: '07:00', rate: 13.6 },
+      { from: '07:00', to: '13:00', rate: 26.9 },
+      { from: '13:00', to: '16:00', rate: 13.6 },
+      { from: '16:00', to: '19:00', rate: 40.3 },
+      { from: '19:00', to: '22:00', rate: 26.9 },
+      { from: '22:00', to: '24:00', rate: 13.6 },
+    ],
+  });
+  await admin.tariffs.create({
+    name: 'Demo gas (flat)',
+    fuel: 'gas',
+    standingCharge: 31.7,
+    unitRate: 6.3,
+    isDefault: true,
+  });
+}
+
 async function existingStart(admin: HearthClient, prefix: string): Promise<number | undefined> {
   const first = (await admin.orders.list({ q: `${prefix}-001` }).toArray()).find(
     (o) => o.reference === `${prefix}-001` && o.status !== 'cancelled',

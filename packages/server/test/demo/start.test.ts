@@ -150,6 +150,19 @@ describe(`npm start with the demo (${dialect})`, () => {
       }
       before.set(home.id, readings);
     }
+    // The agent has default tariffs, so a demo home's insight states what its energy cost.
+    const tariffs = await admin.tariffs.list().toArray();
+    expect(
+      tariffs
+        .filter((tariff) => tariff.isDefault)
+        .map((tariff) => tariff.fuel)
+        .sort(),
+    ).toEqual(['electricity', 'gas']);
+    const heatPump = homes.find((h) => h.installation.technology !== 'gas_boiler') ?? homes[0];
+    const insight = await admin.insight.get(heatPump?.id as string, { period: 'day' });
+    expect(insight.window.cost.electricity?.energy).toBeGreaterThan(0);
+    expect(insight.window.cost.electricity?.currency).toBe('GBP');
+
     await admin.logout();
     expect(await stop(first)).toBe(0);
 
@@ -165,6 +178,7 @@ describe(`npm start with the demo (${dialect})`, () => {
     await again.login({ username: second.username, password: second.password });
     expect((await again.homes.list().toArray()).length).toBe(DEMO_HOMES);
     expect((await again.orders.list().toArray()).length).toBe(DEMO_HOMES);
+    expect((await again.tariffs.list().toArray()).length).toBe(2); // made once
     for (const home of homes) {
       const readings = await registerReadings(again, home, 'electricity_energy');
       const interval = (home.meters[0]?.reading.intervalSeconds ?? 0) * 1000;
