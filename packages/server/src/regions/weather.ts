@@ -3,6 +3,7 @@ import type { HomeRow } from '../homes/repository.js';
 import type { FieldProblem } from '../http/errors.js';
 import type { OutdoorDay } from '../insights/degree-days.js';
 import { type Calendar, HOUR } from '../telemetry/buckets.js';
+import { seriesLines } from '../telemetry/csv.js';
 import type { HourRollup } from '../telemetry/query.js';
 
 /** The mean outdoor temperature (°C) a day of a regional series may have: beyond it, a typo. */
@@ -21,23 +22,13 @@ export interface WeatherPoint {
  * its number; nothing is taken from a file with any.
  */
 export function parseWeatherCsv(text: string): { points: WeatherPoint[]; problems: FieldProblem[] } {
-  const lines = text.split(/\r?\n/);
-  const problems: FieldProblem[] = [];
+  const { lines, problems } = seriesLines(text, 'date,mean_c');
   const points: WeatherPoint[] = [];
-  const header = (lines[0] ?? '').trim().toLowerCase().replaceAll(' ', '');
-  if (header !== 'date,mean_c') {
-    problems.push({ field: 'line 1', message: 'the header must be date,mean_c' });
-    return { points, problems };
-  }
   const seen = new Set<string>();
-  lines.slice(1).forEach((raw, i) => {
-    const line = raw.trim();
-    const where = `line ${i + 2}`;
-    if (line === '') return;
-    const [date, value, extra] = line.split(',').map((s) => s.trim());
+  for (const { where, first: date, second: value, extra } of lines) {
     const real = date !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(date) && DateTime.fromISO(date).isValid;
     const mean = value === undefined || value === '' ? Number.NaN : Number(value);
-    if (extra !== undefined) problems.push({ field: where, message: 'has more than two columns' });
+    if (extra) problems.push({ field: where, message: 'has more than two columns' });
     else if (!real) problems.push({ field: where, message: `${date} is not a date (YYYY-MM-DD)` });
     else if (!(mean >= -MEAN_LIMIT_C && mean <= MEAN_LIMIT_C)) {
       problems.push({
@@ -50,7 +41,7 @@ export function parseWeatherCsv(text: string): { points: WeatherPoint[]; problem
       seen.add(date);
       points.push({ date, meanC: mean });
     }
-  });
+  }
   return { points, problems };
 }
 

@@ -1,4 +1,5 @@
 import type { FieldProblem } from '../http/errors.js';
+import { seriesLines } from '../telemetry/csv.js';
 
 const HALF_HOUR = 1_800_000;
 
@@ -16,23 +17,13 @@ export interface IntensityPoint {
  * taken from a file with any.
  */
 export function parseIntensityCsv(text: string): { points: IntensityPoint[]; problems: FieldProblem[] } {
-  const lines = text.split(/\r?\n/);
-  const problems: FieldProblem[] = [];
+  const { lines, problems } = seriesLines(text, 'time,g_per_kwh');
   const points: IntensityPoint[] = [];
-  const header = (lines[0] ?? '').trim().toLowerCase().replaceAll(' ', '');
-  if (header !== 'time,g_per_kwh') {
-    problems.push({ field: 'line 1', message: 'the header must be time,g_per_kwh' });
-    return { points, problems };
-  }
   const seen = new Set<number>();
-  lines.slice(1).forEach((raw, i) => {
-    const line = raw.trim();
-    const where = `line ${i + 2}`;
-    if (line === '') return;
-    const [time, value, extra] = line.split(',').map((s) => s.trim());
+  for (const { where, first: time, second: value, extra } of lines) {
     const t = time && /(Z|[+-]\d\d:\d\d)$/.test(time) ? Date.parse(time) : Number.NaN;
     const g = value === undefined || value === '' ? Number.NaN : Number(value);
-    if (extra !== undefined) problems.push({ field: where, message: 'has more than two columns' });
+    if (extra) problems.push({ field: where, message: 'has more than two columns' });
     else if (!Number.isFinite(t)) {
       problems.push({ field: where, message: `${time} is not an RFC 3339 time with a zone` });
     } else if (t % HALF_HOUR !== 0) {
@@ -45,6 +36,6 @@ export function parseIntensityCsv(text: string): { points: IntensityPoint[]; pro
       seen.add(t);
       points.push({ t, gPerKwh: g });
     }
-  });
+  }
   return { points, problems };
 }
