@@ -500,12 +500,17 @@ export class InsightsService {
     const result = new Map<TariffView | null, CarbonSource>();
     if (sources.electricity.channels.length === 0) return result;
     const lookup = this.deps.tariffs();
+    // The region's series is one whatever the tariff: read it once, each tariff's factor its fallback.
+    let first: CarbonSource | undefined;
     for (const tariff of new Set(tariffs.electricity.values())) {
-      const factor = {
-        fuel: 'electricity' as const,
-        carbonFactor: tariff?.carbonFactor ?? (DEFAULT_CARBON_FACTORS.electricity as number),
-      };
-      result.set(tariff, await lookup.carbonSource(factor, region, from, to));
+      const carbonFactor = tariff?.carbonFactor ?? (DEFAULT_CARBON_FACTORS.electricity as number);
+      first ??= await lookup.carbonSource({ fuel: 'electricity', carbonFactor }, region, from, to);
+      result.set(
+        tariff,
+        first.kind === 'series'
+          ? { ...first, fallbackKgPerKwh: carbonFactor }
+          : { kind: 'factor', kgPerKwh: carbonFactor },
+      );
     }
     return result;
   }
