@@ -124,12 +124,15 @@ describe(`the simulator against a real platform (${dialect})`, () => {
       const start = Math.floor(Date.now() / DAY) * DAY;
       const [spec] = demoFleet({ start, homes: 1, prefix: 'POLL', faults: false, intervalSeconds: 60 });
       if (!spec) throw new Error('no home');
+      // The meters answer before the platform hears of them, as installed meters do: the AMR
+      // service may poll as soon as the order is submitted, before provisionHome returns.
+      meters.add({ spec, sim: simulateHome(spec, { start }) });
       const home = await provisionHome(client, spec, {
         commissioningDate: new Date(start).toISOString().slice(0, 10),
         delivery: 'poll',
         pollBaseUrl: meters.url,
       });
-      meters.add({ spec, sim: simulateHome(spec, { start: home.start }) });
+      expect(home.start).toBe(start);
       const polled = (await client.homes.meters(home.homeId)).map((m) => m.reading);
       expect(polled.every((r) => r.method === 'poll' && r.url?.startsWith(meters.url))).toBe(true);
 
