@@ -4143,6 +4143,8 @@ export interface paths {
                   degreeDayDays: number;
                   /** @description heating degree days (base 15.5 °C) of the days the heat demand is measured on */
                   degreeDays: number;
+                  /** @description where the degree days come from: the home’s outdoor sensor, else its region’s daily weather series; null: neither (no heat demand against design) */
+                  degreeDaysSource: ('outdoor_sensor' | 'region') | null;
                   /** @description normalisedAnnualHeatKwh / annualHeatDemandKwh */
                   heatDemandRatio: number | null;
                   /** @description days the measured heat loss is fitted on */
@@ -4155,6 +4157,8 @@ export interface paths {
                   measuredHeatLossWPerK: number | null;
                   /** @description measured heat per degree day × annualDegreeDays, kWh/year (degree-day normalised heat demand) */
                   normalisedAnnualHeatKwh: number | null;
+                  /** @description the region whose weather series a home without an outdoor sensor uses: its own, else the platform default */
+                  region: string;
                   /** @description installation.designScop */
                   scop: number | null;
                   /** @description installation.designSpf */
@@ -5311,6 +5315,8 @@ export interface paths {
                     degreeDayDays: number;
                     /** @description heating degree days (base 15.5 °C) of the days the heat demand is measured on */
                     degreeDays: number;
+                    /** @description where the degree days come from: the home’s outdoor sensor, else its region’s daily weather series; null: neither (no heat demand against design) */
+                    degreeDaysSource: ('outdoor_sensor' | 'region') | null;
                     /** @description normalisedAnnualHeatKwh / annualHeatDemandKwh */
                     heatDemandRatio: number | null;
                     /** @description days the measured heat loss is fitted on */
@@ -5323,6 +5329,8 @@ export interface paths {
                     measuredHeatLossWPerK: number | null;
                     /** @description measured heat per degree day × annualDegreeDays, kWh/year (degree-day normalised heat demand) */
                     normalisedAnnualHeatKwh: number | null;
+                    /** @description the region whose weather series a home without an outdoor sensor uses: its own, else the platform default */
+                    region: string;
                     /** @description installation.designScop */
                     scop: number | null;
                     /** @description installation.designSpf */

@@ -177,6 +177,14 @@ export const PerformanceAnswerSchema = Type.Object({
       }),
       degreeDayDays: Type.Integer({ description: 'whole local days the heat demand is measured on' }),
       annualDegreeDays: Type.Number({ description: 'the reference year’s heating degree days used' }),
+      degreeDaysSource: Nullable(
+        Type.Union([Type.Literal('outdoor_sensor'), Type.Literal('region')]),
+        'where the degree days come from: the home’s outdoor sensor, else its region’s daily weather series; null: neither (no heat demand against design)',
+      ),
+      region: Type.String({
+        description:
+          'the region whose weather series a home without an outdoor sensor uses: its own, else the platform default',
+      }),
       assumptions: Type.Array(Type.String()),
     }),
     unavailable: Type.Array(Type.Object({ field: Type.String(), reason: Type.String() }), {

@@ -374,19 +374,26 @@ export class PerformanceService {
     const design = designOf(installation, whole.ratio, hours, calendar, outdoorChannel);
     if (design.measuredHeatLossWPerK === null)
       unavailable.push({ field: 'design.measuredHeatLossWPerK', reason: design.reason });
+    // No outdoor sensor: the home's region's daily weather (regions/weather.ts).
+    const weather = await outdoorOrRegional(
+      this.deps.homes(),
+      home,
+      outdoorChannel,
+      byHour,
+      calendar,
+      from,
+      Math.min(to, now),
+    );
+    const degreeDaysSource =
+      outdoorChannel !== null
+        ? ('outdoor_sensor' as const)
+        : weather.outdoorChannel !== null
+          ? ('region' as const)
+          : null;
     const demand = heatDemandOf({
       installation,
       houseHeat,
-      // No outdoor sensor: the home's region's daily weather (regions/weather.ts).
-      ...(await outdoorOrRegional(
-        this.deps.homes(),
-        home,
-        outdoorChannel,
-        byHour,
-        calendar,
-        from,
-        Math.min(to, now),
-      )),
+      ...weather,
       calendar,
       from,
       to: Math.min(to, now),
@@ -458,6 +465,8 @@ export class PerformanceService {
           degreeDays: demand.degreeDays,
           degreeDayDays: demand.degreeDayDays,
           annualDegreeDays: demand.annualDegreeDays,
+          degreeDaysSource,
+          region: this.deps.homes().regionOf(home).name,
           assumptions: [...design.assumptions, ...demand.assumptions],
         },
         unavailable,

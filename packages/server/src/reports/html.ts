@@ -52,6 +52,14 @@ const figure = (value: number | null | undefined, unit = ''): Safe =>
 const row = (label: string, value: Value, note?: Value): Safe =>
   html`<tr><th scope="row">${label}</th><td>${value}</td>${note === undefined ? '' : html`<td class="note">${note}</td>`}</tr>`;
 
+/** Where a report's degree days come from, in words. */
+const degreeDaysFrom = (source: 'outdoor_sensor' | 'region' | null, region: string): Safe =>
+  source === 'outdoor_sensor'
+    ? html`from the home's outdoor sensor`
+    : source === 'region'
+      ? html`from region ${region}'s daily weather`
+      : html`no degree days`;
+
 const CSS = `
 @page { size: A4; margin: 16mm 14mm; }
 * { box-sizing: border-box; }
@@ -158,7 +166,7 @@ ${row(
     : html`${fuelCost(cost.electricity, 'electricity')}${fuelCost(cost.gas, 'gas')}`,
 )}
 ${row('Carbon', figure(i.window.carbonKg, 'kgCO2e'))}
-${row('Heating degree days', i.window.degreeDays === null ? figure(null) : html`${String(i.window.degreeDays.value)} K·day`, i.window.degreeDays === null ? 'no outdoor temperature sensor' : html`base 15.5 °C; ${String(i.window.degreeDays.daysMeasured)} of ${String(i.window.degreeDays.days)} days measured`)}
+${row('Heating degree days', i.window.degreeDays === null ? figure(null) : html`${String(i.window.degreeDays.value)} K·day`, i.window.degreeDays === null ? html`no outdoor temperature sensor, and no weather series for region ${i.region}` : html`base 15.5 °C; ${String(i.window.degreeDays.daysMeasured)} of ${String(i.window.degreeDays.days)} days measured; ${degreeDaysFrom(i.degreeDaysSource, i.region)}`)}
 </tbody></table>
 </section>
 
@@ -180,7 +188,7 @@ ${p.periods.map(
 <table><tbody>
 ${row('SPF against design', figure(d.spfRatio), d.spfRatioAgainst === null ? 'no design SPF or SCOP, or no SPF' : html`SPF / ${d.spfRatioAgainst === 'designSpf' ? `design SPF ${d.spf}` : `design SCOP ${d.scop}`}`)}
 ${row('Heat loss', html`measured ${figure(d.measuredHeatLossWPerK, 'W/K')}, design ${figure(d.heatLossWPerK, 'W/K')}`, d.measuredHeatLossWPerK === null ? '' : html`fitted on ${String(d.heatLossDays)} days`)}
-${row('Annual heat demand', html`normalised ${figure(d.normalisedAnnualHeatKwh, 'kWh')}, design ${figure(d.annualHeatDemandKwh, 'kWh')}`, d.normalisedAnnualHeatKwh === null ? '' : html`${String(d.heatPerDegreeDayKwh)} kWh per degree day × ${String(d.annualDegreeDays)} K·day (${String(d.degreeDays)} K·day over ${String(d.degreeDayDays)} days measured)`)}
+${row('Annual heat demand', html`normalised ${figure(d.normalisedAnnualHeatKwh, 'kWh')}, design ${figure(d.annualHeatDemandKwh, 'kWh')}`, d.normalisedAnnualHeatKwh === null ? '' : html`${String(d.heatPerDegreeDayKwh)} kWh per degree day × ${String(d.annualDegreeDays)} K·day (${String(d.degreeDays)} K·day over ${String(d.degreeDayDays)} days measured, ${degreeDaysFrom(d.degreeDaysSource, d.region)})`)}
 ${row('Heat demand against design', figure(d.heatDemandRatio))}
 </tbody></table>
 ${d.assumptions.length > 0 ? html`<p class="note">Assumptions: ${d.assumptions.join('; ')}.</p>` : ''}

@@ -74,6 +74,7 @@ describe('GET /homes/{id}/performance: heat demand against design, degree-day no
       annualDegreeDays: 2462,
       normalisedAnnualHeatKwh: 7681.44,
       heatDemandRatio: 0.784,
+      degreeDaysSource: 'outdoor_sensor',
     });
     expect(design.assumptions.join(' ')).toMatch(/heat per degree day × 2462 K·day/);
   });

@@ -374,6 +374,34 @@ describe(`a home's region: degree days and carbon from its regional series (${di
       heatPerDegreeDayKwh: 2.4,
       normalisedAnnualHeatKwh: 5908.8,
       heatDemandRatio: 0.603,
+      degreeDaysSource: 'region',
+      region: 'test-demand',
+    });
+    // The same heat in a region without a weather series: no degree days, and the answer says so.
+    const { homeId: bare, channel: bareChannel } = await homeIn(tenant, 'REGION-BARE', 'test-bare');
+    await pushAll(
+      t.app,
+      tenant.admin.token,
+      readings.map((r) => ({
+        ...r,
+        channelId:
+          r.channelId === heat
+            ? bareChannel('heat_meter', 'heat_energy').id
+            : bareChannel('electricity_meter', 'electricity_energy').id,
+      })),
+    );
+    const none = await call(
+      t.app,
+      'GET',
+      `/homes/${bare}/performance?from=2026-11-10T00:00:00Z&to=2026-11-20T00:00:00Z`,
+      tenant.admin.token,
+    );
+    expect(none.statusCode, none.body).toBe(200);
+    expect(none.json().window.design).toMatchObject({
+      degreeDays: 0,
+      normalisedAnnualHeatKwh: null,
+      degreeDaysSource: null,
+      region: 'test-bare',
     });
   });
 });

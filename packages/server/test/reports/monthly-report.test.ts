@@ -202,6 +202,9 @@ describe('GET /homes/{id}/reports/monthly', () => {
     expect(page).toContain('<td>1 Oct 2026</td><td>5 Oct 2026</td>'); // weeks in local dates
     expect(page).toContain('10 Oct 2026 01:00 to 12 Oct 2026 01:00 (48 h)'); // the gap, BST
     expect(page).toContain('docs/performance.md');
+    // Where the degree days came from (this home has an outdoor sensor).
+    expect(json.insight.degreeDaysSource).toBe('outdoor_sensor');
+    expect(page).toContain("days measured; from the home's outdoor sensor");
     // The page was asked for after the JSON: its own generation time, in the same form.
     const generated = /Generated (\S+) \(/.exec(page)?.[1] ?? '';
     expect(generated).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
