@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { DB } from '../db/schema.js';
 import { isoTimeOrNull } from '../db/time.js';
+import { PassLoop } from '../jobs/loop.js';
 import { MailRepository, type MailRow } from './repository.js';
 import { fileTransport, isServerError, type MailTransport, smtpTransport } from './transports.js';
 
@@ -61,14 +62,8 @@ const MAX_ERROR_LENGTH = 1000;
 export class MailService {
   private readonly repo: MailRepository;
   private readonly transport: MailTransport;
-  private running = false;
-  private timer: NodeJS.Timeout | undefined;
-  /** The worker loop's pass in flight, if any. */
-  private loopPass: Promise<unknown> | undefined;
-  /** A kick arrived during a pass: go again as soon as it ends. */
-  private kicked = false;
-  /** Every pass in flight (the loop's and direct deliverDue calls), for stop() to wait on. */
-  private readonly passes = new Set<Promise<unknown>>();
+  /** The worker loop; its passes and deliverDue's each run `pass`. */
+  private readonly loop: PassLoop<{ sent: number; more: boolean }>;
 
   constructor(
     db: Kysely<DB>,
@@ -77,6 +72,14 @@ export class MailService {
   ) {
     this.repo = new MailRepository(db);
     this.transport = options.smtpUrl ? smtpTransport(options.smtpUrl) : fileTransport(options.outboxDir);
+    // The outbox never keeps the process alive on its own; the table keeps what is not yet sent.
+    this.loop = new PassLoop({
+      pass: (fromLoop) => this.pass(fromLoop),
+      intervalMs: options.pollIntervalMs,
+      more: (result) => result.more,
+      log,
+      failure: 'mail outbox pass failed',
+    });
   }
 
   /**
@@ -114,12 +117,7 @@ export class MailService {
 
   /** Wakes the worker now (after a commit) instead of waiting for the next poll. */
   kick(): void {
-    if (!this.running) return;
-    if (this.loopPass) {
-      this.kicked = true;
-      return;
-    }
-    this.schedule(0);
+    this.loop.kick();
   }
 
   /**
@@ -154,73 +152,29 @@ export class MailService {
    * many were sent. Used by the worker loop and by tests.
    */
   async deliverDue(): Promise<number> {
-    return (await this.track(this.pass(false))).sent;
+    return (await this.loop.runOnce()).sent;
   }
 
   /** Starts the background loop: a pass now, then every pollIntervalMs or on kick(). */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops the loop, waits for passes in flight and closes the transport. */
   async stop(): Promise<void> {
-    this.running = false;
-    this.kicked = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    while (this.passes.size > 0) await Promise.allSettled([...this.passes]);
+    await this.loop.stop();
     this.transport.close();
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.runLoopPass();
-    }, delayMs);
-    // The outbox never keeps the process alive on its own; the table keeps what is not yet sent.
-    this.timer.unref();
-  }
-
-  private async runLoopPass(): Promise<void> {
-    if (!this.running || this.loopPass) return;
-    this.kicked = false;
-    let again = false;
-    const pass = this.track(this.pass(true)).then(
-      (result) => {
-        again = result.more;
-      },
-      (err: unknown) => {
-        this.log.error({ err }, 'mail outbox pass failed');
-      },
-    );
-    this.loopPass = pass;
-    try {
-      await pass;
-    } finally {
-      this.loopPass = undefined;
-    }
-    if (this.running) this.schedule(again || this.kicked ? 0 : this.options.pollIntervalMs);
-  }
-
-  private track<T>(promise: Promise<T>): Promise<T> {
-    this.passes.add(promise);
-    const forget = () => this.passes.delete(promise);
-    promise.then(forget, forget);
-    return promise;
   }
 
   /**
    * `more`: the batch was full and nothing suggests the server is down, so more may be due now.
    * A loop pass ends after the message in hand once stop() is called; the rest stay due.
    */
-  private async pass(loop: boolean): Promise<{ sent: number; more: boolean }> {
+  private async pass(fromLoop: boolean): Promise<{ sent: number; more: boolean }> {
     const due = await this.repo.findDue(Date.now(), BATCH_SIZE);
     let sent = 0;
     for (const id of due) {
-      if (loop && !this.running) return { sent, more: false };
+      if (fromLoop && !this.loop.running) return { sent, more: false };
       const now = Date.now();
       const leaseEnd = now + LEASE_MS;
       const row = await this.repo.claim(id, now, leaseEnd);

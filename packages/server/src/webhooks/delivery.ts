@@ -1,4 +1,5 @@
 import { isoTime, isoTimeOrNull } from '../db/time.js';
+import { PassLoop } from '../jobs/loop.js';
 import type { NotificationsLog, NotificationsOptions } from '../notifications/service.js';
 import type { DeliveryRow, WebhookRow, WebhooksRepository } from './repository.js';
 import { postWebhook, type WebhookResponse } from './sender.js';
@@ -21,97 +22,48 @@ export const USER_AGENT = 'Hearth-Webhooks/1';
  * enough is disabled. Delivery is at least once: receivers de-duplicate on the event id.
  */
 export class WebhookDeliveryWorker {
-  private running = false;
-  private timer: NodeJS.Timeout | undefined;
-  private loopPass: Promise<unknown> | undefined;
-  private kicked = false;
-  private readonly passes = new Set<Promise<unknown>>();
-  /** Aborts the attempts in flight when the worker stops, so a slow receiver never holds up a shutdown. */
-  private stopping = new AbortController();
+  /** The loop; its signal aborts the attempts in flight on stop(), so a slow receiver never holds up a shutdown. */
+  private readonly loop: PassLoop<{ delivered: number; more: boolean }>;
 
   constructor(
     private readonly repo: WebhooksRepository,
     private readonly options: NotificationsOptions,
     private readonly log: NotificationsLog,
-  ) {}
+  ) {
+    this.loop = new PassLoop({
+      pass: (fromLoop) => this.pass(fromLoop),
+      intervalMs: options.pollIntervalMs,
+      more: (result) => result.more,
+      log,
+      failure: 'webhook delivery pass failed',
+    });
+  }
 
   /** Wakes the worker now (after a commit) instead of waiting for the next poll. */
   kick(): void {
-    if (!this.running) return;
-    if (this.loopPass) {
-      this.kicked = true;
-      return;
-    }
-    this.schedule(0);
+    this.loop.kick();
   }
 
   /** One pass; answers how many deliveries succeeded. For the loop and for tests. */
   async deliverDue(): Promise<number> {
-    // A direct pass after stop(): its attempts are not cut short by that earlier stop.
-    if (this.stopping.signal.aborted && this.passes.size === 0) this.stopping = new AbortController();
-    return (await this.track(this.pass(false))).delivered;
+    return (await this.loop.runOnce()).delivered;
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.stopping = new AbortController();
-    this.schedule(0);
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.kicked = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.stopping.abort();
-    while (this.passes.size > 0) await Promise.allSettled([...this.passes]);
+    await this.loop.stop();
   }
 
-  private schedule(delayMs: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.runLoopPass();
-    }, delayMs);
-    this.timer.unref();
-  }
-
-  private async runLoopPass(): Promise<void> {
-    if (!this.running || this.loopPass) return;
-    this.kicked = false;
-    let again = false;
-    const pass = this.track(this.pass(true)).then(
-      (result) => {
-        again = result.more;
-      },
-      (err: unknown) => {
-        this.log.error({ err }, 'webhook delivery pass failed');
-      },
-    );
-    this.loopPass = pass;
-    try {
-      await pass;
-    } finally {
-      this.loopPass = undefined;
-    }
-    if (this.running) this.schedule(again || this.kicked ? 0 : this.options.pollIntervalMs);
-  }
-
-  private track<T>(promise: Promise<T>): Promise<T> {
-    this.passes.add(promise);
-    const forget = () => this.passes.delete(promise);
-    promise.then(forget, forget);
-    return promise;
-  }
-
-  private async pass(loop: boolean): Promise<{ delivered: number; more: boolean }> {
+  private async pass(fromLoop: boolean): Promise<{ delivered: number; more: boolean }> {
     const due = await this.repo.findDue(Date.now(), BATCH_SIZE);
     let delivered = 0;
     let next = 0;
     const worker = async () => {
       while (next < due.length) {
-        if (loop && !this.running) return;
+        if (fromLoop && !this.loop.running) return;
         const id = due[next++] as string;
         const now = Date.now();
         // Long enough for the attempt with its timeout, so the lease never runs out mid-send.
@@ -142,13 +94,13 @@ export class WebhookDeliveryWorker {
         },
         timeoutMs: this.options.timeoutMs,
         allowPrivateNetworks: this.options.allowPrivateNetworks,
-        signal: this.stopping.signal,
+        signal: this.loop.signal,
       });
     } catch (err) {
       response = { ok: false, status: null, error: err instanceof Error ? err.message : String(err) };
     }
     const at = Date.now();
-    if (!response.ok && this.stopping.signal.aborted) {
+    if (!response.ok && this.loop.signal.aborted) {
       // Cut short by a shutdown: not the receiver's failure. Another worker may take it at once.
       await this.repo.release(delivery.id, leaseEnd);
       return false;
