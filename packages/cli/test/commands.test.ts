@@ -158,6 +158,10 @@ describe(`hearth agents, users, invitations, audit, password (${dialect})`, () =
         `b-${unique()}@example.com`,
         '--admin-name',
         'Bo',
+        '--time-zone',
+        'Europe/Dublin',
+        '--region',
+        'ireland',
       ]);
 
       const table = await cli.run(['agents', 'list', '--search', stem]);
@@ -167,6 +171,8 @@ describe(`hearth agents, users, invitations, audit, password (${dialect})`, () =
       expect(rows).toHaveLength(2);
       expect(rows[0]).toContain(`${stem} A`);
 
+      const second = (await cli.json(['agents', 'list', '--search', `${stem} B`]))[0];
+      expect(second).toMatchObject({ timeZone: 'Europe/Dublin', region: 'ireland' });
       const listed = await cli.json(['agents', 'list', '--search', stem, '--limit', '1']);
       expect(listed.map((a: { name: string }) => a.name)).toEqual([`${stem} A`]);
 
@@ -176,7 +182,20 @@ describe(`hearth agents, users, invitations, audit, password (${dialect})`, () =
       });
       expect(await cli.json(['agents', 'update', created.id, '--name', `${stem} Renamed`])).toMatchObject({
         name: `${stem} Renamed`,
+        region: null,
       });
+      // The homes' default region: set, shown in the record, and back to the platform's.
+      expect(await cli.json(['agents', 'update', created.id, '--region', 'scotland'])).toMatchObject({
+        name: `${stem} Renamed`,
+        region: 'scotland',
+      });
+      const shown = await cli.run(['agents', 'get', created.id]);
+      expect(shown.stdout).toMatch(/^region:\s+scotland$/m);
+      expect((await cli.json(['agents', 'update', created.id, '--region', 'platform'])).region).toBeNull();
+      const badRegion = await cli.run(['agents', 'update', created.id, '--region', 'north wales']);
+      expect(badRegion.code).toBe(1); // the server refused it, naming the field
+      expect(badRegion.stderr).toContain('/body/region');
+      expect((await cli.run(['agents', 'update', created.id])).code).toBe(2);
       expect((await cli.json(['agents', 'suspend', created.id])).status).toBe('suspended');
       expect((await cli.json(['agents', 'reactivate', created.id])).status).toBe('active');
       expect(await cli.json(['agents', 'delete', created.id])).toEqual({ id: created.id, deleted: true });

@@ -12,7 +12,12 @@ const columns: Column<Agent>[] = [
   { header: 'created', value: (a) => a.createdAt },
 ];
 
-const fields: Column<Agent>[] = [...columns, { header: 'updated', value: (a) => a.updatedAt }];
+const fields: Column<Agent>[] = [
+  ...columns,
+  { header: 'time zone', value: (a) => a.timeZone },
+  { header: 'region', value: (a) => a.region ?? '(platform default)' },
+  { header: 'updated', value: (a) => a.updatedAt },
+];
 
 /** `hearth agents …`: the operator's registry of companies. */
 export function registerAgents(program: Command, act: Act): void {
@@ -55,13 +60,26 @@ export function registerAgents(program: Command, act: Act): void {
     .requiredOption('--name <name>', 'company name')
     .requiredOption('--admin-email <email>', "the first admin's email")
     .requiredOption('--admin-name <name>', "the first admin's name")
+    .option('--time-zone <zone>', "IANA time zone of the agent's days and months (default Europe/London)")
+    .option(
+      '--region <region>',
+      'default region of its homes (hearth regions list; default: the platform default)',
+    )
     .action(
       act(async (ctx, command) => {
-        const o = optionsOf<{ name: string; adminEmail: string; adminName: string }>(command);
+        const o = optionsOf<{
+          name: string;
+          adminEmail: string;
+          adminName: string;
+          timeZone?: string;
+          region?: string;
+        }>(command);
         const created = await (await ctx.client()).agents.create({
           name: o.name,
           adminEmail: o.adminEmail,
           adminName: o.adminName,
+          ...(o.timeZone !== undefined ? { timeZone: o.timeZone } : {}),
+          ...(o.region !== undefined ? { region: o.region } : {}),
         });
         if (ctx.out.json) return ctx.out.writeJson(created);
         ctx.out.record(created, fields);
@@ -73,14 +91,22 @@ export function registerAgents(program: Command, act: Act): void {
 
   agents
     .command('update')
-    .description('rename an agent')
+    .description("rename an agent, or change its time zone or its homes' default region")
     .argument('<id>', 'agent id')
     .option('--name <name>', 'new company name')
+    .option('--time-zone <zone>', 'IANA time zone, e.g. Europe/London')
+    .option('--region <region>', "default region of its homes; 'platform' for the platform default")
     .action(
       act(async (ctx, command, id) => {
-        const o = optionsOf<{ name?: string }>(command);
-        if (o.name === undefined) throw new UsageError('nothing to change: give --name');
-        ctx.out.record(await (await ctx.client()).agents.update(String(id), { name: o.name }), fields);
+        const o = optionsOf<{ name?: string; timeZone?: string; region?: string }>(command);
+        if (o.name === undefined && o.timeZone === undefined && o.region === undefined)
+          throw new UsageError('nothing to change: give --name, --time-zone or --region');
+        const input = {
+          ...(o.name !== undefined ? { name: o.name } : {}),
+          ...(o.timeZone !== undefined ? { timeZone: o.timeZone } : {}),
+          ...(o.region !== undefined ? { region: o.region === 'platform' ? null : o.region } : {}),
+        };
+        ctx.out.record(await (await ctx.client()).agents.update(String(id), input), fields);
       }),
     );
 

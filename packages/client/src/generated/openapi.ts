@@ -95,6 +95,8 @@ export interface paths {
                 /** Format: uuid */
                 id: string;
                 name: string;
+                /** @description the region (GET /regions) whose weather and carbon intensity series the agent's homes use when their order names none; null: the platform default */
+                region: string | null;
                 /** @description suspended: every call by the agent's users is refused with 403 until reactivated */
                 status: 'active' | 'suspended';
                 /** @description IANA time zone of the agent's day and month buckets */
@@ -130,6 +132,8 @@ export interface paths {
             adminName: string;
             /** @description company name */
             name: string;
+            /** @description the default region of the agent's homes (GET /regions), e.g. scotland: homes whose order names no property.region use its weather and carbon intensity series */
+            region?: string;
             /** @description an IANA time zone such as Europe/London (the default): telemetry days and months follow it */
             timeZone?: string;
           };
@@ -207,6 +211,8 @@ export interface paths {
               /** Format: uuid */
               id: string;
               name: string;
+              /** @description the region (GET /regions) whose weather and carbon intensity series the agent's homes use when their order names none; null: the platform default */
+              region: string | null;
               /** @description suspended: every call by the agent's users is refused with 403 until reactivated */
               status: 'active' | 'suspended';
               /** @description IANA time zone of the agent's day and month buckets */
@@ -308,6 +314,8 @@ export interface paths {
               /** Format: uuid */
               id: string;
               name: string;
+              /** @description the region (GET /regions) whose weather and carbon intensity series the agent's homes use when their order names none; null: the platform default */
+              region: string | null;
               /** @description suspended: every call by the agent's users is refused with 403 until reactivated */
               status: 'active' | 'suspended';
               /** @description IANA time zone of the agent's day and month buckets */
@@ -338,6 +346,8 @@ export interface paths {
           'application/json': {
             /** @description company name */
             name?: string;
+            /** @description the default region of the agent's homes; null: back to the platform default */
+            region?: string | null;
             /** @description suspended: every call by the agent's users is refused with 403 until reactivated */
             status?: 'active' | 'suspended';
             /** @description an IANA time zone such as Europe/London (the default): telemetry days and months follow it */
@@ -410,6 +420,8 @@ export interface paths {
               /** Format: uuid */
               id: string;
               name: string;
+              /** @description the region (GET /regions) whose weather and carbon intensity series the agent's homes use when their order names none; null: the platform default */
+              region: string | null;
               /** @description suspended: every call by the agent's users is refused with 403 until reactivated */
               status: 'active' | 'suspended';
               /** @description IANA time zone of the agent's day and month buckets */
@@ -2173,8 +2185,8 @@ export interface paths {
               region: {
                 /** @description the region, e.g. GB, north-wales (GET /regions) */
                 name: string;
-                /** @description home: property.region; platform_default: HEARTH_DEFAULT_REGION */
-                source: 'home' | 'platform_default';
+                /** @description home: property.region; agent_default: the agent's region (PUT /agents/{id}); platform_default: HEARTH_DEFAULT_REGION */
+                source: 'home' | 'agent_default' | 'platform_default';
               };
               /** @description decommissioned: collection stopped, history still readable */
               status: 'active' | 'decommissioned';
@@ -2478,8 +2490,8 @@ export interface paths {
               region: {
                 /** @description the region, e.g. GB, north-wales (GET /regions) */
                 name: string;
-                /** @description home: property.region; platform_default: HEARTH_DEFAULT_REGION */
-                source: 'home' | 'platform_default';
+                /** @description home: property.region; agent_default: the agent's region (PUT /agents/{id}); platform_default: HEARTH_DEFAULT_REGION */
+                source: 'home' | 'agent_default' | 'platform_default';
               };
               /** @description decommissioned: collection stopped, history still readable */
               status: 'active' | 'decommissioned';

@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { PageQuery } from '../http/paging.js';
+import { REGION_PATTERN } from '../regions/schemas.js';
 
 export const AgentStatusSchema = Type.Union([Type.Literal('active'), Type.Literal('suspended')], {
   description: "suspended: every call by the agent's users is refused with 403 until reactivated",
@@ -10,6 +11,10 @@ export const AgentViewSchema = Type.Object({
   name: Type.String(),
   status: AgentStatusSchema,
   timeZone: Type.String({ description: "IANA time zone of the agent's day and month buckets" }),
+  region: Type.Union([Type.String(), Type.Null()], {
+    description:
+      "the region (GET /regions) whose weather and carbon intensity series the agent's homes use when their order names none; null: the platform default",
+  }),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 });
@@ -21,6 +26,11 @@ export const TimeZone = Type.String({
   pattern: '^[A-Za-z][A-Za-z0-9_+/-]*$',
   description: 'an IANA time zone such as Europe/London (the default): telemetry days and months follow it',
 });
+export const AgentRegion = Type.String({
+  pattern: REGION_PATTERN,
+  description:
+    "the default region of the agent's homes (GET /regions), e.g. scotland: homes whose order names no property.region use its weather and carbon intensity series",
+});
 const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', description: 'company name' });
 export const Email = Type.String({ format: 'email', maxLength: 254, description: 'an email address' });
 export const PersonName = Type.String({
@@ -31,7 +41,13 @@ export const PersonName = Type.String({
 });
 
 export const CreateAgentBody = Type.Object(
-  { name: Name, adminEmail: Email, adminName: PersonName, timeZone: Type.Optional(TimeZone) },
+  {
+    name: Name,
+    adminEmail: Email,
+    adminName: PersonName,
+    timeZone: Type.Optional(TimeZone),
+    region: Type.Optional(AgentRegion),
+  },
   { additionalProperties: false },
 );
 export type CreateAgentInput = Static<typeof CreateAgentBody>;
@@ -50,6 +66,11 @@ export const UpdateAgentBody = Type.Object(
     name: Type.Optional(Name),
     status: Type.Optional(AgentStatusSchema),
     timeZone: Type.Optional(TimeZone),
+    region: Type.Optional(
+      Type.Union([AgentRegion, Type.Null()], {
+        description: "the default region of the agent's homes; null: back to the platform default",
+      }),
+    ),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -44,6 +44,7 @@ export const toAgentView = (row: AgentRow): AgentView => ({
   name: row.name,
   status: row.status,
   timeZone: row.time_zone,
+  region: row.region,
   createdAt: isoTime(row.created_at),
   updatedAt: isoTime(row.updated_at),
 });
@@ -84,6 +85,7 @@ export class AgentsService {
       name: input.name.trim(),
       status: 'active',
       time_zone: checkTimeZone(input.timeZone ?? 'Europe/London'),
+      region: input.region ?? null,
       created_at: now,
       updated_at: now,
       revision: 1,
@@ -126,6 +128,7 @@ export class AgentsService {
         ...(input.name !== undefined ? { name: input.name.trim() } : {}),
         ...(input.status !== undefined ? { status: input.status } : {}),
         ...(input.timeZone !== undefined ? { time_zone: checkTimeZone(input.timeZone) } : {}),
+        ...(input.region !== undefined ? { region: input.region } : {}),
         updated_at: Date.now(),
       };
       if (!(await this.repo.update(id, revision, patch, trx))) {
@@ -139,6 +142,10 @@ export class AgentsService {
         changes.name = { from: row.name, to: patch.name };
       if (patch.status !== undefined && patch.status !== row.status)
         changes.status = { from: row.status, to: patch.status };
+      if (patch.time_zone !== undefined && patch.time_zone !== row.time_zone)
+        changes.timeZone = { from: row.time_zone, to: patch.time_zone };
+      if (patch.region !== undefined && patch.region !== row.region)
+        changes.region = { from: row.region, to: patch.region };
       const action =
         patch.status === 'suspended' && row.status !== 'suspended'
           ? 'agent.suspended'

@@ -10,6 +10,8 @@ export interface AgentsTable {
   status: 'active' | 'suspended';
   /** IANA time zone of the agent's day and month buckets (default Europe/London). */
   time_zone: string;
+  /** The region its homes use when their order names none; null: the platform default. */
+  region: string | null;
   created_at: number;
   updated_at: number;
   revision: number;

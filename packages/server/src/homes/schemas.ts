@@ -39,13 +39,17 @@ export const ProvisioningSummarySchema = Type.Object({
   status: Type.String(),
 });
 
-/** The region whose series a home uses: its own (property.region), else the platform default. */
+/** The region whose series a home uses: its own (property.region), else its agent's, else the platform default. */
 export const RegionInUseSchema = Type.Object(
   {
     name: Type.String({ description: 'the region, e.g. GB, north-wales (GET /regions)' }),
-    source: Type.Union([Type.Literal('home'), Type.Literal('platform_default')], {
-      description: 'home: property.region; platform_default: HEARTH_DEFAULT_REGION',
-    }),
+    source: Type.Union(
+      [Type.Literal('home'), Type.Literal('agent_default'), Type.Literal('platform_default')],
+      {
+        description:
+          "home: property.region; agent_default: the agent's region (PUT /agents/{id}); platform_default: HEARTH_DEFAULT_REGION",
+      },
+    ),
   },
   { description: 'the region whose weather (degree days) and carbon intensity series the home uses' },
 );

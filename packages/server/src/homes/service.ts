@@ -249,7 +249,7 @@ export class HomesService {
       property: JSON.parse(row.address),
       ...(seesOccupant(scope) ? { occupant: row.occupant ? JSON.parse(row.occupant) : null } : {}),
       installation: JSON.parse(row.installation),
-      region: this.regionOf(row),
+      region: await this.regionOf(row, trx),
       groups,
       // Completeness moves by the minute: the meters route has it, the home (with its ETag) does not.
       meters: (await this.meterViews(row, meters, channels, trx)).map((m) => {
@@ -264,10 +264,12 @@ export class HomesService {
     };
   }
 
-  /** The region whose series the home uses: its own, else the platform default. */
-  regionOf(home: Pick<HomeRow, 'region'>): RegionInUse {
-    return home.region
-      ? { name: home.region, source: 'home' }
+  /** The region whose series the home uses: its own, else its agent's default, else the platform's. */
+  async regionOf(home: Pick<HomeRow, 'region' | 'agent_id'>, trx?: Kysely<DB>): Promise<RegionInUse> {
+    if (home.region) return { name: home.region, source: 'home' };
+    const agentRegion = await this.repo.agentRegion(home.agent_id, trx);
+    return agentRegion
+      ? { name: agentRegion, source: 'agent_default' }
       : { name: this.deps.defaultRegion, source: 'platform_default' };
   }
 
@@ -276,11 +278,11 @@ export class HomesService {
    * for degree days where the home has no outdoor sensor; null when the region has no weather.
    */
   async regionalWeather(
-    home: Pick<HomeRow, 'region'>,
+    home: Pick<HomeRow, 'region' | 'agent_id'>,
     fromDate: string,
     toDate: string,
   ): Promise<{ region: string; means: Map<string, number> } | null> {
-    const region = this.regionOf(home).name;
+    const region = (await this.regionOf(home)).name;
     const means = await this.deps.regionalWeather(region, fromDate, toDate);
     return means ? { region, means } : null;
   }

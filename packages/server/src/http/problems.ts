@@ -39,10 +39,24 @@ interface AjvIssue {
   params: Record<string, unknown>;
 }
 
+/**
+ * A nullable field (`anyOf [X, null]`) whose value fails X also fails "must be null" and "must
+ * match a schema in anyOf": keep only what X expected, unless nothing else is said of the field.
+ */
+function withoutNullableNoise(issues: AjvIssue[]): AjvIssue[] {
+  const unions = new Set(issues.filter((i) => i.keyword === 'anyOf').map((i) => i.instancePath));
+  if (unions.size === 0) return issues;
+  const noise = (i: AjvIssue) =>
+    unions.has(i.instancePath) &&
+    (i.keyword === 'anyOf' || (i.keyword === 'type' && i.params.type === 'null'));
+  const said = new Set(issues.filter((i) => !noise(i)).map((i) => i.instancePath));
+  return issues.filter((i) => !noise(i) || !said.has(i.instancePath));
+}
+
 /** Turns Ajv's issues into one problem per field, naming the field and what was expected of it. */
 function fieldProblems(context: string, issues: AjvIssue[]): FieldProblem[] {
   const where = context === 'querystring' ? 'query' : context;
-  return issues.map((issue) => {
+  return withoutNullableNoise(issues).map((issue) => {
     let field = `/${where}${issue.instancePath}`;
     let message = issue.message ?? 'is not valid';
     if (issue.keyword === 'additionalProperties') {

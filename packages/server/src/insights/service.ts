@@ -136,7 +136,7 @@ export class InsightsService {
     const tariffs = await this.tariffsFor(home, sources, calendar, from, to);
 
     const shift = (t: number) => hourOf(DateTime.fromMillis(t, { zone }).minus({ years: 1 }).toMillis());
-    const region = this.deps.homes().regionOf(home).name;
+    const region = (await this.deps.homes().regionOf(home)).name;
     const [current, previous] = await Promise.all([
       // One hour more: the fit checks the hour before each day for a gap.
       this.windowData(home, sources, calendar, from - HOUR, to),

@@ -466,7 +466,7 @@ export class PerformanceService {
           degreeDayDays: demand.degreeDayDays,
           annualDegreeDays: demand.annualDegreeDays,
           degreeDaysSource,
-          region: this.deps.homes().regionOf(home).name,
+          region: (await this.deps.homes().regionOf(home)).name,
           assumptions: [...design.assumptions, ...demand.assumptions],
         },
         unavailable,

@@ -58,7 +58,7 @@ export function regionalDay(date: string, meanC: number | undefined, hours: numb
 /** What reads a home's regional weather (HomesService). */
 export interface RegionalWeatherSource {
   regionalWeather(
-    home: Pick<HomeRow, 'region'>,
+    home: Pick<HomeRow, 'region' | 'agent_id'>,
     fromDate: string,
     toDate: string,
   ): Promise<{ region: string; means: Map<string, number> } | null>;
@@ -72,7 +72,7 @@ export interface RegionalWeatherSource {
  */
 export async function outdoorOrRegional(
   homes: RegionalWeatherSource,
-  home: Pick<HomeRow, 'region'>,
+  home: Pick<HomeRow, 'region' | 'agent_id'>,
   outdoorChannel: string | null,
   byHour: Map<string, Map<number, HourRollup>>,
   calendar: Calendar,

@@ -274,6 +274,71 @@ describe(`a home's region: degree days and carbon from its regional series (${di
     ]);
   });
 
+  it("uses the agent's default region for homes that name none; the home's own region still wins", async () => {
+    const agency = await createTenant(t.app, operator, 'Northern homes');
+    const { homeId: plain } = await homeIn(agency, 'AGENT-REGION-NONE');
+    const { homeId: own } = await homeIn(agency, 'AGENT-REGION-OWN', 'test-south');
+    const regionOf = async (id: string) =>
+      (await call(t.app, 'GET', `/homes/${id}`, agency.admin.token)).json().region;
+    expect(await regionOf(plain)).toEqual({ name: 'GB', source: 'platform_default' });
+
+    const agent = await call(t.app, 'GET', `/agents/${agency.agentId}`, operator);
+    expect(agent.json().region).toBeNull();
+    const set = await call(
+      t.app,
+      'PUT',
+      `/agents/${agency.agentId}`,
+      operator,
+      { region: 'test-north' },
+      {
+        'if-match': agent.headers.etag as string,
+      },
+    );
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json()).toMatchObject({ region: 'test-north', name: agent.json().name });
+    expect(await regionOf(plain)).toEqual({ name: 'test-north', source: 'agent_default' });
+    expect(await regionOf(own)).toEqual({ name: 'test-south', source: 'home' });
+    // Its insight takes test-north's degree days (loaded by an earlier test of this suite).
+    const answer = (
+      await call(
+        t.app,
+        'GET',
+        `/homes/${plain}/insight?from=2026-11-05T00:00:00Z&to=2026-11-08T00:00:00Z&period=all`,
+        agency.admin.token,
+      )
+    ).json();
+    expect(answer).toMatchObject({ region: 'test-north', degreeDaysSource: 'region' });
+    expect(answer.window.degreeDays).toEqual({ value: 15, daysMeasured: 3, days: 3 });
+    // The change is audited with what it was.
+    const audit = await call(
+      t.app,
+      'GET',
+      `/audit-events?agentId=${agency.agentId}&action=agent.updated`,
+      operator,
+    );
+    expect(audit.statusCode, audit.body).toBe(200);
+    expect(
+      audit.json().items.find((e: { target: { id: string } }) => e.target.id === agency.agentId)?.details,
+    ).toEqual({ region: { from: null, to: 'test-north' } });
+
+    // A bad name is refused and changes nothing; null goes back to the platform default.
+    const refused = await call(t.app, 'PUT', `/agents/${agency.agentId}`, operator, {
+      region: 'north wales',
+    });
+    expect(expectProblem(refused, 400, 'validation_failed').errors).toEqual([
+      expect.objectContaining({ field: '/body/region' }),
+    ]);
+    expect(await regionOf(plain)).toEqual({ name: 'test-north', source: 'agent_default' });
+    const cleared = await call(t.app, 'PUT', `/agents/${agency.agentId}`, operator, { region: null });
+    expect(cleared.json().region).toBeNull();
+    expect(await regionOf(plain)).toEqual({ name: 'GB', source: 'platform_default' });
+    // Only the operator manages agents: the agent's own admin may not set it.
+    expect(
+      (await call(t.app, 'PUT', `/agents/${agency.agentId}`, agency.admin.token, { region: 'test-north' }))
+        .statusCode,
+    ).toBe(403);
+  });
+
   it('gives a home without an outdoor sensor the degree days of its region, day by day', async () => {
     const { homeId } = await homeIn(tenant, 'REGION-HDD', 'test-north');
     const response = await insight(homeId, '2026-11-05T00:00:00Z', '2026-11-09T00:00:00Z');

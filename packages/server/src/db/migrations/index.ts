@@ -7,6 +7,7 @@ import * as tariffs from './0005-tariffs.js';
 import * as faults from './0006-faults.js';
 import * as notifications from './0007-notifications.js';
 import * as regions from './0008-regions.js';
+import * as agentRegion from './0009-agent-region.js';
 
 /** Every migration, in order. Names are permanent: add new ones, never rename or edit applied ones. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006-faults': faults,
   '0007-notifications': notifications,
   '0008-regions': regions,
+  '0009-agent-region': agentRegion,
 };
