@@ -59,6 +59,10 @@ describe(`hearth orders, homes, provisioning, home-groups (${dialect})`, () => {
       expect(await json(['home-groups', 'list'])).toEqual([
         expect.objectContaining({ id: group.id, homeCount: 1 }),
       ]);
+      // The record names the home's groups and the region its weather and carbon come from.
+      const shown = (await run(['homes', 'get', homeId])).stdout;
+      expect(shown).toMatch(/^groups:\s+Snowdonia$/m);
+      expect(shown).toMatch(/^region:\s+GB \(the platform default\)$/m);
 
       const services = await json(['provisioning', 'list', homeId]);
       const amr = services.find((s: { service: string }) => s.service === 'amr');

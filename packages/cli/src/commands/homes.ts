@@ -35,10 +35,19 @@ const homeFields: Column<Home>[] = [
   },
   { header: 'technology', value: (h) => h.installation.technology },
   { header: 'meters', value: (h) => h.meters.map((m) => `${m.kind} ${m.serial}`).join('; ') },
+  { header: 'groups', value: (h) => h.groups.map((g) => g.name).join('; ') },
+  { header: 'region', value: (h) => `${h.region.name} (${REGION_SOURCE[h.region.source]})` },
   { header: 'order', value: (h) => h.orderId },
   { header: 'created', value: (h) => h.createdAt },
   { header: 'decommissioned', value: (h) => h.decommissionedAt },
 ];
+
+/** Where a home's region comes from, in words. */
+const REGION_SOURCE = {
+  home: 'its own',
+  agent_default: "the agent's default",
+  platform_default: 'the platform default',
+} as const;
 
 const meterColumns: Column<Meter>[] = [
   { header: 'id', value: (m) => m.id },
