@@ -3314,6 +3314,11 @@ export interface paths {
                 outdoor: string | null;
                 pv: string[];
               };
+              /**
+               * Format: date-time
+               * @description the local day the home could first have readings (its commissioning date, or its creation if earlier): nothing is counted before it, and a period that ends by then states no figures (all null)
+               */
+              monitoredFrom: string;
               period: string;
               periods: {
                 /** @description kgCO2e of the electricity and gas used (tariff factor, else the default) */
@@ -3358,7 +3363,7 @@ export interface paths {
                   /** @description heating degree days, K·day (base 15.5 °C, daily mean method) */
                   value: number;
                 } | null;
-                /** @description electricity used (null: no electricity meter) */
+                /** @description electricity used (null: no electricity meter, or the period ends before monitoredFrom) */
                 electricityKwh: number | null;
                 /** Format: date-time */
                 end: string;
@@ -3378,7 +3383,7 @@ export interface paths {
                     /** @description heating degree days, K·day (base 15.5 °C, daily mean method) */
                     value: number;
                   } | null;
-                  /** @description electricity used (null: no electricity meter) */
+                  /** @description electricity used (null: no electricity meter, or the period ends before monitoredFrom) */
                   electricityKwh: number | null;
                   /** Format: date-time */
                   end: string;
@@ -3446,7 +3451,7 @@ export interface paths {
                   /** @description heating degree days, K·day (base 15.5 °C, daily mean method) */
                   value: number;
                 } | null;
-                /** @description electricity used (null: no electricity meter) */
+                /** @description electricity used (null: no electricity meter, or the period ends before monitoredFrom) */
                 electricityKwh: number | null;
                 /** @description gas burned, kWh (m³ × 11.1; null: no gas meter) */
                 gasKwh: number | null;
@@ -5018,6 +5023,11 @@ export interface paths {
                   outdoor: string | null;
                   pv: string[];
                 };
+                /**
+                 * Format: date-time
+                 * @description the local day the home could first have readings (its commissioning date, or its creation if earlier): nothing is counted before it, and a period that ends by then states no figures (all null)
+                 */
+                monitoredFrom: string;
                 period: string;
                 periods: {
                   /** @description kgCO2e of the electricity and gas used (tariff factor, else the default) */
@@ -5062,7 +5072,7 @@ export interface paths {
                     /** @description heating degree days, K·day (base 15.5 °C, daily mean method) */
                     value: number;
                   } | null;
-                  /** @description electricity used (null: no electricity meter) */
+                  /** @description electricity used (null: no electricity meter, or the period ends before monitoredFrom) */
                   electricityKwh: number | null;
                   /** Format: date-time */
                   end: string;
@@ -5082,7 +5092,7 @@ export interface paths {
                       /** @description heating degree days, K·day (base 15.5 °C, daily mean method) */
                       value: number;
                     } | null;
-                    /** @description electricity used (null: no electricity meter) */
+                    /** @description electricity used (null: no electricity meter, or the period ends before monitoredFrom) */
                     electricityKwh: number | null;
                     /** Format: date-time */
                     end: string;
@@ -5150,7 +5160,7 @@ export interface paths {
                     /** @description heating degree days, K·day (base 15.5 °C, daily mean method) */
                     value: number;
                   } | null;
-                  /** @description electricity used (null: no electricity meter) */
+                  /** @description electricity used (null: no electricity meter, or the period ends before monitoredFrom) */
                   electricityKwh: number | null;
                   /** @description gas burned, kWh (m³ × 11.1; null: no gas meter) */
                   gasKwh: number | null;

@@ -26,7 +26,10 @@ const DegreeDaysSchema = Type.Object({
 });
 
 const EnergyFigures = {
-  electricityKwh: Nullable(Type.Number(), 'electricity used (null: no electricity meter)'),
+  electricityKwh: Nullable(
+    Type.Number(),
+    'electricity used (null: no electricity meter, or the period ends before monitoredFrom)',
+  ),
   heatKwh: Nullable(Type.Number(), 'heat delivered (null: no heat meter)'),
   gasKwh: Nullable(Type.Number(), 'gas burned, kWh (m³ × 11.1; null: no gas meter)'),
   pvKwh: Nullable(Type.Number(), 'PV generation (null: no PV meter)'),
@@ -73,6 +76,11 @@ export const InsightAnswerSchema = Type.Object({
   to: Type.String({ format: 'date-time' }),
   timeZone: Type.String(),
   period: Type.String(),
+  monitoredFrom: Type.String({
+    format: 'date-time',
+    description:
+      'the local day the home could first have readings (its commissioning date, or its creation if earlier): nothing is counted before it, and a period that ends by then states no figures (all null)',
+  }),
   meters: Type.Object({
     electricity: Type.Array(Type.String(), { description: 'serials of the electricity meters counted' }),
     heat: Type.Array(Type.String()),

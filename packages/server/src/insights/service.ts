@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { round } from '../analytics/schemas.js';
 import { DAY, type Period, periodsOf, windowOf } from '../analytics/window.js';
 import type { Scope } from '../auth/scope.js';
+import { monitoredFrom } from '../homes/monitored-from.js';
 import type { HomeRow } from '../homes/repository.js';
 import type { MeterView } from '../homes/schemas.js';
 import type { HomesService } from '../homes/service.js';
@@ -102,6 +103,19 @@ interface WindowData {
 
 const iso = (t: number) => new Date(t).toISOString();
 
+/** A period that ends before the home could have readings: nothing to state. */
+const BEFORE_MONITORING = {
+  electricityKwh: null,
+  heatKwh: null,
+  gasKwh: null,
+  pvKwh: null,
+  cost: { electricity: null, gas: null, total: null, currency: null },
+  carbonKg: null,
+  degreeDays: null,
+  expectedKwh: null,
+  lastYear: null,
+} as const;
+
 /** Σ over the UTC hours of [from, to) (both on whole hours): one lookup per hour, not a scan per period. */
 function sumHours(hours: Map<number, number>, from: number, to: number): number {
   let total = 0;
@@ -151,10 +165,15 @@ export class InsightsService {
     const heatingFuel: Fuel = sources.gas.channels.length > 0 ? 'gas' : 'electricity';
     const signature = this.signatureOf(current, heatingFuel, calendar, from, Math.min(to, now));
 
+    // Nothing is counted before the local day the home could first have readings: no energy, no
+    // standing charges, no degree days (a period wholly before it states none of them).
+    const firstDay = calendar.dayOf(monitoredFrom(home, calendar));
     const periods: InsightPeriod[] = periodsOf(from, to, period, zone).map(([start, end]) => {
-      const figures = this.figures(current, sources, start, end);
-      const hdd = this.degreeDays(current, sources, calendar, start, end);
-      const cost = this.cost(current, sources, tariffs, calendar, start, end);
+      if (end <= firstDay) return { start: iso(start), end: iso(end), ...BEFORE_MONITORING };
+      const since = Math.max(start, firstDay);
+      const figures = this.figures(current, sources, since, end);
+      const hdd = this.degreeDays(current, sources, calendar, since, end);
+      const cost = this.cost(current, sources, tariffs, calendar, since, end);
       const lyStart = shift(start);
       const lyEnd = shift(end);
       const lyHdd = this.degreeDays(previous, sources, calendar, lyStart, lyEnd);
@@ -164,9 +183,9 @@ export class InsightsService {
         end: iso(end),
         ...figures,
         cost,
-        carbonKg: this.carbon(current, sources, tariffs, carbonSources, calendar, start, end).kg,
+        carbonKg: this.carbon(current, sources, tariffs, carbonSources, calendar, since, end).kg,
         degreeDays: hdd,
-        expectedKwh: this.expected(signature, hdd, start, end),
+        expectedKwh: this.expected(signature, hdd, since, end),
         lastYear: lastYearHasData
           ? {
               start: iso(lyStart),
@@ -179,13 +198,18 @@ export class InsightsService {
       };
     });
 
-    const windowCarbon = this.carbon(current, sources, tariffs, carbonSources, calendar, from, to);
+    const since = Math.max(from, firstDay);
+    const monitored = since < to;
+    const windowCarbon = monitored
+      ? this.carbon(current, sources, tariffs, carbonSources, calendar, since, to)
+      : { kg: null, fallbackHalfHours: null };
     return {
       homeId: home.id,
       from: iso(from),
       to: iso(to),
       timeZone: zone,
       period,
+      monitoredFrom: iso(firstDay),
       meters: {
         electricity: sources.electricity.serials,
         heat: sources.heat.serials,
@@ -200,11 +224,11 @@ export class InsightsService {
         : 'factor',
       periods,
       window: {
-        ...this.figures(current, sources, from, to),
-        cost: this.cost(current, sources, tariffs, calendar, from, to),
+        ...(monitored ? this.figures(current, sources, since, to) : BEFORE_MONITORING),
+        cost: monitored ? this.cost(current, sources, tariffs, calendar, since, to) : BEFORE_MONITORING.cost,
         carbonKg: windowCarbon.kg,
         carbonFallbackHalfHours: windowCarbon.fallbackHalfHours,
-        degreeDays: this.degreeDays(current, sources, calendar, from, to),
+        degreeDays: monitored ? this.degreeDays(current, sources, calendar, since, to) : null,
         signature: signature
           ? {
               fuel: heatingFuel,

@@ -2,7 +2,7 @@ import { round } from '../analytics/schemas.js';
 import { invalidQuery, windowOf } from '../analytics/window.js';
 import type { Scope } from '../auth/scope.js';
 import { isoTime } from '../db/time.js';
-import type { HomeRow } from '../homes/repository.js';
+import { monitoredFrom } from '../homes/monitored-from.js';
 import type { HomesService } from '../homes/service.js';
 import { dayHdd } from '../insights/degree-days.js';
 import type { OrderDocument } from '../orders/schemas.js';
@@ -75,18 +75,6 @@ function sumTerms(terms: Term[], hour: number, rows: Map<string, Map<number, Hou
   let total = 0;
   for (const t of terms) total += t.sign * (rows.get(t.channelId)?.get(hour)?.delta ?? 0);
   return total;
-}
-
-/**
- * When a home could first have readings: its creation, or its commissioning day if earlier (the
- * platform refuses readings older than both). Hours before it are not missing data.
- */
-export function monitoredFromOf(home: HomeRow, calendar: Calendar): number {
-  const commissioned = (JSON.parse(home.installation) as Installation).commissioningDate;
-  return Math.min(
-    home.created_at,
-    commissioned ? calendar.dayOf(Date.parse(`${commissioned}T12:00:00Z`)) : home.created_at,
-  );
 }
 
 /** Per-home performance: COP per period, SPF at a SEPEMO boundary, coverage, Carnot, cycling, design. */
@@ -226,7 +214,7 @@ export class PerformanceService {
       registers.length > 0 && registers.every((id) => (byHour.get(id)?.get(hour)?.count ?? 0) > 0);
     // Hours before the home could have readings (its creation, or its commissioning day if earlier:
     // the platform refuses readings older than both) are not missing data: coverage starts there.
-    const monitoredFrom = monitoredFromOf(home, calendar);
+    const firstPossible = monitoredFrom(home, calendar);
     // Hour by hour: energy at the boundary, whether every register reported, the temperatures.
     const hours: (HourFigures & HourSplit & { elapsed: boolean; meterHeatKwh: number })[] = [];
     for (let hour = from; hour < to; hour += HOUR) {
@@ -242,7 +230,7 @@ export class PerformanceService {
         electricityKwh: boundary ? sumTerms(boundary.electricity, hour, byHour) : 0,
         covered,
         afterGap,
-        elapsed: hour < now && hour + HOUR > monitoredFrom,
+        elapsed: hour < now && hour + HOUR > firstPossible,
         flowC: meanOf(flowChannel, hour),
         outdoorC: meanOf(outdoorChannel, hour),
         meterHeatKwh,

@@ -3,11 +3,12 @@ import { round } from '../analytics/schemas.js';
 import { invalidQuery } from '../analytics/window.js';
 import type { Scope } from '../auth/scope.js';
 import { isoTime } from '../db/time.js';
+import { monitoredFrom } from '../homes/monitored-from.js';
 import type { MeterView } from '../homes/schemas.js';
 import type { HomesService } from '../homes/service.js';
 import type { InsightsService } from '../insights/service.js';
 import type { OrderDocument } from '../orders/schemas.js';
-import { monitoredFromOf, type PerformanceService } from '../performance/service.js';
+import type { PerformanceService } from '../performance/service.js';
 import { HOUR, hourOf } from '../telemetry/buckets.js';
 import type { TelemetryQueries } from '../telemetry/query.js';
 import type { MeterCoverage, MonthlyReport, MonthlyReportQueryInput } from './schemas.js';
@@ -44,13 +45,13 @@ export class ReportsService {
     const start = DateTime.fromObject({ year, month, day: 1 }, { zone: calendar.zone });
     const from = hourOf(start.toMillis());
     const to = hourOf(start.plus({ months: 1 }).toMillis());
-    const monitoredFrom = monitoredFromOf(home, calendar);
+    const firstPossible = monitoredFrom(home, calendar);
     if (from > now) throw invalidQuery('month', 'is in the future', `month ${monthText} has not begun yet`);
-    if (to <= monitoredFrom)
+    if (to <= firstPossible)
       throw invalidQuery(
         'month',
         'is before the home was monitored',
-        `month ${monthText} ends before the home could have readings (from ${calendar.date(calendar.dayOf(monitoredFrom))})`,
+        `month ${monthText} ends before the home could have readings (from ${calendar.date(calendar.dayOf(firstPossible))})`,
       );
 
     const window = { from: isoTime(from), to: isoTime(to) };
@@ -63,7 +64,7 @@ export class ReportsService {
         ...(query.annualDegreeDays !== undefined ? { annualDegreeDays: query.annualDegreeDays } : {}),
       }),
       this.deps.insights().homeInsight(scope, homeId, { ...window, period: 'all' }),
-      this.meterCoverage(home.id, meters, from, to, Math.max(monitoredFrom, from), now),
+      this.meterCoverage(home.id, meters, from, to, Math.max(firstPossible, from), now),
     ]);
 
     const property = JSON.parse(home.address) as Property;
@@ -90,7 +91,7 @@ export class ReportsService {
       installation: JSON.parse(home.installation),
       performance,
       insight,
-      dataQuality: { monitoredFrom: isoTime(monitoredFrom), meters: coverage },
+      dataQuality: { monitoredFrom: isoTime(firstPossible), meters: coverage },
     };
   }
 

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Scope } from '../auth/scope.js';
 import type { Database } from '../db/database.js';
 import type { DB } from '../db/schema.js';
+import { monitoredFrom } from '../homes/monitored-from.js';
 import type { HomesService } from '../homes/service.js';
 import { ApiError } from '../http/errors.js';
 import { type Calendar, calendarFor } from './buckets.js';
@@ -220,18 +221,13 @@ export class TelemetryService {
       .execute();
     for (const row of rows) {
       const calendar = calendarFor(row.time_zone);
-      const commissioning = (JSON.parse(row.installation) as { commissioningDate?: string })
-        .commissioningDate;
-      const commissioned = commissioning
-        ? calendar.dayOf(Date.parse(`${commissioning}T12:00:00Z`))
-        : Infinity;
       facts.set(row.id, {
         id: row.id,
         homeId: row.home_id,
         agentId: row.agent_id,
         homeActive: row.home_status === 'active',
         amrCollecting: row.amr_status === 'active' || row.amr_status === 'pending',
-        since: Math.min(Number(row.created_at), commissioned),
+        since: monitoredFrom(row, calendar),
         calendar,
         series: row.no,
         quantity: row.quantity,

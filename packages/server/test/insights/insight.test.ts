@@ -146,6 +146,66 @@ describe('GET /homes/{id}/insight', () => {
     expect(lines).toHaveLength(3);
   });
 
+  it('counts nothing before the home could have readings: no energy, standing charges or degree days before its commissioning day', async () => {
+    // Commissioned on 1 October 2026 (the order's date, before the home was created): August and
+    // September state nothing; October's standing charges start on the 1st.
+    const homeId = await seedHome('INSIGHT-BEFORE');
+    const response = await call(
+      t.app,
+      'GET',
+      `/homes/${homeId}/insight?period=month&from=2026-07-31T23:00:00Z&to=2026-10-31T23:59:59Z`,
+      tenant.admin.token,
+    );
+    expect(response.statusCode, response.body).toBe(200);
+    const answer = response.json();
+    expect(answer.monitoredFrom).toBe('2026-09-30T23:00:00.000Z'); // local midnight, BST
+    expect(answer.periods.map((p: { start: string }) => p.start)).toEqual([
+      '2026-07-31T23:00:00.000Z',
+      '2026-08-31T23:00:00.000Z',
+      '2026-09-30T23:00:00.000Z',
+    ]);
+    const [august, september, october] = answer.periods;
+    for (const before of [august, september])
+      expect(before).toMatchObject({
+        electricityKwh: null,
+        heatKwh: null,
+        cost: { electricity: null, gas: null, total: null, currency: null },
+        carbonKg: null,
+        degreeDays: null,
+        expectedKwh: null,
+        lastYear: null,
+      });
+    // October: the 64 kWh of the 24th and 25th; the default tariff of the first test (50p a day)
+    // over October's 31 days from the 1st: 31 × 0.50 = 15.50 of standing charges, 13.20 of energy.
+    expect(october).toMatchObject({
+      electricityKwh: 64,
+      heatKwh: 192,
+      cost: { electricity: { standing: 15.5, energy: 13.2, total: 28.7 }, total: 28.7 },
+      degreeDays: { value: 15, daysMeasured: 2, days: 31 },
+    });
+    expect(answer.window).toMatchObject({
+      electricityKwh: 64,
+      cost: { total: 28.7 },
+      degreeDays: { value: 15, daysMeasured: 2, days: 31 },
+    });
+
+    // A window wholly before it: every figure null, and still a 200 that says from when.
+    const early = await call(
+      t.app,
+      'GET',
+      `/homes/${homeId}/insight?period=month&from=2026-07-31T23:00:00Z&to=2026-08-31T23:00:00Z`,
+      tenant.admin.token,
+    );
+    expect(early.statusCode, early.body).toBe(200);
+    expect(early.json().window).toMatchObject({
+      electricityKwh: null,
+      cost: { total: null },
+      carbonKg: null,
+      degreeDays: null,
+      signature: null,
+    });
+  });
+
   it('states no cost without a tariff, and refuses bad parameters with a 400 naming them', async () => {
     const other = await createTenant(
       t.app,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialect, login, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
+import { completeOrder } from '../helpers/orders.js';
 import { createTenant, type Tenant } from '../helpers/tenants.js';
 import { call, expectProblem, homeWithChannels, iso, pushAll } from '../telemetry/support.js';
 
@@ -497,9 +498,11 @@ describe(`a year of real weather: Llanberis 2024 (${dialect})`, () => {
     expect(stored.json()).toMatchObject({ first: '2024-01-01', stored: means.length });
 
     const tenant = await createTenant(t.app, operator, 'Llanberis');
+    // Commissioned at the start of 2024: insight counts nothing before a home's commissioning.
     const { homeId } = await homeWithChannels(t.app, tenant.admin.token, 'LLANBERIS-1', {
       ...NO_OUTDOOR_SENSOR,
       property: property('llanberis'),
+      installation: { ...completeOrder('LLANBERIS-1').installation, commissioningDate: '2024-01-01' },
     });
     const response = await call(
       t.app,
