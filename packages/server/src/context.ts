@@ -239,6 +239,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
   });
   faultEvaluator = new FaultEvaluator({
     db,
+    ...(database.sqlite ? { sqlite: database.sqlite } : {}),
     repo: faultsRepo,
     homes: () => homes,
     provisioning: () => provisioning as ProvisioningService,

@@ -1,3 +1,4 @@
+import type SqliteDatabase from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { FaultsConfig } from '../config.js';
@@ -22,6 +23,8 @@ export interface AlarmEventSink {
 
 export interface EvaluatorDeps {
   db: Kysely<DB>;
+  /** SQLite only: the raw handle, for reading rollups as arrays (faults/loader.ts). */
+  sqlite?: SqliteDatabase.Database;
   repo: FaultsRepository;
   homes: () => HomesService;
   provisioning: () => ProvisioningService;
@@ -248,11 +251,11 @@ export class FaultEvaluator {
   ): Promise<EvaluationOutcome | 'busy' | undefined> {
     const { repo } = this.deps;
     const now = this.now();
-    if (!(await repo.evaluation(homeId))) return undefined;
     // A token of this evaluation alone: two evaluations never share a lease, even in one process.
     const lease = `${this.deps.workerId}/${uuidv7()}`;
     const row = await repo.claim(homeId, lease, now, now + LEASE_MS);
-    if (!row) return 'busy';
+    // Not claimed: leased by another evaluation, or no row at all (no fault management).
+    if (!row) return (await repo.evaluation(homeId)) ? 'busy' : undefined;
     try {
       return await this.judge(
         row.home_id,
@@ -285,8 +288,7 @@ export class FaultEvaluator {
     const { config } = this.deps;
     const replayFrom = Math.max(judgedTo, now - config.replayDays * 24 * HOUR);
     const data = await loadHomeData(
-      this.deps.db,
-      this.deps.homes(),
+      { db: this.deps.db, homes: this.deps.homes(), sqlite: this.deps.sqlite },
       homeId,
       replayFrom - LOOKBACK * HOUR,
       now + HOUR,
@@ -386,6 +388,19 @@ export class FaultEvaluator {
   ): Promise<void> {
     const { repo } = this.deps;
     const { now } = outcome;
+    const release = {
+      evaluatedTo: outcome.evaluatedTo,
+      dueAt: outcome.dueAt,
+      lastRunAt: now,
+      lastError: null,
+    };
+    const lost = () => new Error('the evaluation lease was lost to another worker; its changes are dropped');
+    if (transitions.length === 0 && !alarms.some((a) => a.dirty)) {
+      // No alarm changed (the steady state of most homes): recording the evaluation is one
+      // statement, which checks the lease as the transaction's last step would.
+      if (!(await repo.release(homeId, outcome.lease, release))) throw lost();
+      return;
+    }
     const sink = this.deps.notifications();
     await this.deps.db.transaction().execute(async (trx) => {
       for (const alarm of alarms) {
@@ -446,13 +461,7 @@ export class FaultEvaluator {
           trx,
         );
       }
-      const held = await repo.release(
-        homeId,
-        outcome.lease,
-        { evaluatedTo: outcome.evaluatedTo, dueAt: outcome.dueAt, lastRunAt: now, lastError: null },
-        trx,
-      );
-      if (!held) throw new Error('the evaluation lease was lost to another worker; its changes are dropped');
+      if (!(await repo.release(homeId, outcome.lease, release, trx))) throw lost();
     });
     if (sink && transitions.length > 0) sink.kick();
   }

@@ -229,18 +229,13 @@ export class FaultsRepository {
     now: number,
     leaseUntil: number,
   ): Promise<EvaluationRow | undefined> {
-    const result = await this.db
+    // One statement: the row as this lease left it (SQLite ≥ 3.35 and PostgreSQL both return it).
+    return this.db
       .updateTable('fault_evaluations')
       .set({ lease_owner: owner, lease_until: leaseUntil })
       .where('home_id', '=', homeId)
       .where('lease_until', '<', now)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) return undefined;
-    return this.db
-      .selectFrom('fault_evaluations')
-      .selectAll()
-      .where('home_id', '=', homeId)
-      .where('lease_owner', '=', owner)
+      .returningAll()
       .executeTakeFirst();
   }
 

@@ -8,7 +8,10 @@ import {
   serialOf,
   simulateHome,
 } from '../../../simulator/src/index.js';
-import { login, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
+import { FaultEvaluator } from '../../src/faults/evaluator.js';
+import { loadHomeData } from '../../src/faults/loader.js';
+import { FaultsRepository } from '../../src/faults/repository.js';
+import { login, OPERATOR, startTestApp, TEST_PG_URL, type TestApp } from '../helpers/harness.js';
 import { createTenant, type Tenant } from '../helpers/tenants.js';
 import { call, expectProblem, iso, pushAll, type Reading } from '../telemetry/support.js';
 
@@ -168,6 +171,113 @@ describe('alarms raised from simulated faults', () => {
     const after = await alarmsOf(homeIds.silent);
     expect(after.map((a) => [a.id, a.state])).toEqual(before.map((a) => [a.id, a.state]));
   });
+
+  it('judging a home whose alarms stay as they are records the evaluation and rewrites no alarm', async () => {
+    const { db } = t.app.ctx.database;
+    const alarmRows = () =>
+      db
+        .selectFrom('alarms')
+        .select(['id', 'state', 'revision', 'updated_at', 'last_seen_at', 'occurrences'])
+        .where('home_id', '=', homeIds.rollback)
+        .orderBy('id')
+        .execute();
+    const evaluation = () =>
+      db
+        .selectFrom('fault_evaluations')
+        .selectAll()
+        .where('home_id', '=', homeIds.rollback)
+        .executeTakeFirstOrThrow();
+    const before = await alarmRows();
+    expect(before.map((a) => a.state)).toEqual(['cleared']);
+    const judgedBefore = await evaluation();
+    const response = await evaluate(homeIds.rollback);
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toMatchObject({ raised: 0, cleared: 0 });
+    expect(await alarmRows()).toEqual(before);
+    const judged = await evaluation();
+    expect(Number(judged.evaluated_to)).toBeGreaterThan(Number(judgedBefore.evaluated_to));
+    expect(Date.parse(response.json().evaluatedTo)).toBe(Number(judged.evaluated_to));
+    expect(judged).toMatchObject({ lease_owner: null, lease_until: 0, last_error: null });
+  });
+
+  it('an evaluation whose lease was taken over records nothing, whether or not an alarm changed', async () => {
+    const { services, config, database } = t.app.ctx;
+    const { db } = database;
+    const snapshot = async (homeId: string) => ({
+      evaluation: await db
+        .selectFrom('fault_evaluations')
+        .select(['evaluated_to', 'last_run_at', 'due_at'])
+        .where('home_id', '=', homeId)
+        .executeTakeFirstOrThrow(),
+      alarms: await db.selectFrom('alarms').selectAll().where('home_id', '=', homeId).orderBy('id').execute(),
+    });
+    let before: Awaited<ReturnType<typeof snapshot>> | undefined;
+    // Another worker takes the lease over (as if this one had stalled past it) while the evaluation
+    // reads its thresholds: after its claim, before it writes.
+    const overtaken = new FaultEvaluator({
+      db,
+      ...(database.sqlite ? { sqlite: database.sqlite } : {}),
+      repo: new FaultsRepository(db),
+      homes: () => services.homes,
+      provisioning: () => services.provisioning,
+      notifications: () => undefined,
+      thresholdsOf: async (homeId, agentId) => {
+        before = await snapshot(homeId);
+        await db
+          .updateTable('fault_evaluations')
+          .set({ lease_owner: 'thief', lease_until: Date.now() + 60_000 })
+          .where('home_id', '=', homeId)
+          .execute();
+        return services.alarms.thresholdsOf(homeId, agentId);
+      },
+      config: config.faults,
+      workerId: 'overtaken',
+      log: t.app.log,
+    });
+    try {
+      // The healthy home: no alarm changes (the evaluation is recorded in one statement); the silent
+      // one: its communication-loss alarm is seen again (recorded in a transaction).
+      for (const homeId of [homeIds.healthy, homeIds.silent]) {
+        let outcome: unknown = 'busy';
+        // The background worker may hold the home for a moment.
+        for (let i = 0; i < 100 && outcome === 'busy'; i++) {
+          outcome = await overtaken.evaluateHome(homeId, { present: true }).catch((err: unknown) => err);
+          if (outcome === 'busy') await new Promise((r) => setTimeout(r, 20));
+        }
+        expect(outcome).toBeInstanceOf(Error);
+        expect((outcome as Error).message).toMatch(/lease was lost/);
+        expect(await snapshot(homeId)).toEqual(before);
+        const lease = await db
+          .selectFrom('fault_evaluations')
+          .select('lease_owner')
+          .where('home_id', '=', homeId)
+          .executeTakeFirstOrThrow();
+        expect(lease.lease_owner).toBe('thief');
+      }
+      expect(before?.alarms.some((a) => a.rule === 'communication_lost' && a.state === 'active')).toBe(true);
+    } finally {
+      await db
+        .updateTable('fault_evaluations')
+        .set({ lease_owner: null, lease_until: 0 })
+        .where('lease_owner', '=', 'thief')
+        .execute();
+    }
+  });
+
+  it.skipIf(TEST_PG_URL !== undefined)(
+    'reads the same home data through the raw SQLite handle as through the query builder',
+    async () => {
+      const { services, database } = t.app.ctx;
+      const source = { db: database.db, homes: services.homes };
+      const span = [homeIds.rollback, START, NOW + HOUR, NOW - DAY] as const;
+      const viaBuilder = await loadHomeData(source, ...span);
+      const viaHandle = await loadHomeData({ ...source, sqlite: database.sqlite }, ...span);
+      const hours = [...viaHandle.hours.values()];
+      expect(hours.reduce((n, h) => n + h.length, 0)).toBeGreaterThan(1000);
+      expect(hours.some((h) => h.some((b) => b.starts !== undefined))).toBe(true);
+      expect(viaHandle).toEqual(viaBuilder);
+    },
+  );
 });
 
 describe('the alarms API', () => {
