@@ -5,11 +5,12 @@ import type { FaultsConfig } from '../config.js';
 import type { Logger } from '../context.js';
 import type { DB } from '../db/schema.js';
 import { isoTime } from '../db/time.js';
+import { monitoredFrom } from '../homes/monitored-from.js';
 import type { HomesService } from '../homes/service.js';
 import type { ProvisioningService } from '../provisioning/service.js';
-import { HOUR } from '../telemetry/buckets.js';
+import { calendarFor, HOUR } from '../telemetry/buckets.js';
 import type { AlarmEvent } from './events.js';
-import { factsAt, type HomeData, loadHomeData, monitoredFrom } from './loader.js';
+import { factsAt, type HomeData, loadHomeData } from './loader.js';
 import { applyFinding, type TrackedAlarm, type Transition } from './reconcile.js';
 import type { AlarmRow, FaultsRepository } from './repository.js';
 import { RULES, resolveParams, ruleById } from './rules/index.js';
@@ -192,7 +193,7 @@ export class FaultEvaluator {
       homes.map((h) => ({
         home_id: h.id,
         agent_id: h.agent_id,
-        evaluated_to: Math.floor(monitoredFrom(h, h.time_zone) / HOUR) * HOUR,
+        evaluated_to: Math.floor(monitoredFrom(h, calendarFor(h.time_zone)) / HOUR) * HOUR,
         due_at: now,
         lease_owner: null,
         lease_until: 0,

@@ -6,7 +6,7 @@ import type { HomeRow } from '../homes/repository.js';
 import type { HomesService } from '../homes/service.js';
 import type { OrderDocument } from '../orders/schemas.js';
 import { compressorStartThresholdW } from '../performance/formulas.js';
-import { calendarFor, HOUR } from '../telemetry/buckets.js';
+import { HOUR } from '../telemetry/buckets.js';
 import type { ChannelData, HomeFacts, HourBucket } from './rules/types.js';
 
 type Installation = NonNullable<OrderDocument['installation']>;
@@ -22,16 +22,6 @@ export interface HomeData {
   newestT: number | null;
   /** per channel id: its first and newest reading times (telemetry_series) */
   span: Map<string, { firstT: number; lastT: number }>;
-}
-
-/**
- * When a home could first have readings, as the telemetry store decides it (telemetry/service.ts):
- * its creation, or its local commissioning day if that is earlier (a gateway may backfill it).
- */
-export function monitoredFrom(home: Pick<HomeRow, 'installation' | 'created_at'>, timeZone: string): number {
-  const commissioned = (JSON.parse(home.installation) as Installation).commissioningDate;
-  const day = commissioned ? calendarFor(timeZone).dayOf(Date.parse(`${commissioned}T12:00:00Z`)) : Infinity;
-  return Math.min(Number(home.created_at), day);
 }
 
 /** Where a home's data is read from. */
