@@ -94,7 +94,20 @@ export function runDemo(options: DemoOptions): DemoRun {
   const clock = (origin: number) =>
     speed === 1 ? Date.now() : Math.min(Date.now(), origin + (Date.now() - wallStart) * speed);
 
+  const startLive = () => {
+    if (timer || options.live === false || controller.signal.aborted) return;
+    wallStart = Date.now();
+    timer = setInterval(() => {
+      tick = tick.then(() => liveTick(running, clock, log));
+    }, options.tickMs ?? 10_000);
+    timer.unref();
+  };
+
   const ready = (async (): Promise<DemoSummary> => {
+    // In real time the live loop runs from the start: a home joins it as soon as its own history
+    // is in, so it never falls silent while the other homes backfill (fault management would see
+    // its meters go late). Accelerated, every home's clock starts together once all are ordered.
+    if (speed === 1) startLive();
     const admin = new HearthClient({ baseUrl: options.baseUrl });
     await admin.login({ username: options.username, password: options.password });
     const prefix = options.prefix ?? 'DEMO';
@@ -149,13 +162,7 @@ export function runDemo(options: DemoOptions): DemoRun {
     });
     await admin.logout().catch(() => {});
     summary.homes.sort((a, b) => a.reference.localeCompare(b.reference));
-    if (options.live !== false && !controller.signal.aborted) {
-      wallStart = Date.now();
-      timer = setInterval(() => {
-        tick = tick.then(() => liveTick(running, clock, log));
-      }, options.tickMs ?? 10_000);
-      timer.unref();
-    }
+    startLive();
     return summary;
   })();
   // The caller may never await `ready` (npm start logs instead); a failure must still be seen.
