@@ -7,6 +7,7 @@ import type { DB } from '../db/schema.js';
 import { isoTime } from '../db/time.js';
 import { monitoredFrom } from '../homes/monitored-from.js';
 import type { HomesService } from '../homes/service.js';
+import { PassLoop } from '../jobs/loop.js';
 import type { ProvisioningService } from '../provisioning/service.js';
 import { calendarFor, HOUR } from '../telemetry/buckets.js';
 import type { AlarmEvent } from './events.js';
@@ -79,9 +80,8 @@ const STARTS_LOOKBACK = 25;
  * (streaming); every home is due again scanIntervalMs after its last evaluation (absence rules).
  */
 export class FaultEvaluator {
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
-  private pass: Promise<unknown> | undefined;
+  /** Due times live in the database (any worker may set them): look again within a second. */
+  private readonly loop: PassLoop<number>;
   /** Homes with readings not yet recorded as touched, and the write recording them. */
   private readonly touched = new Set<string>();
   private flushing: Promise<void> | undefined;
@@ -91,28 +91,30 @@ export class FaultEvaluator {
   /** This process's evaluations under way, by home: a second one here waits or is 'busy'. */
   private readonly inFlight = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly deps: EvaluatorDeps) {}
+  constructor(private readonly deps: EvaluatorDeps) {
+    this.loop = new PassLoop({
+      pass: () => this.runDue(),
+      intervalMs: Math.min(deps.config.scanIntervalMs, 1000),
+      more: (evaluated) => evaluated >= BATCH,
+      log: deps.log,
+      failure: 'faults: evaluation pass failed',
+    });
+  }
 
   private now(): number {
     return this.deps.now?.() ?? Date.now();
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.schedule(0);
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.pass;
+    await this.loop.stop();
     await this.flushing;
   }
 
-  /** Readings were stored for these homes (TelemetryService, after its commit). */
   /**
    * Readings were stored for these homes (TelemetryService, after its commit). Recorded in the
    * database at once (touched_at, due_at), so any worker judging the home sees history arriving.
@@ -127,33 +129,6 @@ export class FaultEvaluator {
           this.flushing = undefined;
         });
     }
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.loop();
-    }, delayMs);
-    this.timer.unref();
-  }
-
-  private async loop(): Promise<void> {
-    if (!this.running || this.pass) return;
-    let more = false;
-    this.pass = this.runDue()
-      .then((n) => {
-        more = n >= BATCH;
-      })
-      .catch((err: unknown) => this.deps.log.error({ err }, 'faults: evaluation pass failed'));
-    try {
-      await this.pass;
-    } finally {
-      this.pass = undefined;
-    }
-    if (!this.running) return;
-    // Due times live in the database (any worker may have set them): look again within a second.
-    this.schedule(more ? 0 : Math.min(this.deps.config.scanIntervalMs, 1000));
   }
 
   /**
