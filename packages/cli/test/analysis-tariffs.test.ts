@@ -62,6 +62,10 @@ describe(`hearth performance, insight, tariffs (${dialect})`, () => {
       expect(insightTable.code).toBe(0);
       expect(insightTable.stdout).toMatch(/^START\s+ELECTRICITY KWH/m);
       expect(insightTable.stdout).toMatch(/^signature:/m);
+      // From when the home is counted, and no degree days (rather than 0) without a measured day.
+      const { monitoredFrom } = JSON.parse(insight.stdout) as { monitoredFrom: string };
+      expect(insightTable.stdout).toMatch(new RegExp(`^monitored from:\\s+${monitoredFrom}$`, 'm'));
+      expect(insightTable.stdout).toMatch(/^HDD:\s+-$/m);
 
       const performance = await run(['performance', homeId, '--period', 'week', '--min-coverage', '50']);
       expect(performance.stderr).toBe('');

@@ -158,7 +158,8 @@ const insightColumns: Column<InsightPeriod>[] = [
   { header: 'PV kWh', value: (p) => fixed(p.pvKwh) },
   { header: 'cost', value: (p) => money(p.cost.total, p.cost.currency) },
   { header: 'carbon kg', value: (p) => fixed(p.carbonKg) },
-  { header: 'HDD', value: (p) => fixed(p.degreeDays?.value) },
+  // A period without a measured day has no degree days, not zero of them.
+  { header: 'HDD', value: (p) => (p.degreeDays?.daysMeasured ? fixed(p.degreeDays.value) : null) },
   { header: 'last year elec kWh', value: (p) => fixed(p.lastYear?.electricityKwh) },
 ];
 
@@ -169,7 +170,15 @@ const insightSummary: Column<Insight>[] = [
   { header: 'PV kWh', value: (i) => fixed(i.window.pvKwh) },
   { header: 'cost', value: (i) => money(i.window.cost.total, i.window.cost.currency) },
   { header: 'carbon kg', value: (i) => fixed(i.window.carbonKg) },
-  { header: 'HDD', value: (i) => fixed(i.window.degreeDays?.value) },
+  {
+    header: 'HDD',
+    value: (i) => {
+      const d = i.window.degreeDays;
+      if (!d?.daysMeasured) return null;
+      return `${fixed(d.value)} (${d.daysMeasured} of ${d.days} days, ${i.degreeDaysSource === 'region' ? `region ${i.region}` : 'outdoor sensor'})`;
+    },
+  },
+  { header: 'monitored from', value: (i) => i.monitoredFrom },
   {
     header: 'signature',
     value: (i) => {
