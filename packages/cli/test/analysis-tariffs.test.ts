@@ -12,6 +12,7 @@ import {
 } from '../../client/test/support.js';
 import { dialect } from '../../server/test/helpers/harness.js';
 import { completeOrder } from '../../server/test/helpers/orders.js';
+import { localTime } from '../src/commands/analysis.js';
 import { hearth, tempConfigDir } from './support.js';
 
 let server: LiveServer;
@@ -64,8 +65,15 @@ describe(`hearth performance, insight, tariffs (${dialect})`, () => {
       expect(insightTable.stdout).toMatch(/^signature:/m);
       // From when the home is counted, and no degree days (rather than 0) without a measured day.
       const { monitoredFrom } = JSON.parse(insight.stdout) as { monitoredFrom: string };
-      expect(insightTable.stdout).toMatch(new RegExp(`^monitored from:\\s+${monitoredFrom}$`, 'm'));
+      expect(insightTable.stdout).toMatch(
+        new RegExp(`^monitored from:\\s+${localTime(monitoredFrom, 'Europe/London')}$`, 'm'),
+      );
       expect(insightTable.stdout).toMatch(/^HDD:\s+-$/m);
+      // Periods start at local midnight, shown as local dates with the zone in the window line.
+      expect(insightTable.stdout).toMatch(
+        /^window:\s+\d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d( \d\d:\d\d)? \(Europe\/London\)$/m,
+      );
+      expect(insightTable.stdout.split('\n')[1]).toMatch(/^\d{4}-\d\d-\d\d {2}/);
 
       const performance = await run(['performance', homeId, '--period', 'week', '--min-coverage', '50']);
       expect(performance.stderr).toBe('');
@@ -104,5 +112,15 @@ describe(`hearth performance, insight, tariffs (${dialect})`, () => {
     } finally {
       config.remove();
     }
+  });
+});
+
+describe('localTime: the CLI shows period starts in the agent’s zone', () => {
+  it('gives local dates at local midnight, across both clock changes, and the time otherwise', () => {
+    expect(localTime('2026-03-31T23:00:00.000Z', 'Europe/London')).toBe('2026-04-01'); // BST
+    expect(localTime('2026-10-31T23:00:00.000Z', 'Europe/London')).toBe('2026-10-31 23:00'); // GMT again
+    expect(localTime('2026-11-01T00:00:00.000Z', 'Europe/London')).toBe('2026-11-01');
+    expect(localTime('2026-11-28T20:41:00.000Z', 'Europe/London')).toBe('2026-11-28 20:41');
+    expect(localTime('2026-11-28T20:41:00.000Z', 'Asia/Kolkata')).toBe('2026-11-29 02:11');
   });
 });

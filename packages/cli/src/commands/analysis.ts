@@ -89,8 +89,39 @@ async function writeRaw(
   return true;
 }
 
+/**
+ * A time in the agent's zone, as its periods are cut: `2026-04-01` at local midnight, else
+ * `2026-04-01 13:00` (periods are local days, weeks, months; the JSON and CSV keep UTC instants).
+ */
+export function localTime(iso: string, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(iso));
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  const date = `${part('year')}-${part('month')}-${part('day')}`;
+  const time = `${part('hour')}:${part('minute')}`;
+  return time === '00:00' ? date : `${date} ${time}`;
+}
+
+/** The periods' first column: their start in the agent's zone (the summary's window names it). */
+const startColumn = (timeZone: string): Column<{ start: string }> => ({
+  header: 'start',
+  value: (p) => localTime(p.start, timeZone),
+});
+
+/** The summary's first line: the window in local times, and their zone. */
+const windowLine: Column<{ from: string; to: string; timeZone: string }> = {
+  header: 'window',
+  value: (a) => `${localTime(a.from, a.timeZone)} to ${localTime(a.to, a.timeZone)} (${a.timeZone})`,
+};
+
 const performanceColumns: Column<PerformancePeriod>[] = [
-  { header: 'start', value: (p) => p.start },
   { header: 'heat kWh', value: (p) => fixed(p.heatKwh) },
   { header: 'electricity kWh', value: (p) => fixed(p.electricityKwh) },
   { header: 'COP', value: (p) => fixed(p.cop, 2) },
@@ -102,6 +133,7 @@ const performanceColumns: Column<PerformancePeriod>[] = [
 ];
 
 const performanceSummary: Column<Performance>[] = [
+  windowLine,
   { header: 'SPF', value: (p) => fixed(p.window.spf, 2) },
   {
     header: 'boundary',
@@ -151,7 +183,6 @@ const money = (value: number | null | undefined, currency: string | null | undef
   value === null || value === undefined ? null : `${value.toFixed(2)}${currency ? ` ${currency}` : ''}`;
 
 const insightColumns: Column<InsightPeriod>[] = [
-  { header: 'start', value: (p) => p.start },
   { header: 'electricity kWh', value: (p) => fixed(p.electricityKwh) },
   { header: 'heat kWh', value: (p) => fixed(p.heatKwh) },
   { header: 'gas kWh', value: (p) => fixed(p.gasKwh) },
@@ -164,6 +195,7 @@ const insightColumns: Column<InsightPeriod>[] = [
 ];
 
 const insightSummary: Column<Insight>[] = [
+  windowLine,
   { header: 'electricity kWh', value: (i) => fixed(i.window.electricityKwh) },
   { header: 'heat kWh', value: (i) => fixed(i.window.heatKwh) },
   { header: 'gas kWh', value: (i) => fixed(i.window.gasKwh) },
@@ -178,7 +210,7 @@ const insightSummary: Column<Insight>[] = [
       return `${fixed(d.value)} (${d.daysMeasured} of ${d.days} days, ${i.degreeDaysSource === 'region' ? `region ${i.region}` : 'outdoor sensor'})`;
     },
   },
-  { header: 'monitored from', value: (i) => i.monitoredFrom },
+  { header: 'monitored from', value: (i) => localTime(i.monitoredFrom, i.timeZone) },
   {
     header: 'signature',
     value: (i) => {
@@ -239,7 +271,11 @@ export function registerAnalysis(program: Command, act: Act): void {
         );
         if (raw) return;
         const performance = await client.performance.get(id, query);
-        ctx.out.table(performance.periods, performanceColumns, 'No periods in the window.');
+        ctx.out.table(
+          performance.periods,
+          [startColumn(performance.timeZone), ...performanceColumns],
+          'No periods in the window.',
+        );
         ctx.out.say('');
         ctx.out.record(performance, performanceSummary);
       }),
@@ -270,7 +306,11 @@ export function registerAnalysis(program: Command, act: Act): void {
         );
         if (raw) return;
         const insight = await client.insight.get(id, query);
-        ctx.out.table(insight.periods, insightColumns, 'No periods in the window.');
+        ctx.out.table(
+          insight.periods,
+          [startColumn(insight.timeZone), ...insightColumns],
+          'No periods in the window.',
+        );
         ctx.out.say('');
         ctx.out.record(insight, insightSummary);
       }),
