@@ -48,6 +48,8 @@ describe(`hearth portfolio and hearth report (${dialect})`, () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
+    // The window in the agent's local dates (local midnight in October, BST, is 23:00Z the day before).
+    expect(lines[0]).toBe('2026-10-05 to 2026-10-08 (Europe/London, day rollups)');
     const header = lines.findIndex((l) => l.startsWith('#'));
     expect(lines[header]).toMatch(/^#\s+REFERENCE\s+BOUNDARY\s+SPF\s+DESIGN\s+VS DESIGN\s+COVERAGE %/);
     expect(lines[header + 1]).toMatch(

@@ -14,6 +14,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Act } from '../cli.js';
 import { type Context, optionsOf } from '../context.js';
 import type { Column } from '../output.js';
+import { localTime } from './analysis.js';
 import { writeFileAtomically, writeOut } from './telemetry.js';
 
 const BOUNDARIES: SepemoBoundary[] = ['H1', 'H2', 'H3', 'H4'];
@@ -154,7 +155,8 @@ function printWindow(
   page: { from: string; to: string; timeZone: string; resolution?: string },
 ) {
   ctx.out.say(
-    `${page.from} to ${page.to} (${page.timeZone}${page.resolution ? `, ${page.resolution} rollups` : ''})`,
+    `${localTime(page.from, page.timeZone)} to ${localTime(page.to, page.timeZone)} ` +
+      `(${page.timeZone}${page.resolution ? `, ${page.resolution} rollups` : ''})`,
   );
   ctx.out.say('');
 }
