@@ -6643,7 +6643,11 @@ export interface paths {
                 /** Format: uuid */
                 id: string;
                 name: string;
+                /** @description the default region of the agent's homes (null: the platform default) */
+                region: string | null;
                 status: 'active' | 'suspended';
+                /** @description IANA time zone of the agent's days and months */
+                timeZone: string;
               } | null;
               agentId: string | null;
               /** Format: date-time */
@@ -10950,7 +10954,11 @@ export interface paths {
                   /** Format: uuid */
                   id: string;
                   name: string;
+                  /** @description the default region of the agent's homes (null: the platform default) */
+                  region: string | null;
                   status: 'active' | 'suspended';
+                  /** @description IANA time zone of the agent's days and months */
+                  timeZone: string;
                 } | null;
                 agentId: string | null;
                 /** Format: date-time */
@@ -11069,7 +11077,11 @@ export interface paths {
                 /** Format: uuid */
                 id: string;
                 name: string;
+                /** @description the default region of the agent's homes (null: the platform default) */
+                region: string | null;
                 status: 'active' | 'suspended';
+                /** @description IANA time zone of the agent's days and months */
+                timeZone: string;
               } | null;
               agentId: string | null;
               /** Format: date-time */
@@ -11188,7 +11200,11 @@ export interface paths {
                 /** Format: uuid */
                 id: string;
                 name: string;
+                /** @description the default region of the agent's homes (null: the platform default) */
+                region: string | null;
                 status: 'active' | 'suspended';
+                /** @description IANA time zone of the agent's days and months */
+                timeZone: string;
               } | null;
               agentId: string | null;
               /** Format: date-time */
@@ -11373,7 +11389,11 @@ export interface paths {
                 /** Format: uuid */
                 id: string;
                 name: string;
+                /** @description the default region of the agent's homes (null: the platform default) */
+                region: string | null;
                 status: 'active' | 'suspended';
+                /** @description IANA time zone of the agent's days and months */
+                timeZone: string;
               } | null;
               agentId: string | null;
               /** Format: date-time */

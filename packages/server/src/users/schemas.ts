@@ -21,6 +21,10 @@ export const UserViewSchema = Type.Object(
         id: Type.String({ format: 'uuid' }),
         name: Type.String(),
         status: Type.Union([Type.Literal('active'), Type.Literal('suspended')]),
+        timeZone: Type.String({ description: "IANA time zone of the agent's days and months" }),
+        region: Type.Union([Type.String(), Type.Null()], {
+          description: "the default region of the agent's homes (null: the platform default)",
+        }),
       }),
       Type.Null(),
     ]),

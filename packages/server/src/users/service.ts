@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
+import type { AgentRow } from '../agents/repository.js';
 import type { AgentsService } from '../agents/service.js';
 import type { AuditService } from '../audit/service.js';
 import { hashPassword, passwordWeakness, verifyPassword } from '../auth/passwords.js';
@@ -51,6 +52,15 @@ export interface NewUser {
   role: Exclude<Role, 'operator'>;
   passwordHash: string;
 }
+
+/** The agent as its users see it: who they work for, its time zone and its homes' default region. */
+const agentSummary = (agent: AgentRow): NonNullable<UserView['agent']> => ({
+  id: agent.id,
+  name: agent.name,
+  status: agent.status,
+  timeZone: agent.time_zone,
+  region: agent.region,
+});
 
 export function toUserView(row: UserRow, groupIds: string[] = []): Omit<UserView, 'agent'> {
   return {
@@ -165,7 +175,7 @@ export class UsersService {
     const groupIds = row.home_access === 'groups' ? await this.deps.homeGroups.userGroupIds(row.id, trx) : [];
     return {
       ...toUserView(row, groupIds),
-      agent: agent ? { id: agent.id, name: agent.name, status: agent.status } : null,
+      agent: agent ? agentSummary(agent) : null,
     };
   }
 
@@ -186,7 +196,7 @@ export class UsersService {
     for (const row of rows) {
       if (row.agent_id && !agents.has(row.agent_id)) {
         const agent = await this.deps.agents.findById(row.agent_id);
-        agents.set(row.agent_id, agent ? { id: agent.id, name: agent.name, status: agent.status } : null);
+        agents.set(row.agent_id, agent ? agentSummary(agent) : null);
       }
       const groupIds = row.home_access === 'groups' ? await this.deps.homeGroups.userGroupIds(row.id) : [];
       views.push({

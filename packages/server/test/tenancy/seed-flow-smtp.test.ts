@@ -101,7 +101,13 @@ describe(`the seed flow with a real SMTP server (${dialect})`, () => {
       role: 'editor',
       status: 'active',
       agentId: agent.id,
-      agent: { id: agent.id, name: 'Heat Pump Heroes', status: 'active' },
+      agent: {
+        id: agent.id,
+        name: 'Heat Pump Heroes',
+        status: 'active',
+        timeZone: 'Europe/London',
+        region: null,
+      },
     });
 
     const invitation = await call(t.app, 'GET', `/invitations/${invited.json().id}`, adminLogin.access_token);
