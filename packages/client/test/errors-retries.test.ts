@@ -13,6 +13,7 @@ import {
   NotLoggedInError,
   PermissionError,
   PreconditionFailedError,
+  RateLimitError,
   ServerError,
 } from '../src/index.js';
 import {
@@ -216,5 +217,27 @@ describe(`retries (${dialect})`, () => {
     const error = await client.me().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HearthConnectionError);
     expect((error as Error).message).toContain('tried 3 times');
+  });
+});
+
+describe(`a real server's rate limit (${dialect})`, () => {
+  let limited: LiveServer;
+  beforeAll(async () => {
+    limited = await startServer({ HEARTH_RATE_LIMIT: '3' });
+  });
+  afterAll(async () => limited.close());
+
+  it('429 past HEARTH_RATE_LIMIT: RateLimitError with the code and the server’s Retry-After', async () => {
+    // A client that will not wait the rest of the minute (the default waits up to 30 s and retries).
+    const client = clientFor(limited, { maxRetryAfterSeconds: 0 });
+    await client.login(OPERATOR);
+    for (let i = 0; i < 3; i++) await client.me();
+    const error = (await client.me().catch((e: unknown) => e)) as RateLimitError;
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error.status).toBe(429);
+    expect(error.code).toBe('too_many_requests');
+    expect(error.retryAfter).toBeGreaterThanOrEqual(1);
+    expect(error.retryAfter).toBeLessThanOrEqual(60);
+    expect(error.message).toContain('More than 3 requests in a minute');
   });
 });

@@ -7,6 +7,7 @@ import { faultsRoutes } from './faults/routes.js';
 import { gatewaysRoutes } from './gateways/routes.js';
 import { homeGroupsRoutes } from './home-groups/routes.js';
 import { homesRoutes } from './homes/routes.js';
+import { registerRateLimit } from './http/rate-limit.js';
 import { insightRoutes } from './insights/routes.js';
 import { invitationsRoutes } from './invitations/routes.js';
 import { notificationsRoutes } from './notifications/routes.js';
@@ -36,6 +37,8 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('onRequest', bearerAuthentication(app.ctx.services.auth));
   // After authentication, before the body is validated: a caller without the right learns nothing more.
   app.addHook('preValidation', enforcePermission);
+  // Then each caller's requests per minute (HEARTH_RATE_LIMIT), counted once they got this far.
+  await registerRateLimit(app, app.ctx.config.rateLimitPerMinute);
 
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 

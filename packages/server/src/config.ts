@@ -251,6 +251,13 @@ export const EnvSchema = Type.Object({
     description:
       'the region (1-64 letters, digits, . _ -) whose weather and carbon intensity series apply to a home that names none',
   }),
+  HEARTH_RATE_LIMIT: Type.Integer({
+    default: 1200,
+    minimum: 0,
+    maximum: 1_000_000,
+    description:
+      'API requests one caller (a user or a gateway, whatever its tokens) may make per minute before 429 too_many_requests; 0: no limit',
+  }),
   HEARTH_BODY_LIMIT: Type.Integer({
     default: 2_097_152,
     minimum: 1024,
@@ -306,6 +313,8 @@ export interface Config {
   /** The region of a home that names none (docs/operations.md). */
   defaultRegion: string;
   bodyLimit: number;
+  /** API requests per caller per minute (docs/operations.md); 0: unlimited. */
+  rateLimitPerMinute: number;
   logLevel: string;
   amr: AmrConfig;
   notifications: NotificationsOptions;
@@ -495,6 +504,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     invitationTtlHours: values.HEARTH_INVITATION_TTL_HOURS,
     defaultRegion: values.HEARTH_DEFAULT_REGION,
     bodyLimit: values.HEARTH_BODY_LIMIT,
+    rateLimitPerMinute: values.HEARTH_RATE_LIMIT,
     logLevel: values.LOG_LEVEL,
     amr: {
       mqtt: values.MQTT_URL
