@@ -162,6 +162,7 @@ class BenchServer {
       PORT: String(port),
       HOST: '127.0.0.1',
       HEARTH_DEMO: 'off',
+      HEARTH_RATE_LIMIT: '0', // the bench measures the server, not one caller's allowance
       HEARTH_MQTT: 'embedded',
       HEARTH_MQTT_PORT: String(mqttPort),
       LOG_LEVEL: 'warn',

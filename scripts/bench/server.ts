@@ -117,6 +117,7 @@ export class ServerProcess {
       PORT: String(options.port),
       HOST: '127.0.0.1',
       HEARTH_DEMO: 'off',
+      HEARTH_RATE_LIMIT: '0', // the bench measures the server, not one caller's allowance
       HEARTH_MQTT: 'off',
       LOG_LEVEL: 'warn',
       HEARTH_OPERATOR_USERNAME: 'operator',
