@@ -59,8 +59,10 @@ describe('CORS configured for one origin, with v0 moved to v1', () => {
     expect(response.headers.get('access-control-allow-origin')).toBe(APP);
     expect(response.headers.get('vary')?.toLowerCase()).toContain('origin');
     const exposed = (response.headers.get('access-control-expose-headers') ?? '').toLowerCase();
-    for (const header of ['etag', 'location', 'x-request-id', 'retry-after', 'link'])
+    for (const header of ['etag', 'location', 'x-request-id', 'retry-after', 'link', 'x-ratelimit-remaining'])
       expect(exposed).toContain(header);
+    // The caller's allowance is readable too (HEARTH_RATE_LIMIT, on by default).
+    expect(Number(response.headers.get('x-ratelimit-remaining'))).toBeGreaterThan(0);
   });
 
   it('errors and version moves carry CORS headers too, so a browser app can read them', async () => {
