@@ -274,15 +274,15 @@ export class HomesService {
   }
 
   /**
-   * The daily mean outdoor temperatures of the home's region over local dates [fromDate, toDate],
-   * for degree days where the home has no outdoor sensor; null when the region has no weather.
+   * The daily mean outdoor temperatures of a home's region (`regionOf`, resolved once by the caller)
+   * over local dates [fromDate, toDate], for degree days where the home has no outdoor sensor; null
+   * when the region has no weather.
    */
   async regionalWeather(
-    home: Pick<HomeRow, 'region' | 'agent_id'>,
+    region: string,
     fromDate: string,
     toDate: string,
   ): Promise<{ region: string; means: Map<string, number> } | null> {
-    const region = (await this.regionOf(home)).name;
     const means = await this.deps.regionalWeather(region, fromDate, toDate);
     return means ? { region, means } : null;
   }

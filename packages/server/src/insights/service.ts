@@ -153,8 +153,8 @@ export class InsightsService {
     const region = (await this.deps.homes().regionOf(home)).name;
     const [current, previous] = await Promise.all([
       // One hour more: the fit checks the hour before each day for a gap.
-      this.windowData(home, sources, calendar, from - HOUR, to),
-      this.windowData(home, sources, calendar, shift(from), shift(to)),
+      this.windowData(home, region, sources, calendar, from - HOUR, to),
+      this.windowData(home, region, sources, calendar, shift(from), shift(to)),
     ]);
     const degreeDaysSource = sources.outdoor
       ? ('outdoor_sensor' as const)
@@ -257,6 +257,7 @@ export class InsightsService {
 
   private async windowData(
     home: HomeRow,
+    region: string,
     sources: Sources,
     calendar: Calendar,
     from: number,
@@ -268,7 +269,11 @@ export class InsightsService {
       ? null
       : await this.deps
           .homes()
-          .regionalWeather(home, calendar.date(calendar.dayOf(from)), calendar.date(calendar.dayOf(to - 1)));
+          .regionalWeather(
+            region,
+            calendar.date(calendar.dayOf(from)),
+            calendar.date(calendar.dayOf(to - 1)),
+          );
     const ids = [
       ...sources.electricity.channels,
       ...sources.heat.channels,

@@ -363,9 +363,10 @@ export class PerformanceService {
     if (design.measuredHeatLossWPerK === null)
       unavailable.push({ field: 'design.measuredHeatLossWPerK', reason: design.reason });
     // No outdoor sensor: the home's region's daily weather (regions/weather.ts).
+    const region = (await this.deps.homes().regionOf(home)).name;
     const weather = await outdoorOrRegional(
       this.deps.homes(),
-      home,
+      region,
       outdoorChannel,
       byHour,
       calendar,
@@ -454,7 +455,7 @@ export class PerformanceService {
           degreeDayDays: demand.degreeDayDays,
           annualDegreeDays: demand.annualDegreeDays,
           degreeDaysSource,
-          region: (await this.deps.homes().regionOf(home)).name,
+          region,
           assumptions: [...design.assumptions, ...demand.assumptions],
         },
         unavailable,

@@ -1,5 +1,4 @@
 import { DateTime } from 'luxon';
-import type { HomeRow } from '../homes/repository.js';
 import type { FieldProblem } from '../http/errors.js';
 import type { OutdoorDay } from '../insights/degree-days.js';
 import { type Calendar, HOUR } from '../telemetry/buckets.js';
@@ -58,7 +57,7 @@ export function regionalDay(date: string, meanC: number | undefined, hours: numb
 /** What reads a home's regional weather (HomesService). */
 export interface RegionalWeatherSource {
   regionalWeather(
-    home: Pick<HomeRow, 'region' | 'agent_id'>,
+    region: string,
     fromDate: string,
     toDate: string,
   ): Promise<{ region: string; means: Map<string, number> } | null>;
@@ -72,7 +71,7 @@ export interface RegionalWeatherSource {
  */
 export async function outdoorOrRegional(
   homes: RegionalWeatherSource,
-  home: Pick<HomeRow, 'region' | 'agent_id'>,
+  region: string,
   outdoorChannel: string | null,
   byHour: Map<string, Map<number, HourRollup>>,
   calendar: Calendar,
@@ -82,7 +81,7 @@ export async function outdoorOrRegional(
   if (outdoorChannel !== null || to <= from) return { outdoorChannel, byHour };
   const first = calendar.dayOf(from);
   const weather = await homes.regionalWeather(
-    home,
+    region,
     calendar.date(first),
     calendar.date(calendar.dayOf(to - 1)),
   );
