@@ -104,12 +104,11 @@ interface WindowData {
 const iso = (t: number) => new Date(t).toISOString();
 
 /** A period that ends before the home could have readings: nothing to state. */
+const NO_ENERGY = { electricityKwh: null, heatKwh: null, gasKwh: null, pvKwh: null } as const;
+const NO_COST = { electricity: null, gas: null, total: null, currency: null } as const;
 const BEFORE_MONITORING = {
-  electricityKwh: null,
-  heatKwh: null,
-  gasKwh: null,
-  pvKwh: null,
-  cost: { electricity: null, gas: null, total: null, currency: null },
+  ...NO_ENERGY,
+  cost: NO_COST,
   carbonKg: null,
   degreeDays: null,
   expectedKwh: null,
@@ -224,8 +223,8 @@ export class InsightsService {
         : 'factor',
       periods,
       window: {
-        ...(monitored ? this.figures(current, sources, since, to) : BEFORE_MONITORING),
-        cost: monitored ? this.cost(current, sources, tariffs, calendar, since, to) : BEFORE_MONITORING.cost,
+        ...(monitored ? this.figures(current, sources, since, to) : NO_ENERGY),
+        cost: monitored ? this.cost(current, sources, tariffs, calendar, since, to) : NO_COST,
         carbonKg: windowCarbon.kg,
         carbonFallbackHalfHours: windowCarbon.fallbackHalfHours,
         degreeDays: monitored ? this.degreeDays(current, sources, calendar, since, to) : null,
