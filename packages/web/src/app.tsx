@@ -1,0 +1,50 @@
+import { useEffect } from 'preact/hooks';
+import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
+import { SessionProvider, useSession } from './api/session';
+import { Layout } from './components/layout';
+import { Loading } from './components/notice';
+import { AlarmInbox } from './views/alarms';
+import { FleetPage } from './views/fleet';
+import { HomePage } from './views/home';
+import { LoginPage } from './views/login';
+import { NotFound } from './views/not-found';
+import { PortfolioPage } from './views/portfolio';
+import { ReportPage } from './views/report';
+
+function Redirect({ to }: { to: string }) {
+  const { route } = useLocation();
+  useEffect(() => route(to, true), [to, route]);
+  return null;
+}
+
+/** Every view has its own URL, so a link can be shared and a reload keeps the place. */
+function Routes() {
+  const { session } = useSession();
+  if (session.status === 'checking') return <Loading what="your session" />;
+  // Not logged in: the login form, at the URL asked for, which shows once logged in.
+  if (session.status === 'anonymous') return <LoginPage />;
+  return (
+    <Layout>
+      <Router>
+        <Route path="/" component={() => <Redirect to="/homes" />} />
+        <Route path="/login" component={() => <Redirect to="/homes" />} />
+        <Route path="/homes" component={FleetPage} />
+        <Route path="/homes/:ref" component={HomePage} />
+        <Route path="/homes/:ref/report" component={ReportPage} />
+        <Route path="/alarms" component={AlarmInbox} />
+        <Route path="/portfolio" component={PortfolioPage} />
+        <Route default component={NotFound} />
+      </Router>
+    </Layout>
+  );
+}
+
+export function App() {
+  return (
+    <LocationProvider>
+      <SessionProvider>
+        <Routes />
+      </SessionProvider>
+    </LocationProvider>
+  );
+}
