@@ -67,6 +67,7 @@ async function main(): Promise<void> {
     `${[
       '',
       `Hearth is listening on ${base}`,
+      `  Console:  ${base}/   (log in in a browser${demo ? ` as ${demo.credentials.username}` : ''})`,
       `  API:      ${base}/api/v/${config.versions.current.at(-1)}   (versions: ${config.versions.describe()})`,
       `  API docs: ${base}/docs`,
       `  Data:     ${data}; files in ${config.dataDir}`,

@@ -36,8 +36,7 @@ async function logIn(page: Page, who: { username: string; password: string }): P
 }
 
 /** Rows of a table's body (the header row left out). */
-const bodyRows = (page: Page, table: string) =>
-  page.getByRole('region', { name: table }).locator('tbody tr');
+const bodyRows = (page: Page, table: string) => page.getByRole('region', { name: table }).locator('tbody tr');
 
 run('the web console in a real browser', () => {
   beforeAll(async () => {
@@ -51,7 +50,15 @@ run('the web console in a real browser', () => {
     tenant = await createTenant(server.test.app, operator, 'Console Homes');
     const { username, password } = tenant.admin;
     // Six simulated homes with three days of one-minute history, ordered and fed through the API.
-    const demo = runDemo({ baseUrl: server.url, username, password, homes: 6, days: 3, prefix: 'WEB', live: false });
+    const demo = runDemo({
+      baseUrl: server.url,
+      username,
+      password,
+      homes: 6,
+      days: 3,
+      prefix: 'WEB',
+      live: false,
+    });
     const summary = await demo.ready;
     await demo.stop();
     admin = new HearthClient({ baseUrl: server.url });
@@ -91,7 +98,9 @@ run('the web console in a real browser', () => {
     await page.getByLabel('Username').fill(tenant.admin.username);
     await page.getByLabel('Password').fill('not the password at all');
     await page.getByRole('button', { name: 'Log in' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('The username or password is wrong');
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toContain('The username or password is wrong');
     expect(await page.getByLabel('Username').inputValue()).toBe(tenant.admin.username);
 
     await page.getByLabel('Password').fill(tenant.admin.password);
@@ -148,7 +157,9 @@ run('the web console in a real browser', () => {
       .poll(() => page.getByRole('columnheader', { name: 'SPF, 30 days' }).getAttribute('aria-sort'))
       .toBe('ascending');
     const sorted = await admin.fleet.page({ sort: 'spf', limit: 50 });
-    await expect.poll(() => bodyRows(page, 'Homes').first().textContent()).toContain(sorted.items[0]?.reference as string);
+    await expect
+      .poll(() => bodyRows(page, 'Homes').first().textContent())
+      .toContain(sorted.items[0]?.reference as string);
     expect(errors).toEqual([]);
     await context.close();
   }, 60_000);
@@ -217,7 +228,11 @@ run('the web console in a real browser', () => {
     await page.getByRole('heading', { name: 'Performance league table' }).waitFor();
     const table = await admin.portfolio.performance({ limit: 1000 });
     await expect.poll(() => bodyRows(page, 'Performance league table').count()).toBe(table.items.length);
-    await page.getByRole('figure').filter({ hasText: 'How many homes reach each SPF' }).locator('canvas').waitFor();
+    await page
+      .getByRole('figure')
+      .filter({ hasText: 'How many homes reach each SPF' })
+      .locator('canvas')
+      .waitFor();
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Download performance CSV' }).click();
     const file = await (await download).createReadStream();
@@ -307,7 +322,10 @@ run('the web console in a real browser', () => {
   }, 60_000);
 
   it('a retired API version shows the user an upgrade message', async () => {
-    const retired = await startServer({ HEARTH_CONSOLE_DIR: DIST_DIR, HEARTH_API_VERSIONS: '1=retired,2=current' });
+    const retired = await startServer({
+      HEARTH_CONSOLE_DIR: DIST_DIR,
+      HEARTH_API_VERSIONS: '1=retired,2=current',
+    });
     try {
       const { context, page } = await newContext(browser);
       await page.goto(`${retired.url}/homes`);

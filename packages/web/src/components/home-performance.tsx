@@ -11,8 +11,8 @@ import { TimeChart } from './time-chart';
 const DAY = 86_400_000;
 
 /**
- * Daily COP as bars with the day's mean outdoor temperature, and the SPF over the range at the
- * boundary the meters support, with its coverage and quality. At least the last 14 days.
+ * The SPF over the chart's range at the boundary the meters support, with its coverage and quality,
+ * and daily COP as bars with the day's mean outdoor temperature over the range (at least 14 days).
  */
 export function HomePerformance({ home, range }: { home: Home; range: Range }) {
   const zone = useTimeZone();
@@ -41,9 +41,9 @@ export function HomePerformance({ home, range }: { home: Home; range: Range }) {
             )
           : Promise.resolve(undefined),
       ]);
-      return { performance, weather };
+      return { performance, whole, weather };
     },
-    [home.id, Math.floor(from / 3_600_000), Math.floor(to / 3_600_000)],
+    [home.id, Math.floor(range.from / 3_600_000), Math.floor(to / 3_600_000)],
   );
   const chart = useMemo(() => {
     if (!load.data) return undefined;
@@ -82,7 +82,7 @@ export function HomePerformance({ home, range }: { home: Home; range: Range }) {
         Loading performance…
       </p>
     );
-  const { window, boundary } = load.data.performance;
+  const { window, boundary } = load.data.whole;
   return (
     <section class="card" aria-labelledby="perf-title">
       <h2 id="perf-title">Efficiency</h2>

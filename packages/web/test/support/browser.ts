@@ -17,9 +17,13 @@ export const haveChromium = existsSync(CHROMIUM) || process.env.CI === 'true';
 
 /** Builds the console from its sources, so the tests check what the code says now. */
 export function buildConsole(): void {
-  execFileSync(process.execPath, [require.resolve('vite/bin/vite.js'), 'build', WEB_DIR, '--logLevel', 'error'], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [require.resolve('vite/bin/vite.js'), 'build', WEB_DIR, '--logLevel', 'error'],
+    {
+      stdio: 'inherit',
+    },
+  );
 }
 
 export async function launch(): Promise<Browser> {
@@ -46,7 +50,10 @@ export const PHONE = { width: 390, height: 844 };
  * A browser context at desktop size that fails the test on any Content-Security-Policy violation
  * or uncaught page error: the console must run under its strict CSP.
  */
-export async function newContext(browser: Browser, viewport = DESKTOP): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+export async function newContext(
+  browser: Browser,
+  viewport = DESKTOP,
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport, locale: 'en-GB' });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -69,7 +76,9 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   await page.waitForTimeout(250);
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-phone.png`), fullPage: true });
   // Nothing may stick out sideways at phone width but the tables' own scroll regions.
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
   expect(overflow, `${name}: the page scrolls sideways at 390 px`).toBeLessThanOrEqual(1);
   await page.setViewportSize(before);
 }
@@ -88,12 +97,22 @@ export async function expectAccessible(page: Page, view: string): Promise<void> 
   // evaluate() runs through the DevTools protocol, so the page's CSP (no inline script) stays on.
   await page.evaluate(AXE_SOURCE);
   const violations = (await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, options: object) => Promise<{ violations: unknown[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: { run: (ctx: Document, options: object) => Promise<{ violations: unknown[] }> };
+      }
+    ).axe;
     const result = await axe.run(document, { resultTypes: ['violations'] });
     return result.violations;
   })) as AxeViolation[];
   const serious = violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
+    .map(
+      (v) =>
+        `${v.impact} ${v.id}: ${v.help} (${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(', ')})`,
+    );
   expect(serious, `accessibility of ${view}`).toEqual([]);
 }
