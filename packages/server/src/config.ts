@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { createSecureContext } from 'node:tls';
+import { fileURLToPath } from 'node:url';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
 import type { MailOptions } from './mail/service.js';
@@ -115,6 +116,17 @@ export const EnvSchema = Type.Object({
     maximum: 8760,
     description: 'how long an invitation can be accepted, in hours (default 7 days)',
   }),
+  HEARTH_CONSOLE: Type.Union([Type.Literal('on'), Type.Literal('off')], {
+    default: 'on',
+    description: 'on or off: serve the web console at / (from HEARTH_CONSOLE_DIR)',
+  }),
+  HEARTH_CONSOLE_DIR: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'folder of the built web console (its index.html and assets/); unset: packages/web/dist of this checkout',
+    }),
+  ),
   HEARTH_DEMO: Type.Union([Type.Literal('on'), Type.Literal('off')], {
     default: 'on',
     description: 'on or off: load the demo agent and homes at start',
@@ -310,6 +322,8 @@ export interface Config {
   /** Origins allowed to call the API from a browser (CORS); ['*'] any; [] none (no CORS headers). */
   corsOrigins: string[];
   invitationTtlHours: number;
+  /** The web console served at /, or undefined when HEARTH_CONSOLE=off (docs/operations.md). */
+  console: { dir: string } | undefined;
   /** The region of a home that names none (docs/operations.md). */
   defaultRegion: string;
   bodyLimit: number;
@@ -343,6 +357,9 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/** The console's build output in this checkout: packages/web/dist, beside this server package. */
+const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 export const isLoopback = (host: string): boolean => LOOPBACK.test(host);
@@ -502,6 +519,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ).replace(/\/$/, ''),
     corsOrigins,
     invitationTtlHours: values.HEARTH_INVITATION_TTL_HOURS,
+    console:
+      values.HEARTH_CONSOLE === 'on'
+        ? { dir: path.resolve(values.HEARTH_CONSOLE_DIR ?? DEFAULT_CONSOLE_DIR) }
+        : undefined,
     defaultRegion: values.HEARTH_DEFAULT_REGION,
     bodyLimit: values.HEARTH_BODY_LIMIT,
     rateLimitPerMinute: values.HEARTH_RATE_LIMIT,
