@@ -361,6 +361,12 @@ export class ConfigError extends Error {
 /** The console's build output in this checkout: packages/web/dist, beside this server package. */
 const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
+/**
+ * The first-party web console's OAuth client: public (no secret), always present, never configured
+ * (docs/api.md). Its refresh token travels only in an HttpOnly cookie.
+ */
+export const CONSOLE_CLIENT_ID = 'console';
+
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 export const isLoopback = (host: string): boolean => LOOPBACK.test(host);
 
@@ -576,6 +582,9 @@ function parseOAuthClients(text: string): OAuthClient[] | string {
   const ids = (clients as OAuthClient[]).map((c) => c.id);
   const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
   if (repeated !== undefined) return `client id "${repeated}" is given twice`;
+  if (ids.includes(CONSOLE_CLIENT_ID)) {
+    return `client id "${CONSOLE_CLIENT_ID}" is reserved for the built-in web console client (public, no secret); give your client another id`;
+  }
   return clients as OAuthClient[];
 }
 
