@@ -1,6 +1,6 @@
 import { NotLoggedInError, OAuthError } from './errors.js';
 import type { TokenSet, TokenStore } from './stores.js';
-import type { Transport } from './transport.js';
+import type { SendRequest, Transport } from './transport.js';
 import type { TokenResponse } from './types.js';
 
 export interface AuthOptions {
@@ -9,6 +9,8 @@ export interface AuthOptions {
   /** Refresh this long before the access token expires (capped at half its lifetime). */
   refreshMarginSeconds: number;
   now: () => number;
+  /** The refresh token lives in the server's HttpOnly cookie (HearthClientOptions.cookieSession). */
+  cookieSession: boolean;
 }
 
 /** RFC 6749 §2.3.1: the client id and secret are form-encoded, then joined and base64-encoded. */
@@ -49,21 +51,46 @@ export class TokenManager {
     return this.gateway ?? { clientId: this.options.clientId, clientSecret: this.options.clientSecret };
   }
 
+  /** Whether requests for this client go by the cookie session (not a gateway's login). */
+  private cookieMode(client: ClientCredentials): boolean {
+    return this.options.cookieSession && client.clientId === this.options.clientId && !this.gateway;
+  }
+
+  /**
+   * A request to an OAuth endpoint, authenticated as `client`: by HTTP Basic, or, in a cookie
+   * session, as the public console client by `client_id` in the body, with the browser's cookies.
+   */
+  private oauthRequest(
+    path: '/oauth/token' | '/oauth/revoke',
+    params: Record<string, string>,
+    client: ClientCredentials,
+    signal?: AbortSignal,
+  ): SendRequest {
+    const cookie = this.cookieMode(client);
+    return {
+      method: 'POST',
+      path,
+      root: true,
+      oauth: true,
+      ...(cookie
+        ? { form: { ...params, client_id: client.clientId }, credentials: 'include' as const }
+        : {
+            form: params,
+            headers: { authorization: basicAuthorization(client.clientId, client.clientSecret) },
+          }),
+      ...(signal ? { signal } : {}),
+    };
+  }
+
   private async tokenRequest(
     params: Record<string, string>,
     signal?: AbortSignal,
     client: ClientCredentials = this.client,
   ): Promise<TokenSet> {
     const issuedAt = this.options.now();
-    const { data } = await this.transport.send<TokenResponse>({
-      method: 'POST',
-      path: '/oauth/token',
-      root: true,
-      oauth: true,
-      form: params,
-      headers: { authorization: basicAuthorization(client.clientId, client.clientSecret) },
-      ...(signal ? { signal } : {}),
-    });
+    const { data } = await this.transport.send<TokenResponse>(
+      this.oauthRequest('/oauth/token', params, client, signal),
+    );
     return {
       accessToken: data.access_token,
       ...(data.refresh_token ? { refreshToken: data.refresh_token } : {}),
@@ -119,16 +146,35 @@ export class TokenManager {
     if (!tokens) throw new NotLoggedInError();
     if (rejected !== undefined && tokens.accessToken !== rejected) return tokens.accessToken;
     if (rejected === undefined && !this.dueForRefresh(tokens)) return tokens.accessToken;
-    if (!tokens.refreshToken && this.gateway === undefined) {
+    if (!tokens.refreshToken && this.gateway === undefined && !this.options.cookieSession) {
       if (rejected === undefined && tokens.expiresAt > this.options.now()) return tokens.accessToken;
       throw new NotLoggedInError('The access token expired and there is no refresh token: log in again');
     }
     return (await this.refresh()).accessToken;
   }
 
-  /** Whether a refused token can be replaced: by a refresh, or a gateway's new login. */
+  /** Whether a refused token can be replaced: by a refresh (a token, or the cookie), or a gateway's new login. */
   async canRefresh(): Promise<boolean> {
-    return this.gateway !== undefined || Boolean((await this.store.get())?.refreshToken);
+    return (
+      this.gateway !== undefined ||
+      this.options.cookieSession ||
+      Boolean((await this.store.get())?.refreshToken)
+    );
+  }
+
+  /**
+   * Picks up a login that outlived this client: in a cookie session, a refresh with the browser's
+   * cookie; otherwise the stored tokens, refreshed if due. False when there is none to resume.
+   */
+  async resume(): Promise<boolean> {
+    try {
+      if (this.options.cookieSession && this.gateway === undefined) await this.refresh();
+      else await this.accessToken();
+      return true;
+    } catch (err) {
+      if (err instanceof NotLoggedInError) return false;
+      throw err;
+    }
   }
 
   /**
@@ -168,12 +214,18 @@ export class TokenManager {
 
   private async rotate(): Promise<TokenSet> {
     const current = await this.store.get();
-    if (!current?.refreshToken) throw new NotLoggedInError();
+    const cookie = this.options.cookieSession;
+    if (!cookie && !current?.refreshToken) throw new NotLoggedInError();
     let next: TokenSet;
     try {
-      next = await this.tokenRequest({ grant_type: 'refresh_token', refresh_token: current.refreshToken });
+      // In a cookie session the browser sends the refresh token; the SDK never sees it.
+      next = await this.tokenRequest(
+        current?.refreshToken && !cookie
+          ? { grant_type: 'refresh_token', refresh_token: current.refreshToken }
+          : { grant_type: 'refresh_token' },
+      );
     } catch (err) {
-      if (err instanceof OAuthError && err.error === 'invalid_grant') {
+      if (err instanceof OAuthError && (err.error === 'invalid_grant' || (cookie && noCookie(err)))) {
         await this.store.clear();
         throw new NotLoggedInError(
           'Your login has ended (the refresh token was refused: it expired, was revoked, or the account ' +
@@ -193,24 +245,27 @@ export class TokenManager {
    * server cannot be reached; the error is raised after.
    */
   async logout(): Promise<void> {
-    const tokens = await this.store.get();
+    let tokens = await this.store.get();
     const { client } = this;
+    // A cookie session not resumed yet still has a login in the cookie: resume it to end it.
+    if (!tokens && this.cookieMode(client) && (await this.resume())) tokens = await this.store.get();
     this.gateway = undefined;
     if (!tokens) return;
     try {
       const revoke = (token: string, hint: string) =>
-        this.transport.send<undefined>({
-          method: 'POST',
-          path: '/oauth/revoke',
-          root: true,
-          oauth: true,
-          form: { token, token_type_hint: hint },
-          headers: { authorization: basicAuthorization(client.clientId, client.clientSecret) },
-        });
+        this.transport.send<undefined>(
+          this.oauthRequest('/oauth/revoke', { token, token_type_hint: hint }, client),
+        );
       if (tokens.refreshToken) await revoke(tokens.refreshToken, 'refresh_token');
+      // In a cookie session the server also revokes the cookie's refresh token and clears it.
       await revoke(tokens.accessToken, 'access_token');
     } finally {
       await this.store.clear();
     }
   }
+}
+
+/** The server's answer to a cookie refresh when the browser sent no cookie: nothing to resume. */
+function noCookie(err: OAuthError): boolean {
+  return err.error === 'invalid_request' && (err.errorDescription ?? '').includes('hearth_console_refresh');
 }

@@ -61,8 +61,18 @@ export interface HearthClientOptions {
    * A gateway gives its own id and secret to `loginWithClientCredentials()` instead.
    */
   clientId?: string;
-  /** OAuth2 client secret for `login()` (default `secret`). */
+  /** OAuth2 client secret for `login()` (default `secret`; none for the public `console` client). */
   clientSecret?: string;
+  /**
+   * For a first-party browser app served by the Hearth server itself (the web console), with
+   * `clientId: 'console'`. The refresh token then lives in an HttpOnly cookie (`hearth_console_refresh`,
+   * Path=/oauth) that the SDK never sees: `login()` keeps only the access token, in memory (leave
+   * `tokenStore` at its default; nothing is written to localStorage), the client authenticates by
+   * `client_id` in the body without a secret, requests to `/oauth/*` are sent with
+   * `credentials: 'include'`, and a refresh sends no refresh_token (the browser sends the cookie).
+   * Call `resumeSession()` on page load to pick up the login the cookie holds. Default false.
+   */
+  cookieSession?: boolean;
   /** The fetch to use (default: the global fetch). Inject one to log, proxy, or test. */
   fetch?: FetchLike;
   /** Where tokens live (default: memory). The CLI keeps them in a file of mode 0600. */
@@ -180,9 +190,10 @@ export class HearthClient {
     });
     this.tokens = new TokenManager(this.transport, options.tokenStore ?? new MemoryTokenStore(), {
       clientId: options.clientId ?? 'trusted',
-      clientSecret: options.clientSecret ?? 'secret',
+      clientSecret: options.clientSecret ?? (options.cookieSession ? '' : 'secret'),
       refreshMarginSeconds: options.refreshMarginSeconds ?? 60,
       now: options.now ?? Date.now,
+      cookieSession: options.cookieSession ?? false,
     });
     this.agents = new AgentsResource(this);
     this.users = new UsersResource(this);
@@ -240,7 +251,22 @@ export class HearthClient {
     return this.tokens.loginWithClientCredentials(credentials);
   }
 
-  /** Revokes the login on the server (refresh and access token) and forgets the tokens. */
+  /**
+   * Picks up a login made earlier, without a password: with `cookieSession`, a refresh with the
+   * browser's refresh cookie (call it on page load); otherwise the tokens already in `tokenStore`,
+   * refreshed if due. Resolves true when logged in, false when there is no login to resume (no
+   * cookie, or the server refused it: expired, revoked, logged out); other failures (the network)
+   * raise as usual.
+   */
+  resumeSession(): Promise<boolean> {
+    return this.tokens.resume();
+  }
+
+  /**
+   * Revokes the login on the server (refresh and access token) and forgets the tokens. With
+   * `cookieSession` the access token is revoked, and the server revokes the cookie's refresh token
+   * (ending the login everywhere) and clears the cookie.
+   */
   logout(): Promise<void> {
     return this.tokens.logout();
   }

@@ -57,6 +57,11 @@ export interface SendRequest {
   text?: { body: string; contentType: string };
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /**
+   * fetch's `credentials` mode: `include` for the console's cookie session, so the browser sends
+   * and stores the refresh cookie on the OAuth endpoints. Unset: fetch's default.
+   */
+  credentials?: 'include' | 'same-origin' | 'omit';
   /** Errors are RFC 6749 `{error, error_description}` (the OAuth endpoints). */
   oauth?: boolean;
   /**
@@ -235,6 +240,7 @@ export class Transport {
         method,
         headers,
         ...(body === undefined ? {} : { body }),
+        ...(request.credentials ? { credentials: request.credentials } : {}),
         redirect: 'manual',
         signal,
       });

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { apiRoutes } from './api.js';
 import { oauthRoutes } from './auth/oauth-routes.js';
 import type { Config } from './config.js';
+import { consoleRoutes } from './console/routes.js';
 import { createContext } from './context.js';
 import { type Database, openDatabase } from './db/database.js';
 import { corsOptions } from './http/cors.js';
@@ -75,6 +76,7 @@ async function assemble(config: Config, database: Database, options: BuildOption
   }
   await app.register(swaggerUi, { routePrefix: '/docs' });
   registerAcceptPage(app, `/api/v/${config.versions.current.at(-1)}`);
+  if (config.console) await app.register(consoleRoutes, { dir: config.console.dir });
 
   // The mail worker delivers the outbox for as long as the app runs.
   // The AMR service collects readings (take-up of provisioning, polls, MQTT) likewise.

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { createSecureContext } from 'node:tls';
+import { fileURLToPath } from 'node:url';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
 import type { MailOptions } from './mail/service.js';
@@ -115,6 +116,17 @@ export const EnvSchema = Type.Object({
     maximum: 8760,
     description: 'how long an invitation can be accepted, in hours (default 7 days)',
   }),
+  HEARTH_CONSOLE: Type.Union([Type.Literal('on'), Type.Literal('off')], {
+    default: 'on',
+    description: 'on or off: serve the web console at / (from HEARTH_CONSOLE_DIR)',
+  }),
+  HEARTH_CONSOLE_DIR: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'folder of the built web console (its index.html and assets/); unset: packages/web/dist of this checkout',
+    }),
+  ),
   HEARTH_DEMO: Type.Union([Type.Literal('on'), Type.Literal('off')], {
     default: 'on',
     description: 'on or off: load the demo agent and homes at start',
@@ -310,6 +322,8 @@ export interface Config {
   /** Origins allowed to call the API from a browser (CORS); ['*'] any; [] none (no CORS headers). */
   corsOrigins: string[];
   invitationTtlHours: number;
+  /** The web console served at /, or undefined when HEARTH_CONSOLE=off (docs/operations.md). */
+  console: { dir: string } | undefined;
   /** The region of a home that names none (docs/operations.md). */
   defaultRegion: string;
   bodyLimit: number;
@@ -343,6 +357,15 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/** The console's build output in this checkout: packages/web/dist, beside this server package. */
+const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+/**
+ * The first-party web console's OAuth client: public (no secret), always present, never configured
+ * (docs/api.md). Its refresh token travels only in an HttpOnly cookie.
+ */
+export const CONSOLE_CLIENT_ID = 'console';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 export const isLoopback = (host: string): boolean => LOOPBACK.test(host);
@@ -502,6 +525,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ).replace(/\/$/, ''),
     corsOrigins,
     invitationTtlHours: values.HEARTH_INVITATION_TTL_HOURS,
+    console:
+      values.HEARTH_CONSOLE === 'on'
+        ? { dir: path.resolve(values.HEARTH_CONSOLE_DIR ?? DEFAULT_CONSOLE_DIR) }
+        : undefined,
     defaultRegion: values.HEARTH_DEFAULT_REGION,
     bodyLimit: values.HEARTH_BODY_LIMIT,
     rateLimitPerMinute: values.HEARTH_RATE_LIMIT,
@@ -555,6 +582,9 @@ function parseOAuthClients(text: string): OAuthClient[] | string {
   const ids = (clients as OAuthClient[]).map((c) => c.id);
   const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
   if (repeated !== undefined) return `client id "${repeated}" is given twice`;
+  if (ids.includes(CONSOLE_CLIENT_ID)) {
+    return `client id "${CONSOLE_CLIENT_ID}" is reserved for the built-in web console client (public, no secret); give your client another id`;
+  }
   return clients as OAuthClient[];
 }
 

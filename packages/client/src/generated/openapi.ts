@@ -7211,7 +7211,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Revoke an access or refresh token (RFC 7009) */
+    /**
+     * Revoke an access or refresh token (RFC 7009)
+     * @description From the console client, the hearth_console_refresh cookie is revoked and cleared too: the whole login ends.
+     */
     post: {
       parameters: {
         query?: never;
@@ -7273,7 +7276,7 @@ export interface paths {
     put?: never;
     /**
      * Log in (password grant), refresh a token, or get a gateway token (client_credentials)
-     * @description RFC 6749 token endpoint. Authenticate the client with HTTP Basic (default client trusted:secret). A home's gateway authenticates with its client id and secret and uses client_credentials. Form-encoded body per the RFC; a JSON body is also accepted.
+     * @description RFC 6749 token endpoint. Authenticate the client with HTTP Basic (default client trusted:secret). A home's gateway authenticates with its client id and secret and uses client_credentials. The web console uses the built-in public client console (client_id=console, no secret): its refresh token is set in the HttpOnly cookie hearth_console_refresh (Path=/oauth) instead of the JSON, and a refresh without refresh_token uses that cookie. Form-encoded body per the RFC; a JSON body is also accepted.
      */
     post: {
       parameters: {

@@ -1,7 +1,16 @@
+import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { OAuthError, type TokenResponse } from './service.js';
+import { CONSOLE_CLIENT_ID } from '../config.js';
+import {
+  CONSOLE_REFRESH_COOKIE,
+  clearRefreshCookie,
+  refreshCookieOf,
+  requireSameOrigin,
+  setRefreshCookie,
+} from './console-session.js';
+import { type AuthenticatedClient, OAuthError, type TokenResponse } from './service.js';
 
 const TokenRequest = Type.Object(
   {
@@ -75,6 +84,8 @@ function sendOAuthError(reply: FastifyReply, error: OAuthError): FastifyReply {
 export async function oauthRoutes(app: FastifyInstance): Promise<void> {
   const { auth } = app.ctx.services;
   await app.register(formbody, { bodyLimit: 16_384 });
+  // Only the OAuth endpoints read cookies (the console's refresh cookie has Path=/oauth).
+  await app.register(cookie);
 
   app.addHook('onSend', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
@@ -112,32 +123,85 @@ export async function oauthRoutes(app: FastifyInstance): Promise<void> {
         description:
           'RFC 6749 token endpoint. Authenticate the client with HTTP Basic (default client trusted:secret). ' +
           "A home's gateway authenticates with its client id and secret and uses client_credentials. " +
+          'The web console uses the built-in public client console (client_id=console, no secret): its ' +
+          'refresh token is set in the HttpOnly cookie hearth_console_refresh (Path=/oauth) instead of the ' +
+          'JSON, and a refresh without refresh_token uses that cookie. ' +
           'Form-encoded body per the RFC; a JSON body is also accepted.',
         consumes: ['application/x-www-form-urlencoded', 'application/json'],
         body: TokenRequest,
         response: { 200: TokenResponseSchema, '4xx': OAuthErrorSchema },
       },
     },
-    async (request, reply): Promise<TokenResponse> => {
+    async (request, reply) => {
       const params = stringParams(request.body);
       if (!params.grant_type) throw new OAuthError('invalid_request', 'The grant_type parameter is required');
       const client = await auth.authenticateClient(request.headers.authorization, params);
       reply.header('content-type', 'application/json; charset=utf-8');
-      switch (params.grant_type) {
-        case 'password':
-          return auth.passwordGrant(client, params, request.ip);
-        case 'refresh_token':
-          return auth.refreshGrant(client, params);
-        case 'client_credentials':
-          return auth.clientCredentialsGrant(client, params);
-        default:
-          throw new OAuthError(
-            'unsupported_grant_type',
-            `grant_type "${params.grant_type}" is not supported; use password, refresh_token or client_credentials`,
-          );
-      }
+      if (client.id === CONSOLE_CLIENT_ID) return consoleTokenRequest(request, reply, client, params);
+      return grant(client, params, request.ip);
     },
   );
+
+  function grant(
+    client: AuthenticatedClient,
+    params: Record<string, string>,
+    address: string,
+  ): Promise<TokenResponse> {
+    switch (params.grant_type) {
+      case 'password':
+        return auth.passwordGrant(client, params, address);
+      case 'refresh_token':
+        return auth.refreshGrant(client, params);
+      case 'client_credentials':
+        return auth.clientCredentialsGrant(client, params);
+      default:
+        throw new OAuthError(
+          'unsupported_grant_type',
+          `grant_type "${params.grant_type}" is not supported; use password, refresh_token or client_credentials`,
+        );
+    }
+  }
+
+  /**
+   * The web console's token requests: the refresh token goes into the HttpOnly cookie instead of
+   * the JSON, and a refresh without a refresh_token parameter takes the cookie's. A refused
+   * refresh clears the cookie, so the browser stops sending a token that will never work again.
+   */
+  async function consoleTokenRequest(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    client: AuthenticatedClient,
+    params: Record<string, string>,
+  ): Promise<Omit<TokenResponse, 'refresh_token'> | FastifyReply> {
+    requireSameOrigin(request);
+    if (params.grant_type === 'refresh_token' && params.refresh_token === undefined) {
+      const fromCookie = refreshCookieOf(request);
+      if (fromCookie === undefined) {
+        throw new OAuthError(
+          'invalid_request',
+          `There is no refresh_token parameter and no ${CONSOLE_REFRESH_COOKIE} cookie: log in again`,
+        );
+      }
+      params.refresh_token = fromCookie;
+    }
+    let issued: TokenResponse;
+    try {
+      issued = await grant(client, params, request.ip);
+    } catch (err) {
+      if (
+        err instanceof OAuthError &&
+        err.error === 'invalid_grant' &&
+        params.grant_type === 'refresh_token'
+      ) {
+        clearRefreshCookie(request, reply);
+        return sendOAuthError(reply, err);
+      }
+      throw err;
+    }
+    const { refresh_token: refreshToken, ...answer } = issued;
+    if (refreshToken !== undefined) setRefreshCookie(request, reply, refreshToken, auth.refreshTokenTtl);
+    return answer;
+  }
 
   app.post(
     '/oauth/revoke',
@@ -145,6 +209,8 @@ export async function oauthRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         tags: ['OAuth2'],
         summary: 'Revoke an access or refresh token (RFC 7009)',
+        description:
+          'From the console client, the hearth_console_refresh cookie is revoked and cleared too: the whole login ends.',
         consumes: ['application/x-www-form-urlencoded', 'application/json'],
         body: RevokeRequest,
         response: { '4xx': OAuthErrorSchema },
@@ -153,7 +219,24 @@ export async function oauthRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const params = stringParams(request.body);
       const client = await auth.authenticateClient(request.headers.authorization, params);
+      if (client.id !== CONSOLE_CLIENT_ID) {
+        await auth.revoke(client, params);
+        return reply.code(200).send();
+      }
+      requireSameOrigin(request);
       await auth.revoke(client, params);
+      // Logging out of the console ends the whole login: the cookie's refresh token takes every
+      // access token of its family with it, and the browser forgets the cookie.
+      const fromCookie = refreshCookieOf(request);
+      if (fromCookie !== undefined) {
+        clearRefreshCookie(request, reply);
+        try {
+          await auth.revoke(client, { token: fromCookie });
+        } catch (err) {
+          // A cookie holding another client's token was not ours to revoke; it is cleared anyway.
+          if (!(err instanceof OAuthError)) throw err;
+        }
+      }
       return reply.code(200).send();
     },
   );

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { AgentsService } from '../agents/service.js';
-import type { OAuthClient } from '../config.js';
+import { CONSOLE_CLIENT_ID, type OAuthClient } from '../config.js';
 import type { DB } from '../db/schema.js';
 import type { GatewaysService } from '../gateways/service.js';
 import { ApiError } from '../http/errors.js';
@@ -123,6 +123,11 @@ export class AuthService {
       secret = body.client_secret ?? '';
     } else {
       fail('Client authentication is required: send Authorization: Basic with the client id and secret');
+    }
+    if (id === CONSOLE_CLIENT_ID) {
+      // RFC 6749 §2.1: a public client has no secret to keep; a secret sent anyway is a mistake.
+      if (secret) fail(`The ${CONSOLE_CLIENT_ID} client is public: send it without a secret`);
+      return { id: CONSOLE_CLIENT_ID, grants: ['password', 'refresh_token'] };
     }
     const client = this.settings.clients.find((c) => c.id === id);
     if (!client) {
@@ -297,6 +302,11 @@ export class AuthService {
     if (stored.kind === 'refresh') await this.repo.revokeFamily(stored.family_id, now);
     else await this.repo.revokeToken(stored.token_hash, now);
     this.forgetCached();
+  }
+
+  /** How long a refresh token lives, in seconds (the console's refresh cookie lives as long). */
+  get refreshTokenTtl(): number {
+    return this.settings.refreshTokenTtl;
   }
 
   /** Revokes every token of a user (disabled, deleted, password changed), except one session if given. */

@@ -142,7 +142,8 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     const allowed = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].filter(
       (m) => paths.find(m as 'GET', path) !== null,
     );
-    if (allowed.length > 0) {
+    // A route that answers this method but found nothing to serve (a missing console asset) is 404.
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
       return sendProblem(
         request,
         reply,

@@ -186,7 +186,7 @@ describe('configuration file (HEARTH_CONFIG_FILE)', () => {
         HEARTH_MQTT: 'off',
         HEARTH_ACCESS_TOKEN_TTL: 600,
         // A file may give the client list as JSON rather than as a string holding JSON.
-        HEARTH_OAUTH_CLIENTS: [{ id: 'console', secret: 'console-secret' }],
+        HEARTH_OAUTH_CLIENTS: [{ id: 'portal', secret: 'portal-secret' }],
       }),
     );
     const fromFile = loadConfig({ HEARTH_CONFIG_FILE: file });
@@ -195,7 +195,7 @@ describe('configuration file (HEARTH_CONFIG_FILE)', () => {
     expect(fromFile.demo).toBe(false);
     expect(fromFile.accessTokenTtl).toBe(600);
     expect(fromFile.oauthClients).toEqual([
-      { id: 'console', secret: 'console-secret', grants: ['password', 'refresh_token'] },
+      { id: 'portal', secret: 'portal-secret', grants: ['password', 'refresh_token'] },
     ]);
 
     const overridden = loadConfig({ HEARTH_CONFIG_FILE: file, PORT: '7070', HEARTH_DEMO: 'on' });
