@@ -67,7 +67,11 @@ async function main(): Promise<void> {
     `${[
       '',
       `Hearth is listening on ${base}`,
-      `  Console:  ${base}/   (log in in a browser${demo ? ` as ${demo.credentials.username}` : ''})`,
+      ...(config.console
+        ? [
+            `  Console:  ${base}/   (open it in a browser${demo ? ` and log in as ${demo.credentials.username}` : ''})`,
+          ]
+        : []),
       `  API:      ${base}/api/v/${config.versions.current.at(-1)}   (versions: ${config.versions.describe()})`,
       `  API docs: ${base}/docs`,
       `  Data:     ${data}; files in ${config.dataDir}`,
