@@ -114,11 +114,9 @@ run('the web console in a real browser', () => {
     await screenshots(page, 'fleet');
 
     // Nothing a script could steal: no token in web storage, the refresh cookie is HttpOnly.
-    const stored = await page.evaluate(() => ({
-      local: localStorage.length,
-      session: sessionStorage.length,
-      cookie: document.cookie,
-    }));
+    const stored = await page.evaluate(
+      '({ local: localStorage.length, session: sessionStorage.length, cookie: document.cookie })',
+    );
     expect(stored).toEqual({ local: 0, session: 0, cookie: '' });
     const cookies = await context.cookies();
     const refresh = cookies.find((c) => c.name === 'hearth_console_refresh');
@@ -255,7 +253,8 @@ run('the web console in a real browser', () => {
     await page.getByRole('heading', { name: 'Data quality' }).waitFor();
     const report = await admin.reports.monthly(
       (await admin.homes.listPage({ q: 'WEB-001' })).items[0]?.id as string,
-      { month: new Date().toISOString().slice(0, 7) },
+      new Date().toISOString().slice(0, 7),
+      { period: 'day' },
     );
     const spf = report.performance.window.spf;
     if (spf !== null) expect(await page.getByRole('main').textContent()).toContain(spf.toFixed(2));

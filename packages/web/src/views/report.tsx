@@ -22,7 +22,7 @@ export function ReportPage() {
     async (signal) => {
       const home = await findHome(ref, signal);
       if (!home) return undefined;
-      return client.reports.monthly(home.id, { month: chosen, signal });
+      return client.reports.monthly(home.id, chosen, { period: 'day', signal });
     },
     [ref, chosen],
   );

@@ -76,9 +76,9 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   await page.waitForTimeout(250);
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-phone.png`), fullPage: true });
   // Nothing may stick out sideways at phone width but the tables' own scroll regions.
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-  );
+  const overflow = (await page.evaluate(
+    'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+  )) as number;
   expect(overflow, `${name}: the page scrolls sideways at 390 px`).toBeLessThanOrEqual(1);
   await page.setViewportSize(before);
 }
@@ -96,15 +96,9 @@ interface AxeViolation {
 export async function expectAccessible(page: Page, view: string): Promise<void> {
   // evaluate() runs through the DevTools protocol, so the page's CSP (no inline script) stays on.
   await page.evaluate(AXE_SOURCE);
-  const violations = (await page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: { run: (ctx: Document, options: object) => Promise<{ violations: unknown[] }> };
-      }
-    ).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations;
-  })) as AxeViolation[];
+  const violations = (await page.evaluate(
+    "axe.run(document, { resultTypes: ['violations'] }).then((result) => result.violations)",
+  )) as AxeViolation[];
   const serious = violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map(
