@@ -5734,6 +5734,8 @@ export interface paths {
           channels?: string;
           /** @description start (inclusive, rounded down to its bucket); default: to - 1 day */
           from?: string;
+          /** @description chart-ready series: at most this many points per channel, in buckets of a round width the server picks (1m … 30d, aligned on multiples of the width since the epoch, UTC); each point has mean or delta, min, max, first, last and count. Not with resolution or agg */
+          points?: number;
           /** @description raw readings or buckets; day and month follow the agent time zone (default raw) */
           resolution?: 'raw' | '5m' | '15m' | 'hour' | 'day' | 'month';
           /** @description end (exclusive); default: now */
@@ -5851,6 +5853,8 @@ export interface paths {
           };
           content: {
             'application/json': {
+              /** @description with points: the width of the buckets the server chose, in seconds */
+              bucketSeconds?: number;
               channels: {
                 /** @description null for raw readings */
                 agg: ('avg' | 'min' | 'max' | 'sum' | 'last' | 'delta') | null;
@@ -5861,6 +5865,14 @@ export interface paths {
                 points: {
                   /** @description readings in the bucket */
                   count?: number;
+                  /** @description with points: the first reading in the bucket */
+                  first?: number;
+                  /** @description with points: the last reading in the bucket */
+                  last?: number;
+                  /** @description with points: the highest reading in the bucket */
+                  max?: number;
+                  /** @description with points: the lowest reading in the bucket */
+                  min?: number;
                   /**
                    * Format: date-time
                    * @description the reading time, or the bucket start
@@ -5875,6 +5887,7 @@ export interface paths {
               from: string;
               /** Format: uuid */
               homeId: string;
+              /** @description as asked, or auto with points */
               resolution: string;
               timeZone: string;
               /** Format: date-time */
