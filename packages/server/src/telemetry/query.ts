@@ -717,6 +717,60 @@ export class TelemetryQueries {
   }
 
   /**
+   * The state and newest reading of the meters of many homes (already checked visible), by the
+   * same rule as meterStatuses, in grouped queries per chunk of homes (no completeness): for the
+   * fleet table.
+   */
+  async meterStates(
+    homes: { homeId: string; meters: MeterForStatus[] }[],
+  ): Promise<Map<string, { state: MeterStatus['state']; lastT: number | null }>> {
+    const now = this.now();
+    const { db } = this.deps;
+    const lastOf = new Map<string, number>();
+    const amrIntervalOf = new Map<string, number>();
+    for (let i = 0; i < homes.length; i += TOTALS_CHUNK) {
+      const chunk = homes.slice(i, i + TOTALS_CHUNK);
+      const ids = chunk.map((h) => h.homeId);
+      const polled = chunk
+        .filter((h) => h.meters.some((m) => m.reading.method === 'poll'))
+        .map((h) => h.homeId);
+      const [rows, amr] = await Promise.all([
+        db
+          .selectFrom('channels as c')
+          .innerJoin('telemetry_series as s', 's.channel_id', 'c.id')
+          .select((eb) => ['c.meter_id', eb.fn.max('s.last_t').as('last_t')])
+          .where('c.home_id', 'in', ids)
+          .groupBy('c.meter_id')
+          .execute(),
+        polled.length === 0
+          ? Promise.resolve([])
+          : db
+              .selectFrom('provisioning')
+              .select(['home_id', 'settings'])
+              .where('home_id', 'in', polled)
+              .where('service', '=', 'amr')
+              .execute(),
+      ]);
+      for (const r of rows) if (r.last_t !== null) lastOf.set(r.meter_id, Number(r.last_t));
+      for (const a of amr) {
+        const interval = (JSON.parse(a.settings) as { intervalSeconds?: number }).intervalSeconds;
+        if (interval) amrIntervalOf.set(a.home_id, interval);
+      }
+    }
+    const result = new Map<string, { state: MeterStatus['state']; lastT: number | null }>();
+    for (const { homeId, meters } of homes) {
+      for (const meter of meters) {
+        const amrInterval = amrIntervalOf.get(homeId);
+        const interval =
+          meter.reading.method === 'poll' && amrInterval ? amrInterval : meter.reading.intervalSeconds;
+        const lastT = lastOf.get(meter.id);
+        result.set(meter.id, { state: meterState(lastT ?? -Infinity, interval, now), lastT: lastT ?? null });
+      }
+    }
+    return result;
+  }
+
+  /**
    * Each meter's state from its newest reading and expected interval, and its completeness over
    * the last 7 local days (readings received per channel against the interval's expectation).
    */
@@ -773,14 +827,7 @@ export class TelemetryQueries {
       const lastT = Math.max(...mine.map((s) => (s.last_t === null ? -Infinity : Number(s.last_t))));
       const firstT = Math.min(...mine.map((s) => (s.first_t === null ? Infinity : Number(s.first_t))));
       const since = Math.min(meter.createdAt, firstT);
-      const age = now - lastT;
-      const state: MeterStatus['state'] = !Number.isFinite(lastT)
-        ? 'never_seen'
-        : age <= 3 * interval * 1000
-          ? 'online'
-          : age <= 12 * interval * 1000
-            ? 'late'
-            : 'offline';
+      const state = meterState(lastT, interval, now);
       const completeness = days.map((dayStart) => {
         // Readings expected on the interval grid: [start, next day), or [start, now] for today (a
         // reading stamped this very minute counts, so today's count may include its last slot).
@@ -815,6 +862,18 @@ export class TelemetryQueries {
     }
     return result;
   }
+}
+
+/** A meter's state from its newest reading (-Infinity: none) and expected interval in seconds. */
+export function meterState(lastT: number, intervalSeconds: number, now: number): MeterStatus['state'] {
+  const age = now - lastT;
+  return !Number.isFinite(lastT)
+    ? 'never_seen'
+    : age <= 3 * intervalSeconds * 1000
+      ? 'online'
+      : age <= 12 * intervalSeconds * 1000
+        ? 'late'
+        : 'offline';
 }
 
 function pointValue(b: Aggregate, agg: Aggregation): number {
