@@ -3,6 +3,7 @@ import { AuthenticationError } from './errors.js';
 import { AgentsResource } from './resources/agents.js';
 import { AlarmsResource, FaultRulesResource } from './resources/alarms.js';
 import { AuditResource } from './resources/audit.js';
+import { FleetResource } from './resources/fleet.js';
 import { GatewaysResource } from './resources/gateways.js';
 import { HomeGroupsResource } from './resources/home-groups.js';
 import { HomesResource } from './resources/homes.js';
@@ -158,6 +159,8 @@ export class HearthClient {
   readonly performance: PerformanceResource;
   readonly insight: InsightResource;
   readonly portfolio: PortfolioResource;
+  /** The fleet table: every home you may see with connection, alarms and SPF, server-side. */
+  readonly fleet: FleetResource;
   readonly reports: ReportsResource;
   readonly tariffs: TariffsResource;
   /** The platform's regional series: daily weather and half-hourly carbon intensity (operator loads). */
@@ -208,6 +211,7 @@ export class HearthClient {
     this.performance = new PerformanceResource(this);
     this.insight = new InsightResource(this);
     this.portfolio = new PortfolioResource(this);
+    this.fleet = new FleetResource(this);
     this.reports = new ReportsResource(this);
     this.tariffs = new TariffsResource(this);
     this.regions = new RegionsResource(this);

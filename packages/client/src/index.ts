@@ -40,6 +40,7 @@ export {
   type TaggedCatalogue,
 } from './resources/alarms.js';
 export { AuditResource } from './resources/audit.js';
+export { FleetResource } from './resources/fleet.js';
 export { GatewaysResource } from './resources/gateways.js';
 export { HomeGroupsResource } from './resources/home-groups.js';
 export { HomesResource } from './resources/homes.js';

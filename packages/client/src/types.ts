@@ -186,6 +186,25 @@ export type InsightPeriod = Insight['periods'][number];
 export type InsightWindow = Insight['window'];
 export type EnergySignature = NonNullable<InsightWindow['signature']>;
 
+type FleetParams = QueryOf<'/fleet', 'get'>;
+/**
+ * A fleet table query: the route's filters with `connection` also as an array and every field
+ * optional (all homes you may see, by reference, 50 rows).
+ */
+export type FleetQuery = Omit<FleetParams, 'connection' | 'limit'> & {
+  connection?: string | readonly FleetConnectionFilter[];
+  limit?: number;
+};
+/** One page of the fleet table, with the total, counts by connection, facets and the SPF window. */
+export type FleetPage = SuccessOf<'/fleet', 'get'>;
+export type FleetRow = FleetPage['items'][number];
+/** A home's connection: the worst state of its meters, or `decommissioned`. */
+export type FleetConnection = FleetRow['connection'];
+/** What `connection` may filter by. */
+export type FleetConnectionFilter = Exclude<FleetConnection, 'decommissioned'>;
+export type FleetSort = NonNullable<FleetParams['sort']>;
+export type FleetFacets = FleetPage['facets'];
+
 type PortfolioPerformanceParams = QueryOf<'/portfolio/performance', 'get'>;
 /**
  * A portfolio performance query: the route's filters with `from`/`to` also as Dates and every field

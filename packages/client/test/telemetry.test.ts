@@ -227,6 +227,23 @@ describe(`telemetry through the SDK (${dialect})`, () => {
     });
     expect(consumption.channels[0]?.agg).toBe('delta');
 
+    // Chart-ready: 10 points over an hour are 10-minute buckets (6 of them); readings every 15 minutes.
+    const chart = await admin.telemetry.query(homeId, { channels: [flow, energy], from, to, points: 10 });
+    expect(chart).toMatchObject({ resolution: 'auto', bucketSeconds: 600 });
+    expect(chart.channels[0]?.points[0]).toEqual({
+      time: iso(base),
+      value: 40,
+      min: 40,
+      max: 40,
+      first: 40,
+      last: 40,
+      count: 1,
+    });
+    expect(chart.channels[1]?.points.map((p) => p.value)).toEqual([0, 2, 2, 2]);
+    await expect(
+      admin.telemetry.query(homeId, { from, to, points: 10, resolution: 'hour' }),
+    ).rejects.toMatchObject({ constructor: InvalidRequestError, code: 'validation_failed' });
+
     await expect(admin.telemetry.query(homeId, { from, to, agg: 'max' })).rejects.toMatchObject({
       constructor: InvalidRequestError,
       code: 'validation_failed',

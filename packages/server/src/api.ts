@@ -4,6 +4,7 @@ import { auditRoutes } from './audit/routes.js';
 import { bearerAuthentication } from './auth/bearer.js';
 import { enforcePermission, isPermission } from './auth/permissions.js';
 import { faultsRoutes } from './faults/routes.js';
+import { fleetRoutes } from './fleet/routes.js';
 import { gatewaysRoutes } from './gateways/routes.js';
 import { homeGroupsRoutes } from './home-groups/routes.js';
 import { homesRoutes } from './homes/routes.js';
@@ -48,6 +49,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(auditRoutes);
   await app.register(ordersRoutes);
   await app.register(homesRoutes);
+  await app.register(fleetRoutes);
   await app.register(provisioningRoutes);
   await app.register(gatewaysRoutes);
   await app.register(homeGroupsRoutes);

@@ -12,6 +12,7 @@ import type { Database } from './db/database.js';
 import { FaultEvaluator } from './faults/evaluator.js';
 import { FaultsRepository } from './faults/repository.js';
 import { AlarmsService } from './faults/service.js';
+import { FleetService } from './fleet/service.js';
 import { GatewaysRepository } from './gateways/repository.js';
 import { GatewaysService } from './gateways/service.js';
 import { HomeGroupsRepository } from './home-groups/repository.js';
@@ -72,6 +73,7 @@ export interface AppContext {
     webhooks: WebhooksService;
     alarms: AlarmsService;
     faultEvaluator: FaultEvaluator;
+    fleet: FleetService;
   };
 }
 
@@ -249,11 +251,18 @@ export function createContext(config: Config, database: Database, log: Logger): 
     workerId: amr.workerId,
     log,
   });
+  const fleet = new FleetService({
+    homes: () => homes,
+    telemetryQueries: () => telemetryQueries as TelemetryQueries,
+    alarms: () => alarms,
+    portfolio: () => portfolio,
+  });
   return {
     config,
     database,
     services: {
       alarms,
+      fleet,
       faultEvaluator,
       agents,
       users,

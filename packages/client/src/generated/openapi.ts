@@ -1371,6 +1371,197 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/fleet': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The homes you may see as a table: connection, active alarms, SPF over the last 30 days
+     * @description Filters (q, connection, technology, groupId, manufacturer, model, hasActiveAlarms), a sort with nulls last in both orders, and paging; counts by connection and the filters’ facets. See docs/fleet.md.
+     */
+    get: {
+      parameters: {
+        query: {
+          /** @description comma-separated: online, late, offline, never_seen (decommissioned homes match none) */
+          connection?: string;
+          /** @description nextCursor of the previous page */
+          cursor?: string;
+          /** @description homes of one home group */
+          groupId?: string;
+          /** @description true: homes with an active alarm; false: homes without one */
+          hasActiveAlarms?: boolean;
+          /** @description items per page (1-200) */
+          limit: number;
+          /** @description exact manufacturer, any case */
+          manufacturer?: string;
+          /** @description exact model, any case */
+          model?: string;
+          /** @description default asc; homes without the figure come last in both orders; ties by reference, then id */
+          order?: 'asc' | 'desc';
+          /** @description part of the reference, postcode, town or street (any case) */
+          q?: string;
+          /** @description default reference; connection ranks online < late < offline < never_seen < decommissioned; alarms sorts by critical, then major, minor, warning counts */
+          sort?:
+            | 'reference'
+            | 'town'
+            | 'postcode'
+            | 'technology'
+            | 'manufacturer'
+            | 'model'
+            | 'lastReadingAt'
+            | 'connection'
+            | 'alarms'
+            | 'spf'
+            | 'spfRatio';
+          technology?:
+            | 'air_source_heat_pump'
+            | 'ground_source_heat_pump'
+            | 'water_source_heat_pump'
+            | 'exhaust_air_heat_pump'
+            | 'hybrid_heat_pump'
+            | 'gas_boiler'
+            | 'oil_boiler'
+            | 'electric_boiler'
+            | 'solar_pv'
+            | 'solar_thermal'
+            | 'battery';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description homes by connection, over the filtered homes ignoring the connection filter */
+              counts: {
+                decommissioned: number;
+                late: number;
+                never_seen: number;
+                offline: number;
+                online: number;
+              };
+              /** @description the values the filters can take, over every home you may see */
+              facets: {
+                manufacturers: {
+                  manufacturer: string;
+                  models: string[];
+                }[];
+                technologies: string[];
+              };
+              items: {
+                /** @description active alarms by severity */
+                alarms: {
+                  critical: number;
+                  major: number;
+                  minor: number;
+                  total: number;
+                  warning: number;
+                };
+                /** @description the worst state among its meters (meter status: online ≤ 3 intervals, late ≤ 12, else offline; never_seen: no reading); a home without meters is never_seen; decommissioned homes say so */
+                connection: 'online' | 'late' | 'offline' | 'never_seen' | 'decommissioned';
+                /** Format: uuid */
+                id: string;
+                lastReadingAt: string | null;
+                manufacturer: string | null;
+                model: string | null;
+                postcode: string | null;
+                reference: string;
+                spf: {
+                  boundary: ('H1' | 'H2' | 'H3' | 'H4') | null;
+                  coveragePercent: number | null;
+                  design: number | null;
+                  ratio: number | null;
+                  value: number | null;
+                } | null;
+                status: 'active' | 'decommissioned';
+                technology: string | null;
+                town: string | null;
+              }[];
+              nextCursor: string | null;
+              /** @description homes matching the filters */
+              total: number;
+              /** @description the SPF window: the last 30 days up to now, on whole UTC hours */
+              window: {
+                /** Format: date-time */
+                from: string;
+                /** Format: date-time */
+                to: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/home-groups': {
     parameters: {
       query?: never;
@@ -5734,6 +5925,8 @@ export interface paths {
           channels?: string;
           /** @description start (inclusive, rounded down to its bucket); default: to - 1 day */
           from?: string;
+          /** @description chart-ready series: at most this many points per channel, in buckets of a round width the server picks (1m … 30d, aligned on multiples of the width since the epoch, UTC); each point has mean or delta, min, max, first, last and count. Not with resolution or agg */
+          points?: number;
           /** @description raw readings or buckets; day and month follow the agent time zone (default raw) */
           resolution?: 'raw' | '5m' | '15m' | 'hour' | 'day' | 'month';
           /** @description end (exclusive); default: now */
@@ -5851,6 +6044,8 @@ export interface paths {
           };
           content: {
             'application/json': {
+              /** @description with points: the width of the buckets the server chose, in seconds */
+              bucketSeconds?: number;
               channels: {
                 /** @description null for raw readings */
                 agg: ('avg' | 'min' | 'max' | 'sum' | 'last' | 'delta') | null;
@@ -5861,6 +6056,14 @@ export interface paths {
                 points: {
                   /** @description readings in the bucket */
                   count?: number;
+                  /** @description with points: the first reading in the bucket */
+                  first?: number;
+                  /** @description with points: the last reading in the bucket */
+                  last?: number;
+                  /** @description with points: the highest reading in the bucket */
+                  max?: number;
+                  /** @description with points: the lowest reading in the bucket */
+                  min?: number;
                   /**
                    * Format: date-time
                    * @description the reading time, or the bucket start
@@ -5875,6 +6078,7 @@ export interface paths {
               from: string;
               /** Format: uuid */
               homeId: string;
+              /** @description as asked, or auto with points */
               resolution: string;
               timeZone: string;
               /** Format: date-time */

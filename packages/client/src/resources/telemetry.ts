@@ -14,12 +14,13 @@ export const MAX_READINGS_PER_PUSH = 10_000;
 /** A query as the route's parameters: channels joined by commas, Dates as RFC 3339 UTC. */
 function queryParams(query: TelemetryQuery): QueryOf<'/homes/{id}/telemetry', 'get'> {
   const params: QueryOf<'/homes/{id}/telemetry', 'get'> = {};
-  const { channels, from, to, resolution, agg } = query;
+  const { channels, from, to, resolution, agg, points } = query;
   if (channels !== undefined) params.channels = typeof channels === 'string' ? channels : channels.join(',');
   if (from !== undefined) params.from = from instanceof Date ? from.toISOString() : from;
   if (to !== undefined) params.to = to instanceof Date ? to.toISOString() : to;
   if (resolution !== undefined) params.resolution = resolution;
   if (agg !== undefined) params.agg = agg;
+  if (points !== undefined) params.points = points;
   return params;
 }
 
@@ -57,6 +58,11 @@ export class TelemetryResource {
    * default delta for registers, avg otherwise), for `channels` (default all), from `from`
    * (inclusive, default `to` minus a day) to `to` (exclusive, default now). Raises
    * InvalidRequestError `too_many_points` when the answer would be larger than the server's limit.
+   *
+   * For charts give `points` (10–5000) instead of `resolution` and `agg`: the server picks a round
+   * bucket width (answered as `bucketSeconds`, with `resolution: 'auto'`) so that each channel has
+   * at most that many points, each with `value` (mean, or a register's consumption), `min`, `max`,
+   * `first`, `last` and `count`. With `resolution` or `agg` too it raises InvalidRequestError.
    */
   async query(
     homeId: string,

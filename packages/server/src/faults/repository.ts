@@ -70,6 +70,26 @@ export class FaultsRepository {
       .execute();
   }
 
+  /** Active alarms per home and severity, of the given homes the caller may see: one grouped query per chunk. */
+  async activeCounts(
+    scope: Scope,
+    homeIds: string[],
+  ): Promise<{ home_id: string; severity: AlarmRow['severity']; n: number }[]> {
+    const out: { home_id: string; severity: AlarmRow['severity']; n: number }[] = [];
+    for (let i = 0; i < homeIds.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('alarms')
+        .select((eb) => ['home_id', 'severity', eb.fn.countAll<number | string>().as('n')])
+        .where('state', '=', 'active')
+        .where('home_id', 'in', homeIds.slice(i, i + 500))
+        .where(homeInScope(scope, 'alarms.home_id'))
+        .groupBy(['home_id', 'severity'])
+        .execute();
+      for (const r of rows) out.push({ home_id: r.home_id, severity: r.severity, n: Number(r.n) });
+    }
+    return out;
+  }
+
   active(homeId: string, trx: Kysely<DB> = this.db): Promise<AlarmRow[]> {
     return trx
       .selectFrom('alarms')

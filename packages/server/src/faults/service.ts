@@ -95,12 +95,36 @@ function timeOf(value: string | undefined, field: string): number | undefined {
   return t;
 }
 
+/** A home's active alarms by severity. */
+export interface ActiveAlarmCounts {
+  critical: number;
+  major: number;
+  minor: number;
+  warning: number;
+  total: number;
+}
+
 /** Alarms as people see and handle them, and the rule catalogue with each agent's thresholds. */
 export class AlarmsService {
   constructor(
     private readonly repo: FaultsRepository,
     private readonly deps: AlarmsDeps,
   ) {}
+
+  /** Active alarms counted by severity for each of the given homes the caller may see (absent: none). */
+  async activeCounts(scope: Scope, homeIds: string[]): Promise<Map<string, ActiveAlarmCounts>> {
+    const result = new Map<string, ActiveAlarmCounts>();
+    for (const r of await this.repo.activeCounts(scope, homeIds)) {
+      let counts = result.get(r.home_id);
+      if (!counts) {
+        counts = { critical: 0, major: 0, minor: 0, warning: 0, total: 0 };
+        result.set(r.home_id, counts);
+      }
+      counts[r.severity] += r.n;
+      counts.total += r.n;
+    }
+    return result;
+  }
 
   async list(
     scope: Scope,

@@ -9,6 +9,11 @@ export type HomeRow = Selectable<HomesTable>;
 /** What analytics across homes read of a home. */
 export type HomeSummaryRow = Pick<HomeRow, 'id' | 'agent_id' | 'reference' | 'technology' | 'installation'>;
 export type MeterRow = Selectable<MetersTable>;
+/** What the fleet table reads of a home. */
+export type FleetHomeRow = Pick<
+  HomeRow,
+  'id' | 'agent_id' | 'reference' | 'status' | 'postcode' | 'technology' | 'address' | 'installation'
+>;
 export type ChannelRow = Selectable<ChannelsTable>;
 
 export interface HomeFilter {
@@ -116,6 +121,42 @@ export class HomesRepository {
       );
     }
     return query.orderBy('id').execute();
+  }
+
+  /**
+   * Every home the caller may see (the fleet table filters, sorts and counts them in memory): the
+   * columns a row shows and searches, no occupant.
+   */
+  listVisible(scope: Scope): Promise<FleetHomeRow[]> {
+    return this.db
+      .selectFrom('homes')
+      .select(['id', 'agent_id', 'reference', 'status', 'postcode', 'technology', 'address', 'installation'])
+      .where(homeInScope(scope, 'homes.id'))
+      .orderBy('id')
+      .execute();
+  }
+
+  /** The ids of one group's homes the caller may see. */
+  async idsInGroup(scope: Scope, groupId: string): Promise<Set<string>> {
+    const rows = await this.db
+      .selectFrom('home_group_members')
+      .select('home_id')
+      .where('group_id', '=', groupId)
+      .where(homeInScope(scope, 'home_group_members.home_id'))
+      .execute();
+    return new Set(rows.map((r) => r.home_id));
+  }
+
+  /** The meters (without channels) of many homes (already checked visible), in chunks. */
+  async metersOnly(homeIds: string[]): Promise<MeterRow[]> {
+    const meters: MeterRow[] = [];
+    for (let i = 0; i < homeIds.length; i += IN_CHUNK) {
+      const chunk = homeIds.slice(i, i + IN_CHUNK);
+      meters.push(
+        ...(await this.db.selectFrom('meters').selectAll().where('home_id', 'in', chunk).execute()),
+      );
+    }
+    return meters;
   }
 
   /**

@@ -50,6 +50,22 @@ export interface HomesDeps {
 
 const DEFAULT_INTERVAL = 60;
 
+/** A home as the fleet table reads it: what a row shows and `q` searches, and its meters. */
+export interface FleetHome {
+  id: string;
+  agentId: string;
+  reference: string;
+  status: HomeRow['status'];
+  postcode: string | null;
+  town: string | null;
+  /** the address lines joined by spaces */
+  street: string;
+  technology: string | null;
+  manufacturer: string | null;
+  model: string | null;
+  meters: MeterForStatus[];
+}
+
 /** Occupant details are personal data: only the roles that contact occupants see them. */
 export const seesOccupant = (scope: Scope) => scope.role === 'admin' || scope.role === 'editor';
 
@@ -339,6 +355,53 @@ export class HomesService {
       const own = channelsOf.get(home.id) ?? [];
       return { home, meters: (metersOf.get(home.id) ?? []).map((m) => meterView(m, own)) };
     });
+  }
+
+  /**
+   * Every home the caller may see, as the fleet table shows and searches it (address and
+   * installation parsed here, where they are stored), with its meters as meter status needs them.
+   * `groupId`: also says which of them are in that group.
+   */
+  async fleetHomes(scope: Scope, groupId?: string): Promise<{ homes: FleetHome[]; inGroup?: Set<string> }> {
+    const [rows, inGroup] = await Promise.all([
+      this.repo.listVisible(scope),
+      groupId ? this.repo.idsInGroup(scope, groupId) : Promise.resolve(undefined),
+    ]);
+    const meters = await this.repo.metersOnly(rows.map((r) => r.id));
+    const metersOf = new Map<string, MeterForStatus[]>();
+    for (const m of meters) {
+      const meter: MeterForStatus = {
+        id: m.id,
+        createdAt: Number(m.created_at),
+        reading: (JSON.parse(m.settings) as { reading: MeterForStatus['reading'] }).reading,
+      };
+      const list = metersOf.get(m.home_id);
+      if (list) list.push(meter);
+      else metersOf.set(m.home_id, [meter]);
+    }
+    const homes = rows.map((row): FleetHome => {
+      const address = JSON.parse(row.address) as { town?: string; addressLines?: string[] };
+      const installation = JSON.parse(row.installation) as {
+        manufacturer?: string;
+        model?: string;
+        designSpf?: number;
+        designScop?: number;
+      };
+      return {
+        id: row.id,
+        agentId: row.agent_id,
+        reference: row.reference,
+        status: row.status,
+        postcode: row.postcode,
+        town: address.town ?? null,
+        street: (address.addressLines ?? []).join(' '),
+        technology: row.technology,
+        manufacturer: installation.manufacturer ?? null,
+        model: installation.model ?? null,
+        meters: metersOf.get(row.id) ?? [],
+      };
+    });
+    return inGroup ? { homes, inGroup } : { homes };
   }
 
   private async meterViews(

@@ -120,12 +120,26 @@ export class PortfolioService {
     return { agentId, calendar, from, to, now, resolution, homes, totals };
   }
 
-  /** The league table by SPF, coverage and consumption; `all` is every row (for CSV), `items` one page. */
-  async performance(
+  /**
+   * Each home's SPF row (boundary, heat, electricity, SPF, coverage, against design) of one agent's
+   * homes the caller may see over [from, to) (RFC 3339; rounded to whole UTC hours as the
+   * performance table's window is): what `GET /portfolio/performance` answers for the same window,
+   * without sorting or paging (the fleet table).
+   */
+  async spfRows(
     scope: Scope,
-    query: PortfolioPerformanceQueryInput,
-  ): Promise<PortfolioPerformance & { all: PerformanceRow[] }> {
-    const { agentId, calendar, from, to, now, resolution, homes, totals } = await this.prepare(scope, query);
+    agentId: string,
+    window: { from: string; to: string },
+  ): Promise<{ from: number; to: number; rows: PerformanceRow[] }> {
+    const prepared = await this.prepare(scope, { agentId, ...window, limit: 1 });
+    return { from: prepared.from, to: prepared.to, rows: await this.performanceRows(prepared, {}) };
+  }
+
+  /** The rows of the performance table, unsorted. */
+  private async performanceRows(
+    { from, to, now, homes, totals }: Awaited<ReturnType<PortfolioService['prepare']>>,
+    query: Pick<PortfolioPerformanceQueryInput, 'minCoverage' | 'boundary'>,
+  ): Promise<PerformanceRow[]> {
     const minCoverage = query.minCoverage ?? DEFAULT_MIN_COVERAGE;
     const elapsedSeconds = Math.max(0, (Math.min(to, now) - from) / 1000);
 
@@ -181,6 +195,18 @@ export class PortfolioService {
         spfRatio: spf !== null && designSpf ? round(spf / designSpf, 3) : null,
       };
     });
+    return rows;
+  }
+
+  /** The league table by SPF, coverage and consumption; `all` is every row (for CSV), `items` one page. */
+  async performance(
+    scope: Scope,
+    query: PortfolioPerformanceQueryInput,
+  ): Promise<PortfolioPerformance & { all: PerformanceRow[] }> {
+    const prepared = await this.prepare(scope, query);
+    const { agentId, calendar, from, to, resolution } = prepared;
+    const minCoverage = query.minCoverage ?? DEFAULT_MIN_COVERAGE;
+    const rows = await this.performanceRows(prepared, query);
 
     const sort = query.sort ?? 'spf';
     const figure: Record<typeof sort, (r: PerformanceRow) => number | null> = {

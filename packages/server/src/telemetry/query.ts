@@ -8,6 +8,7 @@ import { isoTime } from '../db/time.js';
 import type { HomesService } from '../homes/service.js';
 import { ApiError } from '../http/errors.js';
 import { type Calendar, calendarFor, HOUR, hourOf, MINUTE } from './buckets.js';
+import { bucketsTouched, mergeInto, type ReducedBucket, widthFor, withPredecessor } from './reduce.js';
 import type {
   Aggregation,
   LatestAnswer,
@@ -118,6 +119,14 @@ export class TelemetryQueries {
     const calendar = await this.calendarOfAgent(home.agent_id);
     const all = await this.channelsOf(homeId);
     let channels = all;
+    if (query.points !== undefined && (query.resolution !== undefined || query.agg !== undefined)) {
+      const other = query.resolution !== undefined ? 'resolution' : 'agg';
+      throw new ApiError(
+        'validation_failed',
+        `points and ${other} cannot be combined: with points the server chooses the buckets and their figures`,
+        { errors: [{ field: `/query/${other}`, message: 'cannot be combined with points' }] },
+      );
+    }
     if (query.channels !== undefined) {
       const wanted = [
         ...new Set(
@@ -153,6 +162,7 @@ export class TelemetryQueries {
         errors: [{ field: '/query/from', message: 'more than 20 years before to' }],
       });
     }
+    if (query.points !== undefined) return this.reduced(home.id, channels, from, to, query.points, calendar);
     const resolution: Resolution = query.resolution ?? 'raw';
     if (resolution === 'raw' && query.agg !== undefined) {
       throw new ApiError('validation_failed', 'agg applies to buckets: choose a resolution other than raw', {
@@ -219,6 +229,138 @@ export class TelemetryQueries {
       timeZone: calendar.zone,
       channels: out,
     };
+  }
+
+  /**
+   * `?points=`: one point per non-empty bucket of a round width chosen so that at most `points`
+   * buckets cover the range. Widths of an hour or more merge the hourly rollups; shorter ones
+   * group the raw readings in SQL (one query per channel).
+   */
+  private async reduced(
+    homeId: string,
+    channels: ChannelRow[],
+    from: number,
+    to: number,
+    points: number,
+    calendar: Calendar,
+  ): Promise<TelemetryAnswer> {
+    const w = widthFor(from, to, points);
+    const start = Math.floor(from / w) * w;
+    const estimate = bucketsTouched(from, to, w) * channels.length;
+    if (estimate > this.deps.maxPoints) throw tooMany(estimate, this.deps.maxPoints);
+    const out: TelemetryAnswer['channels'] = [];
+    for (const channel of channels) {
+      const register = channel.kind === 'register';
+      let buckets: ReducedBucket[] = [];
+      if (channel.no !== null) {
+        buckets =
+          w >= HOUR
+            ? mergeInto(await this.hourBuckets(channel.no, start, to), w)
+            : await this.rawBuckets(channel.no, start, to, w);
+      }
+      out.push({
+        channelId: channel.id,
+        key: channel.key,
+        quantity: channel.quantity,
+        unit: channel.unit,
+        kind: channel.kind,
+        agg: register ? 'delta' : 'avg',
+        points: buckets.map((b) => ({
+          time: isoTime(b.bucket),
+          value: register ? b.delta : b.sum / b.count,
+          min: b.min,
+          max: b.max,
+          first: b.first,
+          last: b.last,
+          count: b.count,
+        })),
+      });
+    }
+    return {
+      homeId,
+      from: isoTime(start),
+      to: isoTime(to),
+      resolution: 'auto',
+      bucketSeconds: w / 1000,
+      timeZone: calendar.zone,
+      channels: out,
+    };
+  }
+
+  /** The hourly rollups of one series in [from, to), every figure `?points=` needs. */
+  private async hourBuckets(series: number, from: number, to: number): Promise<ReducedBucket[]> {
+    const rows = await this.deps.db
+      .selectFrom('rollups_hour')
+      .select(['bucket', 'count', 'sum', 'min', 'max', 'first_v', 'last_v', 'delta'])
+      .where('series', '=', series)
+      .where('bucket', '>=', from)
+      .where('bucket', '<', to)
+      .orderBy('bucket')
+      .execute();
+    return rows.map((r) => ({
+      bucket: Number(r.bucket),
+      count: Number(r.count),
+      sum: Number(r.sum),
+      min: Number(r.min),
+      max: Number(r.max),
+      first: Number(r.first_v),
+      last: Number(r.last_v),
+      delta: Number(r.delta ?? 0),
+    }));
+  }
+
+  /**
+   * Buckets of width w of one series' raw readings in [from, to), grouped in SQL: one ordered
+   * pass (the primary key's order) with each reading's neighbours, so a bucket's first and last
+   * readings and its register rises need no second query. The first reading's rise is measured
+   * from the reading before the range, as `fold` does.
+   */
+  private async rawBuckets(series: number, from: number, to: number, w: number): Promise<ReducedBucket[]> {
+    const { db } = this.deps;
+    const [before, result] = await Promise.all([
+      db
+        .selectFrom('readings')
+        .select('value')
+        .where('series', '=', series)
+        .where('t', '<', from)
+        .orderBy('t', 'desc')
+        .limit(1)
+        .executeTakeFirst(),
+      sql<{
+        b: number | string;
+        n: number | string;
+        s: number | string;
+        lo: number | string;
+        hi: number | string;
+        fv: number | string;
+        lv: number | string;
+        d: number | string | null;
+      }>`
+        select b, count(*) as n, sum(v) as s, min(v) as lo, max(v) as hi,
+          max(case when pt is null or pt < b then v end) as fv,
+          max(case when nt is null or nt >= b + ${w} then v end) as lv,
+          sum(case when pv is not null and v > pv then v - pv else 0 end) as d
+        from (
+          select t - (t % ${w}) as b, value as v,
+            lag(value) over (order by t) as pv,
+            lag(t) over (order by t) as pt,
+            lead(t) over (order by t) as nt
+          from readings where series = ${series} and t >= ${from} and t < ${to}
+        ) x
+        group by b
+        order by b`.execute(db),
+    ]);
+    const buckets = result.rows.map((r) => ({
+      bucket: Number(r.b),
+      count: Number(r.n),
+      sum: Number(r.s),
+      min: Number(r.lo),
+      max: Number(r.hi),
+      first: Number(r.fv),
+      last: Number(r.lv),
+      delta: Number(r.d ?? 0),
+    }));
+    return withPredecessor(buckets, before?.value);
   }
 
   private async raw(series: number, from: number, to: number, limit: number) {
@@ -575,6 +717,60 @@ export class TelemetryQueries {
   }
 
   /**
+   * The state and newest reading of the meters of many homes (already checked visible), by the
+   * same rule as meterStatuses, in grouped queries per chunk of homes (no completeness): for the
+   * fleet table.
+   */
+  async meterStates(
+    homes: { homeId: string; meters: MeterForStatus[] }[],
+  ): Promise<Map<string, { state: MeterStatus['state']; lastT: number | null }>> {
+    const now = this.now();
+    const { db } = this.deps;
+    const lastOf = new Map<string, number>();
+    const amrIntervalOf = new Map<string, number>();
+    for (let i = 0; i < homes.length; i += TOTALS_CHUNK) {
+      const chunk = homes.slice(i, i + TOTALS_CHUNK);
+      const ids = chunk.map((h) => h.homeId);
+      const polled = chunk
+        .filter((h) => h.meters.some((m) => m.reading.method === 'poll'))
+        .map((h) => h.homeId);
+      const [rows, amr] = await Promise.all([
+        db
+          .selectFrom('channels as c')
+          .innerJoin('telemetry_series as s', 's.channel_id', 'c.id')
+          .select((eb) => ['c.meter_id', eb.fn.max('s.last_t').as('last_t')])
+          .where('c.home_id', 'in', ids)
+          .groupBy('c.meter_id')
+          .execute(),
+        polled.length === 0
+          ? Promise.resolve([])
+          : db
+              .selectFrom('provisioning')
+              .select(['home_id', 'settings'])
+              .where('home_id', 'in', polled)
+              .where('service', '=', 'amr')
+              .execute(),
+      ]);
+      for (const r of rows) if (r.last_t !== null) lastOf.set(r.meter_id, Number(r.last_t));
+      for (const a of amr) {
+        const interval = (JSON.parse(a.settings) as { intervalSeconds?: number }).intervalSeconds;
+        if (interval) amrIntervalOf.set(a.home_id, interval);
+      }
+    }
+    const result = new Map<string, { state: MeterStatus['state']; lastT: number | null }>();
+    for (const { homeId, meters } of homes) {
+      for (const meter of meters) {
+        const amrInterval = amrIntervalOf.get(homeId);
+        const interval =
+          meter.reading.method === 'poll' && amrInterval ? amrInterval : meter.reading.intervalSeconds;
+        const lastT = lastOf.get(meter.id);
+        result.set(meter.id, { state: meterState(lastT ?? -Infinity, interval, now), lastT: lastT ?? null });
+      }
+    }
+    return result;
+  }
+
+  /**
    * Each meter's state from its newest reading and expected interval, and its completeness over
    * the last 7 local days (readings received per channel against the interval's expectation).
    */
@@ -631,14 +827,7 @@ export class TelemetryQueries {
       const lastT = Math.max(...mine.map((s) => (s.last_t === null ? -Infinity : Number(s.last_t))));
       const firstT = Math.min(...mine.map((s) => (s.first_t === null ? Infinity : Number(s.first_t))));
       const since = Math.min(meter.createdAt, firstT);
-      const age = now - lastT;
-      const state: MeterStatus['state'] = !Number.isFinite(lastT)
-        ? 'never_seen'
-        : age <= 3 * interval * 1000
-          ? 'online'
-          : age <= 12 * interval * 1000
-            ? 'late'
-            : 'offline';
+      const state = meterState(lastT, interval, now);
       const completeness = days.map((dayStart) => {
         // Readings expected on the interval grid: [start, next day), or [start, now] for today (a
         // reading stamped this very minute counts, so today's count may include its last slot).
@@ -673,6 +862,18 @@ export class TelemetryQueries {
     }
     return result;
   }
+}
+
+/** A meter's state from its newest reading (-Infinity: none) and expected interval in seconds. */
+export function meterState(lastT: number, intervalSeconds: number, now: number): MeterStatus['state'] {
+  const age = now - lastT;
+  return !Number.isFinite(lastT)
+    ? 'never_seen'
+    : age <= 3 * intervalSeconds * 1000
+      ? 'online'
+      : age <= 12 * intervalSeconds * 1000
+        ? 'late'
+        : 'offline';
 }
 
 function pointValue(b: Aggregate, agg: Aggregation): number {

@@ -92,6 +92,16 @@ export const TelemetryQuery = Type.Object(
     to: Type.Optional(Type.String({ format: 'date-time', description: 'end (exclusive); default: now' })),
     resolution: Type.Optional(ResolutionSchema),
     agg: Type.Optional(AggregationSchema),
+    points: Type.Optional(
+      Type.Integer({
+        minimum: 10,
+        maximum: 5000,
+        description:
+          'chart-ready series: at most this many points per channel, in buckets of a round width the server ' +
+          'picks (1m … 30d, aligned on multiples of the width since the epoch, UTC); each point has mean or ' +
+          'delta, min, max, first, last and count. Not with resolution or agg',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -101,6 +111,10 @@ const PointSchema = Type.Object({
   time: Type.String({ format: 'date-time', description: 'the reading time, or the bucket start' }),
   value: Type.Number(),
   count: Type.Optional(Type.Integer({ description: 'readings in the bucket' })),
+  min: Type.Optional(Type.Number({ description: 'with points: the lowest reading in the bucket' })),
+  max: Type.Optional(Type.Number({ description: 'with points: the highest reading in the bucket' })),
+  first: Type.Optional(Type.Number({ description: 'with points: the first reading in the bucket' })),
+  last: Type.Optional(Type.Number({ description: 'with points: the last reading in the bucket' })),
 });
 
 export const ChannelSeriesSchema = Type.Object({
@@ -117,7 +131,10 @@ export const TelemetryAnswerSchema = Type.Object({
   homeId: Type.String({ format: 'uuid' }),
   from: Type.String({ format: 'date-time' }),
   to: Type.String({ format: 'date-time' }),
-  resolution: Type.String(),
+  resolution: Type.String({ description: 'as asked, or auto with points' }),
+  bucketSeconds: Type.Optional(
+    Type.Integer({ description: 'with points: the width of the buckets the server chose, in seconds' }),
+  ),
   timeZone: Type.String(),
   channels: Type.Array(ChannelSeriesSchema),
 });

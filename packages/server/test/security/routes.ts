@@ -353,6 +353,27 @@ export const apiRoutes: readonly ApiRoute[] = [
   },
   {
     method: 'GET',
+    path: '/fleet',
+    permission: 'homes.read',
+    success: 200,
+    query: () => ({
+      limit: '20',
+      q: 'llanberis',
+      connection: 'online,late,offline,never_seen',
+      technology: 'air_source_heat_pump',
+      sort: 'spf',
+      order: 'desc',
+    }),
+    list: {
+      // A fleet row does not name its agent: the stored home does.
+      agentOf: (item, fx) => fx.agentOfRow('home', item.id as string),
+      agentFilter: false,
+      make: (fx, agentId) => fx.home(agentId),
+      homeOf: (item) => item.id,
+    },
+  },
+  {
+    method: 'GET',
     path: '/homes/:id',
     permission: 'homes.read',
     success: 200,

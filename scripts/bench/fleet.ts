@@ -1,0 +1,200 @@
+/**
+ * `npm run bench:fleet`: `GET /fleet` (the console's fleet table) over 10,000 homes.
+ *
+ * Seeds like `bench:portfolio` (one process, fresh SQLite data folder, `--homes` homes made by
+ * orders submitted through the API, each with a heat meter and a heat pump electricity meter read
+ * daily, `--days` days of one reading a day per register pushed through `POST /telemetry`), then
+ * times `--calls` calls of each case through `app.inject`: the first page (sort reference), sorted
+ * by spf (desc), and filtered by `q`. The first call of a run fills the SPF cache (60 s), so each
+ * case is reported twice: over HTTP with the cache warm, and the service itself with no cache
+ * (`cacheSeconds: 0`, what a page costs when the cache has expired).
+ *
+ * Options: --homes 10000, --days 30, --calls 10, --keep (keep the data folder).
+ */
+import { rmSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { FleetService } from '../../packages/server/src/fleet/service.js';
+import { login, startTestApp } from '../../packages/server/test/helpers/harness.js';
+import { completeOrder } from '../../packages/server/test/helpers/orders.js';
+import { createTenant } from '../../packages/server/test/helpers/tenants.js';
+
+const DAY = 86_400_000;
+const API = '/api/v/1';
+const BATCH = 10_000;
+
+const { values: args } = parseArgs({
+  options: {
+    homes: { type: 'string', default: '10000' },
+    days: { type: 'string', default: '30' },
+    calls: { type: 'string', default: '10' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const HOMES = Number(args.homes);
+const DAYS = Number(args.days);
+const CALLS = Number(args.calls);
+
+const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] as number;
+
+// No rate limit: the bench measures what the server can do, not what one caller may ask of it.
+const t = await startTestApp({ LOG_LEVEL: 'silent', HEARTH_RATE_LIMIT: '0' });
+const { app } = t;
+const operator = (await login(app)).access_token;
+const tenant = await createTenant(app, operator, 'Fleet bench');
+const auth = { authorization: `Bearer ${tenant.admin.token}` };
+
+// Readings may go back to the commissioning date.
+const commissioningDate = new Date(Date.now() - (DAYS + 5) * DAY).toISOString().slice(0, 10);
+const started = performance.now();
+const registers: { electricity: string; heat: string; index: number }[] = [];
+for (let i = 0; i < HOMES; i++) {
+  const reference = `PB-${i}`;
+  const order = completeOrder(reference, {
+    installation: { ...completeOrder(reference).installation, designSpf: 3, commissioningDate },
+    meters: [
+      { serial: `HM-${i}`, kind: 'heat_meter', reading: { method: 'push', intervalSeconds: 86_400 } },
+      {
+        serial: `EM-${i}`,
+        kind: 'electricity_meter',
+        measures: 'heat_pump',
+        reading: { method: 'push', intervalSeconds: 86_400 },
+      },
+    ],
+    services: { amr: {}, insight: {}, performance: {} },
+  });
+  const draft = await app.inject({ method: 'POST', url: `${API}/orders`, headers: auth, payload: order });
+  if (draft.statusCode !== 201) throw new Error(`order: ${draft.statusCode} ${draft.body}`);
+  const submitted = await app.inject({
+    method: 'POST',
+    url: `${API}/orders/${draft.json().id}/submission`,
+    headers: auth,
+  });
+  if (submitted.statusCode !== 201) throw new Error(`submission: ${submitted.statusCode} ${submitted.body}`);
+  const homeId = submitted.json().homeId as string;
+  const { meters } = await app.ctx.services.homes.withMeters(scopeOf(), homeId);
+  const channel = (kind: string, key: string) =>
+    meters.find((m) => m.kind === kind)?.channels.find((c) => c.key === key)?.id as string;
+  registers.push({
+    index: i,
+    electricity: channel('electricity_meter', 'electricity_energy'),
+    heat: channel('heat_meter', 'heat_energy'),
+  });
+  if ((i + 1) % 1000 === 0) console.log(`${i + 1} homes in ${seconds(started)} s`);
+}
+const homesSeconds = seconds(started);
+
+/** The operator's scope, to read the new home's channel ids in-process. */
+function scopeOf() {
+  return {
+    userId: 'bench',
+    username: 'bench',
+    role: 'operator' as const,
+    agentId: null,
+    clientId: 'bench',
+    tokenHash: '',
+    homeAccess: 'all' as const,
+  };
+}
+
+// One reading a day at noon UTC for DAYS days ending today, plus one the day before.
+const pushed = performance.now();
+const now = Date.now();
+const today = Math.floor(now / DAY) * DAY + DAY / 2;
+let batch: { channelId: string; time: string; value: number }[] = [];
+let readings = 0;
+const flush = async () => {
+  if (batch.length === 0) return;
+  const response = await app.inject({
+    method: 'POST',
+    url: `${API}/telemetry`,
+    headers: auth,
+    payload: { readings: batch },
+  });
+  if (response.statusCode !== 200 || response.json().refused.length > 0)
+    throw new Error(`telemetry: ${response.statusCode} ${response.body.slice(0, 500)}`);
+  readings += batch.length;
+  batch = [];
+};
+for (const r of registers) {
+  // Electricity 8–12 kWh a day; SPF 2.5–3.5 by home.
+  const kwh = 8 + (r.index % 5);
+  const spf = 2.5 + (r.index % 11) / 10;
+  for (let d = DAYS; d >= 0; d--) {
+    const at = Math.min(today - d * DAY, now - 60_000);
+    const time = new Date(at).toISOString();
+    const k = DAYS - d;
+    batch.push({ channelId: r.electricity, time, value: 1000 + k * kwh });
+    batch.push({ channelId: r.heat, time, value: 3000 + k * kwh * spf });
+    if (batch.length >= BATCH) await flush();
+  }
+}
+await flush();
+const pushSeconds = seconds(pushed);
+
+const services = app.ctx.services;
+const uncached = new FleetService({
+  homes: () => services.homes,
+  telemetryQueries: () => services.telemetryQueries,
+  alarms: () => services.alarms,
+  portfolio: () => services.portfolio,
+  cacheSeconds: 0,
+});
+const adminScope = {
+  userId: tenant.admin.id,
+  username: tenant.admin.username,
+  role: 'admin' as const,
+  agentId: tenant.agentId,
+  clientId: 'bench',
+  tokenHash: '',
+  homeAccess: 'all' as const,
+};
+
+const stats = (times: number[]) => {
+  times.sort((a, b) => a - b);
+  return { p50: Math.round(percentile(times, 0.5)), p95: Math.round(percentile(times, 0.95)) };
+};
+async function measure(name: string, query: Record<string, string>) {
+  const url = `${API}/fleet?${new URLSearchParams(query)}`;
+  const first = performance.now();
+  const response = await app.inject({ method: 'GET', url, headers: auth });
+  const firstMs = Math.round(performance.now() - first);
+  if (response.statusCode !== 200) throw new Error(`${url}: ${response.statusCode} ${response.body}`);
+  const total = response.json().total as number;
+  const http: number[] = [];
+  for (let c = 0; c < CALLS; c++) {
+    const start = performance.now();
+    await app.inject({ method: 'GET', url, headers: auth });
+    http.push(performance.now() - start);
+  }
+  const service: number[] = [];
+  for (let c = 0; c < CALLS; c++) {
+    const start = performance.now();
+    await uncached.page(adminScope, { limit: 50, ...query } as Parameters<FleetService['page']>[1]);
+    service.push(performance.now() - start);
+  }
+  return { name, total, firstCallMs: firstMs, httpWarmMs: stats(http), serviceUncachedMs: stats(service) };
+}
+const results = [
+  await measure('first page', { limit: '50' }),
+  await measure('sorted by spf', { limit: '50', sort: 'spf', order: 'desc' }),
+  await measure('filtered by q', { limit: '50', q: 'pb-12' }),
+];
+console.log(
+  JSON.stringify(
+    {
+      homes: HOMES,
+      days: DAYS,
+      homesSeconds: Number(homesSeconds),
+      readings,
+      pushSeconds: Number(pushSeconds),
+      results,
+    },
+    null,
+    2,
+  ),
+);
+await app.close();
+if (!args.keep) rmSync(t.database.dataDir, { recursive: true, force: true });
+else console.log(`data kept in ${t.database.dataDir}`);
