@@ -21,7 +21,12 @@ export function HomePerformance({ home, range }: { home: Home; range: Range }) {
   const outdoor = home.meters.flatMap((m) => m.channels).find((c) => c.key === 'outdoor_temperature');
   const load = useLoad(
     async (signal) => {
-      const [performance, weather] = await Promise.all([
+      const [performance, whole, weather] = await Promise.all([
+        client.performance.get(
+          home.id,
+          { period: 'all', from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString() },
+          { signal },
+        ),
         client.performance.get(
           home.id,
           { period: 'day', from: new Date(from).toISOString(), to: new Date(to).toISOString() },

@@ -47,7 +47,7 @@ function queryOf(params: Record<string, string>): FleetQuery {
 }
 
 function SpfCell({ spf }: { spf: FleetRow['spf'] }) {
-  if (spf.value === null) return <span class="muted">—</span>;
+  if (!spf || spf.value === null) return <span class="muted">—</span>;
   const ratio = spf.ratio;
   const below = ratio !== null && ratio < 0.9;
   return (

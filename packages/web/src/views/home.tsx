@@ -114,7 +114,7 @@ export function HomePage() {
         <div>
           <h1 id="home-title">{home.reference}</h1>
           <p class="muted">
-            {[...property.addressLines, property.town, property.postcode].filter(Boolean).join(', ')}
+            {[...(property.addressLines ?? []), property.town, property.postcode].filter(Boolean).join(', ')}
           </p>
         </div>
         <a

@@ -67,7 +67,11 @@ export function ReportPage() {
           <section class="card" aria-labelledby="r-home">
             <h2 id="r-home">Home and installation</h2>
             <p>
-              {[...report.home.address.addressLines, report.home.address.town, report.home.address.postcode]
+              {[
+                ...(report.home.address.addressLines ?? []),
+                report.home.address.town,
+                report.home.address.postcode,
+              ]
                 .filter(Boolean)
                 .join(', ')}
             </p>
@@ -132,7 +136,9 @@ export function ReportPage() {
               <div>
                 <dt>Energy cost</dt>
                 <dd class="big">
-                  {ins.window.cost ? money(ins.window.cost.total, ins.window.cost.currency) : '—'}
+                  {ins.window.cost
+                    ? money(ins.window.cost.total, ins.window.cost.currency ?? undefined)
+                    : '—'}
                 </dd>
                 <dd class="muted small">on the home's tariffs, standing charges included</dd>
               </div>
