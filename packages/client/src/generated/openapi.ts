@@ -10834,6 +10834,7 @@ export interface paths {
               received: number;
               refused: {
                 channelId: string;
+                /** @description why, naming the value and the limit it broke */
                 detail: string;
                 /** @description position of the reading in the request */
                 index: number;
@@ -10846,6 +10847,15 @@ export interface paths {
                   | 'before_channel'
                   | 'value_not_finite'
                   | 'value_out_of_range'
+                  | 'temperature_out_of_range'
+                  | 'power_negative'
+                  | 'power_too_high'
+                  | 'flow_out_of_range'
+                  | 'percent_out_of_range'
+                  | 'register_negative'
+                  | 'register_too_high'
+                  | 'register_fell'
+                  | 'register_too_fast'
                   | 'conflicting_value';
               }[];
               /** @description readings newly stored (durably committed) by this request */
