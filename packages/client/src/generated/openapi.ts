@@ -4089,7 +4089,12 @@ export interface paths {
                   /** @description false: the COP / SPF is withheld (null), for the reasons listed */
                   ok: boolean;
                   reasons: {
-                    code: 'no_boundary' | 'low_coverage' | 'too_little_data' | 'no_electricity';
+                    code:
+                      | 'no_boundary'
+                      | 'low_coverage'
+                      | 'too_little_data'
+                      | 'no_electricity'
+                      | 'not_finite';
                     message: string;
                   }[];
                 };
@@ -4192,7 +4197,12 @@ export interface paths {
                   /** @description false: the COP / SPF is withheld (null), for the reasons listed */
                   ok: boolean;
                   reasons: {
-                    code: 'no_boundary' | 'low_coverage' | 'too_little_data' | 'no_electricity';
+                    code:
+                      | 'no_boundary'
+                      | 'low_coverage'
+                      | 'too_little_data'
+                      | 'no_electricity'
+                      | 'not_finite';
                     message: string;
                   }[];
                 };
@@ -5266,7 +5276,12 @@ export interface paths {
                     /** @description false: the COP / SPF is withheld (null), for the reasons listed */
                     ok: boolean;
                     reasons: {
-                      code: 'no_boundary' | 'low_coverage' | 'too_little_data' | 'no_electricity';
+                      code:
+                        | 'no_boundary'
+                        | 'low_coverage'
+                        | 'too_little_data'
+                        | 'no_electricity'
+                        | 'not_finite';
                       message: string;
                     }[];
                   };
@@ -5369,7 +5384,12 @@ export interface paths {
                     /** @description false: the COP / SPF is withheld (null), for the reasons listed */
                     ok: boolean;
                     reasons: {
-                      code: 'no_boundary' | 'low_coverage' | 'too_little_data' | 'no_electricity';
+                      code:
+                        | 'no_boundary'
+                        | 'low_coverage'
+                        | 'too_little_data'
+                        | 'no_electricity'
+                        | 'not_finite';
                       message: string;
                     }[];
                   };

@@ -231,3 +231,20 @@ export function checkStep(
         : `${fmt(earlier.v)} ${u} is ${fmt(later.v - earlier.v)} ${u} below the reading ${hours} h after it (${at(later)}): at most ${fmt(most)} ${u} can be counted in that time, ${fmt(limit.perHour)} ${u}/h (${limit.why}) plus one step of the register`,
   };
 }
+
+/**
+ * Analytics trust stored figures only within this magnitude. Anything ingest accepts is far
+ * inside it (registers ≤ 10⁹, powers ≤ 4 × 1,000 kW); older data may not be, and an hour holding
+ * such a reading is read as an hour without data: sums of thousands of bounded hours, and products
+ * of two, stay finite.
+ */
+export const STORED_LIMIT = 1e12;
+
+const sane = (v: number): boolean => v >= -STORED_LIMIT && v <= STORED_LIMIT;
+
+/** Whether an hour's (or a day's, a bucket's) rollup can be used: every figure finite and bounded. */
+export const usableRollup = (a: { sum: number; min: number; max: number; delta?: number | null }): boolean =>
+  sane(a.sum) && sane(a.min) && sane(a.max) && sane(a.delta ?? 0);
+
+/** The same as SQL, for queries that sum rollups in the database (`r` is the rollup table). */
+export const USABLE_ROLLUP_SQL = `r.sum between -${STORED_LIMIT} and ${STORED_LIMIT} and r.min >= -${STORED_LIMIT} and r.max <= ${STORED_LIMIT} and r.delta between -${STORED_LIMIT} and ${STORED_LIMIT}`;

@@ -8,6 +8,7 @@ import { isoTime } from '../db/time.js';
 import type { HomesService } from '../homes/service.js';
 import { ApiError } from '../http/errors.js';
 import { type Calendar, calendarFor, HOUR, hourOf, MINUTE } from './buckets.js';
+import { STORED_LIMIT, USABLE_ROLLUP_SQL, usableRollup } from './plausibility.js';
 import type {
   Aggregation,
   LatestAnswer,
@@ -259,20 +260,16 @@ export class TelemetryQueries {
         .limit(1)
         .executeTakeFirst();
       const rows = await this.raw(series, start, to, Number.MAX_SAFE_INTEGER);
-      return fold(series, rows, before?.value, (t) => Math.floor(t / size) * size).map((b) => [
-        b.bucket,
-        b.count,
-        pointValue(b, agg),
-      ]);
+      return fold(series, rows, before?.value, (t) => Math.floor(t / size) * size)
+        .filter(usableRollup)
+        .map((b) => [b.bucket, b.count, pointValue(b, agg)]);
     }
     const column = COLUMN_OF[agg];
-    const rows = await this.rollupRows(
-      resolution === 'hour' ? 'rollups_hour' : 'rollups_day',
-      column,
-      series,
-      start,
-      to,
-    );
+    // A bucket whose figure is impossible (stored before ingest refused such values) is left out,
+    // like a bucket without readings: never a NaN, an Infinity or a sum that overflows.
+    const rows = (
+      await this.rollupRows(resolution === 'hour' ? 'rollups_hour' : 'rollups_day', column, series, start, to)
+    ).filter(([, , value]) => value >= -STORED_LIMIT && value <= STORED_LIMIT);
     if (resolution === 'month') {
       const months: Bucket[] = [];
       for (const [bucket, count, value] of rows) {
@@ -364,6 +361,8 @@ export class TelemetryQueries {
       .orderBy('bucket')
       .execute();
     for (const r of rows) {
+      // An hour holding an impossible stored value (before ingest refused them) is an hour without data.
+      if (!usableRollup(r)) continue;
       const channelId = series.get(Number(r.series)) as string;
       result.get(channelId)?.push({
         hour: Number(r.bucket),
@@ -404,6 +403,7 @@ export class TelemetryQueries {
         .where('s.channel_id', 'in', chunk)
         .where('r.bucket', '>=', from)
         .where('r.bucket', '<', to)
+        .where(sql<boolean>`${sql.raw(USABLE_ROLLUP_SQL)}`)
         .groupBy('s.channel_id')
         .execute();
       for (const r of rows)
@@ -522,6 +522,7 @@ export class TelemetryQueries {
         sum(case when value > pv then value - pv else 0 end) as kwh
       from rises
       where series <> ${flag}
+        and value between ${-STORED_LIMIT} and ${STORED_LIMIT} and pv between ${-STORED_LIMIT} and ${STORED_LIMIT}
         and pt >= (t - t % ${HOUR}) - ${HOUR}
         and (t - t % ${HOUR}) in (select bucket from mixed)
       group by 1, 2, 3`.execute(this.deps.db);
