@@ -62,10 +62,9 @@ export interface Implausible {
   detail: string;
 }
 
+/** A value as the detail names it: three decimals at most, huge and tiny numbers as JavaScript writes them. */
 const fmt = (v: number): string =>
-  Math.abs(v) >= 1e9 || (v !== 0 && Math.abs(v) < 1e-3)
-    ? v.toExponential(3)
-    : String(Math.round(v * 1000) / 1000);
+  Math.abs(v) >= 1e9 || (v !== 0 && Math.abs(v) < 1e-3) ? String(v) : String(Math.round(v * 1000) / 1000);
 
 /** The most a heat or electricity meter of this home can carry, W, and why. */
 function powerCeiling(nature: ChannelNature): { watts: number; why: string } {
