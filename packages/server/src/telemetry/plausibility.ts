@@ -208,11 +208,13 @@ export function checkStep(
   checked: 'earlier' | 'later',
 ): Implausible | undefined {
   const most = maxRise(limit, later.t - earlier.t);
+  // The hot path: nearly every reading rises by less than the most. Sentences only for refusals.
+  if (later.v >= earlier.v ? later.v - earlier.v <= most : later.v <= most) return undefined;
   const hours = fmt((later.t - earlier.t) / HOUR);
   const u = limit.unit;
   const at = (s: Sample) => `${fmt(s.v)} ${u} at ${new Date(s.t).toISOString()}`;
   if (later.v < earlier.v) {
-    if (later.v <= most) return undefined; // a reset or rollover: counted from 0 since
+    // Not a reset or rollover (a restart from 0 reads at most what it could count since).
     return {
       reason: 'register_fell',
       detail:
@@ -221,7 +223,6 @@ export function checkStep(
           : `${fmt(earlier.v)} ${u} is above the reading after it (${at(later)}): a register only counts up, and a reset restarts near 0 (at most ${fmt(most)} ${u} after ${hours} h)`,
     };
   }
-  if (later.v - earlier.v <= most) return undefined;
   return {
     reason: 'register_too_fast',
     detail:

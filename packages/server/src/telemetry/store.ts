@@ -188,6 +188,7 @@ async function judgeRegisters(
               sorted.slice(start, end).map((r) => r.t),
             )
           : undefined;
+      // The last row accepted: a StoreRow has t and v, so it serves as a sample as it is.
       let accepted: Sample | undefined;
       for (let i = start; i < end; i++) {
         const row = sorted[i] as StoreRow;
@@ -196,12 +197,11 @@ async function judgeRegisters(
         if (around?.at || accepted?.t === row.t) continue;
         const storedBefore = around ? around.before : newest;
         const before = accepted && (!storedBefore || accepted.t > storedBefore.t) ? accepted : storedBefore;
-        const sample = { t: row.t, v: row.v };
         const verdict =
-          (before && checkStep(limit, before, sample, 'later')) ||
-          (around?.after && checkStep(limit, sample, around.after, 'earlier'));
+          (before && checkStep(limit, before, row, 'later')) ||
+          (around?.after && checkStep(limit, row, around.after, 'earlier'));
         if (verdict) verdicts[i] = verdict;
-        else accepted = sample;
+        else accepted = row;
       }
     }
     start = end;
