@@ -129,11 +129,11 @@ function demoFaults(homeNo: number, start: number): FaultSpec[] {
     case 14:
       return [
         {
-          kind: 'register_rollback',
+          // A reset, not a rollback: ingest refuses a register that falls to anything but near 0.
+          kind: 'register_reset',
           channel: 'heat_energy',
           start: at(35),
           durationMs: DAY,
-          params: { amount: 50 },
         },
       ];
     case 16:

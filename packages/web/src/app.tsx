@@ -29,8 +29,8 @@ function Routes() {
         <Route path="/" component={() => <Redirect to="/homes" />} />
         <Route path="/login" component={() => <Redirect to="/homes" />} />
         <Route path="/homes" component={FleetPage} />
-        <Route path="/homes/:ref" component={HomePage} />
-        <Route path="/homes/:ref/report" component={ReportPage} />
+        <Route path="/homes/:home" component={HomePage} />
+        <Route path="/homes/:home/report" component={ReportPage} />
         <Route path="/alarms" component={AlarmInbox} />
         <Route path="/portfolio" component={PortfolioPage} />
         <Route default component={NotFound} />

@@ -4280,7 +4280,12 @@ export interface paths {
                   /** @description false: the COP / SPF is withheld (null), for the reasons listed */
                   ok: boolean;
                   reasons: {
-                    code: 'no_boundary' | 'low_coverage' | 'too_little_data' | 'no_electricity';
+                    code:
+                      | 'no_boundary'
+                      | 'low_coverage'
+                      | 'too_little_data'
+                      | 'no_electricity'
+                      | 'not_finite';
                     message: string;
                   }[];
                 };
@@ -4383,7 +4388,12 @@ export interface paths {
                   /** @description false: the COP / SPF is withheld (null), for the reasons listed */
                   ok: boolean;
                   reasons: {
-                    code: 'no_boundary' | 'low_coverage' | 'too_little_data' | 'no_electricity';
+                    code:
+                      | 'no_boundary'
+                      | 'low_coverage'
+                      | 'too_little_data'
+                      | 'no_electricity'
+                      | 'not_finite';
                     message: string;
                   }[];
                 };
@@ -5457,7 +5467,12 @@ export interface paths {
                     /** @description false: the COP / SPF is withheld (null), for the reasons listed */
                     ok: boolean;
                     reasons: {
-                      code: 'no_boundary' | 'low_coverage' | 'too_little_data' | 'no_electricity';
+                      code:
+                        | 'no_boundary'
+                        | 'low_coverage'
+                        | 'too_little_data'
+                        | 'no_electricity'
+                        | 'not_finite';
                       message: string;
                     }[];
                   };
@@ -5560,7 +5575,12 @@ export interface paths {
                     /** @description false: the COP / SPF is withheld (null), for the reasons listed */
                     ok: boolean;
                     reasons: {
-                      code: 'no_boundary' | 'low_coverage' | 'too_little_data' | 'no_electricity';
+                      code:
+                        | 'no_boundary'
+                        | 'low_coverage'
+                        | 'too_little_data'
+                        | 'no_electricity'
+                        | 'not_finite';
                       message: string;
                     }[];
                   };
@@ -11041,6 +11061,7 @@ export interface paths {
               received: number;
               refused: {
                 channelId: string;
+                /** @description why, naming the value and the limit it broke */
                 detail: string;
                 /** @description position of the reading in the request */
                 index: number;
@@ -11053,6 +11074,15 @@ export interface paths {
                   | 'before_channel'
                   | 'value_not_finite'
                   | 'value_out_of_range'
+                  | 'temperature_out_of_range'
+                  | 'power_negative'
+                  | 'power_too_high'
+                  | 'flow_out_of_range'
+                  | 'percent_out_of_range'
+                  | 'register_negative'
+                  | 'register_too_high'
+                  | 'register_fell'
+                  | 'register_too_fast'
                   | 'conflicting_value';
               }[];
               /** @description readings newly stored (durably committed) by this request */

@@ -7,6 +7,7 @@ import type { HomesService } from '../homes/service.js';
 import type { OrderDocument } from '../orders/schemas.js';
 import { compressorStartThresholdW } from '../performance/formulas.js';
 import { HOUR } from '../telemetry/buckets.js';
+import { STORED_LIMIT, usableRollup } from '../telemetry/plausibility.js';
 import type { ChannelData, HomeFacts, HourBucket } from './rules/types.js';
 
 type Installation = NonNullable<OrderDocument['installation']>;
@@ -115,7 +116,7 @@ export async function loadHomeData(
   if (channelOfSeries.size > 0) {
     const rows = await hourRollups(db, sqlite, [...channelOfSeries.keys()], from, to);
     for (const r of rows) {
-      hours.get(channelOfSeries.get(Number(r[0])) as string)?.push({
+      const hour = {
         hour: Number(r[1]),
         count: Number(r[2]),
         sum: Number(r[3]),
@@ -126,7 +127,10 @@ export async function loadHomeData(
         lastT: Number(r[8]),
         lastV: Number(r[9]),
         delta: Number(r[10]),
-      });
+      };
+      // An hour holding an impossible stored value (from before ingest refused them) is no data.
+      if (usableRollup(hour) && Math.abs(hour.firstV) <= STORED_LIMIT && Math.abs(hour.lastV) <= STORED_LIMIT)
+        hours.get(channelOfSeries.get(Number(r[0])) as string)?.push(hour);
     }
   }
 

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { withholdNonFinite } from '../analytics/finite.js';
 import { IdParams, ProblemSchema } from '../http/schemas.js';
 import { toCsv } from '../telemetry/csv.js';
 import { wantsCsv } from '../telemetry/routes.js';
@@ -61,6 +62,7 @@ export const insightRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const answer = await insights.homeInsight(request.scope, request.params.id, request.query);
+      withholdNonFinite(answer);
       if (wantsCsv(request)) {
         const rows = answer.periods.map((p) => [
           p.start,

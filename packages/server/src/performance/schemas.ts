@@ -54,6 +54,7 @@ const QualitySchema = Type.Object({
         Type.Literal('low_coverage'),
         Type.Literal('too_little_data'),
         Type.Literal('no_electricity'),
+        Type.Literal('not_finite'),
       ]),
       message: Type.String(),
     }),

@@ -1,3 +1,4 @@
+import { withholdNonFinite } from '../analytics/finite.js';
 import { round } from '../analytics/schemas.js';
 import { invalidQuery, windowOf } from '../analytics/window.js';
 import type { Scope } from '../auth/scope.js';
@@ -406,7 +407,7 @@ export class PerformanceService {
           : whole.quality.reasons.map((r) => r.message).join('; '),
       });
 
-    return {
+    return withholdOverflow({
       homeId: home.id,
       from: isoTime(from),
       to: isoTime(to),
@@ -460,8 +461,29 @@ export class PerformanceService {
         },
         unavailable,
       },
-    };
+    });
   }
+}
+
+/**
+ * Withholds the figures that are not finite (analytics/finite.ts: a ratio to almost nothing can
+ * overflow) and says so in the quality of their period or the window, whose COP or SPF is then
+ * withheld too.
+ */
+function withholdOverflow(answer: PerformanceAnswer): PerformanceAnswer {
+  const mark = (quality: Quality, fields: string[]): boolean => {
+    if (fields.length === 0) return false;
+    quality.ok = false;
+    quality.reasons.push({
+      code: 'not_finite',
+      message: `${fields.join(', ')} could not be computed from the stored data (a figure overflowed) and is withheld`,
+    });
+    return true;
+  };
+  for (const p of answer.periods) if (mark(p.quality, withholdNonFinite(p))) p.cop = null;
+  if (mark(answer.window.quality, withholdNonFinite(answer.window))) answer.window.spf = null;
+  withholdNonFinite(answer);
+  return answer;
 }
 
 const NO_FLAG_REASON = `no ${HOT_WATER_MODE_KEY} channel (the heat pump's hot water flag) is metered`;

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { withholdNonFinite } from '../analytics/finite.js';
 import { ProblemSchema } from '../http/schemas.js';
 import { toCsv } from '../telemetry/csv.js';
 import { wantsCsv } from '../telemetry/routes.js';
@@ -93,6 +94,8 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { all, ...answer } = await portfolio.performance(request.scope, request.query);
+      withholdNonFinite(all);
+      withholdNonFinite(answer);
       if (wantsCsv(request)) return sendCsv(reply, 'portfolio-performance', PERFORMANCE_COLUMNS, all);
       linkNext(request, reply, answer.nextCursor);
       return answer;
@@ -117,6 +120,8 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { all, ...answer } = await portfolio.insight(request.scope, request.query);
+      withholdNonFinite(all);
+      withholdNonFinite(answer);
       if (wantsCsv(request)) return sendCsv(reply, 'portfolio-insight', INSIGHT_COLUMNS, all);
       linkNext(request, reply, answer.nextCursor);
       return answer;

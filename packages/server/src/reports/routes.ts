@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { withholdNonFinite } from '../analytics/finite.js';
 import { ApiError } from '../http/errors.js';
 import { IdParams, ProblemSchema } from '../http/schemas.js';
 import { monthlyReportHtml } from './html.js';
@@ -89,6 +90,7 @@ export const reportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'The monthly report is available as application/json or text/html; send one of them in Accept',
         );
       const report = await reports.monthly(request.scope, request.params.id, request.query);
+      withholdNonFinite(report);
       reply.header('Vary', 'Accept');
       if (type === 'text/html')
         return reply

@@ -2,7 +2,10 @@ import type { FieldProblem } from '../http/errors.js';
 
 /** One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break. */
 function field(value: unknown): string {
-  const text = value === null || value === undefined ? '' : String(value);
+  // A number that is not finite has no place in a table: an empty cell, as for a missing figure.
+  const missing =
+    value === null || value === undefined || (typeof value === 'number' && !Number.isFinite(value));
+  const text = missing ? '' : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

@@ -8,6 +8,7 @@ import { isoTime } from '../db/time.js';
 import type { HomesService } from '../homes/service.js';
 import { ApiError } from '../http/errors.js';
 import { type Calendar, calendarFor, HOUR, hourOf, MINUTE } from './buckets.js';
+import { STORED_LIMIT, USABLE_ROLLUP_SQL, usableRollup } from './plausibility.js';
 import { bucketsTouched, mergeInto, type ReducedBucket, widthFor, withPredecessor } from './reduce.js';
 import type {
   Aggregation,
@@ -290,11 +291,13 @@ export class TelemetryQueries {
   /** The hourly rollups of one series in [from, to), every figure `?points=` needs. */
   private async hourBuckets(series: number, from: number, to: number): Promise<ReducedBucket[]> {
     const rows = await this.deps.db
-      .selectFrom('rollups_hour')
+      .selectFrom('rollups_hour as r')
       .select(['bucket', 'count', 'sum', 'min', 'max', 'first_v', 'last_v', 'delta'])
       .where('series', '=', series)
       .where('bucket', '>=', from)
       .where('bucket', '<', to)
+      // An hour holding an impossible figure (stored before ingest checked plausibility) is no data.
+      .where(sql<boolean>`${sql.raw(USABLE_ROLLUP_SQL)}`)
       .orderBy('bucket')
       .execute();
     return rows.map((r) => ({
@@ -323,6 +326,8 @@ export class TelemetryQueries {
         .select('value')
         .where('series', '=', series)
         .where('t', '<', from)
+        .where('value', '>=', -STORED_LIMIT)
+        .where('value', '<=', STORED_LIMIT)
         .orderBy('t', 'desc')
         .limit(1)
         .executeTakeFirst(),
@@ -346,6 +351,7 @@ export class TelemetryQueries {
             lag(t) over (order by t) as pt,
             lead(t) over (order by t) as nt
           from readings where series = ${series} and t >= ${from} and t < ${to}
+            and value between ${-STORED_LIMIT} and ${STORED_LIMIT}
         ) x
         group by b
         order by b`.execute(db),
@@ -401,20 +407,16 @@ export class TelemetryQueries {
         .limit(1)
         .executeTakeFirst();
       const rows = await this.raw(series, start, to, Number.MAX_SAFE_INTEGER);
-      return fold(series, rows, before?.value, (t) => Math.floor(t / size) * size).map((b) => [
-        b.bucket,
-        b.count,
-        pointValue(b, agg),
-      ]);
+      return fold(series, rows, before?.value, (t) => Math.floor(t / size) * size)
+        .filter(usableRollup)
+        .map((b) => [b.bucket, b.count, pointValue(b, agg)]);
     }
     const column = COLUMN_OF[agg];
-    const rows = await this.rollupRows(
-      resolution === 'hour' ? 'rollups_hour' : 'rollups_day',
-      column,
-      series,
-      start,
-      to,
-    );
+    // A bucket whose figure is impossible (stored before ingest refused such values) is left out,
+    // like a bucket without readings: never a NaN, an Infinity or a sum that overflows.
+    const rows = (
+      await this.rollupRows(resolution === 'hour' ? 'rollups_hour' : 'rollups_day', column, series, start, to)
+    ).filter(([, , value]) => value >= -STORED_LIMIT && value <= STORED_LIMIT);
     if (resolution === 'month') {
       const months: Bucket[] = [];
       for (const [bucket, count, value] of rows) {
@@ -506,6 +508,8 @@ export class TelemetryQueries {
       .orderBy('bucket')
       .execute();
     for (const r of rows) {
+      // An hour holding an impossible stored value (before ingest refused them) is an hour without data.
+      if (!usableRollup(r)) continue;
       const channelId = series.get(Number(r.series)) as string;
       result.get(channelId)?.push({
         hour: Number(r.bucket),
@@ -546,6 +550,7 @@ export class TelemetryQueries {
         .where('s.channel_id', 'in', chunk)
         .where('r.bucket', '>=', from)
         .where('r.bucket', '<', to)
+        .where(sql<boolean>`${sql.raw(USABLE_ROLLUP_SQL)}`)
         .groupBy('s.channel_id')
         .execute();
       for (const r of rows)
@@ -664,6 +669,7 @@ export class TelemetryQueries {
         sum(case when value > pv then value - pv else 0 end) as kwh
       from rises
       where series <> ${flag}
+        and value between ${-STORED_LIMIT} and ${STORED_LIMIT} and pv between ${-STORED_LIMIT} and ${STORED_LIMIT}
         and pt >= (t - t % ${HOUR}) - ${HOUR}
         and (t - t % ${HOUR}) in (select bucket from mixed)
       group by 1, 2, 3`.execute(this.deps.db);

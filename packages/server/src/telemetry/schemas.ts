@@ -35,9 +35,18 @@ export const RefusalSchema = Type.Object({
     Type.Literal('before_channel'),
     Type.Literal('value_not_finite'),
     Type.Literal('value_out_of_range'),
+    Type.Literal('temperature_out_of_range'),
+    Type.Literal('power_negative'),
+    Type.Literal('power_too_high'),
+    Type.Literal('flow_out_of_range'),
+    Type.Literal('percent_out_of_range'),
+    Type.Literal('register_negative'),
+    Type.Literal('register_too_high'),
+    Type.Literal('register_fell'),
+    Type.Literal('register_too_fast'),
     Type.Literal('conflicting_value'),
   ]),
-  detail: Type.String(),
+  detail: Type.String({ description: 'why, naming the value and the limit it broke' }),
 });
 
 export const PushResultSchema = Type.Object({

@@ -3,10 +3,12 @@ import type { Kysely } from 'kysely';
 import type { Scope } from '../auth/scope.js';
 import type { Database } from '../db/database.js';
 import type { DB } from '../db/schema.js';
+import { meterMeasures, ratedCapacityKw } from '../homes/installation-facts.js';
 import { monitoredFrom } from '../homes/monitored-from.js';
 import type { HomesService } from '../homes/service.js';
 import { ApiError } from '../http/errors.js';
 import { type Calendar, calendarFor } from './buckets.js';
+import { checkValue, type Limits, limitsFor } from './plausibility.js';
 import { type RowOutcome, type StoreRow, writeBatch } from './store.js';
 import { Partitions, PostgresWriteSession } from './store-postgres.js';
 import { SqliteWriteSession } from './store-sqlite.js';
@@ -31,6 +33,8 @@ interface ChannelFacts {
   series: number | null;
   /** The channel's quantity (orders/schemas.ts QUANTITY_UNITS): a `state` is a 0/1 flag. */
   quantity: string;
+  /** What its readings can physically be (plausibility.ts). */
+  limits: Limits;
 }
 
 interface Queued {
@@ -156,7 +160,18 @@ export class TelemetryService {
         );
         return;
       }
-      rows.push({ series: 0, t, v: reading.value, calendar: channel.calendar });
+      const implausible = checkValue(channel.limits, reading.value);
+      if (implausible) {
+        refuse(index, reading.channelId, implausible.reason, implausible.detail);
+        return;
+      }
+      rows.push({
+        series: 0,
+        t,
+        v: reading.value,
+        calendar: channel.calendar,
+        register: channel.limits.register,
+      });
       indexes.push(index);
     });
     if (rows.length > 0) {
@@ -173,7 +188,10 @@ export class TelemetryService {
     let duplicates = 0;
     const homesStored = new Set<string>();
     outcomes.forEach((outcome, k) => {
-      if (outcome === 'stored') {
+      if (typeof outcome === 'object') {
+        const index = indexes[k] as number;
+        refuse(index, (readings[index] as IncomingReading).channelId, outcome.reason, outcome.detail);
+      } else if (outcome === 'stored') {
         stored++;
         const channelId = (readings[indexes[k] as number] as IncomingReading).channelId;
         homesStored.add((facts.get(channelId) as ChannelFacts).homeId);
@@ -204,12 +222,16 @@ export class TelemetryService {
       .leftJoin('provisioning as p', (join) =>
         join.onRef('p.home_id', '=', 'c.home_id').on('p.service', '=', 'amr'),
       )
+      .innerJoin('meters as m', 'm.id', 'c.meter_id')
       .leftJoin('telemetry_series as s', 's.channel_id', 'c.id')
       .select([
         'c.id',
         'c.home_id',
         'c.created_at',
         'c.quantity',
+        'c.kind',
+        'm.kind as meter_kind',
+        'm.settings as meter_settings',
         'h.agent_id',
         'h.status as home_status',
         'h.installation',
@@ -231,6 +253,13 @@ export class TelemetryService {
         calendar,
         series: row.no,
         quantity: row.quantity,
+        limits: limitsFor({
+          quantity: row.quantity,
+          kind: row.kind,
+          meterKind: row.meter_kind,
+          measures: meterMeasures(row.meter_settings),
+          ratedCapacityKw: ratedCapacityKw(row),
+        }),
       });
     }
     return facts;

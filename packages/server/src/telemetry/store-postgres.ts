@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.js';
 import {
   type Aggregate,
+  type Neighbours,
   type RollupTable,
   type RowOutcome,
   type SeriesState,
@@ -9,6 +10,7 @@ import {
   splitFresh,
   type WriteSession,
 } from './store.js';
+import { toNeighbours } from './store-sqlite.js';
 
 const columns = (aggregates: Aggregate[]) => ({
   series: aggregates.map((a) => a.series),
@@ -162,6 +164,25 @@ export class PostgresWriteSession implements WriteSession {
 
   async saveSeriesState(series: number, state: SeriesState): Promise<void> {
     await this.trx.updateTable('telemetry_series').set(state).where('no', '=', series).execute();
+  }
+
+  async neighbours(series: number, times: number[]): Promise<Neighbours[]> {
+    const { rows } = await sql<{
+      at: number | null;
+      bt: number | null;
+      bv: number | null;
+      nt: number | null;
+      nv: number | null;
+    }>`
+      select x.t as at, b.t as bt, b.value as bv, a.t as nt, a.value as nv
+      from unnest(${times}::int8[]) with ordinality as k(t, i)
+      left join lateral (select t, value from readings
+        where series = ${series} and t < k.t order by t desc limit 1) b on true
+      left join lateral (select t, value from readings
+        where series = ${series} and t > k.t order by t limit 1) a on true
+      left join readings x on x.series = ${series} and x.t = k.t
+      order by k.i`.execute(this.trx);
+    return rows.map(toNeighbours);
   }
 }
 

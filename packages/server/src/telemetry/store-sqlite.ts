@@ -1,5 +1,13 @@
 import type SqliteDatabase from 'better-sqlite3';
-import type { Aggregate, RollupTable, RowOutcome, SeriesState, StoreRow, WriteSession } from './store.js';
+import type {
+  Aggregate,
+  Neighbours,
+  RollupTable,
+  RowOutcome,
+  SeriesState,
+  StoreRow,
+  WriteSession,
+} from './store.js';
 
 type Statement = SqliteDatabase.Statement;
 
@@ -64,6 +72,14 @@ export class SqliteWriteSession implements WriteSession {
       hours: prepare(
         `select ${ROLLUP_COLUMNS} from rollups_hour where series = ? and bucket >= ? and bucket < ? order by bucket`,
       ),
+      // Each subquery is one seek of the primary key; json_each carries the batch's times.
+      neighbours: prepare(`select
+          (select 1 from readings r where r.series = @series and r.t = k.value) as at,
+          (select t from readings r where r.series = @series and r.t < k.value order by r.t desc limit 1) as bt,
+          (select value from readings r where r.series = @series and r.t < k.value order by r.t desc limit 1) as bv,
+          (select t from readings r where r.series = @series and r.t > k.value order by r.t limit 1) as nt,
+          (select value from readings r where r.series = @series and r.t > k.value order by r.t limit 1) as nv
+        from json_each(@times) k order by k.key`),
       save: prepare('update telemetry_series set first_t = ?, last_t = ?, last_v = ? where no = ?'),
       begin: prepare('begin immediate'),
       commit: prepare('commit'),
@@ -194,4 +210,23 @@ export class SqliteWriteSession implements WriteSession {
   async saveSeriesState(series: number, state: SeriesState): Promise<void> {
     this.s('save').run(state.first_t, state.last_t, state.last_v, series);
   }
+
+  async neighbours(series: number, times: number[]): Promise<Neighbours[]> {
+    const rows = this.s('neighbours').all({ series, times: JSON.stringify(times) }) as NeighbourRow[];
+    return rows.map(toNeighbours);
+  }
 }
+
+interface NeighbourRow {
+  at: number | null;
+  bt: number | null;
+  bv: number | null;
+  nt: number | null;
+  nv: number | null;
+}
+
+export const toNeighbours = (r: NeighbourRow): Neighbours => ({
+  at: r.at !== null,
+  before: r.bt !== null && r.bv !== null ? { t: Number(r.bt), v: r.bv } : undefined,
+  after: r.nt !== null && r.nv !== null ? { t: Number(r.nt), v: r.nv } : undefined,
+});

@@ -1,5 +1,6 @@
 import type { RollupsTable } from '../db/schema.js';
 import { type Calendar, HOUR, hourOf } from './buckets.js';
+import { checkStep, type Implausible, type RegisterLimit, type Sample } from './plausibility.js';
 
 /** One reading on its way into the store: series number, time (epoch ms), value. */
 export interface StoreRow {
@@ -8,9 +9,20 @@ export interface StoreRow {
   v: number;
   /** The agent's calendar, which decides the reading's day bucket. */
   calendar: Calendar;
+  /** A register's rate ceiling: the row is judged against its neighbours in time before it is stored. */
+  register?: RegisterLimit | undefined;
 }
 
-export type RowOutcome = 'stored' | 'duplicate' | 'conflict';
+/** A row refused by the store: implausible against the readings next to it. */
+export type RowOutcome = 'stored' | 'duplicate' | 'conflict' | Implausible;
+
+/** A reading's stored neighbours: the one just before, the one just after, one at the same time. */
+export interface Neighbours {
+  before?: Sample | undefined;
+  after?: Sample | undefined;
+  /** a reading is already stored at this time (the insert will call it a duplicate or a conflict) */
+  at: boolean;
+}
 
 export type Aggregate = RollupsTable;
 export type RollupTable = 'rollups_hour' | 'rollups_day';
@@ -48,6 +60,8 @@ export interface WriteSession {
   /** The hourly rollups of one series in [from, to). */
   hourRollups(series: number, from: number, to: number): Promise<Aggregate[]>;
   saveSeriesState(series: number, state: SeriesState): Promise<void>;
+  /** For each time (ascending), the series' stored neighbours: one statement for them all. */
+  neighbours(series: number, times: number[]): Promise<Neighbours[]>;
 }
 
 /**
@@ -143,6 +157,59 @@ export function combine(series: number, bucket: number, parts: readonly Aggregat
 }
 
 /**
+ * Judges each register row (sorted by series, t) against its neighbours: the nearer of the stored
+ * reading before it and the last row of the batch accepted before it, and the stored reading after
+ * it. Rows after their series' newest reading (the usual case) need no query: the series state has
+ * their predecessor. Late rows cost one neighbour query per series. Returns the refusals, at the
+ * refused rows' positions (the others are left undefined for the insert to settle).
+ */
+async function judgeRegisters(
+  session: WriteSession,
+  sorted: StoreRow[],
+  states: Map<number, SeriesState>,
+): Promise<RowOutcome[]> {
+  const verdicts: RowOutcome[] = new Array(sorted.length);
+  let start = 0;
+  while (start < sorted.length) {
+    const first = sorted[start] as StoreRow;
+    let end = start;
+    while (end < sorted.length && (sorted[end] as StoreRow).series === first.series) end++;
+    const limit = first.register;
+    if (limit) {
+      const state = states.get(first.series);
+      const newest: Sample | undefined =
+        state && state.last_t !== null && state.last_v !== null
+          ? { t: Number(state.last_t), v: state.last_v }
+          : undefined;
+      const stored =
+        newest && first.t <= newest.t
+          ? await session.neighbours(
+              first.series,
+              sorted.slice(start, end).map((r) => r.t),
+            )
+          : undefined;
+      // The last row accepted: a StoreRow has t and v, so it serves as a sample as it is.
+      let accepted: Sample | undefined;
+      for (let i = start; i < end; i++) {
+        const row = sorted[i] as StoreRow;
+        const around = stored?.[i - start];
+        // A reading already stored at this time, or a repeat in the batch: the insert settles it.
+        if (around?.at || accepted?.t === row.t) continue;
+        const storedBefore = around ? around.before : newest;
+        const before = accepted && (!storedBefore || accepted.t > storedBefore.t) ? accepted : storedBefore;
+        const verdict =
+          (before && checkStep(limit, before, row, 'later')) ||
+          (around?.after && checkStep(limit, row, around.after, 'earlier'));
+        if (verdict) verdicts[i] = verdict;
+        else accepted = row;
+      }
+    }
+    start = end;
+  }
+  return verdicts;
+}
+
+/**
  * Writes one batch of readings and keeps the rollups equal to the raw data: readings after the
  * series' last one (the usual case) are added to their buckets incrementally; a late reading makes
  * its hour, and the hour of the reading after it (whose delta it changes), be recomputed from raw,
@@ -159,7 +226,16 @@ export async function writeBatch(session: WriteSession, rows: StoreRow[]): Promi
   const sorted = order.map((i) => rows[i] as StoreRow);
   const nos = [...new Set(sorted.map((r) => r.series))];
   const states = await session.lockSeries(nos);
-  const sortedOutcomes = await session.insert(sorted, states);
+  // Judged under the series lock, with every queued request's rows: two readings of one batch
+  // are checked against each other as well as against what is stored.
+  const sortedOutcomes: RowOutcome[] = await judgeRegisters(session, sorted, states);
+  const keep: number[] = [];
+  for (let i = 0; i < sorted.length; i++) if (sortedOutcomes[i] === undefined) keep.push(i);
+  const kept = keep.length === sorted.length ? sorted : keep.map((i) => sorted[i] as StoreRow);
+  const keptOutcomes = kept.length > 0 ? await session.insert(kept, states) : [];
+  keep.forEach((i, k) => {
+    sortedOutcomes[i] = keptOutcomes[k] as RowOutcome;
+  });
   const outcomes: RowOutcome[] = new Array(rows.length);
   order.forEach((original, position) => {
     outcomes[original] = sortedOutcomes[position] as RowOutcome;

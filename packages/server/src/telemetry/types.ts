@@ -18,6 +18,15 @@ export type RefusalReason =
   | 'before_channel'
   | 'value_not_finite'
   | 'value_out_of_range'
+  | 'temperature_out_of_range'
+  | 'power_negative'
+  | 'power_too_high'
+  | 'flow_out_of_range'
+  | 'percent_out_of_range'
+  | 'register_negative'
+  | 'register_too_high'
+  | 'register_fell'
+  | 'register_too_fast'
   | 'conflicting_value';
 
 export interface Refusal {

@@ -16,6 +16,7 @@ import {
   type GatewayHome,
   gatewayHome,
   minutesAgo,
+  plausibleAt,
   readingsMessage,
   readingsTopic,
   resultsTopic,
@@ -98,7 +99,7 @@ describe(`MQTT ingress, embedded broker (${dialect})`, () => {
       const message = {
         id: 'mixed',
         readings: [
-          { channelId: mine, time: t30, value: 1.5 },
+          { channelId: mine, time: t30, value: plausibleAt(t30) },
           { channelId: unknown, time: t30, value: 2 },
           { channelId: sibling.channelIds[0], time: t30, value: 3 },
           { channelId: foreign.channelIds[0], time: t30, value: 4 },

@@ -117,15 +117,24 @@ export const closeOf = (client: MqttClient): Promise<void> =>
 export const minutesAgo = (n: number): string =>
   new Date(Math.floor(Date.now() / 60_000) * 60_000 - n * 60_000).toISOString();
 
+/** The minute this module was loaded: readings' values follow their time from it. */
+const BASE = Math.floor(Date.now() / 60_000) * 60_000;
+
+/**
+ * A value any channel of a heat meter can read at `time`, the same whenever it is sent: 30 at the
+ * module's start, rising 0.01 a minute (a register's kWh, a power in W, a temperature in °C).
+ */
+export const plausibleAt = (time: string): number =>
+  Math.round((30 + (Date.parse(time) - BASE) / 6_000_000) * 10_000) / 10_000;
+
 /** A readings message for one channel: `count` readings a minute apart, ending a minute ago. */
 export function readingsMessage(id: string, channelId: string, count: number, start = 1) {
   return {
     id,
-    readings: Array.from({ length: count }, (_, i) => ({
-      channelId,
-      time: minutesAgo(start + i),
-      value: 1000 + start + i,
-    })),
+    readings: Array.from({ length: count }, (_, i) => {
+      const time = minutesAgo(start + i);
+      return { channelId, time, value: plausibleAt(time) };
+    }),
   };
 }
 

@@ -21,8 +21,9 @@ import { call, expectProblem, iso, pushAll, type Reading } from '../telemetry/su
  * the alarms read, filtered, acknowledged and cleared through the API.
  *
  * Three homes, 10 days of 5-minute readings up to now: a healthy one, one whose heat meter's
- * register rolls back by 50 kWh on day 4 (a fault long over), one whose gateway went silent three
- * hours ago (a fault still on).
+ * register is reset to 0 on day 4 (a fault long over), one whose gateway went silent three hours
+ * ago (a fault still on). (A register rolling back by 50 kWh and counting on from there is refused
+ * at ingest, register_fell: it is not what one register can read. A reset is stored.)
  */
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -104,11 +105,10 @@ beforeAll(async () => {
   homeIds.rollback = await load(
     withFaults(spec, 'FLT-ROLLBACK', [
       {
-        kind: 'register_rollback',
+        kind: 'register_reset',
         channel: 'heat_energy',
         start: ROLLBACK_AT,
         durationMs: DAY,
-        params: { amount: 50 },
       },
     ]),
   );

@@ -89,8 +89,15 @@ describe(`durability (${dialect})`, () => {
       for (let block = 0; !stop; block++) {
         const readings = [];
         for (let minute = 0; minute < 50; minute++) {
-          const time = iso(start + ((block * 4 + stream) * 50 + minute) * 60_000);
-          for (const c of channels) readings.push({ channelId: c.id, time, value: block * 50 + minute });
+          const at = (block * 4 + stream) * 50 + minute;
+          const time = iso(start + at * 60_000);
+          // Values a home could give: registers counting 6 kWh an hour, the others 20–29.9.
+          for (const c of channels)
+            readings.push({
+              channelId: c.id,
+              time,
+              value: c.kind === 'register' ? at / 10 : 20 + (at % 100) / 10,
+            });
         }
         sent += readings.length;
         try {

@@ -97,7 +97,8 @@ beforeAll(async () => {
   for (let m = -60; m < DAYS * 24 * 60; m++) {
     if (m % 7 === 3 || (m >= 600 && m < 660)) continue;
     const time = FROM + m * MINUTE;
-    register = m === 1500 ? 2 : register + ((m * 37) % 11) / 100;
+    // A register only counts up, and a reset restarts near 0 (ingest refuses anything else).
+    register = m === 1500 ? 0.2 : register + ((((m * 37) % 11) + 11) % 11) / 100;
     const temperature = 35 + 10 * Math.sin(m / 50) + (m % 3);
     e.push({ t: time, v: register });
     f.push({ t: time, v: temperature });

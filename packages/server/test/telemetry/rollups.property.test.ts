@@ -87,13 +87,26 @@ describe('rollups', () => {
         async (steps, cuts, concurrent) => {
           const { channel } = await homeWithChannels(t.app, tenant.admin.token, `ROLL-${homes++}`);
           const c = channel('heat_meter', 'heat_energy').id;
+          // The register's level follows time (it may reset to 0), so what arrives late or out
+          // of order is still what a 7 kW heat pump's meter can read: up to 0.41 kWh a minute.
+          // A time sent twice carries a slightly different value (a conflict: first write wins).
+          const levels = new Map<number, number>();
           let level = 1000;
-          const readings = steps.map(([minute, step]) => {
-            level = step < -4 ? 0 : level + Math.max(0, step);
+          for (const [minute, step] of [...steps].sort((a, b) => a[0] - b[0])) {
+            if (levels.has(minute)) continue;
+            level = step < -4 ? 0 : level + 0.01 + Math.max(0, step) / 50;
+            levels.set(minute, level);
+          }
+          const repeats = new Map<number, number>();
+          const readings = steps.map(([minute]) => {
+            const repeat = repeats.get(minute) ?? 0;
+            repeats.set(minute, repeat + 1);
             return {
               channelId: c,
               time: iso(START + minute * 60_000),
-              value: Math.round(level * 1000) / 1000,
+              value:
+                Math.round(((levels.get(minute) as number) + 0.0001 * Math.min(repeat, 99)) * 10_000) /
+                10_000,
             };
           });
           const requests: (typeof readings)[] = [];

@@ -1,5 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
+import { calendarFor } from '../../src/telemetry/buckets.js';
+import { type StoreRow, writeBatch } from '../../src/telemetry/store.js';
+import { Partitions, PostgresWriteSession } from '../../src/telemetry/store-postgres.js';
+import { SqliteWriteSession } from '../../src/telemetry/store-sqlite.js';
 import { submitHome } from '../homes/support.js';
 import { call } from '../tenancy/support.js';
 
@@ -81,4 +85,55 @@ export async function gatewayToken(
   });
   expect(response.statusCode, response.body).toBe(200);
   return { clientId, clientSecret, token: response.json().access_token as string };
+}
+
+/**
+ * Stores readings straight into the store (the group commit's writeBatch, rollups and all) without
+ * any of ingest's checks: the data a database may hold from before the plausibility checks.
+ */
+export async function storeUnchecked(
+  app: FastifyInstance,
+  readings: { channelId: string; time: number; value: number }[],
+): Promise<void> {
+  const { database } = app.ctx;
+  const { db } = database;
+  const ids = [...new Set(readings.map((r) => r.channelId))];
+  const channels = await db.selectFrom('channels').select(['id', 'home_id']).where('id', 'in', ids).execute();
+  await db
+    .insertInto('telemetry_series')
+    .values(channels.map((c) => ({ channel_id: c.id, home_id: c.home_id })))
+    .onConflict((oc) => oc.column('channel_id').doNothing())
+    .execute();
+  const series = new Map(
+    (
+      await db
+        .selectFrom('telemetry_series')
+        .select(['no', 'channel_id'])
+        .where('channel_id', 'in', ids)
+        .execute()
+    ).map((s) => [s.channel_id, s.no]),
+  );
+  const calendar = calendarFor('Europe/London');
+  const rows: StoreRow[] = readings.map((r) => ({
+    series: series.get(r.channelId) as number,
+    t: r.time,
+    v: r.value,
+    calendar,
+  }));
+  if (database.sqlite) {
+    const session = new SqliteWriteSession(database.sqlite);
+    await db.connection().execute(async () => {
+      session.begin();
+      try {
+        await writeBatch(session, rows);
+        session.commit();
+      } catch (err) {
+        session.rollback();
+        throw err;
+      }
+    });
+    return;
+  }
+  await new Partitions(db).ensure(rows.map((r) => r.t));
+  await db.transaction().execute((trx) => writeBatch(new PostgresWriteSession(trx), rows));
 }

@@ -33,7 +33,7 @@ export function AlarmTable({
   const manage = canManageAlarms(me);
   return (
     <ScrollRegion label={label}>
-      <table class="alarms">
+      <table class="alarms cards">
         <thead>
           <tr>
             <th scope="col">Severity</th>
@@ -47,21 +47,21 @@ export function AlarmTable({
         <tbody>
           {alarms.map((alarm) => (
             <tr key={alarm.id}>
-              <td>
+              <td data-label="Severity">
                 <SeverityBadge severity={alarm.severity as Severity} />
               </td>
               {showHome && (
-                <td>
+                <td data-label="Home">
                   <a href={homeAtAlarm(alarm)}>{alarm.homeReference ?? 'home'}</a>
                 </td>
               )}
-              <td class="summary">
+              <td class="summary" data-label="Problem">
                 <strong>{alarm.ruleTitle}</strong>
                 <span>{alarm.summary}</span>
                 {alarm.note && <span class="muted small">Note: {alarm.note}</span>}
               </td>
-              <td>{dateTime(alarm.raisedAt, zone)}</td>
-              <td>
+              <td data-label="Raised">{dateTime(alarm.raisedAt, zone)}</td>
+              <td data-label="State">
                 {STATE_TEXT[alarm.state] ?? alarm.state}
                 {alarm.state === 'active' && alarm.acknowledged && (
                   <span class="muted small block">
@@ -71,7 +71,7 @@ export function AlarmTable({
                 {alarm.clearedAt && <span class="muted small block">{dateTime(alarm.clearedAt, zone)}</span>}
               </td>
               {manage && (
-                <td>
+                <td data-label="Actions">
                   <AlarmActions alarm={alarm} onDone={onChange} />
                 </td>
               )}

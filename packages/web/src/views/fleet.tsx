@@ -47,7 +47,17 @@ function queryOf(params: Record<string, string>): FleetQuery {
 }
 
 function SpfCell({ spf }: { spf: FleetRow['spf'] }) {
-  if (!spf || spf.value === null) return <span class="muted">—</span>;
+  if (!spf) return <span class="muted">—</span>;
+  if (spf.value === null) {
+    return (
+      <span class="muted" title="An SPF needs at least 90 % of the window's hours with data">
+        —
+        {spf.coveragePercent !== null && (
+          <span class="small"> ({num(spf.coveragePercent, '%', 0)} data)</span>
+        )}
+      </span>
+    );
+  }
   const ratio = spf.ratio;
   const below = ratio !== null && ratio < 0.9;
   return (
@@ -244,7 +254,7 @@ export function FleetPage() {
       {data && data.items.length > 0 && (
         <>
           <ScrollRegion label="Homes">
-            <table class="fleet" aria-busy={fleet.state === 'loading'}>
+            <table class="fleet cards" aria-busy={fleet.state === 'loading'}>
               <caption class="sr-only">
                 Homes {start + 1} to {start + data.items.length} of {data.total}, SPF over the last 30 days
               </caption>
@@ -280,23 +290,25 @@ export function FleetPage() {
                     <th scope="row">
                       <a href={`/homes/${encodeURIComponent(home.reference)}`}>{home.reference}</a>
                     </th>
-                    <td>
+                    <td data-label="Town">
                       {home.town ?? '—'}
                       {home.postcode && <span class="muted"> {home.postcode}</span>}
                     </td>
-                    <td>{technologyName(home.technology)}</td>
-                    <td>
+                    <td data-label="Technology">{technologyName(home.technology)}</td>
+                    <td data-label="Make">
                       {home.manufacturer ?? '—'}
                       {home.model && <span class="muted"> {home.model}</span>}
                     </td>
-                    <td title={dateTime(home.lastReadingAt, zone)}>{ago(home.lastReadingAt)}</td>
-                    <td>
+                    <td data-label="Last reading" title={dateTime(home.lastReadingAt, zone)}>
+                      {ago(home.lastReadingAt)}
+                    </td>
+                    <td data-label="Status">
                       <ConnectionBadge state={home.connection as Connection} />
                     </td>
-                    <td>
+                    <td data-label="Alarms">
                       <AlarmCell alarms={home.alarms} />
                     </td>
-                    <td>
+                    <td data-label="SPF, 30 days">
                       <SpfCell spf={home.spf} />
                     </td>
                   </tr>

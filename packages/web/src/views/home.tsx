@@ -93,7 +93,7 @@ function HomeAlarms({ home }: { home: Home }) {
 export function HomePage() {
   const { params } = useRoute();
   const { query } = useLocation();
-  const ref = decodeURIComponent(params.ref ?? '');
+  const ref = decodeURIComponent(params.home ?? '');
   const load = useLoad((signal) => findHome(ref, signal), [ref]);
   if (load.state === 'error') {
     if (load.problem.notFound) return <NotFound what="home" />;

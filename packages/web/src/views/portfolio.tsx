@@ -20,7 +20,7 @@ function windowOf(key: string | undefined) {
   const w = WINDOWS.find((x) => x.key === key) ?? WINDOWS[0];
   const to = new Date();
   const from = new Date(to.getTime() - (w?.days ?? 30) * 86_400_000);
-  return { key: w?.key ?? '30d', from: from.toISOString().slice(0, 10), to: undefined as string | undefined };
+  return { key: w?.key ?? '30d', from: from.toISOString() };
 }
 
 function Quartiles({

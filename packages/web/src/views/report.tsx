@@ -14,7 +14,7 @@ export function ReportPage() {
   const { params } = useRoute();
   const { query, path, route } = useLocation();
   const zone = useTimeZone();
-  const ref = decodeURIComponent(params.ref ?? '');
+  const ref = decodeURIComponent(params.home ?? '');
   const chosen = /^\d{4}-\d{2}$/.test(query.month ?? '')
     ? (query.month as string)
     : new Date().toISOString().slice(0, 7);

@@ -19,7 +19,13 @@ export const haveChromium = existsSync(CHROMIUM) || process.env.CI === 'true';
 export function buildConsole(): void {
   execFileSync(
     process.execPath,
-    [require.resolve('vite/bin/vite.js'), 'build', WEB_DIR, '--logLevel', 'error'],
+    [
+      path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js'),
+      'build',
+      WEB_DIR,
+      '--logLevel',
+      'error',
+    ],
     {
       stdio: 'inherit',
     },
