@@ -6,7 +6,7 @@ import { useTimeZone } from '../api/session';
 import { useLoad } from '../api/use-load';
 import { dateTime } from '../format';
 import { ProblemNotice } from './notice';
-import { PRESETS, type Range, rangeOf } from './range';
+import { PRESETS, type Range, useRange } from './range';
 import { type ChartSeries, TimeChart } from './time-chart';
 
 /** About one point per two pixels of a wide chart: the server reduces the series to this many buckets. */
@@ -121,7 +121,7 @@ export function RangePicker({ range }: { range: Range }) {
 export function HomeCharts({ home }: { home: Home }) {
   const { query, path, route } = useLocation();
   const zone = useTimeZone();
-  const range = rangeOf(query);
+  const range = useRange();
   const temps = channelsOf(home, TEMPERATURES);
   const powers = channelsOf(home, POWERS);
   const ids = [...temps, ...powers].map((c) => c.channel.id);
@@ -159,8 +159,8 @@ export function HomeCharts({ home }: { home: Home }) {
       <h2 id="charts-title">Temperatures and power</h2>
       <RangePicker range={range} />
       <p class="muted small">
-        Drag across a chart to zoom in; each point is a bucket's mean, the shaded band its minimum and
-        maximum.
+        Drag across a chart to zoom in. Lines are means over each bucket of time; the shaded bands reach from
+        the lowest to the highest reading.
       </p>
       {load.state === 'error' && <ProblemNotice problem={load.problem} onRetry={load.reload} />}
       {load.state === 'loading' && !charts && (
@@ -171,13 +171,14 @@ export function HomeCharts({ home }: { home: Home }) {
       {charts && (
         <div aria-busy={load.state === 'loading'}>
           {temps.length > 0 && (
-            <TimeChart title="Temperatures (°C)" zone={zone} onZoom={zoom} {...charts.temps} />
+            <TimeChart title="Temperatures (°C)" zone={zone} onZoom={zoom} range={range} {...charts.temps} />
           )}
           {powers.length > 0 && (
             <TimeChart
               title="Heat output and electrical input (kW)"
               zone={zone}
               onZoom={zoom}
+              range={range}
               {...charts.powers}
             />
           )}

@@ -18,10 +18,12 @@ export function HomePerformance({ home, range }: { home: Home; range: Range }) {
   const zone = useTimeZone();
   const to = range.to;
   const from = Math.min(range.from, to - 14 * DAY);
+  // Beyond three months, weeks: a year of days is 365 bars and a large answer.
+  const period = to - from > 92 * DAY ? 'week' : 'day';
   const outdoor = home.meters.flatMap((m) => m.channels).find((c) => c.key === 'outdoor_temperature');
   const load = useLoad(
     async (signal) => {
-      const [performance, whole, weather] = await Promise.all([
+      const [whole, performance, weather] = await Promise.all([
         client.performance.get(
           home.id,
           { period: 'all', from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString() },
@@ -29,7 +31,7 @@ export function HomePerformance({ home, range }: { home: Home; range: Range }) {
         ),
         client.performance.get(
           home.id,
-          { period: 'day', from: new Date(from).toISOString(), to: new Date(to).toISOString() },
+          { period, from: new Date(from).toISOString(), to: new Date(to).toISOString() },
           { signal },
         ),
         outdoor
@@ -54,7 +56,12 @@ export function HomePerformance({ home, range }: { home: Home; range: Range }) {
     if (!load.data) return undefined;
     const { performance, weather } = load.data;
     const times = performance.periods.map((p) => Date.parse(p.start));
-    const temps = new Map((weather?.channels[0]?.points ?? []).map((p) => [Date.parse(p.time), p.value]));
+    const days = (weather?.channels[0]?.points ?? []).map((p) => ({ t: Date.parse(p.time), v: p.value }));
+    // The mean of the local days' means within each period (a day, or a week).
+    const meanOf = (start: number, end: number) => {
+      const inside = days.filter((d) => d.t >= start && d.t < end);
+      return inside.length ? inside.reduce((n, d) => n + d.v, 0) / inside.length : null;
+    };
     return {
       times,
       series: [
@@ -72,7 +79,7 @@ export function HomePerformance({ home, range }: { home: Home; range: Range }) {
                 label: 'Outdoor mean',
                 unit: '°C',
                 color: '#059669',
-                values: times.map((t) => temps.get(t) ?? null),
+                values: performance.periods.map((p) => meanOf(Date.parse(p.start), Date.parse(p.end))),
               },
             ]
           : []),
@@ -131,7 +138,7 @@ export function HomePerformance({ home, range }: { home: Home; range: Range }) {
         </div>
       )}
       <TimeChart
-        title="COP per day, with the day's mean outdoor temperature"
+        title={`COP per ${period}, with its mean outdoor temperature`}
         zone={zone}
         height={220}
         {...chart}

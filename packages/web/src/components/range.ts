@@ -1,3 +1,5 @@
+import { useMemo } from 'preact/hooks';
+import { useLocation } from 'preact-iso';
 /** The time range a home's charts show, kept in the URL (?range=7d or ?from=…&to=…). */
 export interface Range {
   from: number;
@@ -19,4 +21,13 @@ export function rangeOf(params: Record<string, string>, now = Date.now()): Range
   if (Number.isFinite(from) && Number.isFinite(to) && to > from) return { from, to: Math.min(to, now) };
   const preset = PRESETS.find((p) => p.key === params.range) ?? PRESETS[1];
   return { from: now - (preset?.ms ?? 86_400_000), to: now, preset: preset?.key };
+}
+
+/**
+ * The range of the current URL, fixed while the URL stays the same: a preset's "now" is taken once,
+ * not at every render (which would ask the server again and again).
+ */
+export function useRange(): Range {
+  const { query } = useLocation();
+  return useMemo(() => rangeOf(query), [query.range, query.from, query.to]);
 }

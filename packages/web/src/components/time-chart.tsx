@@ -26,6 +26,34 @@ export interface TimeChartProps {
   height?: number;
   /** Drag-to-zoom chose a range (epoch ms); the caller reloads at a finer resolution. */
   onZoom?: (from: number, to: number) => void;
+  /** The time axis spans this range (epoch ms) whatever the data covers. */
+  range?: { from: number; to: number };
+}
+
+const HOUR_S = 3600;
+const DAY_S = 86_400;
+
+/** A tick of a time axis in the agent's zone: 14:00, 7 Dec, Dec 2026, by the ticks' spacing. */
+function tickLabel(ms: number, incrSeconds: number, zone: string): string {
+  const parts = (options: Intl.DateTimeFormatOptions) =>
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone, ...options }).format(new Date(ms));
+  if (incrSeconds < DAY_S) {
+    const time = parts({ hour: '2-digit', minute: '2-digit' });
+    return time === '00:00' || incrSeconds >= 6 * HOUR_S
+      ? `${parts({ day: 'numeric', month: 'short' })}\n${time}`
+      : time;
+  }
+  if (incrSeconds < 28 * DAY_S) return parts({ day: 'numeric', month: 'short' });
+  return parts({ month: 'short', year: 'numeric' });
+}
+
+/** A category's date: a month as "Nov 2026", a day or week as "7 Dec". */
+function shortDate(ms: number, zone: string, all: number[]): string {
+  const step = all.length > 1 ? ((all[1] as number) - (all[0] as number)) / 1000 : DAY_S;
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    ...(step >= 28 * DAY_S ? { month: 'short', year: 'numeric' } : { day: 'numeric', month: 'short' }),
+  }).format(new Date(ms));
 }
 
 const AXIS = {
@@ -53,7 +81,7 @@ function summary(props: TimeChartProps): string {
  * and a table of every point behind a toggle.
  */
 export function TimeChart(props: TimeChartProps) {
-  const { title, times, series, zone, height = 260, onZoom } = props;
+  const { title, times, series, zone, height = 260, onZoom, range } = props;
   const box = useRef<HTMLDivElement>(null);
   const [asTable, setAsTable] = useState(false);
   const zoomRef = useRef(onZoom);
@@ -63,50 +91,64 @@ export function TimeChart(props: TimeChartProps) {
     const element = box.current;
     if (!element || asTable) return;
     const units = [...new Set(series.map((s) => s.unit))];
-    const bars = uPlot.paths.bars?.({ size: [0.7, 48] });
+    // Bars (a value per day, week or month) stand evenly spaced, one category each, labelled by date;
+    // lines stand on a time axis spanning the whole chosen range.
+    const categorical = series.some((s) => s.kind === 'bars');
+    const barSeries = series.filter((s) => s.kind === 'bars');
+    const xValues = categorical ? times.map((_, i) => i) : times.map((t) => t / 1000);
     const uSeries: Options['series'] = [
-      { label: 'Time', value: (_u, v) => (v == null ? '—' : dateTime(v * 1000, zone)) },
+      {
+        label: 'Time',
+        value: (_u, v) => (v == null ? '—' : dateTime(categorical ? (times[v] ?? 0) : v * 1000, zone)),
+      },
     ];
-    const data: (number | null)[][] = [times.map((t) => t / 1000)];
+    const data: (number | null)[][] = [xValues];
     const bands: Options['bands'] = [];
+    const hidden: number[] = [];
     for (const s of series) {
       const scale = s.unit;
       if (s.min && s.max) {
-        // The band first: uPlot fills between two series given by index.
+        // The band first: uPlot fills between two series given by index; their legend rows are hidden.
         const base = uSeries.length;
         uSeries.push(
-          {
-            label: `${s.label} max`,
-            scale,
-            stroke: 'transparent',
-            points: { show: false },
-            legend: false,
-          } as never,
-          {
-            label: `${s.label} min`,
-            scale,
-            stroke: 'transparent',
-            points: { show: false },
-            legend: false,
-          } as never,
+          { label: `${s.label} max`, scale, stroke: 'transparent', points: { show: false } },
+          { label: `${s.label} min`, scale, stroke: 'transparent', points: { show: false } },
         );
+        hidden.push(base, base + 1);
         data.push(s.max, s.min);
-        bands.push({ series: [base, base + 1], fill: `${s.color}22` });
+        bands.push({ series: [base, base + 1], fill: `${s.color}14` });
       }
+      const barIndex = barSeries.indexOf(s);
+      const bars =
+        s.kind === 'bars'
+          ? uPlot.paths.bars?.({
+              size: [barSeries.length > 1 ? 0.4 : 0.7, 48],
+              align: barSeries.length > 1 ? (barIndex === 0 ? -1 : 1) : 0,
+            })
+          : undefined;
       uSeries.push({
         label: s.label,
         scale,
         stroke: s.color,
         width: s.kind === 'bars' ? 1 : 1.5,
-        ...(s.kind === 'bars' && bars ? { paths: bars, fill: `${s.color}bb` } : {}),
-        points: { show: false },
+        ...(bars ? { paths: bars, fill: `${s.color}bb` } : {}),
+        points: { show: categorical && s.kind !== 'bars' },
         spanGaps: false,
-        value: (_u, v) => num(v, s.unit, s.digits ?? 1),
+        value: (_u, v) => num(v, s.unit === '1' ? '' : s.unit, s.digits ?? 1),
       });
       data.push(s.values);
     }
+    const xAxis: uPlot.Axis = categorical
+      ? {
+          ...AXIS,
+          values: (_u, ticks) =>
+            ticks.map((i) =>
+              Number.isInteger(i) && times[i] !== undefined ? shortDate(times[i], zone, times) : '',
+            ),
+        }
+      : { ...AXIS, values: (_u, ticks, _a, _s, incr) => ticks.map((t) => tickLabel(t * 1000, incr, zone)) };
     const axes: Options['axes'] = [
-      { ...AXIS },
+      xAxis,
       ...units.map((unit, i) => ({
         ...AXIS,
         scale: unit,
@@ -116,24 +158,28 @@ export function TimeChart(props: TimeChartProps) {
         grid: i === 0 ? AXIS.grid : { show: false },
       })),
     ];
-    const scales: Options['scales'] = { x: { time: true } };
-    for (const unit of units) scales[unit] = { auto: true };
+    const scales: Options['scales'] = categorical
+      ? { x: { time: false, range: [-0.5, Math.max(0.5, times.length - 0.5)] } }
+      : { x: { time: true, ...(range ? { range: [range.from / 1000, range.to / 1000] } : {}) } };
+    for (const unit of units)
+      scales[unit] = { auto: true, range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.05 : 1] };
     const options: Options = {
       width: element.clientWidth || 600,
       height,
-      title: undefined,
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), zone),
       series: uSeries,
       axes,
       scales,
       bands,
       legend: { live: true },
-      cursor: { drag: { x: true, y: false, setScale: false } },
+      cursor: categorical
+        ? { drag: { x: false, y: false } }
+        : { drag: { x: true, y: false, setScale: false } },
       hooks: {
         setSelect: [
           (u) => {
             const { left, width } = u.select;
-            if (width < 5) return;
+            if (width < 5 || categorical) return;
             const from = u.posToVal(left, 'x') * 1000;
             const to = u.posToVal(left + width, 'x') * 1000;
             u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
@@ -143,6 +189,8 @@ export function TimeChart(props: TimeChartProps) {
       },
     };
     const plot = new uPlot(options, data as AlignedData, element);
+    const rows = element.querySelectorAll<HTMLElement>('.u-legend .u-series');
+    for (const i of hidden) rows[i]?.style.setProperty('display', 'none');
     const canvas = element.querySelector('canvas');
     canvas?.setAttribute('role', 'img');
     canvas?.setAttribute('aria-label', summary(props));
@@ -152,7 +200,7 @@ export function TimeChart(props: TimeChartProps) {
       resize.disconnect();
       plot.destroy();
     };
-  }, [times, series, zone, height, asTable]);
+  }, [times, series, zone, height, asTable, range?.from, range?.to]);
 
   return (
     <figure class="chart">

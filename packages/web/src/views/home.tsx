@@ -1,5 +1,5 @@
 import type { Home } from '@hearth/client';
-import { useLocation, useRoute } from 'preact-iso';
+import { useRoute } from 'preact-iso';
 import { client } from '../api/client';
 import { findHome } from '../api/homes';
 import { useTimeZone } from '../api/session';
@@ -10,7 +10,7 @@ import { HomeCharts } from '../components/home-charts';
 import { HomeInsight } from '../components/home-insight';
 import { HomePerformance } from '../components/home-performance';
 import { Loading, ProblemNotice } from '../components/notice';
-import { rangeOf } from '../components/range';
+import { useRange } from '../components/range';
 import { ago, dateTime, num, technologyName } from '../format';
 import { NotFound } from './not-found';
 
@@ -92,7 +92,7 @@ function HomeAlarms({ home }: { home: Home }) {
 
 export function HomePage() {
   const { params } = useRoute();
-  const { query } = useLocation();
+  const range = useRange();
   const ref = decodeURIComponent(params.home ?? '');
   const load = useLoad((signal) => findHome(ref, signal), [ref]);
   if (load.state === 'error') {
@@ -103,7 +103,6 @@ export function HomePage() {
   const home = load.data;
   if (!home) return <NotFound what="home" />;
   const { installation, property } = home;
-  const range = rangeOf(query);
   const thisMonth = new Date().toISOString().slice(0, 7);
   return (
     <article aria-labelledby="home-title" class="home">

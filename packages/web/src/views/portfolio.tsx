@@ -87,7 +87,8 @@ async function download(kind: 'performance' | 'insight', query: Record<string, s
 export function PortfolioPage() {
   const { query: params, path, route } = useLocation();
   const zone = useTimeZone();
-  const window = windowOf(params.window);
+  // Fixed while the URL stays the same: a window ending "now" at every render would ask again and again.
+  const window = useMemo(() => windowOf(params.window), [params.window]);
   const base: Record<string, string> = {
     from: window.from,
     ...(params.technology ? { technology: params.technology } : {}),
