@@ -46,6 +46,14 @@ async function logIn(page: Page, who: { username: string; password: string }): P
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
 }
 
+/** A page at rest asks the server nothing: no reload loop behind the screen. */
+async function expectQuiet(page: Page): Promise<void> {
+  await page.waitForTimeout(500);
+  const before = server.requests.length;
+  await page.waitForTimeout(1500);
+  expect(server.seenSince(before).filter((r) => r.includes('/api/'))).toEqual([]);
+}
+
 /** Rows of a table's body (the header row left out). */
 const bodyRows = (page: Page, table: string) => page.getByRole('region', { name: table }).locator('tbody tr');
 
@@ -211,6 +219,7 @@ run('the web console in a real browser', () => {
     expect(asked.some((r) => r.includes('points=800') && r.endsWith(' 200'))).toBe(true);
     await page.getByRole('heading', { name: 'Efficiency' }).waitFor();
     await page.getByRole('heading', { name: 'Energy, cost and carbon by month' }).waitFor();
+    await expectQuiet(page);
     await expectAccessible(page, 'home');
     await screenshots(page, 'home');
     expect(errors).toEqual([]);
@@ -252,7 +261,16 @@ run('the web console in a real browser', () => {
     await logIn(page, tenant.admin);
     await page.getByRole('link', { name: 'Portfolio' }).click();
     await page.getByRole('heading', { name: 'Performance league table' }).waitFor();
-    const table = await admin.portfolio.performance({ limit: 1000 });
+    // The homes have three days of data: a week's window with SPFs from 40 % coverage.
+    await page.getByLabel('Window').selectOption('7d');
+    await page.getByLabel('SPF needs data for').selectOption('25');
+    expect(new URL(page.url()).search).toBe('?window=7d&coverage=25');
+    const table = await admin.portfolio.performance({
+      from: new Date(Date.now() - 7 * DAY).toISOString(),
+      minCoverage: 25,
+      limit: 1000,
+    });
+    expect(table.items.filter((r) => r.spf !== null).length).toBeGreaterThan(3);
     await expect.poll(() => bodyRows(page, 'Performance league table').count()).toBe(table.items.length);
     await page
       .getByRole('figure')
@@ -266,6 +284,7 @@ run('the web console in a real browser', () => {
     for await (const chunk of file) text += chunk;
     expect(text.split('\r\n')[0]).toContain('reference');
     expect(text).toContain('WEB-001');
+    await expectQuiet(page);
     await expectAccessible(page, 'portfolio');
     await screenshots(page, 'portfolio');
     expect(errors).toEqual([]);

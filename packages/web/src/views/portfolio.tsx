@@ -1,4 +1,9 @@
-import type { Distribution, PortfolioPerformanceRow } from '@hearth/client';
+import type {
+  Distribution,
+  PortfolioInsightQuery,
+  PortfolioPerformanceQuery,
+  PortfolioPerformanceRow,
+} from '@hearth/client';
 import { useMemo, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { client } from '../api/client';
@@ -11,13 +16,17 @@ import { XYChart } from '../components/xy-chart';
 import { date, num, percent, TECHNOLOGY_NAMES, technologyName } from '../format';
 
 const WINDOWS = [
+  { key: '7d', label: 'Last 7 days', days: 7 },
   { key: '30d', label: 'Last 30 days', days: 30 },
   { key: '90d', label: 'Last 90 days', days: 90 },
   { key: '12m', label: 'Last 12 months', days: 365 },
 ];
 
+/** The least share of the window's hours with data for a home's SPF to count (the server's default is 90). */
+const COVERAGES = ['90', '75', '50', '25'];
+
 function windowOf(key: string | undefined) {
-  const w = WINDOWS.find((x) => x.key === key) ?? WINDOWS[0];
+  const w = WINDOWS.find((x) => x.key === key) ?? WINDOWS[1];
   const to = new Date();
   const from = new Date(to.getTime() - (w?.days ?? 30) * 86_400_000);
   return { key: w?.key ?? '30d', from: from.toISOString() };
@@ -70,15 +79,20 @@ function histogram(rows: PortfolioPerformanceRow[]) {
   return { x, y };
 }
 
-async function download(kind: 'performance' | 'insight', query: Record<string, string>) {
+async function download(
+  query:
+    | { kind: 'performance'; query: PortfolioPerformanceQuery }
+    | { kind: 'insight'; query: PortfolioInsightQuery },
+) {
+  const { kind } = query;
   const csv =
-    kind === 'performance'
-      ? await client.portfolio.exportPerformanceCsv(query)
-      : await client.portfolio.exportInsightCsv(query);
+    query.kind === 'performance'
+      ? await client.portfolio.exportPerformanceCsv(query.query)
+      : await client.portfolio.exportInsightCsv(query.query);
   const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
   const a = document.createElement('a');
   a.href = url;
-  a.download = `hearth-portfolio-${kind}-${query.from ?? 'window'}.csv`;
+  a.download = `hearth-portfolio-${kind}-${String(query.query.from ?? 'window').slice(0, 10)}.csv`;
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
@@ -89,18 +103,26 @@ export function PortfolioPage() {
   const zone = useTimeZone();
   // Fixed while the URL stays the same: a window ending "now" at every render would ask again and again.
   const window = useMemo(() => windowOf(params.window), [params.window]);
-  const base: Record<string, string> = {
+  const base: { from: string; technology?: string } = {
     from: window.from,
     ...(params.technology ? { technology: params.technology } : {}),
   };
-  const sort = params.sort ?? 'spf';
+  const coverage = COVERAGES.includes(params.coverage ?? '') ? (params.coverage as string) : '90';
+  const sort = (params.sort ?? 'spf') as NonNullable<PortfolioPerformanceQuery['sort']>;
   const order = params.order === 'asc' ? 'asc' : 'desc';
+  const performanceQuery: PortfolioPerformanceQuery = {
+    ...base,
+    minCoverage: Number(coverage),
+    sort,
+    order,
+    limit: 1000,
+  };
   const performance = useLoad(
-    (signal) => client.portfolio.performance({ ...base, sort, order, limit: 1000 } as never, { signal }),
-    [JSON.stringify(base), sort, order],
+    (signal) => client.portfolio.performance(performanceQuery, { signal }),
+    [JSON.stringify(performanceQuery)],
   );
   const insight = useLoad(
-    (signal) => client.portfolio.insight({ ...base, limit: 1000 } as never, { signal }),
+    (signal) => client.portfolio.insight({ ...base, limit: 1000 }, { signal }),
     [JSON.stringify(base)],
   );
   const [problem, setProblem] = useState<Problem | undefined>();
@@ -149,6 +171,22 @@ export function PortfolioPage() {
           </select>
         </div>
         <div class="field">
+          <label for="pf-coverage">SPF needs data for</label>
+          <select
+            id="pf-coverage"
+            value={coverage}
+            onChange={(e) =>
+              set({ coverage: e.currentTarget.value === '90' ? undefined : e.currentTarget.value })
+            }
+          >
+            {COVERAGES.map((c) => (
+              <option key={c} value={c}>
+                {c} % of the window
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
           <label for="pf-technology">Technology</label>
           <select
             id="pf-technology"
@@ -166,14 +204,20 @@ export function PortfolioPage() {
         <button
           type="button"
           class="secondary"
-          onClick={() => download('performance', base).catch((err) => setProblem(problemOf(err)))}
+          onClick={() =>
+            download({ kind: 'performance', query: { ...base, minCoverage: Number(coverage) } }).catch(
+              (err) => setProblem(problemOf(err)),
+            )
+          }
         >
           Download performance CSV
         </button>
         <button
           type="button"
           class="secondary"
-          onClick={() => download('insight', base).catch((err) => setProblem(problemOf(err)))}
+          onClick={() =>
+            download({ kind: 'insight', query: base }).catch((err) => setProblem(problemOf(err)))
+          }
         >
           Download energy CSV
         </button>
