@@ -146,7 +146,11 @@ export function TimeChart(props: TimeChartProps) {
               Number.isInteger(i) && times[i] !== undefined ? shortDate(times[i], zone, times) : '',
             ),
         }
-      : { ...AXIS, values: (_u, ticks, _a, _s, incr) => ticks.map((t) => tickLabel(t * 1000, incr, zone)) };
+      : {
+          ...AXIS,
+          space: 70,
+          values: (_u, ticks, _a, _s, incr) => ticks.map((t) => tickLabel(t * 1000, incr, zone)),
+        };
     const axes: Options['axes'] = [
       xAxis,
       ...units.map((unit, i) => ({

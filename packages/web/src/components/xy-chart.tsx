@@ -49,16 +49,26 @@ export function XYChart(props: XYChartProps) {
     const order = x.map((_, i) => i).sort((a, b) => (x[a] as number) - (x[b] as number));
     const xs = order.map((i) => x[i] as number);
     const ys = order.map((i) => y[i] ?? null);
+    const step = xs.length > 1 ? (xs[1] as number) - (xs[0] as number) : 1;
     const options: Options = {
       width: element.clientWidth || 600,
       height,
       scales: {
-        x: { time: false },
+        // Bars stand whole inside the axis: half a bin of room at either end.
+        x: {
+          time: false,
+          ...(mode === 'bars' ? { range: [(xs[0] ?? 0) - step / 2, (xs.at(-1) ?? 1) + step / 2] } : {}),
+        },
         y: { auto: true, range: (_u, min, max) => [Math.min(0, min), max * 1.1 || 1] },
       },
       axes: [
         { ...AXIS, label: xLabel, values: (_u, ticks) => ticks.map((t) => num(t, '', xDigits)) },
-        { ...AXIS, label: yLabel, size: 56 },
+        {
+          ...AXIS,
+          label: yLabel,
+          size: 56,
+          ...(yDigits === 0 ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] } : {}),
+        },
       ],
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
