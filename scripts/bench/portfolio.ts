@@ -4,8 +4,8 @@
  * In one process: `buildApp` on a fresh SQLite data folder in /tmp, an agent and its admin made
  * through the operator's invitation (the test helpers' createTenant), then `--homes` homes, each
  * an order submitted through the API (`app.inject`, no sockets) with a heat meter and a heat pump
- * electricity meter read daily, then `--days` local days of one reading a day per register pushed
- * through `POST /telemetry` in batches of 10,000. A daily reading gives the same `rollups_day` rows
+ * electricity meter read daily, then `--days` local days of one reading a day per register and of
+ * the heat meter's flow temperature pushed through `POST /telemetry` in batches of 10,000. A daily reading gives the same `rollups_day` rows
  * (one per channel and day) that hourly readings would, and the default window is read from those.
  * Then `GET /portfolio/performance` (default window: the last 30 local days) `--calls` times:
  * p50 and p95 of the wall time of `app.inject`.
@@ -53,7 +53,7 @@ const auth = { authorization: `Bearer ${tenant.admin.token}` };
 // Readings may go back to the commissioning date.
 const commissioningDate = new Date(Date.now() - (DAYS + 5) * DAY).toISOString().slice(0, 10);
 const started = performance.now();
-const registers: { electricity: string; heat: string; index: number }[] = [];
+const registers: { electricity: string; heat: string; flow: string; index: number }[] = [];
 for (let i = 0; i < HOMES; i++) {
   const reference = `PB-${i}`;
   const order = completeOrder(reference, {
@@ -85,6 +85,7 @@ for (let i = 0; i < HOMES; i++) {
     index: i,
     electricity: channel('electricity_meter', 'electricity_energy'),
     heat: channel('heat_meter', 'heat_energy'),
+    flow: channel('heat_meter', 'flow_temperature'),
   });
   if ((i + 1) % 1000 === 0) console.log(`${i + 1} homes in ${seconds(started)} s`);
 }
@@ -132,7 +133,10 @@ for (const r of registers) {
     const k = DAYS - d;
     batch.push({ channelId: r.electricity, time, value: 1000 + k * kwh });
     batch.push({ channelId: r.heat, time, value: 3000 + k * kwh * spf });
-    if (batch.length >= BATCH) await flush();
+    // Flow temperature 35–45 °C by home and day: each row's flowTemperatureC has days to weigh.
+    batch.push({ channelId: r.flow, time, value: 35 + ((r.index + k) % 11) });
+    // Three readings a day and home: the next day's would overflow a full batch.
+    if (batch.length > BATCH - 3) await flush();
   }
 }
 await flush();

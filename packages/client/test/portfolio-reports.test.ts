@@ -49,7 +49,7 @@ describe(`portfolio and reports through the SDK (${dialect})`, () => {
     const csv = await admin.portfolio.exportPerformanceCsv(WINDOW);
     const lines = csv.trim().split('\r\n');
     expect(lines[0]).toBe(
-      'homeId,reference,technology,boundary,heatKwh,electricityKwh,spf,coveragePercent,designSpf,spfRatio',
+      'homeId,reference,technology,boundary,heatKwh,electricityKwh,spf,coveragePercent,designSpf,spfRatio,flowTemperatureC',
     );
     expect(lines).toHaveLength(3);
   });

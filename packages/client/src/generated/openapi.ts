@@ -9660,6 +9660,8 @@ export interface paths {
                 /** @description installation.designSpf, else designScop */
                 designSpf: number | null;
                 electricityKwh: number | null;
+                /** @description °C: the heat meters' daily mean flow temperature weighted by each day's heat (hourly when resolution is hour); null without a flow_temperature channel or heat in the window */
+                flowTemperatureC: number | null;
                 heatKwh: number | null;
                 /** Format: uuid */
                 homeId: string;
@@ -9679,6 +9681,8 @@ export interface paths {
                 /** @description installation.designSpf, else designScop */
                 designSpf: number | null;
                 electricityKwh: number | null;
+                /** @description °C: the heat meters' daily mean flow temperature weighted by each day's heat (hourly when resolution is hour); null without a flow_temperature channel or heat in the window */
+                flowTemperatureC: number | null;
                 heatKwh: number | null;
                 /** Format: uuid */
                 homeId: string;
@@ -9704,6 +9708,14 @@ export interface paths {
                 } | null;
                 /** @description quartiles by linear interpolation (type 7) over the homes with the figure; null when none has it */
                 electricity: {
+                  max: number;
+                  median: number;
+                  min: number;
+                  q1: number;
+                  q3: number;
+                } | null;
+                /** @description quartiles by linear interpolation (type 7) over the homes with the figure; null when none has it */
+                flowTemperature: {
                   max: number;
                   median: number;
                   min: number;

@@ -162,11 +162,11 @@ export class HomesRepository {
   /**
    * Meters and channels of many homes (already checked visible), in chunks to bound the IN list.
    * `registersOnly`: only the energy and volume registers (what totals are made of): a third of
-   * the channel rows.
+   * the channel rows; `alsoKeys`: with them, the channels of these keys whatever their kind.
    */
   async metersOfHomes(
     homeIds: string[],
-    options: { registersOnly?: boolean } = {},
+    options: { registersOnly?: boolean; alsoKeys?: string[] } = {},
   ): Promise<{ meters: MeterRow[]; channels: ChannelRow[] }> {
     const meters: MeterRow[] = [];
     const channels: ChannelRow[] = [];
@@ -185,7 +185,13 @@ export class HomesRepository {
           .selectFrom('channels')
           .selectAll()
           .where('home_id', 'in', chunk)
-          .$if(options.registersOnly === true, (q) => q.where('kind', '=', 'register'))
+          .$if(options.registersOnly === true, (q) =>
+            q.where((eb) =>
+              options.alsoKeys?.length
+                ? eb.or([eb('kind', '=', 'register'), eb('key', 'in', options.alsoKeys)])
+                : eb('kind', '=', 'register'),
+            ),
+          )
           .orderBy('id')
           .execute()),
       );

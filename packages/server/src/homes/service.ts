@@ -326,18 +326,19 @@ export class HomesService {
 
   /**
    * Every home of one agent the caller may see (its analytics columns), with its meters and their
-   * register channels as withMeters gives them: for totals across homes (portfolio), in a few
-   * set-based queries.
+   * register channels as withMeters gives them (and the channels of `alsoKeys`, e.g.
+   * flow_temperature): for totals across homes (portfolio), in a few set-based queries.
    */
   async listWithRegisters(
     scope: Scope,
     agentId: string,
     filter: { technology?: string | undefined; groupId?: string | undefined },
+    alsoKeys: string[] = [],
   ): Promise<{ home: HomeSummaryRow; meters: MeterView[] }[]> {
     const homes = await this.repo.listOfAgent(scope, agentId, filter);
     const { meters, channels } = await this.repo.metersOfHomes(
       homes.map((h) => h.id),
-      { registersOnly: true },
+      { registersOnly: true, alsoKeys },
     );
     const metersOf = new Map<string, MeterRow[]>();
     for (const m of meters) {

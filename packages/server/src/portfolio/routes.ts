@@ -26,6 +26,7 @@ const PERFORMANCE_COLUMNS = [
   'coveragePercent',
   'designSpf',
   'spfRatio',
+  'flowTemperatureC',
 ] as const;
 const INSIGHT_COLUMNS = [
   'homeId',

@@ -94,6 +94,10 @@ export const PerformanceRowSchema = Type.Object({
   coveragePercent: Nullable(Type.Number(), 'the least-covered register of the boundary'),
   designSpf: Nullable(Type.Number(), 'installation.designSpf, else designScop'),
   spfRatio: Nullable(Type.Number()),
+  flowTemperatureC: Nullable(
+    Type.Number(),
+    "°C: the heat meters' daily mean flow temperature weighted by each day's heat (hourly when resolution is hour); null without a flow_temperature channel or heat in the window",
+  ),
 });
 export type PerformanceRow = Static<typeof PerformanceRowSchema>;
 
@@ -114,6 +118,7 @@ export const PortfolioPerformanceSchema = Type.Object({
     electricity: DistributionSchema,
     heat: DistributionSchema,
     spfRatio: DistributionSchema,
+    flowTemperature: DistributionSchema,
   }),
   belowDesign: Type.Array(PerformanceRowSchema, {
     description: 'up to 10 homes with spfRatio below 1, lowest first',

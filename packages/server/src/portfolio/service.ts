@@ -30,6 +30,23 @@ import { quartiles } from './stats.js';
 const DEFAULT_MIN_COVERAGE = 90;
 const DEFAULT_INTERVAL_SECONDS = 60;
 const BELOW_DESIGN_ROWS = 10;
+/** The heat meters' channel whose heat-weighted mean is each row's flowTemperatureC. */
+const FLOW_KEY = 'flow_temperature';
+
+/**
+ * The (flow_temperature, heat_energy) channel pairs of a home's heat meters: each meter's flow
+ * temperature is weighted by its own heat. Meters without either channel give none.
+ */
+function flowPairs(meters: MeterView[]): { channelId: string; registerId: string }[] {
+  const pairs: { channelId: string; registerId: string }[] = [];
+  for (const m of meters) {
+    if (m.kind !== 'heat_meter') continue;
+    const flow = m.channels.find((c) => c.key === FLOW_KEY && c.kind === 'instantaneous');
+    const heat = m.channels.find((c) => c.key === 'heat_energy' && c.kind === 'register');
+    if (flow && heat) pairs.push({ channelId: flow.id, registerId: heat.id });
+  }
+  return pairs;
+}
 
 export interface PortfolioDeps {
   agents: Pick<AgentsService, 'findById'>;
@@ -96,7 +113,11 @@ export class PortfolioService {
    * The agent, window, homes and the source of the totals. The default window is the 30 whole local
    * days ending with today, so it is read from the daily rollups.
    */
-  private async prepare(scope: Scope, query: PortfolioInsightQueryInput | PortfolioPerformanceQueryInput) {
+  private async prepare(
+    scope: Scope,
+    query: PortfolioInsightQueryInput | PortfolioPerformanceQueryInput,
+    alsoKeys: string[] = [],
+  ) {
     const agentId = scope.role === 'operator' ? query.agentId : (query.agentId ?? scope.agentId);
     if (!agentId) throw invalidQuery('agentId', 'is required for the operator', 'Name the agent: ?agentId=');
     // Another agent is the same 404 as one that does not exist: its existence is not disclosed.
@@ -114,10 +135,12 @@ export class PortfolioService {
     const resolution: 'day' | 'hour' = wholeDays ? 'day' : 'hour';
     const homes = await this.deps
       .homes()
-      .listWithRegisters(scope, agentId, { technology: query.technology, groupId: query.group });
+      .listWithRegisters(scope, agentId, { technology: query.technology, groupId: query.group }, alsoKeys);
     const totals = async (channelIds: string[]): Promise<Totals> =>
       telemetry.registerTotals(channelIds, from, to, resolution);
-    return { agentId, calendar, from, to, now, resolution, homes, totals };
+    const heatWeighted = (pairs: { channelId: string; registerId: string }[]) =>
+      telemetry.heatWeightedMeans(pairs, from, to, resolution);
+    return { agentId, calendar, from, to, now, resolution, homes, totals, heatWeighted };
   }
 
   /**
@@ -131,13 +154,13 @@ export class PortfolioService {
     agentId: string,
     window: { from: string; to: string },
   ): Promise<{ from: number; to: number; rows: PerformanceRow[] }> {
-    const prepared = await this.prepare(scope, { agentId, ...window, limit: 1 });
+    const prepared = await this.prepare(scope, { agentId, ...window, limit: 1 }, [FLOW_KEY]);
     return { from: prepared.from, to: prepared.to, rows: await this.performanceRows(prepared, {}) };
   }
 
   /** The rows of the performance table, unsorted. */
   private async performanceRows(
-    { from, to, now, homes, totals }: Awaited<ReturnType<PortfolioService['prepare']>>,
+    { from, to, now, homes, totals, heatWeighted }: Awaited<ReturnType<PortfolioService['prepare']>>,
     query: Pick<PortfolioPerformanceQueryInput, 'minCoverage' | 'boundary'>,
   ): Promise<PerformanceRow[]> {
     const minCoverage = query.minCoverage ?? DEFAULT_MIN_COVERAGE;
@@ -154,11 +177,33 @@ export class PortfolioService {
       s.boundary ? [...s.boundary.heat, ...s.boundary.electricity].map((t) => t.channelId) : [],
     );
     const sums = await totals([...new Set(channelIds)]);
+    // Each home's heat-weighted flow temperature: Σ heat × mean flow / Σ heat over its heat meters' buckets.
+    const pairsOf = new Map(stated.map(({ home, meters }) => [home.id, flowPairs(meters)]));
+    const means = new Map(
+      (await heatWeighted([...pairsOf.values()].flat())).map((r) => [`${r.channelId} ${r.registerId}`, r]),
+    );
+    const flowOf = (homeId: string): number | null => {
+      let heat = 0;
+      let weighted = 0;
+      for (const p of pairsOf.get(homeId) ?? []) {
+        const mean = means.get(`${p.channelId} ${p.registerId}`);
+        if (!mean) continue;
+        heat += mean.heatKwh;
+        weighted += mean.weighted;
+      }
+      return heat > 0 ? round(weighted / heat, 2) : null;
+    };
 
     const rows: PerformanceRow[] = stated.map(({ home, meters, boundary }) => {
       const installation = JSON.parse(home.installation) as Installation;
       const designSpf = installation.designSpf ?? installation.designScop ?? null;
-      const base = { homeId: home.id, reference: home.reference, technology: home.technology, designSpf };
+      const base = {
+        homeId: home.id,
+        reference: home.reference,
+        technology: home.technology,
+        designSpf,
+        flowTemperatureC: flowOf(home.id),
+      };
       if (!boundary)
         return {
           ...base,
@@ -203,7 +248,7 @@ export class PortfolioService {
     scope: Scope,
     query: PortfolioPerformanceQueryInput,
   ): Promise<PortfolioPerformance & { all: PerformanceRow[] }> {
-    const prepared = await this.prepare(scope, query);
+    const prepared = await this.prepare(scope, query, [FLOW_KEY]);
     const { agentId, calendar, from, to, resolution } = prepared;
     const minCoverage = query.minCoverage ?? DEFAULT_MIN_COVERAGE;
     const rows = await this.performanceRows(prepared, query);
@@ -252,6 +297,10 @@ export class PortfolioService {
         spfRatio: distribution(
           rows.map((r) => r.spfRatio),
           3,
+        ),
+        flowTemperature: distribution(
+          rows.map((r) => r.flowTemperatureC),
+          2,
         ),
       },
       belowDesign,

@@ -246,5 +246,9 @@ const sane = (v: number): boolean => v >= -STORED_LIMIT && v <= STORED_LIMIT;
 export const usableRollup = (a: { sum: number; min: number; max: number; delta?: number | null }): boolean =>
   sane(a.sum) && sane(a.min) && sane(a.max) && sane(a.delta ?? 0);
 
+/** `usableRollup` as SQL, for a rollup table named `alias` in a query that sums rollups in the database. */
+export const usableRollupSql = (alias: string): string =>
+  `${alias}.sum between -${STORED_LIMIT} and ${STORED_LIMIT} and ${alias}.min >= -${STORED_LIMIT} and ${alias}.max <= ${STORED_LIMIT} and ${alias}.delta between -${STORED_LIMIT} and ${STORED_LIMIT}`;
+
 /** The same as SQL, for queries that sum rollups in the database (`r` is the rollup table). */
-export const USABLE_ROLLUP_SQL = `r.sum between -${STORED_LIMIT} and ${STORED_LIMIT} and r.min >= -${STORED_LIMIT} and r.max <= ${STORED_LIMIT} and r.delta between -${STORED_LIMIT} and ${STORED_LIMIT}`;
+export const USABLE_ROLLUP_SQL = usableRollupSql('r');

@@ -8,7 +8,7 @@ import { isoTime } from '../db/time.js';
 import type { HomesService } from '../homes/service.js';
 import { ApiError } from '../http/errors.js';
 import { type Calendar, calendarFor, HOUR, hourOf, MINUTE } from './buckets.js';
-import { STORED_LIMIT, USABLE_ROLLUP_SQL, usableRollup } from './plausibility.js';
+import { STORED_LIMIT, USABLE_ROLLUP_SQL, usableRollup, usableRollupSql } from './plausibility.js';
 import { bucketsTouched, mergeInto, type ReducedBucket, widthFor, withPredecessor } from './reduce.js';
 import type {
   Aggregation,
@@ -555,6 +555,57 @@ export class TelemetryQueries {
         .execute();
       for (const r of rows)
         result.set(r.channelId, { delta: Number(r.delta ?? 0), count: Number(r.count ?? 0) });
+    }
+    return result;
+  }
+
+  /**
+   * Heat-weighted means of instantaneous channels over [from, to), for many pairs at once: per pair
+   * (an instantaneous channel, e.g. a heat meter's flow_temperature, and a register, e.g. its
+   * heat_energy), over the buckets in which both have a usable rollup, the channel's mean (sum /
+   * count) and the register's delta: `heatKwh` = Σ delta and `weighted` = Σ delta × mean, so
+   * weighted / heatKwh is the mean weighted by the register. Buckets without consumption weigh
+   * nothing and are left out. `day` reads `rollups_day` (agent-local days: from and to should be
+   * local midnights; a day's mean includes its idle hours), `hour` `rollups_hour`. One grouped
+   * query per chunk of pairs; pairs without such a bucket are absent. The caller checks the homes
+   * are visible.
+   */
+  async heatWeightedMeans(
+    pairs: { channelId: string; registerId: string }[],
+    from: number,
+    to: number,
+    resolution: 'hour' | 'day',
+  ): Promise<{ channelId: string; registerId: string; heatKwh: number; weighted: number }[]> {
+    const table = sql.table(resolution === 'day' ? 'rollups_day' : 'rollups_hour');
+    const result: { channelId: string; registerId: string; heatKwh: number; weighted: number }[] = [];
+    // Two ids a pair: half as many pairs a chunk as channels in registerTotals.
+    for (let i = 0; i < pairs.length; i += TOTALS_CHUNK / 2) {
+      const chunk = pairs.slice(i, i + TOTALS_CHUNK / 2);
+      const values = sql.join(chunk.map((p) => sql`(${p.channelId}, ${p.registerId})`));
+      const rows = await sql<{
+        channel: string;
+        reg: string;
+        kwh: number | string | null;
+        weighted: number | string | null;
+      }>`
+        with p (cid, rid) as (values ${values})
+        select p.cid as channel, p.rid as reg,
+          sum(h.delta) as kwh, sum(h.delta * m.sum / m.count) as weighted
+        from p
+        join telemetry_series sm on sm.channel_id = p.cid
+        join telemetry_series sh on sh.channel_id = p.rid
+        join ${table} m on m.series = sm.no
+        join ${table} h on h.series = sh.no and h.bucket = m.bucket
+        where m.bucket >= ${from} and m.bucket < ${to} and m.count > 0 and h.delta > 0
+          and ${sql.raw(usableRollupSql('m'))} and ${sql.raw(usableRollupSql('h'))}
+        group by p.cid, p.rid`.execute(this.deps.db);
+      for (const r of rows.rows)
+        result.push({
+          channelId: r.channel,
+          registerId: r.reg,
+          heatKwh: Number(r.kwh ?? 0),
+          weighted: Number(r.weighted ?? 0),
+        });
     }
     return result;
   }

@@ -119,6 +119,7 @@ describe('GET /portfolio/performance', () => {
         coveragePercent: 100,
         designSpf: 4,
         spfRatio: 0.875,
+        flowTemperatureC: null,
       },
       expect.objectContaining({ reference: 'PF-A', heatKwh: 144, electricityKwh: 48, spf: 3, spfRatio: 1 }),
       expect.objectContaining({ reference: 'PF-B', heatKwh: 120, spf: 2.5, designSpf: 3.2, spfRatio: 0.781 }),
@@ -140,6 +141,8 @@ describe('GET /portfolio/performance', () => {
       electricity: { min: 24, q1: 42, median: 48, q3: 48, max: 48 },
       heat: { min: 96, q1: 114, median: 132, q3: 150, max: 168 },
       spfRatio: { min: 0.781, q1: 0.828, median: 0.875, q3: 0.938, max: 1 },
+      // No flow temperature is read in these homes.
+      flowTemperature: null,
     });
     expect(body.belowDesign.map((r: { reference: string }) => r.reference)).toEqual(['PF-B', 'PF-G']);
   });
@@ -225,11 +228,112 @@ describe('GET /portfolio/performance', () => {
     expect(response.headers['content-type']).toMatch(/^text\/csv/);
     const lines = response.body.trimEnd().split('\r\n');
     expect(lines[0]).toBe(
-      'homeId,reference,technology,boundary,heatKwh,electricityKwh,spf,coveragePercent,designSpf,spfRatio',
+      'homeId,reference,technology,boundary,heatKwh,electricityKwh,spf,coveragePercent,designSpf,spfRatio,flowTemperatureC',
     );
     expect(lines).toHaveLength(5);
-    expect(lines[1]).toBe(`${homes.g},PF-G,ground_source_heat_pump,H3,168,48,3.5,100,4,0.875`);
-    expect(lines[4]).toBe(`${homes.c},PF-C,air_source_heat_pump,H3,96,24,,50,3,`);
+    expect(lines[1]).toBe(`${homes.g},PF-G,ground_source_heat_pump,H3,168,48,3.5,100,4,0.875,`);
+    expect(lines[4]).toBe(`${homes.c},PF-C,air_source_heat_pump,H3,96,24,,50,3,,`);
+  });
+
+  it('gives each home its flow temperature: daily means weighted by daily heat', async () => {
+    const flow = await createTenant(t.app, operator, 'Flow');
+    /**
+     * A home read at half past every hour from the hour before FROM: heat `heatPerHour(k)` kWh in
+     * reading k's hour, flow temperature `flowAt(k)` °C (none when `flowAt` is not given).
+     */
+    const home = async (
+      reference: string,
+      heatPerHour: (k: number) => number,
+      flowAt?: (k: number) => number,
+      heatMeterChannels?: { key: string }[],
+    ) => {
+      const { homeId, channel } = await homeWithChannels(t.app, flow.admin.token, reference, {
+        installation: installation('air_source_heat_pump', 3),
+        meters: [
+          {
+            ...meters(reference).meters[0],
+            ...(heatMeterChannels ? { channels: heatMeterChannels } : {}),
+          },
+          meters(reference).meters[1],
+        ],
+      });
+      const heat = channel('heat_meter', 'heat_energy').id;
+      const electricity = channel('electricity_meter', 'electricity_energy').id;
+      const readings: Reading[] = [];
+      let register = 300;
+      for (let k = 0; k <= 48; k++) {
+        const at = iso(FROM - HOUR + k * HOUR + 30 * 60_000);
+        if (k > 0) register += heatPerHour(k);
+        readings.push({ channelId: heat, time: at, value: register });
+        readings.push({ channelId: electricity, time: at, value: 100 + k });
+        if (flowAt)
+          readings.push({
+            channelId: channel('heat_meter', 'flow_temperature').id,
+            time: at,
+            value: flowAt(k),
+          });
+      }
+      await pushAll(t.app, flow.admin.token, readings);
+      return homeId;
+    };
+    // Reading k (k = 1…24) is on 1 November, k = 25…48 on the 2nd; k = 0 on 31 October, outside.
+    const weighted = await home(
+      'PF-FLOW',
+      (k) => (k <= 24 ? 1 : 3),
+      // 1 Nov: 30 and 40 by turns (mean 35); 2 Nov: 40 and 50 (mean 45); 31 Oct: 90, outside the window.
+      (k) => (k === 0 ? 90 : (k <= 24 ? 30 : 40) + (k % 2) * 10),
+    );
+    // No flow_temperature channel on its heat meter.
+    const without = await home('PF-NOFLOW', () => 2, undefined, [{ key: 'heat_energy' }]);
+    // Flow temperatures, but its heat register never moves: no heat to weigh them by.
+    const idle = await home(
+      'PF-IDLE',
+      () => 0,
+      () => 50,
+    );
+
+    const response = await get(`/portfolio/performance?${WINDOW}&sort=heat`, flow.admin.token);
+    expect(response.statusCode, response.body).toBe(200);
+    const body = response.json();
+    expect(body.resolution).toBe('day');
+    const rows = new Map(
+      body.items.map((r: { homeId: string; flowTemperatureC: number | null }) => [r.homeId, r]),
+    );
+    // 24 kWh at a mean 35 °C on the 1st, 72 kWh at 45 °C on the 2nd: (24 × 35 + 72 × 45) / 96 = 42.5.
+    expect(rows.get(weighted)).toMatchObject({ reference: 'PF-FLOW', heatKwh: 96, flowTemperatureC: 42.5 });
+    expect(rows.get(without)).toMatchObject({ reference: 'PF-NOFLOW', heatKwh: 96, flowTemperatureC: null });
+    expect(rows.get(idle)).toMatchObject({ reference: 'PF-IDLE', heatKwh: 0, flowTemperatureC: null });
+    expect(body.summary.flowTemperature).toEqual({
+      min: 42.5,
+      q1: 42.5,
+      median: 42.5,
+      q3: 42.5,
+      max: 42.5,
+    });
+
+    const csv = await get(`/portfolio/performance?${WINDOW}&sort=heat`, flow.admin.token, {
+      accept: 'text/csv',
+    });
+    const lines = csv.body.trimEnd().split('\r\n');
+    expect(lines[0]?.split(',').at(-1)).toBe('flowTemperatureC');
+    expect(
+      lines
+        .find((l) => l.startsWith(weighted))
+        ?.split(',')
+        .at(-1),
+    ).toBe('42.5');
+    expect(
+      lines
+        .find((l) => l.startsWith(without))
+        ?.split(',')
+        .at(-1),
+    ).toBe('');
+    expect(
+      lines
+        .find((l) => l.startsWith(idle))
+        ?.split(',')
+        .at(-1),
+    ).toBe('');
   });
 
   it('names the bad parameter', async () => {
