@@ -147,14 +147,15 @@ export class PortfolioService {
    * Each home's SPF row (boundary, heat, electricity, SPF, coverage, against design) of one agent's
    * homes the caller may see over [from, to) (RFC 3339; rounded to whole UTC hours as the
    * performance table's window is): what `GET /portfolio/performance` answers for the same window,
-   * without sorting or paging (the fleet table).
+   * without sorting or paging, and without the flow temperature (the fleet table).
    */
   async spfRows(
     scope: Scope,
     agentId: string,
     window: { from: string; to: string },
   ): Promise<{ from: number; to: number; rows: PerformanceRow[] }> {
-    const prepared = await this.prepare(scope, { agentId, ...window, limit: 1 }, [FLOW_KEY]);
+    // The fleet shows no flow temperature: its rows skip that query (flowTemperatureC is null).
+    const prepared = await this.prepare(scope, { agentId, ...window, limit: 1 });
     return { from: prepared.from, to: prepared.to, rows: await this.performanceRows(prepared, {}) };
   }
 
