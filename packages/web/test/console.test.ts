@@ -277,6 +277,11 @@ run('the web console in a real browser', () => {
       .filter({ hasText: 'How many homes reach each SPF' })
       .locator('canvas')
       .waitFor();
+    await page
+      .getByRole('figure')
+      .filter({ hasText: 'SPF against flow temperature' })
+      .locator('canvas')
+      .waitFor();
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Download performance CSV' }).click();
     const file = await (await download).createReadStream();

@@ -133,6 +133,7 @@ export function PortfolioPage() {
   };
   const rows = performance.data?.items ?? [];
   const hist = useMemo(() => histogram(rows), [rows]);
+  const scatter = useMemo(() => rows.filter((r) => r.spf !== null && r.flowTemperatureC !== null), [rows]);
   const sortable = (key: string, label: string) => {
     const active = sort === key;
     return (
@@ -260,6 +261,12 @@ export function PortfolioPage() {
                       digits={0}
                     />
                     <Quartiles label="Coverage" d={performance.data.summary.coverage} unit="%" digits={0} />
+                    <Quartiles
+                      label="Flow temperature"
+                      d={performance.data.summary.flowTemperature}
+                      unit="°C"
+                      digits={1}
+                    />
                   </tbody>
                 </table>
               </ScrollRegion>
@@ -285,6 +292,23 @@ export function PortfolioPage() {
               />
             </section>
           </div>
+          <section class="card" aria-labelledby="flow-title">
+            <h2 id="flow-title" class="sr-only">
+              SPF against flow temperature
+            </h2>
+            <XYChart
+              title="SPF against flow temperature: cooler flow, better SPF"
+              xLabel="Flow temperature (°C, weighted by heat)"
+              yLabel="SPF"
+              mode="points"
+              x={scatter.map((r) => r.flowTemperatureC as number)}
+              y={scatter.map((r) => r.spf)}
+              names={scatter.map((r) => r.reference)}
+              xDigits={1}
+              yDigits={2}
+              description={`${scatter.length} homes with both an SPF and a flow temperature.`}
+            />
+          </section>
           <section class="card" aria-labelledby="league-title">
             <h2 id="league-title">Performance league table</h2>
             {rows.length === 0 ? (
@@ -302,6 +326,7 @@ export function PortfolioPage() {
                       {sortable('spf', 'SPF')}
                       {sortable('belowDesign', 'SPF / design')}
                       {sortable('coverage', 'Coverage')}
+                      <th scope="col">Flow temperature</th>
                     </tr>
                   </thead>
                   <tbody>
@@ -319,6 +344,7 @@ export function PortfolioPage() {
                           {r.spfRatio === null ? '—' : percent(r.spfRatio * 100)}
                         </td>
                         <td>{percent(r.coveragePercent)}</td>
+                        <td>{num(r.flowTemperatureC, '°C', 1)}</td>
                       </tr>
                     ))}
                   </tbody>
