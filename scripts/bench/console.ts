@@ -26,11 +26,11 @@ import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { startServer } from '../../packages/client/test/support.js';
 import { login, OPERATOR } from '../../packages/server/test/helpers/harness.js';
-import { completeOrder } from '../../packages/server/test/helpers/orders.js';
 import { createTenant } from '../../packages/server/test/helpers/tenants.js';
 import { buildConsole, DIST_DIR, launch } from '../../packages/web/test/support/browser.js';
 import { CHANNEL_KEYS, DAY, HomeStream, MINUTE, pushBody } from './data.js';
 import { machineInfo } from './machine.js';
+import { seedDailyFleet } from './seed-fleet.js';
 
 const API = '/api/v/1';
 const BATCH = 10_000;
@@ -77,54 +77,10 @@ try {
   };
 
   // The fleet: homes with daily register readings, SPF 2.5–3.5 by home.
-  const started = performance.now();
-  const commissioningDate = new Date(Date.now() - (DAYS + 5) * DAY).toISOString().slice(0, 10);
-  let batch: { channelId: string; time: string; value: number }[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const answer = await inject('POST', '/telemetry', { readings: batch });
-    if (answer.refused.length > 0) throw new Error(`refused: ${JSON.stringify(answer.refused[0])}`);
-    batch = [];
-  };
-  const today = Math.floor(Date.now() / DAY) * DAY + DAY / 2;
-  for (let i = 0; i < HOMES; i++) {
-    const reference = `CB-${String(i).padStart(5, '0')}`;
-    const home = await order(
-      reference,
-      completeOrder(reference, {
-        installation: { ...completeOrder(reference).installation, designSpf: 3, commissioningDate },
-        meters: [
-          { serial: `HM-${i}`, kind: 'heat_meter', reading: { method: 'push', intervalSeconds: 86_400 } },
-          {
-            serial: `EM-${i}`,
-            kind: 'electricity_meter',
-            measures: 'heat_pump',
-            reading: { method: 'push', intervalSeconds: 86_400 },
-          },
-        ],
-        services: { amr: {}, insight: {}, performance: {} },
-      }),
-    );
-    const kwh = 8 + (i % 5);
-    const spf = 2.5 + (i % 11) / 10;
-    for (let d = DAYS; d >= 0; d--) {
-      const time = new Date(Math.min(today - d * DAY, Date.now() - MINUTE)).toISOString();
-      batch.push({
-        channelId: home.byKey.get('electricity_meter/electricity_energy') as string,
-        time,
-        value: 1000 + (DAYS - d) * kwh,
-      });
-      batch.push({
-        channelId: home.byKey.get('heat_meter/heat_energy') as string,
-        time,
-        value: 3000 + (DAYS - d) * kwh * spf,
-      });
-    }
-    if (batch.length >= BATCH) await flush();
-    if ((i + 1) % 1000 === 0) console.log(`${i + 1} homes in ${seconds(started)} s`);
-  }
-  await flush();
-  console.log(`${HOMES} homes with ${DAYS} days of daily readings in ${seconds(started)} s`);
+  const seeded = await seedDailyFleet(app, tenant.admin.token, { homes: HOMES, days: DAYS, prefix: 'CB' });
+  console.log(
+    `${HOMES} homes in ${seeded.homesSeconds} s, ${seeded.readings} daily readings in ${seeded.pushSeconds} s`,
+  );
 
   // One home with a year of one-minute readings of eight channels.
   const yearStart = Math.floor((Date.now() - YEAR_DAYS * DAY) / MINUTE) * MINUTE;
