@@ -23,17 +23,27 @@ export function HomePerformance({ home, range }: { home: Home; range: Range }) {
   const outdoor = home.meters.flatMap((m) => m.channels).find((c) => c.key === 'outdoor_temperature');
   const load = useLoad(
     async (signal) => {
-      const [whole, performance, weather] = await Promise.all([
-        client.performance.get(
-          home.id,
-          { period: 'all', from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString() },
-          { signal },
-        ),
-        client.performance.get(
-          home.id,
-          { period, from: new Date(from).toISOString(), to: new Date(to).toISOString() },
-          { signal },
-        ),
+      const periods = client.performance.get(
+        home.id,
+        { period, from: new Date(from).toISOString(), to: new Date(to).toISOString() },
+        { signal },
+      );
+      // A range of 14 days or more is the bars' own window: one answer gives the bars and the SPF.
+      const whole =
+        from === range.from
+          ? periods
+          : client.performance.get(
+              home.id,
+              {
+                period: 'all',
+                from: new Date(range.from).toISOString(),
+                to: new Date(range.to).toISOString(),
+              },
+              { signal },
+            );
+      const [performance, window, weather] = await Promise.all([
+        periods,
+        whole,
         outdoor
           ? client.telemetry.query(
               home.id,
@@ -48,7 +58,7 @@ export function HomePerformance({ home, range }: { home: Home; range: Range }) {
             )
           : Promise.resolve(undefined),
       ]);
-      return { performance, whole, weather };
+      return { performance, whole: window, weather };
     },
     [home.id, Math.floor(range.from / 3_600_000), Math.floor(to / 3_600_000)],
   );
