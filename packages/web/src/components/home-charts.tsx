@@ -1,5 +1,5 @@
 import type { Home } from '@hearth/client';
-import { useMemo } from 'preact/hooks';
+import { useEffect, useMemo } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { client } from '../api/client';
 import { useTimeZone } from '../api/session';
@@ -118,7 +118,7 @@ export function RangePicker({ range }: { range: Range }) {
 }
 
 /** Temperatures and powers over the chosen range, reduced by the server to about the chart's width. */
-export function HomeCharts({ home }: { home: Home }) {
+export function HomeCharts({ home, onSettled }: { home: Home; onSettled?: () => void }) {
   const { query, path, route } = useLocation();
   const zone = useTimeZone();
   const range = useRange();
@@ -148,6 +148,11 @@ export function HomeCharts({ home }: { home: Home }) {
     next.delete('range');
     route(`${path}?${next}`);
   };
+  // The rest of the page waits for the charts: the server answers them first.
+  const settled = load.state !== 'loading' || ids.length === 0;
+  useEffect(() => {
+    if (settled) onSettled?.();
+  }, [settled, onSettled]);
   const charts = useMemo(() => {
     if (!load.data) return undefined;
     return { temps: align(load.data, temps, 1, '°C'), powers: align(load.data, powers, 1000, 'kW') };

@@ -1,4 +1,5 @@
 import type { Home } from '@hearth/client';
+import { useCallback, useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
 import { client } from '../api/client';
 import { findHome } from '../api/homes';
@@ -93,6 +94,9 @@ function HomeAlarms({ home }: { home: Home }) {
 export function HomePage() {
   const { params } = useRoute();
   const range = useRange();
+  // The charts are what people open a home for: the other sections ask the server after them.
+  const [chartsSettled, setChartsSettled] = useState(false);
+  const settle = useCallback(() => setChartsSettled(true), []);
   const ref = decodeURIComponent(params.home ?? '');
   const load = useLoad((signal) => findHome(ref, signal), [ref]);
   if (load.state === 'error') {
@@ -154,10 +158,18 @@ export function HomePage() {
         )}
       </dl>
       <HomeAlarms home={home} />
-      <HomeCharts home={home} />
-      {installation.technology?.endsWith('heat_pump') && <HomePerformance home={home} range={range} />}
-      <HomeInsight home={home} />
-      <Latest home={home} />
+      <HomeCharts home={home} onSettled={settle} />
+      {chartsSettled ? (
+        <>
+          {installation.technology?.endsWith('heat_pump') && <HomePerformance home={home} range={range} />}
+          <HomeInsight home={home} />
+          <Latest home={home} />
+        </>
+      ) : (
+        <p class="loading" role="status">
+          Loading efficiency, energy and meters…
+        </p>
+      )}
     </article>
   );
 }
