@@ -51,7 +51,13 @@ const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] as number;
 
 buildConsole();
-const server = await startServer({ HEARTH_CONSOLE_DIR: DIST_DIR, HEARTH_RATE_LIMIT: '0' });
+// Fault evaluation is held back: the seeding's year of history would otherwise be judged during the
+// measurements (a one-off after a backfill), and what is measured is what a person waits for.
+const server = await startServer({
+  HEARTH_CONSOLE_DIR: DIST_DIR,
+  HEARTH_RATE_LIMIT: '0',
+  HEARTH_FAULTS_STREAM_DELAY_SECONDS: '3600',
+});
 const { app } = server.test;
 try {
   const operator = (await login(app, OPERATOR.username, OPERATOR.password)).access_token;
