@@ -232,8 +232,12 @@ describe.skipIf(!installed)(title, () => {
       const channel = home.channelIds[1] as string;
       const messages = 40;
       const perMessage = 5;
-      for (let m = 0; m < messages; m++) {
-        const message = readingsMessage(`split-${m}`, channel, perMessage, 100 + m * perMessage);
+      // Built at once, then sent: built while publishing, a message made after the clock turned a
+      // minute would repeat its neighbour's last minute (a duplicate, under load).
+      const batch = Array.from({ length: messages }, (_, m) =>
+        readingsMessage(`split-${m}`, channel, perMessage, 100 + m * perMessage),
+      );
+      for (const message of batch) {
         await gateway.client.publishAsync(readingsTopic(home.clientId), json(message), { qos: 1 });
       }
       const results = await Promise.all(
