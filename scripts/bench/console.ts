@@ -19,7 +19,8 @@
  * (bodies as sent, compressed or not), and the JavaScript shipped for the first view (gzip -9 of
  * the entry script and what it imports before the first render).
  *
- * Options: --homes 10000, --days 30, --runs 5, --year-days 365.
+ * Options: --homes 10000, --days 30, --runs 5, --year-days 365, --requests (list the year home
+ * page's requests of its last load: when each started and ended, and its size).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -41,6 +42,7 @@ const { values: args } = parseArgs({
     days: { type: 'string', default: '30' },
     runs: { type: 'string', default: '5' },
     'year-days': { type: 'string', default: '365' },
+    requests: { type: 'boolean', default: false },
   },
 });
 const HOMES = Number(args.homes);
@@ -158,16 +160,29 @@ try {
   await page.locator('tbody tr').first().waitFor({ timeout: 60_000 });
 
   let bytes = 0;
+  // The last run's requests: when each started and ended after the navigation, and its size.
+  let requests: string[] = [];
   page.on('requestfinished', async (request) => {
     const sizes = await request.sizes().catch(() => undefined);
     if (sizes) bytes += sizes.responseBodySize + sizes.responseHeadersSize;
+    const t = request.timing();
+    const path = request
+      .url()
+      .replace(server.url, '')
+      .replace(/[0-9a-f-]{36}/g, '{id}');
+    requests.push(
+      `${Math.round(t.startTime - navigationStart)}–${Math.round(t.startTime + t.responseEnd - navigationStart)} ms ${sizes?.responseBodySize ?? '?'} B ${path.slice(0, 110)}`,
+    );
   });
+  let navigationStart = 0;
   const measure = async (url: string, ready: () => Promise<unknown>) => {
     const times: number[] = [];
     const transferred: number[] = [];
     for (let run = 0; run < RUNS + 1; run++) {
       await page.goto('about:blank');
       bytes = 0;
+      requests = [];
+      navigationStart = Date.now();
       const t0 = performance.now();
       await page.goto(url);
       await ready();
@@ -179,7 +194,7 @@ try {
         transferred.push(bytes);
       }
     }
-    return { p50: median(times), worst: Math.max(...times), bytes: median(transferred) };
+    return { p50: median(times), worst: Math.max(...times), bytes: median(transferred), requests };
   };
   const fleet = await measure(`${server.url}/homes`, () =>
     page.locator('tbody tr').nth(49).waitFor({ timeout: 60_000 }),
@@ -210,6 +225,13 @@ try {
       .locator('canvas')
       .waitFor({ timeout: 60_000 });
   });
+  if (args.requests) {
+    console.log(
+      '\nthe last load of the year home page, its requests (start–end after navigation, body bytes):',
+    );
+    for (const line of home.requests.sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10)))
+      console.log(`  ${line}`);
+  }
   await browser.close();
 
   const machine = machineInfo(server.test.config.dataDir);
