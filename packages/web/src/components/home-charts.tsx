@@ -5,6 +5,7 @@ import { client } from '../api/client';
 import { useTimeZone } from '../api/session';
 import { useLoad } from '../api/use-load';
 import { dateTime } from '../format';
+import { withQuery } from '../url';
 import { ProblemNotice } from './notice';
 import { PRESETS, type Range, useRange } from './range';
 import { type ChartSeries, TimeChart } from './time-chart';
@@ -63,19 +64,8 @@ function align(
 export function RangePicker({ range }: { range: Range }) {
   const { path, query, route } = useLocation();
   const zone = useTimeZone();
-  const set = (changes: Record<string, string | undefined>) => {
-    const next = new URLSearchParams();
-    for (const [k, v] of Object.entries({
-      ...query,
-      from: undefined,
-      to: undefined,
-      range: undefined,
-      ...changes,
-    })) {
-      if (v) next.set(k, v);
-    }
-    route(`${path}?${next}`, true);
-  };
+  const set = (changes: Record<string, string | undefined>) =>
+    route(withQuery(path, query, { from: undefined, to: undefined, range: undefined, ...changes }), true);
   const span = range.to - range.from;
   const shift = (direction: number) => {
     const to = Math.min(Date.now(), range.to + direction * span * 0.5);
@@ -139,15 +129,14 @@ export function HomeCharts({ home, onSettled }: { home: Home; onSettled?: () => 
       ),
     [home.id, range.from, range.to, ids.join()],
   );
-  const zoom = (from: number, to: number) => {
-    const next = new URLSearchParams({
-      ...query,
-      from: new Date(from).toISOString(),
-      to: new Date(to).toISOString(),
-    });
-    next.delete('range');
-    route(`${path}?${next}`);
-  };
+  const zoom = (from: number, to: number) =>
+    route(
+      withQuery(path, query, {
+        range: undefined,
+        from: new Date(from).toISOString(),
+        to: new Date(to).toISOString(),
+      }),
+    );
   // The rest of the page waits for the charts: the server answers them first.
   const settled = load.state !== 'loading' || ids.length === 0;
   useEffect(() => {

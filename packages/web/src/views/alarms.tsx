@@ -4,6 +4,7 @@ import { client } from '../api/client';
 import { useLoad } from '../api/use-load';
 import { AlarmTable } from '../components/alarm-table';
 import { Empty, Loading, ProblemNotice } from '../components/notice';
+import { withQuery } from '../url';
 
 /** Active and recent alarms across the fleet: the installer's to-do list. */
 export function AlarmInbox() {
@@ -21,11 +22,7 @@ export function AlarmInbox() {
     async (signal) => (await client.faultRules.get(undefined, { signal })).catalogue.rules,
     [],
   );
-  const set = (changes: Record<string, string | undefined>) => {
-    const next = new URLSearchParams();
-    for (const [k, v] of Object.entries({ ...params, ...changes })) if (v) next.set(k, v);
-    route(next.size ? `${path}?${next}` : path);
-  };
+  const set = (changes: Record<string, string | undefined>) => route(withQuery(path, params, changes));
   return (
     <section aria-labelledby="alarms-title">
       <div class="page-head">

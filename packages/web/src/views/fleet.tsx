@@ -8,6 +8,7 @@ import { type Connection, ConnectionBadge, SEVERITIES, SeverityBadge } from '../
 import { Empty, Loading, ProblemNotice } from '../components/notice';
 import { ScrollRegion } from '../components/scroll-region';
 import { ago, dateTime, num, technologyName } from '../format';
+import { withQuery } from '../url';
 
 type FleetQuery = NonNullable<Parameters<typeof client.fleet.page>[0]>;
 type FleetPageAnswer = Awaited<ReturnType<typeof client.fleet.page>>;
@@ -98,14 +99,11 @@ export function FleetPage() {
     client.homeGroups.list().then(setGroups, () => setGroups([]));
   }, []);
 
+  // A new filter or sort starts again at the first page; paging keeps the rest.
   const go = (changes: Record<string, string | undefined>, keepCursor = false) => {
-    const next = new URLSearchParams();
-    for (const [key, value] of Object.entries({ ...params, ...changes })) {
-      if (value && (keepCursor || key !== 'cursor' || 'cursor' in changes)) next.set(key, value);
-    }
-    if (!keepCursor && !('cursor' in changes)) setHistory([]);
-    const text = next.toString();
-    route(text ? `${path}?${text}` : path);
+    const paging = keepCursor || 'cursor' in changes;
+    if (!paging) setHistory([]);
+    route(withQuery(path, params, paging ? changes : { cursor: undefined, ...changes }));
   };
 
   const sortBy = (key: string) => {

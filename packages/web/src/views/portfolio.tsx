@@ -14,6 +14,7 @@ import { Empty, Loading, ProblemNotice } from '../components/notice';
 import { ScrollRegion } from '../components/scroll-region';
 import { XYChart } from '../components/xy-chart';
 import { date, num, percent, TECHNOLOGY_NAMES, technologyName } from '../format';
+import { withQuery } from '../url';
 
 const WINDOWS = [
   { key: '7d', label: 'Last 7 days', days: 7 },
@@ -126,11 +127,7 @@ export function PortfolioPage() {
     [JSON.stringify(base)],
   );
   const [problem, setProblem] = useState<Problem | undefined>();
-  const set = (changes: Record<string, string | undefined>) => {
-    const next = new URLSearchParams();
-    for (const [k, v] of Object.entries({ ...params, ...changes })) if (v) next.set(k, v);
-    route(next.size ? `${path}?${next}` : path);
-  };
+  const set = (changes: Record<string, string | undefined>) => route(withQuery(path, params, changes));
   const rows = performance.data?.items ?? [];
   const hist = useMemo(() => histogram(rows), [rows]);
   const scatter = useMemo(() => rows.filter((r) => r.spf !== null && r.flowTemperatureC !== null), [rows]);
