@@ -44,6 +44,7 @@ export function HomeInsight({ home }: { home: Home }) {
         <>
           <TimeChart
             title="Energy per month (kWh)"
+            period="month"
             zone={zone}
             height={200}
             times={times}

@@ -26,6 +26,8 @@ export interface TimeChartProps {
   height?: number;
   /** Drag-to-zoom chose a range (epoch ms); the caller reloads at a finer resolution. */
   onZoom?: (from: number, to: number) => void;
+  /** What one bar stands for, for its date label; default: guessed from the bars' spacing. */
+  period?: 'day' | 'month';
   /** The time axis spans this range (epoch ms) whatever the data covers. */
   range?: { from: number; to: number };
 }
@@ -48,11 +50,12 @@ function tickLabel(ms: number, incrSeconds: number, zone: string): string {
 }
 
 /** A category's date: a month as "Nov 2026", a day or week as "7 Dec". */
-function shortDate(ms: number, zone: string, all: number[]): string {
+function shortDate(ms: number, zone: string, all: number[], period?: 'day' | 'month'): string {
   const step = all.length > 1 ? ((all[1] as number) - (all[0] as number)) / 1000 : DAY_S;
+  const months = period ? period === 'month' : step >= 28 * DAY_S;
   return new Intl.DateTimeFormat('en-GB', {
     timeZone: zone,
-    ...(step >= 28 * DAY_S ? { month: 'short', year: 'numeric' } : { day: 'numeric', month: 'short' }),
+    ...(months ? { month: 'short', year: 'numeric' } : { day: 'numeric', month: 'short' }),
   }).format(new Date(ms));
 }
 
@@ -143,7 +146,9 @@ export function TimeChart(props: TimeChartProps) {
           ...AXIS,
           values: (_u, ticks) =>
             ticks.map((i) =>
-              Number.isInteger(i) && times[i] !== undefined ? shortDate(times[i], zone, times) : '',
+              Number.isInteger(i) && times[i] !== undefined
+                ? shortDate(times[i], zone, times, props.period)
+                : '',
             ),
         }
       : {
