@@ -86,7 +86,7 @@ export interface Logger {
 export function createContext(config: Config, database: Database, log: Logger): AppContext {
   const { db } = database;
   const audit = new AuditService(new AuditRepository(db));
-  const mail = new MailService(db, config.mail, log);
+  const mail = new MailService(db, config.mail, log, database.storage);
   const authRepo = new AuthRepository(db);
   // Features that need each other are bound late, through these closures, once all exist.
   let auth: AuthService | undefined;
@@ -208,7 +208,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
     telemetryQueries: () => telemetryQueries as TelemetryQueries,
   });
   const webhooksRepo = new WebhooksRepository(db);
-  const webhookWorker = new WebhookDeliveryWorker(webhooksRepo, config.notifications, log);
+  const webhookWorker = new WebhookDeliveryWorker(webhooksRepo, config.notifications, log, database.storage);
   const webhooks = new WebhooksService(webhooksRepo, {
     db,
     audit,
@@ -250,6 +250,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
     config: config.faults,
     workerId: amr.workerId,
     log,
+    storage: database.storage,
   });
   const fleet = new FleetService({
     homes: () => homes,
