@@ -44,6 +44,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -154,6 +155,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -264,6 +266,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -370,6 +373,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -461,6 +465,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -571,6 +576,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -724,6 +730,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -884,6 +891,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -1057,6 +1065,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -1174,6 +1183,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -1288,6 +1298,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -1449,6 +1460,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -1593,6 +1605,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -1688,6 +1701,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -1789,6 +1803,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -1884,6 +1899,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -1973,6 +1989,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -2082,6 +2099,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -2187,6 +2205,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -2492,6 +2511,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -2721,6 +2741,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -2825,6 +2846,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -2983,6 +3005,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -3083,6 +3106,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -3202,6 +3226,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -3303,6 +3328,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -3399,6 +3425,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -3443,6 +3470,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -3711,6 +3739,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -3901,6 +3930,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -4044,6 +4074,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -4149,6 +4180,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -4193,6 +4225,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -4497,6 +4530,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -4618,6 +4652,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -4734,6 +4769,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -4854,6 +4890,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -4958,6 +4995,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -5058,6 +5096,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -5102,6 +5141,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -5694,6 +5734,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -5827,6 +5868,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -5975,6 +6017,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6019,6 +6062,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6151,6 +6195,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6263,6 +6308,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6387,6 +6433,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6500,6 +6547,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6602,6 +6650,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6690,6 +6739,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6818,6 +6868,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6942,6 +6993,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -7063,6 +7115,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -7169,6 +7222,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -7280,6 +7334,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -7374,6 +7429,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -7617,6 +7673,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -7989,6 +8046,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -8227,6 +8285,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -8594,6 +8653,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -8820,6 +8880,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -8911,6 +8972,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -9291,6 +9353,210 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/password-resets': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Forgot your password: email a reset link to the accounts with this address
+     * @description Always 202 with the same body, whether or not an account has the address, so addresses cannot be probed. An active account with this address gets an email with a link and a single-use token, valid for HEARTH_PASSWORD_RESET_TTL seconds (30 minutes by default); a newer request voids older tokens. At most 3 emails per address, then one every 5 minutes (further requests are still 202, silently); at most 10 requests per client address, then one a minute (429 too_many_requests with Retry-After).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * Format: email
+             * @description an email address
+             */
+            email: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'password_reset_invalid'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Accepted: an email goes out if an active account has this address */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description the same sentence whether or not an account has the address */
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/password-resets/confirmation': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Set a new password with the token from a reset email (every session of the account ends)
+     * @description The password needs 12 or more characters and must not be a common or easily guessed one (400 validation_failed). An unknown, used, voided or expired token is 400 password_reset_invalid, whose detail says which. On success (204) every access and refresh token of the account is revoked: log in again with the new password.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description the new password: 12 or more characters, not a common one */
+            password: string;
+            /** @description the reset token from the email */
+            token: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'password_reset_invalid'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description No content */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/portfolio/insight': {
     parameters: {
       query?: never;
@@ -9344,6 +9610,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -9388,6 +9655,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -9560,6 +9828,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -9604,6 +9873,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -9797,6 +10067,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -9925,6 +10196,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -9969,6 +10241,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10064,6 +10337,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10167,6 +10441,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10211,6 +10486,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10305,6 +10581,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10409,6 +10686,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10557,6 +10835,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10677,6 +10956,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10813,6 +11093,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10921,6 +11202,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11023,6 +11305,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11153,6 +11436,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11277,6 +11561,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11400,6 +11685,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11506,6 +11792,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11589,6 +11876,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11715,6 +12003,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11809,6 +12098,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11934,6 +12224,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -12049,6 +12340,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -12165,6 +12457,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -12266,6 +12559,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -12359,6 +12653,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -12483,6 +12778,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -12601,6 +12897,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'

@@ -1,10 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { NoContent, ProblemSchema } from '../http/schemas.js';
-import {
-  PasswordResetConfirmBody,
-  PasswordResetRequestBody,
-  PasswordResetRequested,
-} from './schemas.js';
+import { PasswordResetConfirmBody, PasswordResetRequestBody, PasswordResetRequested } from './schemas.js';
 import { RESET_ACCEPTED } from './service.js';
 
 const tags = ['Password resets'];

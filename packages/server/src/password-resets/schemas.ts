@@ -1,10 +1,7 @@
 import { type Static, Type } from 'typebox';
 import { Email } from '../agents/schemas.js';
 
-export const PasswordResetRequestBody = Type.Object(
-  { email: Email },
-  { additionalProperties: false },
-);
+export const PasswordResetRequestBody = Type.Object({ email: Email }, { additionalProperties: false });
 export type PasswordResetRequestInput = Static<typeof PasswordResetRequestBody>;
 
 export const PasswordResetRequested = Type.Object(

@@ -74,7 +74,9 @@ describe(`password change is throttled like logins (${dialect})`, () => {
     expectThrottled(right);
     // Nothing changed: the old password still logs in (from elsewhere), the session still works.
     expect((await tryLogin(t.app, user.username, user.password, '203.0.113.91')).statusCode).toBe(200);
-    expect((await t.app.inject({ url: '/api/v/1/users/me', headers: bearer(user.token) })).statusCode).toBe(200);
+    expect((await t.app.inject({ url: '/api/v/1/users/me', headers: bearer(user.token) })).statusCode).toBe(
+      200,
+    );
 
     await age(t, 60 * 60_000);
     const later = await changePassword(t.app, user.token, user.password, 'plum voyage cinder 4411', thief);
@@ -96,7 +98,9 @@ describe(`password change is throttled like logins (${dialect})`, () => {
     expect(loginRefused.statusCode, loginRefused.body).toBe(429);
     expect(loginRefused.json().error).toBe('slow_down');
     // ...and so is the change with the right current password.
-    expectThrottled(await changePassword(t.app, user.token, user.password, 'quartz ember willow 5120', address));
+    expectThrottled(
+      await changePassword(t.app, user.token, user.password, 'quartz ember willow 5120', address),
+    );
   });
 
   it('counts changes across addresses in the account bucket', async () => {
@@ -104,11 +108,19 @@ describe(`password change is throttled like logins (${dialect})`, () => {
     // Ten wrong guesses from five addresses (two each, under every per-address limit)...
     for (let i = 1; i <= 5; i++) {
       for (let j = 0; j < 2; j++) {
-        expectWrong(await changePassword(t.app, user.token, WRONG, 'saffron kayak meadow 7', `198.18.1.${i}`));
+        expectWrong(
+          await changePassword(t.app, user.token, WRONG, 'saffron kayak meadow 7', `198.18.1.${i}`),
+        );
       }
     }
     // ...empty the account's bucket for any new address, for logins as for changes.
-    const change = await changePassword(t.app, user.token, user.password, 'saffron kayak meadow 7', '198.18.1.99');
+    const change = await changePassword(
+      t.app,
+      user.token,
+      user.password,
+      'saffron kayak meadow 7',
+      '198.18.1.99',
+    );
     expect(change.statusCode, change.body).toBe(429);
     const loginElsewhere = await tryLogin(t.app, user.username, user.password, '198.18.1.98');
     expect(loginElsewhere.statusCode).toBe(429);

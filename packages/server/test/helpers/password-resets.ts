@@ -36,8 +36,9 @@ export function confirmReset(
 
 /** The reset token inside a reset email's text (the line after "reset token:"). */
 export function resetTokenFromMail(text: string): string {
-  const match =
-    /reset token:\s*\n\s*([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/i.exec(text);
+  const match = /reset token:\s*\n\s*([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/i.exec(
+    text,
+  );
   if (!match?.[1]) throw new Error(`no reset token in mail:\n${text}`);
   return match[1];
 }

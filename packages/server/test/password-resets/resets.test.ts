@@ -84,7 +84,9 @@ describe(`password reset over HTTP with a real SMTP server (${dialect})`, () => 
     expect(mail.subject).toBe('Reset your Hearth password');
     expect(mail.text).toContain(tenant.admin.username);
     const token = resetTokenFromMail(mail.text ?? '');
-    const link = (mail.text ?? '').match(/https?:\/\/\S+/g)?.find((l) => l.includes('/password-resets/confirm'));
+    const link = (mail.text ?? '')
+      .match(/https?:\/\/\S+/g)
+      ?.find((l) => l.includes('/password-resets/confirm'));
     expect(link).toBe(`${PUBLIC_URL}/password-resets/confirm?token=${token}`);
 
     await t.app.ctx.services.passwordResets.idle();
@@ -130,7 +132,10 @@ describe(`password reset over HTTP with a real SMTP server (${dialect})`, () => 
     await login(t.app, victim.username, newPassword);
 
     // The token works once.
-    const again = await post('/password-resets/confirmation', { token, password: 'another lantern story 88' });
+    const again = await post('/password-resets/confirmation', {
+      token,
+      password: 'another lantern story 88',
+    });
     expect(again.response.status).toBe(400);
     expect(JSON.parse(again.text)).toMatchObject({ code: 'password_reset_invalid', status: 400 });
     expect(JSON.parse(again.text).detail).toMatch(/already used/);
@@ -197,7 +202,11 @@ describe(`password reset tokens: expiry, replacement, policy, storage (${dialect
   it('answers an unknown token 400 password_reset_invalid, and a newer request voids the older token', async () => {
     const user = await tenant.addUser('viewer');
     const email = emailOf(user.username);
-    const unknown = await confirmReset(t.app, '00000000-0000-4000-8000-000000000000', 'meadow tangerine pocket 41');
+    const unknown = await confirmReset(
+      t.app,
+      '00000000-0000-4000-8000-000000000000',
+      'meadow tangerine pocket 41',
+    );
     expect(expectProblem(unknown, 400, 'password_reset_invalid').detail).toMatch(/unknown/);
 
     const first = await resetTokenFor(t.app, email);
@@ -233,7 +242,9 @@ describe(`password reset tokens: expiry, replacement, policy, storage (${dialect
 
   it('mails no disabled user', async () => {
     const user = await tenant.addUser('viewer');
-    const disabled = await call(t.app, 'PUT', `/users/${user.id}`, tenant.admin.token, { status: 'disabled' });
+    const disabled = await call(t.app, 'PUT', `/users/${user.id}`, tenant.admin.token, {
+      status: 'disabled',
+    });
     expect(disabled.statusCode, disabled.body).toBe(200);
     const email = emailOf(user.username);
     const before = (await latestMailTo(t.app, email)).subject;

@@ -28,5 +28,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .unique()
     .execute();
   await db.schema.createIndex('password_resets_user_id').on('password_resets').column('user_id').execute();
-  await db.schema.createIndex('password_resets_expires_at').on('password_resets').column('expires_at').execute();
+  await db.schema
+    .createIndex('password_resets_expires_at')
+    .on('password_resets')
+    .column('expires_at')
+    .execute();
 }
