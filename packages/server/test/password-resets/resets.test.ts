@@ -126,7 +126,7 @@ describe(`password reset over HTTP with a real SMTP server (${dialect})`, () => 
       body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: session.refresh_token ?? '' }),
     });
     expect(refreshed.status).toBe(400);
-    expect((await refreshed.json()).error).toBe('invalid_grant');
+    expect(((await refreshed.json()) as { error: string }).error).toBe('invalid_grant');
 
     expect((await tryLogin(t.app, victim.username, victim.password)).statusCode).toBe(400);
     await login(t.app, victim.username, newPassword);
