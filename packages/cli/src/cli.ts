@@ -38,7 +38,7 @@ Exit codes:
 Environment:
   HEARTH_SERVER        server URL when --server is not given (default: the last login's)
   HEARTH_PASSWORD      password for login and invitations accept (else stdin, else a prompt)
-  HEARTH_NEW_PASSWORD  new password for password change
+  HEARTH_NEW_PASSWORD  new password for password change and password reset
   HEARTH_CONFIG_DIR    where tokens and version moves are kept (default ~/.config/hearth)
   HEARTH_CLIENT_ID, HEARTH_CLIENT_SECRET  the OAuth2 client (default trusted / secret)`;
 

@@ -11,6 +11,7 @@ import { InsightResource } from './resources/insight.js';
 import { InvitationsResource } from './resources/invitations.js';
 import { NotificationSubscriptionsResource } from './resources/notification-subscriptions.js';
 import { OrdersResource } from './resources/orders.js';
+import { PasswordResetsResource } from './resources/password-resets.js';
 import { PerformanceResource } from './resources/performance.js';
 import { PortfolioResource } from './resources/portfolio.js';
 import { ProvisioningResource } from './resources/provisioning.js';
@@ -149,6 +150,8 @@ export class HearthClient {
   readonly agents: AgentsResource;
   readonly users: UsersResource;
   readonly invitations: InvitationsResource;
+  /** A forgotten password: ask for a reset email, then set a new password with its token (no login). */
+  readonly passwordResets: PasswordResetsResource;
   readonly audit: AuditResource;
   readonly orders: OrdersResource;
   readonly homes: HomesResource;
@@ -201,6 +204,7 @@ export class HearthClient {
     this.agents = new AgentsResource(this);
     this.users = new UsersResource(this);
     this.invitations = new InvitationsResource(this);
+    this.passwordResets = new PasswordResetsResource(this);
     this.audit = new AuditResource(this);
     this.orders = new OrdersResource(this);
     this.homes = new HomesResource(this);

@@ -51,6 +51,7 @@ export {
   type TaggedSubscription,
 } from './resources/notification-subscriptions.js';
 export { OrdersResource } from './resources/orders.js';
+export { PasswordResetsResource } from './resources/password-resets.js';
 export { PerformanceResource } from './resources/performance.js';
 export { PortfolioResource } from './resources/portfolio.js';
 export { ProvisioningResource } from './resources/provisioning.js';

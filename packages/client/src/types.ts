@@ -91,6 +91,9 @@ export type CreateInvitationInput = RequestBody<'/invitations', 'post'>;
 export type AcceptInvitationInput = RequestBody<'/invitations/acceptance', 'post'>;
 export type InvitationListQuery = ListQuery<'/invitations'>;
 
+export type PasswordResetRequestInput = RequestBody<'/password-resets', 'post'>;
+export type PasswordResetConfirmInput = RequestBody<'/password-resets/confirmation', 'post'>;
+
 export type AuditEvent = ItemOf<SuccessOf<'/audit-events', 'get'>>;
 export type AuditListQuery = ListQuery<'/audit-events'>;
 

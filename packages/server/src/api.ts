@@ -13,6 +13,7 @@ import { insightRoutes } from './insights/routes.js';
 import { invitationsRoutes } from './invitations/routes.js';
 import { notificationsRoutes } from './notifications/routes.js';
 import { ordersRoutes } from './orders/routes.js';
+import { passwordResetsRoutes } from './password-resets/routes.js';
 import { performanceRoutes } from './performance/routes.js';
 import { portfolioRoutes } from './portfolio/routes.js';
 import { provisioningRoutes } from './provisioning/routes.js';
@@ -46,6 +47,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(usersRoutes);
   await app.register(agentsRoutes);
   await app.register(invitationsRoutes);
+  await app.register(passwordResetsRoutes);
   await app.register(auditRoutes);
   await app.register(ordersRoutes);
   await app.register(homesRoutes);

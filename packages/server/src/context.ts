@@ -3,7 +3,7 @@ import { AgentsService } from './agents/service.js';
 import { AmrService } from './amr/service.js';
 import { AuditRepository } from './audit/repository.js';
 import { AuditService } from './audit/service.js';
-import { LoginThrottle } from './auth/login-throttle.js';
+import { LoginThrottle, TokenBuckets } from './auth/login-throttle.js';
 import { AuthRepository } from './auth/repository.js';
 import type { Scope } from './auth/scope.js';
 import { AuthService } from './auth/service.js';
@@ -27,6 +27,8 @@ import { NotificationsRepository } from './notifications/repository.js';
 import { NotificationsService } from './notifications/service.js';
 import { OrdersRepository } from './orders/repository.js';
 import { OrdersService } from './orders/service.js';
+import { PasswordResetsRepository } from './password-resets/repository.js';
+import { PasswordResetsService } from './password-resets/service.js';
 import { PerformanceService } from './performance/service.js';
 import { PortfolioService } from './portfolio/service.js';
 import { ProvisioningRepository } from './provisioning/repository.js';
@@ -55,6 +57,7 @@ export interface AppContext {
     audit: AuditService;
     mail: MailService;
     invitations: InvitationsService;
+    passwordResets: PasswordResetsService;
     homeGroups: HomeGroupsService;
     homes: HomesService;
     provisioning: ProvisioningService;
@@ -88,6 +91,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
   const audit = new AuditService(new AuditRepository(db));
   const mail = new MailService(db, config.mail, log, database.storage);
   const authRepo = new AuthRepository(db);
+  const loginThrottle = new LoginThrottle(authRepo);
   // Features that need each other are bound late, through these closures, once all exist.
   let auth: AuthService | undefined;
   let invitations: InvitationsService | undefined;
@@ -106,6 +110,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
     dialect: database.dialect,
     agents,
     audit,
+    loginThrottle,
     revokeSessions: async (userId, exceptTokenHash) => {
       const family = exceptTokenHash ? (await authRepo.findToken(exceptTokenHash))?.family_id : undefined;
       await (auth as AuthService).revokeUserTokens(userId, family);
@@ -114,7 +119,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
   });
   auth = new AuthService(
     authRepo,
-    new LoginThrottle(authRepo),
+    loginThrottle,
     users,
     agents,
     {
@@ -133,6 +138,19 @@ export function createContext(config: Config, database: Database, log: Logger): 
     users,
     publicUrl: config.publicUrl,
     ttlMs: config.invitationTtlHours * 3_600_000,
+    buckets: new TokenBuckets(authRepo),
+  });
+  const passwordResets = new PasswordResetsService(new PasswordResetsRepository(db), {
+    db,
+    mail,
+    audit,
+    agents,
+    users,
+    buckets: new TokenBuckets(authRepo),
+    revokeSessions: (userId) => (auth as AuthService).revokeUserTokens(userId),
+    publicUrl: config.publicUrl,
+    ttlMs: config.passwordResetTtl * 1000,
+    log,
   });
   let provisioning: ProvisioningService | undefined;
   let orders: OrdersService | undefined;
@@ -271,6 +289,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
       audit,
       mail,
       invitations,
+      passwordResets,
       homeGroups,
       homes,
       provisioning,

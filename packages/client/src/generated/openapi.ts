@@ -44,6 +44,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -71,6 +72,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -154,6 +157,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -181,6 +185,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -264,6 +270,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -291,6 +298,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -370,6 +379,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -397,6 +407,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -461,6 +473,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -488,6 +501,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -571,6 +586,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -598,6 +614,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -724,6 +742,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -751,6 +770,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -884,6 +905,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -911,6 +933,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -1057,6 +1081,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -1084,6 +1109,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -1174,6 +1201,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -1201,6 +1229,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -1288,6 +1318,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -1315,6 +1346,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -1449,6 +1482,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -1476,6 +1510,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -1593,6 +1629,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -1620,6 +1657,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -1688,6 +1727,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -1715,6 +1755,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -1789,6 +1831,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -1816,6 +1859,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -1884,6 +1929,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -1911,6 +1957,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -1973,6 +2021,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -2000,6 +2049,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -2082,6 +2133,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -2109,6 +2161,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -2187,6 +2241,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -2214,6 +2269,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -2492,6 +2549,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -2519,6 +2577,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -2721,6 +2781,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -2748,6 +2809,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -2825,6 +2888,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -2852,6 +2916,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -2983,6 +3049,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -3010,6 +3077,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -3083,6 +3152,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -3110,6 +3180,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -3202,6 +3274,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -3229,6 +3302,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -3303,6 +3378,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -3330,6 +3406,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -3399,6 +3477,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -3426,6 +3505,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -3443,6 +3524,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -3470,6 +3552,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -3711,6 +3795,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -3738,6 +3823,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -3901,6 +3988,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -3928,6 +4016,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -4044,6 +4134,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -4071,6 +4162,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -4149,6 +4242,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -4176,6 +4270,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -4193,6 +4289,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -4220,6 +4317,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -4497,6 +4596,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -4524,6 +4624,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -4618,6 +4720,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -4645,6 +4748,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -4734,6 +4839,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -4761,6 +4867,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -4854,6 +4962,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -4881,6 +4990,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -4958,6 +5069,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -4985,6 +5097,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -5058,6 +5172,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -5085,6 +5200,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -5102,6 +5219,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -5129,6 +5247,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -5694,6 +5814,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -5721,6 +5842,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -5827,6 +5950,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -5854,6 +5978,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -5975,6 +6101,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6002,6 +6129,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -6019,6 +6148,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6046,6 +6176,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -6151,6 +6283,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6178,6 +6311,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -6263,6 +6398,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6290,6 +6426,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -6387,6 +6525,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6414,6 +6553,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -6500,6 +6641,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6527,6 +6669,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -6602,6 +6746,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6629,6 +6774,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -6690,6 +6837,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6717,6 +6865,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -6818,6 +6968,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6845,6 +6996,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -6942,6 +7095,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6969,6 +7123,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -7063,6 +7219,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -7090,6 +7247,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -7169,6 +7328,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -7196,6 +7356,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -7280,6 +7442,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -7307,6 +7470,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -7374,6 +7539,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -7401,6 +7567,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -7617,6 +7785,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -7644,6 +7813,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -7989,6 +8160,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -8016,6 +8188,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -8227,6 +8401,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -8254,6 +8429,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -8594,6 +8771,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -8621,6 +8799,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -8820,6 +9000,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -8847,6 +9028,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -8911,6 +9094,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -8938,6 +9122,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -9291,6 +9477,214 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/password-resets': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Forgot your password: email a reset link to the accounts with this address
+     * @description Always 202 with the same body, whether or not an account has the address, so addresses cannot be probed. An active account with this address gets an email with a link and a single-use token, valid for HEARTH_PASSWORD_RESET_TTL seconds (30 minutes by default); a newer request voids older tokens. At most 3 emails per address, then one every 5 minutes (further requests are still 202, silently); at most 10 requests per client address, then one a minute (429 too_many_requests with Retry-After).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * Format: email
+             * @description an email address
+             */
+            email: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'password_reset_invalid'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Accepted: an email goes out if an active account has this address */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description the same sentence whether or not an account has the address */
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/password-resets/confirmation': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Set a new password with the token from a reset email (every session of the account ends)
+     * @description The password needs 12 or more characters and must not be a common or easily guessed one (400 validation_failed). An unknown, used, voided or expired token is 400 password_reset_invalid, whose detail says which. On success (204) every access and refresh token of the account is revoked: log in again with the new password.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description the new password: 12 or more characters, not a common one */
+            password: string;
+            /** @description the reset token from the email */
+            token: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'password_reset_invalid'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description No content */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/portfolio/insight': {
     parameters: {
       query?: never;
@@ -9344,6 +9738,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -9371,6 +9766,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -9388,6 +9785,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -9415,6 +9813,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -9560,6 +9960,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -9587,6 +9988,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -9604,6 +10007,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -9631,6 +10035,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -9797,6 +10203,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -9824,6 +10231,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -9925,6 +10334,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -9952,6 +10362,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -9969,6 +10381,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -9996,6 +10409,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -10064,6 +10479,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10091,6 +10507,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -10167,6 +10585,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10194,6 +10613,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -10211,6 +10632,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10238,6 +10660,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -10305,6 +10729,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10332,6 +10757,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -10409,6 +10836,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10436,6 +10864,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -10557,6 +10987,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10584,6 +11015,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -10677,6 +11110,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10704,6 +11138,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -10813,6 +11249,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10840,6 +11277,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -10921,6 +11360,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10948,6 +11388,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -11023,6 +11465,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11050,6 +11493,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -11153,6 +11598,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11180,6 +11626,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -11277,6 +11725,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11304,6 +11753,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -11400,6 +11851,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11427,6 +11879,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -11506,6 +11960,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11533,6 +11988,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -11589,6 +12046,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11616,6 +12074,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -11715,6 +12175,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11742,6 +12203,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -11809,6 +12272,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11836,6 +12300,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -11934,6 +12400,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11961,6 +12428,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -12049,6 +12518,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -12076,6 +12546,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -12165,6 +12637,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -12192,6 +12665,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -12266,6 +12741,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -12293,6 +12769,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -12359,6 +12837,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -12386,6 +12865,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -12483,6 +12964,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -12510,6 +12992,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -12601,6 +13085,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -12628,6 +13113,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;

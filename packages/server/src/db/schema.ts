@@ -93,6 +93,21 @@ export interface InvitationsTable {
   revoked_at: number | null;
   mail_id: string | null;
   revision: number;
+  /** Acceptances refused for a taken username: the tries left (a token bucket), null when never. */
+  probe_tokens: number | null;
+  probe_at: number | null;
+}
+
+/** One emailed password reset: the token is kept only as its SHA-256 digest. */
+export interface PasswordResetsTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  expires_at: number;
+  created_at: number;
+  /** When the token was used, or made void by a later reset of the same user. */
+  used_at: number | null;
+  mail_id: string | null;
 }
 
 export interface AuditEventsTable {
@@ -450,6 +465,7 @@ export interface DB {
   mail_outbox: MailOutboxTable;
   invitations: InvitationsTable;
   audit_events: AuditEventsTable;
+  password_resets: PasswordResetsTable;
   orders: OrdersTable;
   homes: HomesTable;
   meters: MetersTable;

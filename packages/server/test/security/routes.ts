@@ -1,5 +1,6 @@
 import type { Permission } from '../../src/auth/permissions.js';
 import { completeOrder } from '../helpers/orders.js';
+import { resetTokenFor } from '../helpers/password-resets.js';
 import type { Account, ResourceKind, SecurityFixture, Service } from './fixture.js';
 
 /** Who makes a request, and the agent it acts on (the caller's own; the operator's chosen one). */
@@ -262,6 +263,27 @@ export const apiRoutes: readonly ApiRoute[] = [
       password: `copper kettle evening ${fx.unique()}`,
       name: 'Accepting Person',
     }),
+  },
+
+  // Password resets
+  {
+    method: 'POST',
+    path: '/password-resets',
+    permission: 'public',
+    success: 202,
+    body: ({ fx }) => ({ email: `forgetful-${fx.unique()}@example.com` }),
+  },
+  {
+    method: 'POST',
+    path: '/password-resets/confirmation',
+    permission: 'public',
+    success: 204,
+    body: async ({ fx, agentId }) => {
+      const user = await fx.user(agentId);
+      const read = await fx.send('GET', '/users/:id', { id: user.id, token: fx.operator.token });
+      const { email } = read.json() as { email: string };
+      return { token: await resetTokenFor(fx.app, email), password: `saffron orchard beacon ${fx.unique()}` };
+    },
   },
 
   // Audit trail
