@@ -51,3 +51,20 @@ export function notExcludedSql(intervals: readonly Interval[], column = 't'): Ra
     sql``,
   );
 }
+
+/** `notExcludedSql` for a read of several series: each series' ranges apply to its own rows. */
+export function notExcludedBySeriesSql(
+  bySeries: ReadonlyMap<number, readonly Interval[]>,
+  seriesColumn: string,
+  timeColumn: string,
+): RawBuilder<unknown> {
+  const s = sql.ref(seriesColumn);
+  const t = sql.ref(timeColumn);
+  const ranges = [...bySeries].flatMap(([no, intervals]) =>
+    intervals.map(
+      (i) => sql`(${s} = ${sql.lit(no)} and ${t} >= ${sql.lit(i.from)} and ${t} < ${sql.lit(i.to)})`,
+    ),
+  );
+  if (ranges.length === 0) return sql``;
+  return sql` and not (${sql.join(ranges, sql` or `)})`;
+}
