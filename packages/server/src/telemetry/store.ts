@@ -268,7 +268,8 @@ async function judgeRegisters(
           (before && checkStep(limit, before, row, 'later')) ||
           (around?.after && checkStep(limit, row, around.after, 'earlier'));
         if (verdict) verdicts[i] = verdict;
-        else accepted = row;
+        // An excluded row of the batch is no neighbour of the rows after it either.
+        else if (!intervals || !covering(intervals, row.t)) accepted = row;
       }
     }
     start = end;
