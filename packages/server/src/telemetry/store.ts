@@ -424,6 +424,9 @@ export async function recomputeSpan(
   to: number,
   intervals: readonly Interval[],
 ): Promise<void> {
+  // No reading in the span: whether it is excluded changes no bucket.
+  const inside = await session.firstFrom(series, from);
+  if (!inside || inside.t >= to) return;
   const next = await effectiveFrom(session, series, to, intervals);
   // No counting reading after the span: buckets reach no further than the last stored reading in it.
   const end = next ? next.t : Math.max(from, (await session.lastBefore(series, to))?.t ?? from);
