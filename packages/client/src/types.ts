@@ -151,6 +151,17 @@ export type TelemetryPoint = ChannelSeries['points'][number];
 /** The newest reading of each of a home's channels (time and value null when it has none yet). */
 export type LatestTelemetry = SuccessOf<'/homes/{id}/telemetry/latest', 'get'>;
 export type LatestReading = LatestTelemetry['channels'][number];
+/**
+ * An exclusion of readings: a channel's readings over [from, to) that stay stored but leave the
+ * rollups, queries (unless `includeExcluded`), analytics and fault rules while it exists.
+ */
+export type TelemetryExclusion = SuccessOf<'/homes/{id}/telemetry/exclusions/{exclusionId}', 'get'>;
+/** A new exclusion; `from` and `to` may also be Dates (sent as RFC 3339 UTC). */
+export type CreateTelemetryExclusionInput = Omit<
+  RequestBody<'/homes/{id}/telemetry/exclusions', 'post'>,
+  'from' | 'to'
+> & { from: string | Date; to: string | Date };
+export type TelemetryExclusionListQuery = ListQuery<'/homes/{id}/telemetry/exclusions'>;
 
 /** A home's gateway: its OAuth2 client id, status, token URL and MQTT topics (never the secret). */
 export type Gateway = SuccessOf<'/homes/{id}/gateway', 'get'>;

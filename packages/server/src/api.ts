@@ -20,6 +20,7 @@ import { provisioningRoutes } from './provisioning/routes.js';
 import { regionsRoutes } from './regions/routes.js';
 import { reportsRoutes } from './reports/routes.js';
 import { tariffsRoutes } from './tariffs/routes.js';
+import { exclusionsRoutes } from './telemetry/exclusions-routes.js';
 import { telemetryRoutes } from './telemetry/routes.js';
 import { usersRoutes } from './users/routes.js';
 import { webhooksRoutes } from './webhooks/routes.js';
@@ -56,6 +57,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(gatewaysRoutes);
   await app.register(homeGroupsRoutes);
   await app.register(telemetryRoutes);
+  await app.register(exclusionsRoutes);
   await app.register(tariffsRoutes);
   await app.register(performanceRoutes);
   await app.register(insightRoutes);

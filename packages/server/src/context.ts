@@ -38,6 +38,8 @@ import { RegionsService } from './regions/service.js';
 import { ReportsService } from './reports/service.js';
 import { TariffsRepository } from './tariffs/repository.js';
 import { TariffsService } from './tariffs/service.js';
+import { ExclusionsService } from './telemetry/exclusions.js';
+import { ExclusionsRepository } from './telemetry/exclusions-repository.js';
 import { TelemetryQueries } from './telemetry/query.js';
 import { TelemetryService } from './telemetry/service.js';
 import { UsersRepository } from './users/repository.js';
@@ -65,6 +67,7 @@ export interface AppContext {
     orders: OrdersService;
     telemetry: TelemetryService;
     telemetryQueries: TelemetryQueries;
+    exclusions: ExclusionsService;
     performance: PerformanceService;
     insights: InsightsService;
     portfolio: PortfolioService;
@@ -198,6 +201,12 @@ export function createContext(config: Config, database: Database, log: Logger): 
     homes: () => homes,
     maxPoints: config.amr.maxPoints,
   });
+  const exclusions = new ExclusionsService(new ExclusionsRepository(db), {
+    db,
+    homes: () => homes,
+    telemetry,
+    audit,
+  });
   const performance = new PerformanceService({
     homes: () => homes,
     telemetryQueries: () => telemetryQueries as TelemetryQueries,
@@ -297,6 +306,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
       orders,
       telemetry,
       telemetryQueries,
+      exclusions,
       performance,
       insights,
       portfolio,

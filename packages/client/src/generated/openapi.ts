@@ -6071,6 +6071,8 @@ export interface paths {
           channels?: string;
           /** @description start (inclusive, rounded down to its bucket); default: to - 1 day */
           from?: string;
+          /** @description true: readings under an exclusion count too (raw points say `excluded: true`; buckets are folded from the raw readings). Default false: they are left out, as everywhere else */
+          includeExcluded?: boolean;
           /** @description chart-ready series: at most this many points per channel, in buckets of a round width the server picks (1m … 30d, aligned on multiples of the width since the epoch, UTC); each point has mean or delta, min, max, first, last and count. Not with resolution or agg */
           points?: number;
           /** @description raw readings or buckets; day and month follow the agent time zone (default raw) */
@@ -6208,6 +6210,8 @@ export interface paths {
                 points: {
                   /** @description readings in the bucket */
                   count?: number;
+                  /** @description raw readings with includeExcluded=true: an exclusion covers this reading */
+                  excluded?: boolean;
                   /** @description with points: the first reading in the bucket */
                   first?: number;
                   /** @description with points: the last reading in the bucket */
@@ -6249,6 +6253,513 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/homes/{id}/telemetry/exclusions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A home's exclusions of readings, oldest first; ?channelId= for one channel's */
+    get: {
+      parameters: {
+        query: {
+          /** @description one channel's exclusions */
+          channelId?: string;
+          /** @description nextCursor of the previous page */
+          cursor?: string;
+          /** @description items per page (1-200) */
+          limit: number;
+        };
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'password_reset_invalid'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** Format: uuid */
+                channelId: string;
+                /** Format: date-time */
+                createdAt: string;
+                /** @description who made it, as they were then */
+                createdBy: {
+                  id: string;
+                  username: string;
+                } | null;
+                /**
+                 * Format: date-time
+                 * @description start, inclusive
+                 */
+                from: string;
+                /** Format: uuid */
+                homeId: string;
+                /** Format: uuid */
+                id: string;
+                /** @description the channel's key, e.g. heat_energy */
+                key: string;
+                /** Format: uuid */
+                meterId: string;
+                reason: string;
+                /**
+                 * Format: date-time
+                 * @description end, exclusive
+                 */
+                to: string;
+              }[];
+              /** @description pass as ?cursor= for the next page */
+              nextCursor: string | null;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Exclude a channel's readings over [from, to) (they stay stored)
+     * @description The readings leave rollups, queries (unless includeExcluded=true), analytics and fault rules; the buckets they touch are recomputed before the answer. 201 with Location; the same channel and range again answers 200 with the existing exclusion (409 with another reason).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * Format: uuid
+             * @description a channel of this home (GET /homes/{id}/meters)
+             */
+            channelId: string;
+            /**
+             * Format: date-time
+             * @description start, inclusive: RFC 3339 with an offset, e.g. 2026-01-31T12:00:00Z
+             */
+            from: string;
+            /** @description why these readings do not count (shown in the list and the audit trail) */
+            reason: string;
+            /**
+             * Format: date-time
+             * @description end, exclusive; after from, at most one year ahead of the server clock
+             */
+            to: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'password_reset_invalid'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              channelId: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** @description who made it, as they were then */
+              createdBy: {
+                id: string;
+                username: string;
+              } | null;
+              /**
+               * Format: date-time
+               * @description start, inclusive
+               */
+              from: string;
+              /** Format: uuid */
+              homeId: string;
+              /** Format: uuid */
+              id: string;
+              /** @description the channel's key, e.g. heat_energy */
+              key: string;
+              /** Format: uuid */
+              meterId: string;
+              reason: string;
+              /**
+               * Format: date-time
+               * @description end, exclusive
+               */
+              to: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              channelId: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** @description who made it, as they were then */
+              createdBy: {
+                id: string;
+                username: string;
+              } | null;
+              /**
+               * Format: date-time
+               * @description start, inclusive
+               */
+              from: string;
+              /** Format: uuid */
+              homeId: string;
+              /** Format: uuid */
+              id: string;
+              /** @description the channel's key, e.g. heat_energy */
+              key: string;
+              /** Format: uuid */
+              meterId: string;
+              reason: string;
+              /**
+               * Format: date-time
+               * @description end, exclusive
+               */
+              to: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/homes/{id}/telemetry/exclusions/{exclusionId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One exclusion of readings */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the exclusion id */
+          exclusionId: string;
+          /** @description the home id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'password_reset_invalid'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              channelId: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** @description who made it, as they were then */
+              createdBy: {
+                id: string;
+                username: string;
+              } | null;
+              /**
+               * Format: date-time
+               * @description start, inclusive
+               */
+              from: string;
+              /** Format: uuid */
+              homeId: string;
+              /** Format: uuid */
+              id: string;
+              /** @description the channel's key, e.g. heat_energy */
+              key: string;
+              /** Format: uuid */
+              meterId: string;
+              reason: string;
+              /**
+               * Format: date-time
+               * @description end, exclusive
+               */
+              to: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Remove an exclusion: its readings count again, exactly as before */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the exclusion id */
+          exclusionId: string;
+          /** @description the home id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'password_reset_invalid'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description No content */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/homes/{id}/telemetry/latest': {
     parameters: {
       query?: never;
@@ -6259,7 +6770,10 @@ export interface paths {
     /** The newest reading of each of a home's channels */
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          /** @description true: each channel's newest stored reading, excluded or not. Default false: the newest no exclusion covers */
+          includeExcluded?: boolean;
+        };
         header?: never;
         path: {
           /** @description the id */
@@ -6334,6 +6848,8 @@ export interface paths {
               channels: {
                 /** Format: uuid */
                 channelId: string;
+                /** @description with includeExcluded=true: an exclusion covers this reading */
+                excluded?: boolean;
                 key: string;
                 /** Format: uuid */
                 meterId: string;

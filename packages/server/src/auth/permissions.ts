@@ -40,6 +40,8 @@ export const permissionMatrix = {
   'telemetry.read': ['operator', 'admin', 'editor', 'viewer'],
   /** Send readings: a gateway for its own home; admins and editors importing. */
   'telemetry.write': ['admin', 'editor', 'gateway'],
+  /** Exclude a channel's readings over a time range, and remove such exclusions (within the homes you may see). */
+  'telemetry.exclude': ['admin', 'editor'],
   /** Read homes' performance: COP, SPF, coverage, against design (within the homes you may see). */
   'performance.read': ['operator', 'admin', 'editor', 'viewer'],
   /** Read homes' insight: energy, cost, carbon, degree days (within the homes you may see). */

@@ -255,6 +255,22 @@ export interface RollupsTable {
   delta: number;
 }
 
+/** A channel's readings over [from_t, to_t) left out of rollups, queries and analytics (telemetry/exclusions.ts). */
+export interface TelemetryExclusionsTable {
+  id: string;
+  home_id: string;
+  channel_id: string;
+  /** telemetry_series.no of the channel */
+  series: number;
+  from_t: number;
+  to_t: number;
+  reason: string;
+  created_by: string | null;
+  created_by_username: string | null;
+  created_at: number;
+  revision: number;
+}
+
 export interface PollStateTable {
   meter_id: string;
   lease_owner: string | null;
@@ -479,6 +495,7 @@ export interface DB {
   readings: ReadingsTable;
   rollups_hour: RollupsTable;
   rollups_day: RollupsTable;
+  telemetry_exclusions: TelemetryExclusionsTable;
   poll_state: PollStateTable;
   tariffs: TariffsTable;
   home_tariffs: HomeTariffsTable;

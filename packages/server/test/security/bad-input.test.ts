@@ -206,8 +206,8 @@ describe(`bad input on every route (${dialect})`, () => {
   /** A valid request of the route (body, query, the prepared ids), by the caller that may make it. */
   async function validCall(route: ApiRoute): Promise<Call & { token: string | null }> {
     const caller = callerOf(route);
-    const ctx: RouteContext = { fx, caller, agentId: alpha.agentId };
     const target = targets.get(routeName(route));
+    const ctx: RouteContext = { fx, caller, agentId: alpha.agentId, ...(target ? { target } : {}) };
     return {
       token: route.permission === 'public' ? null : caller.token,
       ...(target ? { id: target.id, ...(target.params ? { params: target.params } : {}) } : {}),

@@ -46,7 +46,8 @@ export type ResourceKind =
   | 'alarm'
   | 'webhook'
   | 'notification-subscription'
-  | 'region';
+  | 'region'
+  | 'telemetry-exclusion';
 const TABLES = {
   agent: 'agents',
   user: 'users',
@@ -60,6 +61,7 @@ const TABLES = {
   webhook: 'webhooks',
   'notification-subscription': 'notification_subscriptions',
   region: 'regions',
+  'telemetry-exclusion': 'telemetry_exclusions',
 } as const;
 
 /** A resource a request names in its path: its row must not change when the request is refused. */
@@ -283,6 +285,34 @@ export class SecurityFixture {
     expect(response.statusCode, response.body).toBe(200);
     const meters = (response.json() as { items: { channels: { id: string }[] }[] }).items;
     return meters[0]?.channels[0]?.id as string;
+  }
+
+  /**
+   * The first channel of a home (read by the operator), for bodies that name one; any id when the
+   * home cannot be read (a random home id: the request is refused before its body matters).
+   */
+  async channelOfHome(homeId: string): Promise<string> {
+    const response = await this.send('GET', '/homes/:id/meters', { id: homeId, token: this.operator.token });
+    if (response.statusCode !== 200) return randomUUID();
+    const meters = (response.json() as { items: { channels: { id: string }[] }[] }).items;
+    return meters[0]?.channels[0]?.id as string;
+  }
+
+  /** A fresh exclusion of readings of a home's first channel (made by its agent's admin); its id. */
+  async exclusion(homeId: string): Promise<string> {
+    const home = await this.row('home', homeId);
+    const response = await this.send('POST', '/homes/:id/telemetry/exclusions', {
+      id: homeId,
+      token: (await this.maker(home?.agent_id as string)).token,
+      body: {
+        channelId: await this.channelOfHome(homeId),
+        from: '2026-11-02T10:00:00Z',
+        to: '2026-11-02T11:00:00Z',
+        reason: `fixture ${this.unique()}`,
+      },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    return (response.json() as { id: string }).id;
   }
 
   /** A fresh, empty home group of an agent; its id. */

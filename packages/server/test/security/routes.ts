@@ -1,13 +1,15 @@
 import type { Permission } from '../../src/auth/permissions.js';
 import { completeOrder } from '../helpers/orders.js';
 import { resetTokenFor } from '../helpers/password-resets.js';
-import type { Account, ResourceKind, SecurityFixture, Service } from './fixture.js';
+import type { Account, ResourceKind, SecurityFixture, Service, Target } from './fixture.js';
 
 /** Who makes a request, and the agent it acts on (the caller's own; the operator's chosen one). */
 export interface RouteContext {
   fx: SecurityFixture;
   caller: Account;
   agentId: string;
+  /** The ids the request puts in its path, for a body that names something under them (a channel of the home). */
+  target?: Target;
 }
 
 export interface ApiRoute {
@@ -107,6 +109,19 @@ const definition = (service: Service) => ({
   kind: 'provisioning' as const,
   make: (fx: SecurityFixture, homeId: string) => fx.definition(homeId, service),
 });
+
+/** `:exclusionId`: an exclusion of readings of the home. */
+const exclusion = {
+  param: 'exclusionId',
+  kind: 'telemetry-exclusion' as const,
+  make: (fx: SecurityFixture, homeId: string) => fx.exclusion(homeId),
+};
+let exclusionRanges = 0;
+/** A range no other exclusion of this process has: a repeated one would be the same exclusion (200). */
+const exclusionRange = () => {
+  const from = Date.UTC(2026, 10, 1) + exclusionRanges++ * 60_000;
+  return { from: new Date(from).toISOString(), to: new Date(from + 30_000).toISOString() };
+};
 
 /**
  * Every route of the API. A route that is not here fails the completeness check of suite.test.ts;
@@ -532,7 +547,42 @@ export const apiRoutes: readonly ApiRoute[] = [
     path: '/homes/:id/telemetry/latest',
     permission: 'telemetry.read',
     success: 200,
+    query: () => ({ includeExcluded: 'true' }),
     id: { kind: 'home', tenant: true, make: home, home: 'home' },
+  },
+  {
+    method: 'GET',
+    path: '/homes/:id/telemetry/exclusions',
+    permission: 'telemetry.read',
+    success: 200,
+    query: () => ({ limit: '20' }),
+    id: { kind: 'home', tenant: true, make: home, home: 'home' },
+  },
+  {
+    method: 'GET',
+    path: '/homes/:id/telemetry/exclusions/:exclusionId',
+    permission: 'telemetry.read',
+    success: 200,
+    id: { kind: 'home', tenant: true, make: home, child: exclusion, home: 'home' },
+  },
+  {
+    method: 'POST',
+    path: '/homes/:id/telemetry/exclusions',
+    permission: 'telemetry.exclude',
+    success: 201,
+    body: async ({ fx, target }) => ({
+      channelId: await fx.channelOfHome(target?.id as string),
+      ...exclusionRange(),
+      reason: 'the sensor was being replaced',
+    }),
+    id: { kind: 'home', tenant: true, make: home, home: 'home' },
+  },
+  {
+    method: 'DELETE',
+    path: '/homes/:id/telemetry/exclusions/:exclusionId',
+    permission: 'telemetry.exclude',
+    success: 204,
+    id: { kind: 'home', tenant: true, make: home, child: exclusion, home: 'home' },
   },
 
   // Performance

@@ -114,8 +114,8 @@ describe(`security suite: every API route (${dialect})`, () => {
       const params = Object.fromEntries(paramsOf(route.path).map((name) => [name, randomUUID()]));
       return { params, ...(route.method === 'POST' || route.method === 'PUT' ? { body: {} } : {}) };
     }
-    const ctx: RouteContext = { fx, caller, agentId };
     const ids = route.id ? (target ?? (await makeTarget(route, agentId))) : undefined;
+    const ctx: RouteContext = { fx, caller, agentId, ...(ids ? { target: ids } : {}) };
     return {
       ...(ids ? { id: ids.id, ...(ids.params ? { params: ids.params } : {}) } : {}),
       ...(route.query ? { query: route.query(ctx) } : {}),

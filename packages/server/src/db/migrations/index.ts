@@ -8,6 +8,7 @@ import * as faults from './0006-faults.js';
 import * as notifications from './0007-notifications.js';
 import * as regions from './0008-regions.js';
 import * as agentRegion from './0009-agent-region.js';
+import * as telemetryExclusions from './0010-telemetry-exclusions.js';
 import * as passwordResets from './0012-password-resets.js';
 
 /** Every migration, in order. Names are permanent: add new ones, never rename or edit applied ones. */
@@ -21,5 +22,6 @@ export const migrations: Record<string, Migration> = {
   '0007-notifications': notifications,
   '0008-regions': regions,
   '0009-agent-region': agentRegion,
+  '0010-telemetry-exclusions': telemetryExclusions,
   '0012-password-resets': passwordResets,
 };
