@@ -149,11 +149,16 @@ describe(`a seeded fast-check campaign over every body and query (${dialect}; se
 
   it.each(fuzzed.map((route) => [routeName(route), route] as const))('%s', async (name, route) => {
     const caller = callerOf(route);
-    const ctx: RouteContext = { fx, caller, agentId: alpha.agentId };
     // A fresh target per route; the cases may change or delete it, which is fine: any answer but a 5xx.
     const id = route.id ? await route.id.make(fx, alpha.agentId) : undefined;
     const params =
       route.id?.child && id ? { [route.id.child.param]: await route.id.child.make(fx, id) } : undefined;
+    const ctx: RouteContext = {
+      fx,
+      caller,
+      agentId: alpha.agentId,
+      ...(id ? { target: { id, ...(params ? { params } : {}) } } : {}),
+    };
     const validBody = route.body ? await route.body(ctx) : undefined;
     const validQuery = route.query ? route.query(ctx) : undefined;
     const token = route.permission === 'public' ? undefined : caller.token;
