@@ -111,11 +111,17 @@ describe(`webhook URL policy: every encoding of a private address, at creation, 
       const good = await create('https://hooks.example.com/hearth');
       expect(good.status, good.text).toBe(201);
       // As if stored by an older release: the policy at delivery must not trust what was stored.
-      await t.app.ctx.database.db.updateTable('webhooks').set({ url }).where('id', '=', good.json.id).execute();
+      await t.app.ctx.database.db
+        .updateTable('webhooks')
+        .set({ url })
+        .where('id', '=', good.json.id)
+        .execute();
       const ping = await live.request('POST', `/webhooks/${good.json.id}/ping`, { token: a.admin.token });
       expect(ping.status, ping.text).toBe(202);
       const delivery = await waitFor('the attempt', async () => {
-        const log = await live.request('GET', `/webhooks/${good.json.id}/deliveries`, { token: a.admin.token });
+        const log = await live.request('GET', `/webhooks/${good.json.id}/deliveries`, {
+          token: a.admin.token,
+        });
         const first = log.json.items[0] as { attempts: number; lastError: string | null } | undefined;
         return first && first.attempts > 0 ? first : undefined;
       });
@@ -134,9 +140,12 @@ describe('webhook sender: the addresses a name resolves to are judged at deliver
   /** The names the fake resolver was asked for. */
   const asked: string[] = [];
   /** A resolver that answers these addresses for every name, as a hostile DNS server could. */
-  const resolving =
-    (...addresses: string[]) =>
-    ((host: string, options: unknown, callback: (e: null, a: LookupAddress[] | string, f?: number) => void) => {
+  const resolving = (...addresses: string[]) =>
+    ((
+      host: string,
+      options: unknown,
+      callback: (e: null, a: LookupAddress[] | string, f?: number) => void,
+    ) => {
       asked.push(host);
       const answers = addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
       if ((options as { all?: boolean }).all) callback(null, answers);
