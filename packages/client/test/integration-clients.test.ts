@@ -3,6 +3,7 @@ import { dialect } from '../../server/test/helpers/harness.js';
 import { completeOrder } from '../../server/test/helpers/orders.js';
 import {
   ConflictError,
+  type CreateOrderInput,
   type HearthClient,
   NotFoundError,
   NotLoggedInError,
@@ -17,6 +18,8 @@ import {
   startServer,
   unique,
 } from './support.js';
+
+const order = (reference: string) => completeOrder(reference) as CreateOrderInput;
 
 /** Integration clients through the SDK against the real platform: an admin manages them, a script logs in as one. */
 let server: LiveServer;
@@ -40,6 +43,7 @@ describe(`client.integrationClients (${dialect})`, () => {
     expect(view).toMatchObject({ agentId, name, access: 'read', tokenUrl: '/oauth/token', lastUsedAt: null });
     await expect(admin.integrationClients.create({ name, access: 'read' })).rejects.toBeInstanceOf(
       ConflictError,
+  type CreateOrderInput,
     );
 
     const listed = await admin.integrationClients.list({ access: 'read' }).toArray();
@@ -62,10 +66,10 @@ describe(`client.integrationClients (${dialect})`, () => {
     const { client } = await admin.integrationClients.create({ name: `script ${unique()}`, access: 'read' });
     const script = clientFor(server);
     await script.loginWithClientCredentials({ clientId: client.clientId, clientSecret: client.clientSecret });
-    const orderId = (await admin.orders.create(completeOrder(`SDK-IC-${unique()}`))).id;
+    const orderId = (await admin.orders.create(order(`SDK-IC-${unique()}`))).id;
     const orders = await script.orders.list().toArray();
     expect(orders.map((o) => o.id)).toContain(orderId);
-    await expect(script.orders.create(completeOrder(`SDK-IC-${unique()}`))).rejects.toBeInstanceOf(
+    await expect(script.orders.create(order(`SDK-IC-${unique()}`))).rejects.toBeInstanceOf(
       PermissionError,
     );
     await expect(script.me()).rejects.toBeInstanceOf(PermissionError);
@@ -76,7 +80,7 @@ describe(`client.integrationClients (${dialect})`, () => {
       clientId: writer.client.clientId,
       clientSecret: writer.client.clientSecret,
     });
-    const placed = await crm.orders.create(completeOrder(`SDK-IC-${unique()}`));
+    const placed = await crm.orders.create(order(`SDK-IC-${unique()}`));
     expect(placed.status).toBe('draft');
 
     // The secret replaced: the script's token is refused, and so is its secret when the SDK asks again.
