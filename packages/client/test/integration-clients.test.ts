@@ -4,6 +4,7 @@ import { completeOrder } from '../../server/test/helpers/orders.js';
 import {
   ConflictError,
   type CreateOrderInput,
+  type CreateOrderInput,
   type HearthClient,
   NotFoundError,
   NotLoggedInError,
@@ -43,7 +44,6 @@ describe(`client.integrationClients (${dialect})`, () => {
     expect(view).toMatchObject({ agentId, name, access: 'read', tokenUrl: '/oauth/token', lastUsedAt: null });
     await expect(admin.integrationClients.create({ name, access: 'read' })).rejects.toBeInstanceOf(
       ConflictError,
-  type CreateOrderInput,
     );
 
     const listed = await admin.integrationClients.list({ access: 'read' }).toArray();
