@@ -4,7 +4,6 @@ import { completeOrder } from '../../server/test/helpers/orders.js';
 import {
   ConflictError,
   type CreateOrderInput,
-  type CreateOrderInput,
   type HearthClient,
   NotFoundError,
   NotLoggedInError,
