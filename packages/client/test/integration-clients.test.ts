@@ -68,9 +68,7 @@ describe(`client.integrationClients (${dialect})`, () => {
     const orderId = (await admin.orders.create(order(`SDK-IC-${unique()}`))).id;
     const orders = await script.orders.list().toArray();
     expect(orders.map((o) => o.id)).toContain(orderId);
-    await expect(script.orders.create(order(`SDK-IC-${unique()}`))).rejects.toBeInstanceOf(
-      PermissionError,
-    );
+    await expect(script.orders.create(order(`SDK-IC-${unique()}`))).rejects.toBeInstanceOf(PermissionError);
     await expect(script.me()).rejects.toBeInstanceOf(PermissionError);
 
     const writer = await admin.integrationClients.create({ name: `crm ${unique()}`, access: 'read_write' });
