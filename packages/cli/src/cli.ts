@@ -5,6 +5,7 @@ import { registerAnalysis } from './commands/analysis.js';
 import { registerAudit } from './commands/audit.js';
 import { registerGateway } from './commands/gateway.js';
 import { registerHomes } from './commands/homes.js';
+import { registerIntegrationClients } from './commands/integration-clients.js';
 import { registerInvitations } from './commands/invitations.js';
 import { registerOrders } from './commands/orders.js';
 import { registerPortfolio } from './commands/portfolio.js';
@@ -86,6 +87,7 @@ export function buildProgram(io: CliIo, seen: (ctx: Context) => void): Command {
   registerRegions(program, act);
   registerAlarms(program, act);
   registerWebhooks(program, act);
+  registerIntegrationClients(program, act);
   return program;
 }
 

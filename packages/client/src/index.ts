@@ -45,6 +45,11 @@ export { GatewaysResource } from './resources/gateways.js';
 export { HomeGroupsResource } from './resources/home-groups.js';
 export { HomesResource } from './resources/homes.js';
 export { InsightResource } from './resources/insight.js';
+export {
+  IntegrationClientsResource,
+  type TaggedIntegrationClient,
+  type TaggedIntegrationClientWithSecret,
+} from './resources/integration-clients.js';
 export { InvitationsResource } from './resources/invitations.js';
 export {
   NotificationSubscriptionsResource,

@@ -330,6 +330,16 @@ export type WebhookDelivery = SuccessOf<'/webhooks/{id}/ping', 'post'>;
 export type WebhookDeliveryStatus = WebhookDelivery['status'];
 export type WebhookDeliveryListQuery = ListQuery<'/webhooks/{id}/deliveries'>;
 
+/** An agent's integration client as read (never its secret): name, access, when last used. */
+export type IntegrationClient = SuccessOf<'/integration-clients/{id}', 'get'>;
+/** `read`: every GET of the agent's data; `read_write`: also what an editor writes. */
+export type IntegrationClientAccess = IntegrationClient['access'];
+/** An integration client as created or rotated: `clientSecret` is shown this once, never again. */
+export type IntegrationClientWithSecret = SuccessOf<'/integration-clients', 'post'>;
+/** `{ name, access }`. */
+export type CreateIntegrationClientInput = RequestBody<'/integration-clients', 'post'>;
+export type IntegrationClientListQuery = ListQuery<'/integration-clients'>;
+
 /** An email subscription to alarm events: the address, `immediate` or `digest`, the filters. */
 export type NotificationSubscription = SuccessOf<'/notification-subscriptions/{id}', 'get'>;
 export type NotificationMode = NotificationSubscription['mode'];

@@ -10,6 +10,7 @@ import { homeGroupsRoutes } from './home-groups/routes.js';
 import { homesRoutes } from './homes/routes.js';
 import { registerRateLimit } from './http/rate-limit.js';
 import { insightRoutes } from './insights/routes.js';
+import { integrationClientsRoutes } from './integration-clients/routes.js';
 import { invitationsRoutes } from './invitations/routes.js';
 import { notificationsRoutes } from './notifications/routes.js';
 import { ordersRoutes } from './orders/routes.js';
@@ -67,4 +68,5 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(notificationsRoutes);
   await app.register(reportsRoutes);
   await app.register(regionsRoutes);
+  await app.register(integrationClientsRoutes);
 }

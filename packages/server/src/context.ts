@@ -20,6 +20,8 @@ import { HomeGroupsService } from './home-groups/service.js';
 import { HomesRepository } from './homes/repository.js';
 import { HomesService } from './homes/service.js';
 import { InsightsService } from './insights/service.js';
+import { IntegrationClientsRepository } from './integration-clients/repository.js';
+import { IntegrationClientsService } from './integration-clients/service.js';
 import { InvitationsRepository } from './invitations/repository.js';
 import { InvitationsService } from './invitations/service.js';
 import { MailService } from './mail/service.js';
@@ -64,6 +66,7 @@ export interface AppContext {
     homes: HomesService;
     provisioning: ProvisioningService;
     gateways: GatewaysService;
+    integrationClients: IntegrationClientsService;
     orders: OrdersService;
     telemetry: TelemetryService;
     telemetryQueries: TelemetryQueries;
@@ -132,7 +135,14 @@ export function createContext(config: Config, database: Database, log: Logger): 
       tokenCacheSeconds: config.tokenCacheSeconds,
     },
     () => gateways as GatewaysService,
+    () => integrationClients,
   );
+  const integrationClients = new IntegrationClientsService(new IntegrationClientsRepository(db), {
+    db,
+    audit,
+    agents,
+    auth: () => auth as AuthService,
+  });
   invitations = new InvitationsService(new InvitationsRepository(db), {
     db,
     mail,
@@ -303,6 +313,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
       homes,
       provisioning,
       gateways,
+      integrationClients,
       orders,
       telemetry,
       telemetryQueries,

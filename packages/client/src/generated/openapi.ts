@@ -6874,6 +6874,575 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/integration-clients': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List the agent's integration clients (never their secrets) */
+    get: {
+      parameters: {
+        query: {
+          /** @description read: every GET of the agent's data (all its homes, no occupant details); read_write: also what an editor writes (orders, homes, readings, alarms). Never users, invitations, audit, webhooks, gateways, tariffs, groups or integration clients (docs/permissions.md) */
+          access?: 'read' | 'read_write';
+          /** @description nextCursor of the previous page */
+          cursor?: string;
+          /** @description items per page (1-200) */
+          limit: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'password_reset_invalid'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** @description read: every GET of the agent's data (all its homes, no occupant details); read_write: also what an editor writes (orders, homes, readings, alarms). Never users, invitations, audit, webhooks, gateways, tariffs, groups or integration clients (docs/permissions.md) */
+                access: 'read' | 'read_write';
+                /** Format: uuid */
+                agentId: string;
+                /**
+                 * Format: uuid
+                 * @description the OAuth2 client_id (the same as id)
+                 */
+                clientId: string;
+                /** Format: date-time */
+                createdAt: string;
+                /** @description the admin who created it (the client stays when they leave) */
+                createdBy: string | null;
+                /** Format: uuid */
+                id: string;
+                /** @description when the client last got a token */
+                lastUsedAt: string | null;
+                name: string;
+                /**
+                 * Format: date-time
+                 * @description when the current secret was issued
+                 */
+                secretIssuedAt: string;
+                /** @description where the client gets tokens (client_credentials grant) */
+                tokenUrl: string;
+                /** Format: date-time */
+                updatedAt: string;
+              }[];
+              /** @description pass as ?cursor= for the next page */
+              nextCursor: string | null;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Create an integration client; the answer holds its secret, shown only this once
+     * @description Get tokens with POST /oauth/token, grant_type=client_credentials, authenticated by the clientId and clientSecret (HTTP Basic). 409 when the agent has a client of that name.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description read: every GET of the agent's data (all its homes, no occupant details); read_write: also what an editor writes (orders, homes, readings, alarms). Never users, invitations, audit, webhooks, gateways, tariffs, groups or integration clients (docs/permissions.md) */
+            access: 'read' | 'read_write';
+            /** @description what it is for ("Grafana", "nightly export"): unique within the agent */
+            name: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'password_reset_invalid'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description read: every GET of the agent's data (all its homes, no occupant details); read_write: also what an editor writes (orders, homes, readings, alarms). Never users, invitations, audit, webhooks, gateways, tariffs, groups or integration clients (docs/permissions.md) */
+              access: 'read' | 'read_write';
+              /** Format: uuid */
+              agentId: string;
+              /**
+               * Format: uuid
+               * @description the OAuth2 client_id (the same as id)
+               */
+              clientId: string;
+              /** @description shown this once: the platform keeps only its hash. 32 random bytes, base64url */
+              clientSecret: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** @description the admin who created it (the client stays when they leave) */
+              createdBy: string | null;
+              /** Format: uuid */
+              id: string;
+              /** @description when the client last got a token */
+              lastUsedAt: string | null;
+              name: string;
+              /**
+               * Format: date-time
+               * @description when the current secret was issued
+               */
+              secretIssuedAt: string;
+              /** @description where the client gets tokens (client_credentials grant) */
+              tokenUrl: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/integration-clients/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read one integration client: its access, when its secret was issued and last used */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'password_reset_invalid'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description read: every GET of the agent's data (all its homes, no occupant details); read_write: also what an editor writes (orders, homes, readings, alarms). Never users, invitations, audit, webhooks, gateways, tariffs, groups or integration clients (docs/permissions.md) */
+              access: 'read' | 'read_write';
+              /** Format: uuid */
+              agentId: string;
+              /**
+               * Format: uuid
+               * @description the OAuth2 client_id (the same as id)
+               */
+              clientId: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** @description the admin who created it (the client stays when they leave) */
+              createdBy: string | null;
+              /** Format: uuid */
+              id: string;
+              /** @description when the client last got a token */
+              lastUsedAt: string | null;
+              name: string;
+              /**
+               * Format: date-time
+               * @description when the current secret was issued
+               */
+              secretIssuedAt: string;
+              /** @description where the client gets tokens (client_credentials grant) */
+              tokenUrl: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Delete an integration client: its secret and every token it holds stop working at once */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'password_reset_invalid'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description No content */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/integration-clients/{id}/secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Rotate the secret: a new one, shown once; the old one and its tokens stop working at once */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'password_reset_invalid'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description read: every GET of the agent's data (all its homes, no occupant details); read_write: also what an editor writes (orders, homes, readings, alarms). Never users, invitations, audit, webhooks, gateways, tariffs, groups or integration clients (docs/permissions.md) */
+              access: 'read' | 'read_write';
+              /** Format: uuid */
+              agentId: string;
+              /**
+               * Format: uuid
+               * @description the OAuth2 client_id (the same as id)
+               */
+              clientId: string;
+              /** @description shown this once: the platform keeps only its hash. 32 random bytes, base64url */
+              clientSecret: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** @description the admin who created it (the client stays when they leave) */
+              createdBy: string | null;
+              /** Format: uuid */
+              id: string;
+              /** @description when the client last got a token */
+              lastUsedAt: string | null;
+              name: string;
+              /**
+               * Format: date-time
+               * @description when the current secret was issued
+               */
+              secretIssuedAt: string;
+              /** @description where the client gets tokens (client_credentials grant) */
+              tokenUrl: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/invitations': {
     parameters: {
       query?: never;

@@ -223,6 +223,27 @@ export interface GatewayClientsTable {
   revision: number;
 }
 
+/** What an integration client may do: read the agent's data, or read and write it as an editor. */
+export type IntegrationClientAccess = 'read' | 'read_write';
+
+export interface IntegrationClientsTable {
+  /** The OAuth2 client_id. */
+  id: string;
+  agent_id: string;
+  /** What it is for, unique within the agent ("Grafana", "nightly export"). */
+  name: string;
+  access: IntegrationClientAccess;
+  /** SHA-256 of the secret (256 random bits, so no slow hash is needed). */
+  secret_hash: string;
+  secret_issued_at: number;
+  last_used_at: number | null;
+  /** The admin who created it (kept when they leave: the client is the agent's, not theirs). */
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+  revision: number;
+}
+
 export interface TelemetrySeriesTable {
   no: Generated<number>;
   channel_id: string;
@@ -491,6 +512,7 @@ export interface DB {
   home_group_members: { group_id: string; home_id: string };
   user_home_groups: { user_id: string; group_id: string };
   gateway_clients: GatewayClientsTable;
+  integration_clients: IntegrationClientsTable;
   telemetry_series: TelemetrySeriesTable;
   readings: ReadingsTable;
   rollups_hour: RollupsTable;

@@ -47,7 +47,8 @@ export type ResourceKind =
   | 'webhook'
   | 'notification-subscription'
   | 'region'
-  | 'telemetry-exclusion';
+  | 'telemetry-exclusion'
+  | 'integration-client';
 const TABLES = {
   agent: 'agents',
   user: 'users',
@@ -62,6 +63,7 @@ const TABLES = {
   'notification-subscription': 'notification_subscriptions',
   region: 'regions',
   'telemetry-exclusion': 'telemetry_exclusions',
+  'integration-client': 'integration_clients',
 } as const;
 
 /** A resource a request names in its path: its row must not change when the request is refused. */
@@ -378,6 +380,38 @@ export class SecurityFixture {
     });
     expect(response.statusCode, response.body).toBe(201);
     return (response.json() as { id: string }).id;
+  }
+
+  /**
+   * A fresh integration client of an agent (made by its admin), and an access token it got with the
+   * client_credentials grant through the real token endpoint.
+   */
+  async integrationClient(
+    agentId: string,
+    access: 'read' | 'read_write' = 'read',
+  ): Promise<{ id: string; secret: string; token: string }> {
+    const response = await this.send('POST', '/integration-clients', {
+      token: (await this.maker(agentId)).token,
+      body: { name: `Client ${this.unique()}`, access },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    const { clientId, clientSecret } = response.json() as { clientId: string; clientSecret: string };
+    return { id: clientId, secret: clientSecret, token: await this.clientToken(clientId, clientSecret) };
+  }
+
+  /** A client_credentials access token of a client, through the real token endpoint. */
+  async clientToken(clientId: string, secret: string): Promise<string> {
+    const response = await this.app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload: 'grant_type=client_credentials',
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    return (response.json() as { access_token: string }).access_token;
   }
 
   /**

@@ -103,6 +103,8 @@ const alarm = (fx: SecurityFixture, agentId: string) => fx.alarm(agentId);
 const region = (fx: SecurityFixture) => fx.region();
 const webhook = (fx: SecurityFixture, agentId: string) => fx.webhook(agentId);
 const subscription = (fx: SecurityFixture, agentId: string) => fx.notificationSubscription(agentId);
+const integrationClient = (fx: SecurityFixture, agentId: string) =>
+  fx.integrationClient(agentId).then((c) => c.id);
 /** `:provisioningId`: the home's definition of a service (insight can go; amr goes last). */
 const definition = (service: Service) => ({
   param: 'provisioningId',
@@ -970,6 +972,44 @@ export const apiRoutes: readonly ApiRoute[] = [
     success: 200,
     query: () => ({ from: '2026-01-05T00:00:00Z', to: '2026-01-06T00:00:00Z' }),
     id: { kind: 'region', tenant: false, make: region },
+  },
+
+  // Integration clients: an agent's OAuth2 clients for scripts, BI tools and partners (admin only;
+  // list isolation is tested in test/integration-clients/integration-clients.test.ts)
+  {
+    method: 'POST',
+    path: '/integration-clients',
+    permission: 'integration-clients.manage',
+    success: 201,
+    body: ({ fx }) => ({ name: `Grafana ${fx.unique()}`, access: 'read' }),
+  },
+  {
+    method: 'GET',
+    path: '/integration-clients',
+    permission: 'integration-clients.manage',
+    success: 200,
+    query: () => ({ limit: '20', access: 'read' }),
+  },
+  {
+    method: 'GET',
+    path: '/integration-clients/:id',
+    permission: 'integration-clients.manage',
+    success: 200,
+    id: { kind: 'integration-client', tenant: true, make: integrationClient },
+  },
+  {
+    method: 'POST',
+    path: '/integration-clients/:id/secret',
+    permission: 'integration-clients.manage',
+    success: 200,
+    id: { kind: 'integration-client', tenant: true, make: integrationClient },
+  },
+  {
+    method: 'DELETE',
+    path: '/integration-clients/:id',
+    permission: 'integration-clients.manage',
+    success: 204,
+    id: { kind: 'integration-client', tenant: true, make: integrationClient },
   },
 
   // The API description

@@ -10,6 +10,7 @@ import * as regions from './0008-regions.js';
 import * as agentRegion from './0009-agent-region.js';
 import * as telemetryExclusions from './0010-telemetry-exclusions.js';
 import * as passwordResets from './0012-password-resets.js';
+import * as integrationClients from './0013-integration-clients.js';
 
 /** Every migration, in order. Names are permanent: add new ones, never rename or edit applied ones. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009-agent-region': agentRegion,
   '0010-telemetry-exclusions': telemetryExclusions,
   '0012-password-resets': passwordResets,
+  '0013-integration-clients': integrationClients,
 };
