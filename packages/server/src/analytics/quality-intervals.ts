@@ -129,10 +129,12 @@ export interface QualityMeter {
 
 /** What left an hour out: the alarm, and the channel key and meter it was about (null: the whole home). */
 export interface SuspectCause {
-  alarmId: string;
+  /** null: not an alarm, but the figure's own implausibility (`note` says which) */
+  alarmId: string | null;
   rule: string;
   channelKey: string | null;
   meterSerial: string | null;
+  note?: string;
 }
 
 /**
@@ -212,16 +214,19 @@ export class SuspectHours {
 export function describeCauses(counts: ReadonlyMap<SuspectCause, number>): string {
   const byAlarm = new Map<string, { cause: SuspectCause; hours: number }>();
   for (const [cause, hours] of counts) {
-    const known = byAlarm.get(cause.alarmId);
+    const key = cause.alarmId ?? cause.note ?? cause.rule;
+    const known = byAlarm.get(key);
     if (known) known.hours += hours;
-    else byAlarm.set(cause.alarmId, { cause, hours });
+    else byAlarm.set(key, { cause, hours });
   }
   return [...byAlarm.values()].map(({ cause, hours }) => `${causeName(cause)}: ${hours} h`).join('; ');
 }
 
 export const causeName = (cause: SuspectCause): string =>
-  cause.channelKey === null && cause.meterSerial === null
-    ? `${cause.rule} alarm (whole home)`
-    : cause.channelKey === null
-      ? `${cause.rule} alarm on ${cause.meterSerial}`
-      : `${cause.rule} alarm on ${cause.channelKey} of ${cause.meterSerial}`;
+  cause.note !== undefined
+    ? cause.note
+    : cause.channelKey === null && cause.meterSerial === null
+      ? `${cause.rule} alarm (whole home)`
+      : cause.channelKey === null
+        ? `${cause.rule} alarm on ${cause.meterSerial}`
+        : `${cause.rule} alarm on ${cause.channelKey} of ${cause.meterSerial}`;

@@ -66,8 +66,12 @@ const QualitySchema = Type.Object({
   ),
   leftOut: Type.Array(
     Type.Object({
-      alarmId: Type.String({ format: 'uuid' }),
+      alarmId: Nullable(
+        Type.String({ format: 'uuid' }),
+        'the alarm; null: a day left out for its own COP outside 0.75–7.5 (note says which)',
+      ),
       rule: Type.String({ description: 'the fault rule of the alarm, e.g. implausible_cop, stuck_sensor' }),
+      note: Type.Optional(Type.String({ description: 'why, when no alarm: the day and its COP' })),
       channel: Nullable(Type.String(), 'the channel key it is about; null: a whole meter or the whole home'),
       meterSerial: Nullable(Type.String(), 'the meter it is about; null: the whole home'),
       hours: Type.Integer({ description: 'hours with data of the period or window it left out' }),

@@ -299,6 +299,8 @@ export class PerformanceService {
       });
     }
 
+    leaveOutImplausibleDays(hours, calendar);
+
     const summarise = (slice: typeof hours, window: boolean, day: boolean) => {
       let heat = 0;
       let electricity = 0;
@@ -715,18 +717,75 @@ function qualityOf(input: {
 function leftOutOf(causes: ReadonlyMap<SuspectCause, number>): Quality['leftOut'] {
   const byAlarm = new Map<string, Quality['leftOut'][number]>();
   for (const [cause, hours] of causes) {
-    const known = byAlarm.get(cause.alarmId);
+    const key = cause.alarmId ?? cause.note ?? cause.rule;
+    const known = byAlarm.get(key);
     if (known) known.hours += hours;
     else
-      byAlarm.set(cause.alarmId, {
+      byAlarm.set(key, {
         alarmId: cause.alarmId,
         rule: cause.rule,
         channel: cause.channelKey,
         meterSerial: cause.meterSerial,
         hours,
+        ...(cause.note !== undefined ? { note: cause.note } : {}),
       });
   }
   return [...byAlarm.values()];
+}
+
+/** Days with less electricity are standby days: their ratio says nothing (the implausible_cop rule's minimum). */
+const IMPLAUSIBLE_DAY_MIN_ELECTRICITY_KWH = 2;
+
+/**
+ * A local day whose own COP no heat pump reaches is a metering fault even before (or without) an
+ * alarm for it (an alarm's hours begin when the rule saw it: the morning after the day): its hours
+ * are left out like hours under an alarm, so no week, month or window is stated on them. Days with
+ * under 2 kWh of electricity are standby days and stay (their own COP is still withheld).
+ */
+function leaveOutImplausibleDays(
+  hours: (HourFigures & HourSplit & HourQuality & { meterHeatKwh: number })[],
+  calendar: Calendar,
+): void {
+  const days = new Map<number, typeof hours>();
+  for (const h of hours) {
+    const day = calendar.dayOf(h.hour);
+    const list = days.get(day) ?? [];
+    list.push(h);
+    days.set(day, list);
+  }
+  for (const [day, list] of days) {
+    let heat = 0;
+    let electricity = 0;
+    for (const h of list)
+      if (h.covered) {
+        heat += h.heatKwh;
+        electricity += h.electricityKwh;
+      }
+    if (electricity < IMPLAUSIBLE_DAY_MIN_ELECTRICITY_KWH) continue;
+    const cop = heat / electricity;
+    if (cop >= PLAUSIBLE_DAILY_COP.min && cop <= PLAUSIBLE_DAILY_COP.max) continue;
+    const cause: SuspectCause = {
+      alarmId: null,
+      rule: 'implausible_cop',
+      channelKey: null,
+      meterSerial: null,
+      note: `the COP of ${calendar.date(day)} (${round(cop, 2)}, outside ${PLAUSIBLE_DAILY_COP.min}–${PLAUSIBLE_DAILY_COP.max})`,
+    };
+    for (const h of list) {
+      if (h.covered) h.suspectCause = cause;
+      h.covered = false;
+      h.running = false;
+      h.suspectForHeatLoss = true;
+      h.heatKwh = 0;
+      h.electricityKwh = 0;
+      h.meterHeatKwh = 0;
+      h.spaceHeatingHeatKwh = 0;
+      h.spaceHeatingElectricityKwh = 0;
+      h.hotWaterHeatKwh = 0;
+      h.hotWaterElectricityKwh = 0;
+      h.flag = null;
+    }
+  }
 }
 
 /** Whether [start, end) is at most a local day long: its COP is judged as a day's. */

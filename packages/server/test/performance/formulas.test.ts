@@ -12,7 +12,16 @@ import {
 
 const HOUR = 3_600_000;
 const hour = (h: Partial<HourFigures & { running: boolean }>): HourFigures & { running: boolean } => {
-  const figures = { hour: 0, heatKwh: 0, electricityKwh: 0, covered: true, afterGap: false, flowC: null, outdoorC: null, ...h };
+  const figures = {
+    hour: 0,
+    heatKwh: 0,
+    electricityKwh: 0,
+    covered: true,
+    afterGap: false,
+    flowC: null,
+    outdoorC: null,
+    ...h,
+  };
   // Running as the service decides it: covered, not just after a gap, heat registered.
   return { running: figures.covered && !figures.afterGap && figures.heatKwh > 0, ...figures };
 };
