@@ -9,8 +9,11 @@ import { HOUR, hourOf } from '../telemetry/buckets.js';
  *
  * A data-quality alarm (active or cleared) makes the hours it spans suspect: its channel's, or its
  * meter's when the rule names a meter and no channel, or the whole home's when the rule cannot tell
- * which meter is wrong. Alarms about missing data only (`data_gaps`) are not read: the readings that
- * do arrive are right, and hours without readings already count against coverage. Exclusions
+ * which meter is wrong. Alarms about missing data (`communication_lost`, `data_gaps`) are not read:
+ * the readings that do arrive are right (late ones too: a gateway's backfill lands after the meter
+ * was judged lost, and its alarm stays active while the meter is silent, over hours that have data),
+ * and hours without readings already count against coverage. A rule whose alarm names a meter
+ * rather than a channel would mark the meter's channels (extent `meter`). Exclusions
  * (telemetry/) remove readings from the rollups, so an excluded hour reads as an hour without data.
  */
 
@@ -22,8 +25,6 @@ export const QUALITY_RULES: Readonly<Record<string, 'channel' | 'meter' | 'home'
   // A daily COP outside what any heat pump does: the heat meter or the electricity meter is wrong,
   // and the rule's guess of which (it names one) is not proof, so every register of the home is.
   implausible_cop: 'home',
-  // A silent meter (its evidence names the meter, not a channel): all its channels.
-  communication_lost: 'meter',
 };
 
 /** The alarms table's columns this module reads. */

@@ -72,8 +72,12 @@ beforeAll(async () => {
     const time = iso(FROM + k * STEP);
     for (const [channelId, rise] of registers)
       readings.push({ channelId, time, value: 500 + rise * (k + 1) });
-    readings.push({ channelId: bySerial('HM-1', 'flow_temperature'), time, value: FLOW_C });
-    readings.push({ channelId: bySerial('TO-1', 'outdoor_temperature'), time, value: OUTDOOR_C });
+    // The temperatures wander by ±0.1 °C, two readings each way an hour, so each hour's mean is
+    // exactly FLOW_C / OUTDOOR_C: a sensor that never changes is a stuck one to the fault rules, and
+    // its hours would leave the Carnot figure (docs/performance.md, "Data-quality alarms").
+    const wander = k % 2 === 0 ? 0.1 : -0.1;
+    readings.push({ channelId: bySerial('HM-1', 'flow_temperature'), time, value: FLOW_C + wander });
+    readings.push({ channelId: bySerial('TO-1', 'outdoor_temperature'), time, value: OUTDOOR_C + wander });
     // The compressor runs for half an hour every hour: on, on, off, off.
     const on = ((k % 4) + 4) % 4 < 2;
     readings.push({ channelId: bySerial('EM-COMP', 'electricity_power'), time, value: on ? 1500 : 20 });
