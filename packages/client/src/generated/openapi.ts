@@ -4288,14 +4288,16 @@ export interface paths {
                 quality: {
                   /** @description the data-quality alarms whose hours were left out of the COP / SPF (docs/performance.md, "Data-quality alarms"); empty when none */
                   leftOut: {
-                    /** Format: uuid */
-                    alarmId: string;
+                    /** @description the alarm; null: a day left out for its own COP outside 0.75–7.5 (note says which) */
+                    alarmId: string | null;
                     /** @description the channel key it is about; null: a whole meter or the whole home */
                     channel: string | null;
                     /** @description hours with data of the period or window it left out */
                     hours: number;
                     /** @description the meter it is about; null: the whole home */
                     meterSerial: string | null;
+                    /** @description why, when no alarm: the day and its COP */
+                    note?: string;
                     /** @description the fault rule of the alarm, e.g. implausible_cop, stuck_sensor */
                     rule: string;
                   }[];
@@ -4435,14 +4437,16 @@ export interface paths {
                 quality: {
                   /** @description the data-quality alarms whose hours were left out of the COP / SPF (docs/performance.md, "Data-quality alarms"); empty when none */
                   leftOut: {
-                    /** Format: uuid */
-                    alarmId: string;
+                    /** @description the alarm; null: a day left out for its own COP outside 0.75–7.5 (note says which) */
+                    alarmId: string | null;
                     /** @description the channel key it is about; null: a whole meter or the whole home */
                     channel: string | null;
                     /** @description hours with data of the period or window it left out */
                     hours: number;
                     /** @description the meter it is about; null: the whole home */
                     meterSerial: string | null;
+                    /** @description why, when no alarm: the day and its COP */
+                    note?: string;
                     /** @description the fault rule of the alarm, e.g. implausible_cop, stuck_sensor */
                     rule: string;
                   }[];
@@ -5545,14 +5549,16 @@ export interface paths {
                   quality: {
                     /** @description the data-quality alarms whose hours were left out of the COP / SPF (docs/performance.md, "Data-quality alarms"); empty when none */
                     leftOut: {
-                      /** Format: uuid */
-                      alarmId: string;
+                      /** @description the alarm; null: a day left out for its own COP outside 0.75–7.5 (note says which) */
+                      alarmId: string | null;
                       /** @description the channel key it is about; null: a whole meter or the whole home */
                       channel: string | null;
                       /** @description hours with data of the period or window it left out */
                       hours: number;
                       /** @description the meter it is about; null: the whole home */
                       meterSerial: string | null;
+                      /** @description why, when no alarm: the day and its COP */
+                      note?: string;
                       /** @description the fault rule of the alarm, e.g. implausible_cop, stuck_sensor */
                       rule: string;
                     }[];
@@ -5692,14 +5698,16 @@ export interface paths {
                   quality: {
                     /** @description the data-quality alarms whose hours were left out of the COP / SPF (docs/performance.md, "Data-quality alarms"); empty when none */
                     leftOut: {
-                      /** Format: uuid */
-                      alarmId: string;
+                      /** @description the alarm; null: a day left out for its own COP outside 0.75–7.5 (note says which) */
+                      alarmId: string | null;
                       /** @description the channel key it is about; null: a whole meter or the whole home */
                       channel: string | null;
                       /** @description hours with data of the period or window it left out */
                       hours: number;
                       /** @description the meter it is about; null: the whole home */
                       meterSerial: string | null;
+                      /** @description why, when no alarm: the day and its COP */
+                      note?: string;
                       /** @description the fault rule of the alarm, e.g. implausible_cop, stuck_sensor */
                       rule: string;
                     }[];
