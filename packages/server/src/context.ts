@@ -1,6 +1,7 @@
 import { AgentsRepository } from './agents/repository.js';
 import { AgentsService } from './agents/service.js';
 import { AmrService } from './amr/service.js';
+import { QualityAlarms } from './analytics/quality-intervals.js';
 import { AuditRepository } from './audit/repository.js';
 import { AuditService } from './audit/service.js';
 import { LoginThrottle, TokenBuckets } from './auth/login-throttle.js';
@@ -217,9 +218,11 @@ export function createContext(config: Config, database: Database, log: Logger): 
     telemetry,
     audit,
   });
+  const qualityAlarms = new QualityAlarms(db);
   const performance = new PerformanceService({
     homes: () => homes,
     telemetryQueries: () => telemetryQueries as TelemetryQueries,
+    qualityAlarms: () => qualityAlarms,
   });
   const amr = new AmrService({ config, db, telemetry, gateways, provisioning, log });
   const tariffs = new TariffsService(new TariffsRepository(db), { db, audit, agents, homes: () => homes });
@@ -232,6 +235,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
     homes: () => homes,
     telemetryQueries: () => telemetryQueries as TelemetryQueries,
     tariffs: () => tariffs,
+    qualityAlarms: () => qualityAlarms,
   });
   const reports = new ReportsService({
     homes: () => homes,
@@ -243,6 +247,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
     agents,
     homes: () => homes,
     telemetryQueries: () => telemetryQueries as TelemetryQueries,
+    qualityAlarms: () => qualityAlarms,
   });
   const webhooksRepo = new WebhooksRepository(db);
   const webhookWorker = new WebhookDeliveryWorker(webhooksRepo, config.notifications, log, database.storage);

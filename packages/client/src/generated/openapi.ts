@@ -3732,6 +3732,15 @@ export interface paths {
                 gasKwh: number | null;
                 /** @description heat delivered (null: no heat meter) */
                 heatKwh: number | null;
+                /** @description the outdoor sensor’s data quality behind degreeDays (docs/insight.md) */
+                outdoorQuality: {
+                  /** @description the alarms behind them, named */
+                  alarms: string[];
+                  /** @description of those, hours given the region’s daily mean instead (when the region has a weather series) */
+                  regionHours: number;
+                  /** @description hours of the outdoor sensor in the window that a data-quality alarm (stuck sensor, out of range) covers: left out of the degree days */
+                  suspectHours: number;
+                };
                 /** @description PV generation (null: no PV meter) */
                 pvKwh: number | null;
                 /** @description daily heating fuel = base + slope × HDD, least squares over the window’s whole days (null: under 14 days or no degree days) */
@@ -4361,7 +4370,7 @@ export interface paths {
                 coverage: {
                   /** @description hours of the period within the window and before now */
                   hours: number;
-                  /** @description hours in which every register of the boundary has a reading */
+                  /** @description hours in which every register of the boundary has a reading and no data-quality alarm covers them (quality.leftOut) */
                   hoursWithData: number;
                   /** @description hoursWithData / hours × 100, one decimal */
                   percent: number;
@@ -4376,6 +4385,21 @@ export interface paths {
                 /** @description heat at the boundary, kWh; null without a boundary */
                 heatKwh: number | null;
                 quality: {
+                  /** @description the data-quality alarms whose hours were left out of the COP / SPF (docs/performance.md, "Data-quality alarms"); empty when none */
+                  leftOut: {
+                    /** @description the alarm; null: a day left out for its own COP outside 0.75–7.5 (note says which) */
+                    alarmId: string | null;
+                    /** @description the channel key it is about; null: a whole meter or the whole home */
+                    channel: string | null;
+                    /** @description hours with data of the period or window it left out */
+                    hours: number;
+                    /** @description the meter it is about; null: the whole home */
+                    meterSerial: string | null;
+                    /** @description why, when no alarm: the day and its COP */
+                    note?: string;
+                    /** @description the fault rule of the alarm, e.g. implausible_cop, stuck_sensor */
+                    rule: string;
+                  }[];
                   /** @description false: the COP / SPF is withheld (null), for the reasons listed */
                   ok: boolean;
                   reasons: {
@@ -4384,7 +4408,9 @@ export interface paths {
                       | 'low_coverage'
                       | 'too_little_data'
                       | 'no_electricity'
-                      | 'not_finite';
+                      | 'not_finite'
+                      | 'implausible_cop'
+                      | 'implausible_spf';
                     message: string;
                   }[];
                 };
@@ -4431,14 +4457,32 @@ export interface paths {
               /** Format: date-time */
               to: string;
               window: {
-                /** @description hours the Carnot figure is computed over */
+                /** @description how carnotPercent is computed (heatpumpmonitor.org’s % of Carnot convention; docs/performance.md) */
+                carnotConvention: {
+                  /** @description condensing temperature = flow temperature + this, K */
+                  condensingOffsetK: number;
+                  description: string;
+                  /** @description evaporating temperature = outdoor temperature + this (negative), K */
+                  evaporatingOffsetK: number;
+                  /**
+                   * @description the hours compared: those the heat pump ran (heat registered), with both temperatures
+                   * @enum {string}
+                   */
+                  over: 'running_hours';
+                  /**
+                   * @description each hour’s Carnot COP counts by its heat
+                   * @enum {string}
+                   */
+                  weighting: 'heat';
+                };
+                /** @description running hours the Carnot figure is computed over */
                 carnotHours: number;
-                /** @description measured COP / ideal Carnot COP × 100 over hours with heat */
+                /** @description running COP / practical Carnot COP × 100 (condensing at flow + 2 K, evaporating at outdoor − 6 K), weighted by heat, over running hours: carnotConvention */
                 carnotPercent: number | null;
                 coverage: {
                   /** @description hours of the period within the window and before now */
                   hours: number;
-                  /** @description hours in which every register of the boundary has a reading */
+                  /** @description hours in which every register of the boundary has a reading and no data-quality alarm covers them (quality.leftOut) */
                   hoursWithData: number;
                   /** @description hoursWithData / hours × 100, one decimal */
                   percent: number;
@@ -4469,7 +4513,11 @@ export interface paths {
                   measuredHeatLossWPerK: number | null;
                   /** @description measured heat per degree day × annualDegreeDays, kWh/year (degree-day normalised heat demand) */
                   normalisedAnnualHeatKwh: number | null;
-                  /** @description the region whose weather series a home without an outdoor sensor uses: its own, else the platform default */
+                  /** @description of outdoorSuspectHours, those given the region’s daily mean for degreeDays instead */
+                  outdoorRegionHours: number;
+                  /** @description hours of the outdoor sensor a data-quality alarm (stuck, out of range) covers: left out of degreeDays and of the heat-loss fit */
+                  outdoorSuspectHours: number;
+                  /** @description the region whose weather series a home without an outdoor sensor uses (and a sensor’s hours under a data-quality alarm): its own, else the platform default */
                   region: string;
                   /** @description installation.designScop */
                   scop: number | null;
@@ -4483,7 +4531,24 @@ export interface paths {
                 /** @description mean flow temperature weighted by heat, °C */
                 flowTemperatureWeightedC: number | null;
                 heatKwh: number | null;
+                /** @description hours the electricity_power readings cover (readings × the meter’s interval): the hours of data of the starts */
+                powerReadingHours: number | null;
                 quality: {
+                  /** @description the data-quality alarms whose hours were left out of the COP / SPF (docs/performance.md, "Data-quality alarms"); empty when none */
+                  leftOut: {
+                    /** @description the alarm; null: a day left out for its own COP outside 0.75–7.5 (note says which) */
+                    alarmId: string | null;
+                    /** @description the channel key it is about; null: a whole meter or the whole home */
+                    channel: string | null;
+                    /** @description hours with data of the period or window it left out */
+                    hours: number;
+                    /** @description the meter it is about; null: the whole home */
+                    meterSerial: string | null;
+                    /** @description why, when no alarm: the day and its COP */
+                    note?: string;
+                    /** @description the fault rule of the alarm, e.g. implausible_cop, stuck_sensor */
+                    rule: string;
+                  }[];
                   /** @description false: the COP / SPF is withheld (null), for the reasons listed */
                   ok: boolean;
                   reasons: {
@@ -4492,7 +4557,9 @@ export interface paths {
                       | 'low_coverage'
                       | 'too_little_data'
                       | 'no_electricity'
-                      | 'not_finite';
+                      | 'not_finite'
+                      | 'implausible_cop'
+                      | 'implausible_spf';
                     message: string;
                   }[];
                 };
@@ -4538,8 +4605,15 @@ export interface paths {
                 };
                 /** @description compressor starts (off → on) in the window */
                 starts: number | null;
-                /** @description starts per running hour */
+                /**
+                 * @deprecated
+                 * @description Deprecated: the same figure as startsPerRunningHour (starts per running hour), kept in /v/1; use startsPerRunningHour or startsPerHourOfData
+                 */
                 startsPerHour: number | null;
+                /** @description starts / powerReadingHours: starts per hour of data, as heatpumpmonitor.org and emoncms count them */
+                startsPerHourOfData: number | null;
+                /** @description starts / runningHours: starts per hour the compressor ran */
+                startsPerRunningHour: number | null;
                 /** @description electrical power above which the compressor counts as on, W */
                 startThresholdW: number;
                 /** @description each null figure of the window and why */
@@ -5487,6 +5561,15 @@ export interface paths {
                   gasKwh: number | null;
                   /** @description heat delivered (null: no heat meter) */
                   heatKwh: number | null;
+                  /** @description the outdoor sensor’s data quality behind degreeDays (docs/insight.md) */
+                  outdoorQuality: {
+                    /** @description the alarms behind them, named */
+                    alarms: string[];
+                    /** @description of those, hours given the region’s daily mean instead (when the region has a weather series) */
+                    regionHours: number;
+                    /** @description hours of the outdoor sensor in the window that a data-quality alarm (stuck sensor, out of range) covers: left out of the degree days */
+                    suspectHours: number;
+                  };
                   /** @description PV generation (null: no PV meter) */
                   pvKwh: number | null;
                   /** @description daily heating fuel = base + slope × HDD, least squares over the window’s whole days (null: under 14 days or no degree days) */
@@ -5569,7 +5652,7 @@ export interface paths {
                   coverage: {
                     /** @description hours of the period within the window and before now */
                     hours: number;
-                    /** @description hours in which every register of the boundary has a reading */
+                    /** @description hours in which every register of the boundary has a reading and no data-quality alarm covers them (quality.leftOut) */
                     hoursWithData: number;
                     /** @description hoursWithData / hours × 100, one decimal */
                     percent: number;
@@ -5584,6 +5667,21 @@ export interface paths {
                   /** @description heat at the boundary, kWh; null without a boundary */
                   heatKwh: number | null;
                   quality: {
+                    /** @description the data-quality alarms whose hours were left out of the COP / SPF (docs/performance.md, "Data-quality alarms"); empty when none */
+                    leftOut: {
+                      /** @description the alarm; null: a day left out for its own COP outside 0.75–7.5 (note says which) */
+                      alarmId: string | null;
+                      /** @description the channel key it is about; null: a whole meter or the whole home */
+                      channel: string | null;
+                      /** @description hours with data of the period or window it left out */
+                      hours: number;
+                      /** @description the meter it is about; null: the whole home */
+                      meterSerial: string | null;
+                      /** @description why, when no alarm: the day and its COP */
+                      note?: string;
+                      /** @description the fault rule of the alarm, e.g. implausible_cop, stuck_sensor */
+                      rule: string;
+                    }[];
                     /** @description false: the COP / SPF is withheld (null), for the reasons listed */
                     ok: boolean;
                     reasons: {
@@ -5592,7 +5690,9 @@ export interface paths {
                         | 'low_coverage'
                         | 'too_little_data'
                         | 'no_electricity'
-                        | 'not_finite';
+                        | 'not_finite'
+                        | 'implausible_cop'
+                        | 'implausible_spf';
                       message: string;
                     }[];
                   };
@@ -5639,14 +5739,32 @@ export interface paths {
                 /** Format: date-time */
                 to: string;
                 window: {
-                  /** @description hours the Carnot figure is computed over */
+                  /** @description how carnotPercent is computed (heatpumpmonitor.org’s % of Carnot convention; docs/performance.md) */
+                  carnotConvention: {
+                    /** @description condensing temperature = flow temperature + this, K */
+                    condensingOffsetK: number;
+                    description: string;
+                    /** @description evaporating temperature = outdoor temperature + this (negative), K */
+                    evaporatingOffsetK: number;
+                    /**
+                     * @description the hours compared: those the heat pump ran (heat registered), with both temperatures
+                     * @enum {string}
+                     */
+                    over: 'running_hours';
+                    /**
+                     * @description each hour’s Carnot COP counts by its heat
+                     * @enum {string}
+                     */
+                    weighting: 'heat';
+                  };
+                  /** @description running hours the Carnot figure is computed over */
                   carnotHours: number;
-                  /** @description measured COP / ideal Carnot COP × 100 over hours with heat */
+                  /** @description running COP / practical Carnot COP × 100 (condensing at flow + 2 K, evaporating at outdoor − 6 K), weighted by heat, over running hours: carnotConvention */
                   carnotPercent: number | null;
                   coverage: {
                     /** @description hours of the period within the window and before now */
                     hours: number;
-                    /** @description hours in which every register of the boundary has a reading */
+                    /** @description hours in which every register of the boundary has a reading and no data-quality alarm covers them (quality.leftOut) */
                     hoursWithData: number;
                     /** @description hoursWithData / hours × 100, one decimal */
                     percent: number;
@@ -5677,7 +5795,11 @@ export interface paths {
                     measuredHeatLossWPerK: number | null;
                     /** @description measured heat per degree day × annualDegreeDays, kWh/year (degree-day normalised heat demand) */
                     normalisedAnnualHeatKwh: number | null;
-                    /** @description the region whose weather series a home without an outdoor sensor uses: its own, else the platform default */
+                    /** @description of outdoorSuspectHours, those given the region’s daily mean for degreeDays instead */
+                    outdoorRegionHours: number;
+                    /** @description hours of the outdoor sensor a data-quality alarm (stuck, out of range) covers: left out of degreeDays and of the heat-loss fit */
+                    outdoorSuspectHours: number;
+                    /** @description the region whose weather series a home without an outdoor sensor uses (and a sensor’s hours under a data-quality alarm): its own, else the platform default */
                     region: string;
                     /** @description installation.designScop */
                     scop: number | null;
@@ -5691,7 +5813,24 @@ export interface paths {
                   /** @description mean flow temperature weighted by heat, °C */
                   flowTemperatureWeightedC: number | null;
                   heatKwh: number | null;
+                  /** @description hours the electricity_power readings cover (readings × the meter’s interval): the hours of data of the starts */
+                  powerReadingHours: number | null;
                   quality: {
+                    /** @description the data-quality alarms whose hours were left out of the COP / SPF (docs/performance.md, "Data-quality alarms"); empty when none */
+                    leftOut: {
+                      /** @description the alarm; null: a day left out for its own COP outside 0.75–7.5 (note says which) */
+                      alarmId: string | null;
+                      /** @description the channel key it is about; null: a whole meter or the whole home */
+                      channel: string | null;
+                      /** @description hours with data of the period or window it left out */
+                      hours: number;
+                      /** @description the meter it is about; null: the whole home */
+                      meterSerial: string | null;
+                      /** @description why, when no alarm: the day and its COP */
+                      note?: string;
+                      /** @description the fault rule of the alarm, e.g. implausible_cop, stuck_sensor */
+                      rule: string;
+                    }[];
                     /** @description false: the COP / SPF is withheld (null), for the reasons listed */
                     ok: boolean;
                     reasons: {
@@ -5700,7 +5839,9 @@ export interface paths {
                         | 'low_coverage'
                         | 'too_little_data'
                         | 'no_electricity'
-                        | 'not_finite';
+                        | 'not_finite'
+                        | 'implausible_cop'
+                        | 'implausible_spf';
                       message: string;
                     }[];
                   };
@@ -5746,8 +5887,15 @@ export interface paths {
                   };
                   /** @description compressor starts (off → on) in the window */
                   starts: number | null;
-                  /** @description starts per running hour */
+                  /**
+                   * @deprecated
+                   * @description Deprecated: the same figure as startsPerRunningHour (starts per running hour), kept in /v/1; use startsPerRunningHour or startsPerHourOfData
+                   */
                   startsPerHour: number | null;
+                  /** @description starts / powerReadingHours: starts per hour of data, as heatpumpmonitor.org and emoncms count them */
+                  startsPerHourOfData: number | null;
+                  /** @description starts / runningHours: starts per hour the compressor ran */
+                  startsPerRunningHour: number | null;
                   /** @description electrical power above which the compressor counts as on, W */
                   startThresholdW: number;
                   /** @description each null figure of the window and why */
@@ -11146,7 +11294,7 @@ export interface paths {
               belowDesign: {
                 /** @description the SEPEMO level (H1–H4); null when the meters support none */
                 boundary: string | null;
-                /** @description the least-covered register of the boundary */
+                /** @description the least-covered register of the boundary; readings in hours a data-quality alarm covers do not count */
                 coveragePercent: number | null;
                 /** @description installation.designSpf, else designScop */
                 designSpf: number | null;
@@ -11157,9 +11305,13 @@ export interface paths {
                 /** Format: uuid */
                 homeId: string;
                 reference: string;
-                /** @description null when coverage < minCoverage, no boundary or no electricity */
+                /** @description null when coverage < minCoverage, no boundary, no electricity, or outside the plausible 1.5–6 (spfWithheld says which) */
                 spf: number | null;
                 spfRatio: number | null;
+                /** @description why spf is null (as the per-home quality codes); null when it is stated */
+                spfWithheld: ('no_boundary' | 'low_coverage' | 'no_electricity' | 'implausible_spf') | null;
+                /** @description hours of the window left out of heat, electricity and coverage because a data-quality alarm covers a register of the boundary or the whole home (docs/portfolio.md) */
+                suspectHours: number;
                 technology: string | null;
               }[];
               /** Format: date-time */
@@ -11167,7 +11319,7 @@ export interface paths {
               items: {
                 /** @description the SEPEMO level (H1–H4); null when the meters support none */
                 boundary: string | null;
-                /** @description the least-covered register of the boundary */
+                /** @description the least-covered register of the boundary; readings in hours a data-quality alarm covers do not count */
                 coveragePercent: number | null;
                 /** @description installation.designSpf, else designScop */
                 designSpf: number | null;
@@ -11178,9 +11330,13 @@ export interface paths {
                 /** Format: uuid */
                 homeId: string;
                 reference: string;
-                /** @description null when coverage < minCoverage, no boundary or no electricity */
+                /** @description null when coverage < minCoverage, no boundary, no electricity, or outside the plausible 1.5–6 (spfWithheld says which) */
                 spf: number | null;
                 spfRatio: number | null;
+                /** @description why spf is null (as the per-home quality codes); null when it is stated */
+                spfWithheld: ('no_boundary' | 'low_coverage' | 'no_electricity' | 'implausible_spf') | null;
+                /** @description hours of the window left out of heat, electricity and coverage because a data-quality alarm covers a register of the boundary or the whole home (docs/portfolio.md) */
+                suspectHours: number;
                 technology: string | null;
               }[];
               minCoveragePercent: number;
