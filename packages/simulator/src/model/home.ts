@@ -133,6 +133,8 @@ function checkSpec(spec: HomeSpec): void {
     ['ratedCapacityKw', spec.ratedCapacityKw],
     ['intervalSeconds', spec.intervalSeconds],
   ];
+  const optional = { emitterMargin: spec.emitterMargin, designDeltaK: spec.designDeltaK };
+  for (const [name, value] of Object.entries(optional)) if (value !== undefined) positive.push([name, value]);
   for (const [name, value] of positive) {
     if (!(Number.isFinite(value) && value > 0))
       throw new RangeError(`${spec.reference}: ${name} must be > 0`);
@@ -142,6 +144,8 @@ function checkSpec(spec: HomeSpec): void {
   if (spec.backupHeaterKw < 0 || spec.pvKwp < 0 || spec.hotWaterLitresPerDay < 0) {
     throw new RangeError(`${spec.reference}: backupHeaterKw, pvKwp and hotWaterLitresPerDay must be ≥ 0`);
   }
+  if (spec.minModulation !== undefined && !(spec.minModulation > 0 && spec.minModulation <= 1))
+    throw new RangeError(`${spec.reference}: minModulation must be in (0, 1]`);
 }
 
 /**
@@ -165,13 +169,15 @@ export function simulateHome(spec: HomeSpec, options: SimulationOptions): Simula
 
   // The plant.
   const ratedW = spec.ratedCapacityKw * 1000;
-  const designDeltaK = isHeatPump ? HEAT_PUMP_DESIGN_DELTA_K : BOILER_DESIGN_DELTA_K;
+  const designDeltaK = spec.designDeltaK ?? (isHeatPump ? HEAT_PUMP_DESIGN_DELTA_K : BOILER_DESIGN_DELTA_K);
   const emitters = sizeEmitters(
     spec.heatLossWPerK,
     spec.designFlowTemperatureC,
     spec.designOutdoorC,
     designDeltaK,
+    spec.emitterMargin,
   );
+  const fixedFlow = spec.control === 'fixed_flow';
   // The pump runs at one speed, sized for the design difference at rated output: ṁ·c in W/K.
   const circuitWPerK = ratedW / designDeltaK;
   const circuitLitresPerMin = (circuitWPerK / (WATER_SPECIFIC_HEAT_KJ_PER_KG_K * 1000)) * 60;
@@ -180,17 +186,15 @@ export function simulateHome(spec: HomeSpec, options: SimulationOptions): Simula
   const carnotFraction =
     spec.carnotFraction ?? (isAir ? DEFAULT_CARNOT_FRACTION_AIR : DEFAULT_CARNOT_FRACTION_GROUND);
   const evaporatorApproachK = isAir ? AIR_EVAPORATOR_APPROACH_K : BRINE_EVAPORATOR_APPROACH_K;
-  const minModulation = isHeatPump
-    ? isAir
-      ? MIN_MODULATION_AIR
-      : MIN_MODULATION_GROUND
-    : BOILER_MIN_MODULATION;
+  const minModulation =
+    spec.minModulation ??
+    (isHeatPump ? (isAir ? MIN_MODULATION_AIR : MIN_MODULATION_GROUND) : BOILER_MIN_MODULATION);
   const backupW = spec.backupHeaterKw * 1000;
   const hasCylinder = spec.hotWaterLitresPerDay > 0;
   const cylLitres = cylinderLitres(spec.hotWaterLitresPerDay);
   const cylJPerK = cylLitres * WATER_SPECIFIC_HEAT_KJ_PER_KG_K * 1000;
   const cylLossWPerK = standingLossWPerK(cylLitres);
-  const cylTargetC = isHeatPump ? HEAT_PUMP_CYLINDER_C : BOILER_CYLINDER_C;
+  const cylTargetC = spec.cylinderTargetC ?? (isHeatPump ? HEAT_PUMP_CYLINDER_C : BOILER_CYLINDER_C);
   const coilApproachK = isHeatPump ? HEAT_PUMP_COIL_APPROACH_K : BOILER_COIL_APPROACH_K;
 
   // The physics' state.
@@ -317,13 +321,19 @@ export function simulateHome(spec: HomeSpec, options: SimulationOptions): Simula
     // Space heating demand: weather curve with room feedback, behind a room thermostat.
     if (indoorC > setC + ROOM_OFF_MARGIN_K) roomSatisfied = true;
     else if (indoorC < setC + ROOM_ON_MARGIN_K) roomSatisfied = false;
-    const curveC = weatherCompensatedFlowC(outdoorC, spec.designFlowTemperatureC, spec.designOutdoorC);
-    const feedbackK = Math.min(
-      ROOM_FEEDBACK_LIMIT_K,
-      Math.max(-ROOM_FEEDBACK_LIMIT_K, ROOM_FEEDBACK_K_PER_K * (setC - indoorC)),
-    );
+    // A fixed-flow (room-stat) installation aims at the design flow whatever the weather.
+    const curveC = fixedFlow
+      ? spec.designFlowTemperatureC
+      : weatherCompensatedFlowC(outdoorC, spec.designFlowTemperatureC, spec.designOutdoorC);
+    const feedbackK = fixedFlow
+      ? 0
+      : Math.min(
+          ROOM_FEEDBACK_LIMIT_K,
+          Math.max(-ROOM_FEEDBACK_LIMIT_K, ROOM_FEEDBACK_K_PER_K * (setC - indoorC)),
+        );
     // Slow integral action trims the curve so the room settles at its set-point, not just near it.
     if (
+      !fixedFlow &&
       !roomSatisfied &&
       Math.abs(setC - indoorC) < ROOM_INTEGRAL_BAND_K &&
       outdoorC < HEATING_CUTOFF_OUTDOOR_C
