@@ -112,10 +112,15 @@ export interface HomeSpec {
    */
   emitterMargin?: number;
   /**
-   * Flow–return difference the pump is set for at rated output, K, and the emitters' design difference
-   * (default 5 heat pump, 11 boiler). The fixed-speed pump's flow rate follows from it.
+   * The emitters' design flow–return difference, K, and the one the pump is set for at rated output
+   * unless `pumpLitresPerMin` says otherwise (default 5 heat pump, 11 boiler).
    */
   designDeltaK?: number;
+  /**
+   * The fixed-speed circulation pump's flow, l/min (default: the flow that gives `designDeltaK` at
+   * rated output). Less flow, a wider flow–return difference at the same output.
+   */
+  pumpLitresPerMin?: number;
   /**
    * How the flow temperature is chosen (default `weather_compensation`): the weather curve with room
    * feedback, or `fixed_flow`, a fixed flow at `designFlowTemperatureC` switched by the room thermostat

@@ -50,14 +50,16 @@ const DESIGN_FLOW_C: readonly (readonly [number, number])[] = [
   [50, 0.15],
   [55, 0.1],
 ];
-/** The pump's flow–return difference at rated output, K, with shares. */
+/** The emitters' design flow–return difference, K, with shares. */
 const DESIGN_DELTA_K: readonly (readonly [number, number])[] = [
   [4, 0.1],
-  [5, 0.35],
+  [5, 0.45],
   [6, 0.2],
-  [7, 0.2],
-  [8, 0.15],
+  [7, 0.15],
+  [8, 0.1],
 ];
+/** Median flow–return difference the pump gives at the design heat loss, K. */
+const PUMP_DELTA_MEDIAN_K = 6;
 const CYLINDER_TARGET_C: readonly (readonly [number, number])[] = [
   [45, 0.2],
   [48, 0.2],
@@ -126,12 +128,16 @@ export function variedFleet(options: VariedFleetOptions): HomeSpec[] {
     const ratedCapacityKw =
       sizes.find((kw) => kw * atDesign >= designLoadKw * sizing) ?? (sizes.at(-1) as number);
     const carnotFraction = round(
-      ground ? clamp(0.5 + 0.045 * d.gauss(), 0.38, 0.62) : clamp(0.45 + 0.045 * d.gauss(), 0.33, 0.58),
+      ground ? clamp(0.5 + 0.05 * d.gauss(), 0.38, 0.62) : clamp(0.45 + 0.05 * d.gauss(), 0.33, 0.58),
       0.001,
     );
     const designFlowTemperatureC = pick(DESIGN_FLOW_C, d.unit());
     const emitterMargin = round(clamp(logNormal(1.2, 0.15, d.gauss()), 0.95, 1.8), 0.01);
     const designDeltaK = pick(DESIGN_DELTA_K, d.unit());
+    // The fixed-speed pump's flow: set for a difference at the design heat loss that is often wider
+    // than the emitters' design (pump speed left low, long or narrow pipe runs).
+    const pumpDeltaK = clamp(logNormal(PUMP_DELTA_MEDIAN_K, 0.3, d.gauss()), 3.5, 12);
+    const pumpLitresPerMin = round((designLoadKw / (4.186 * pumpDeltaK)) * 60, 0.1);
     const control: HeatingControl = d.unit() < fixedShare ? 'fixed_flow' : 'weather_compensation';
     const minModulation = round(ground ? 0.3 + 0.2 * d.unit() : 0.25 + 0.25 * d.unit(), 0.01);
     const dayC = clamp(round(20.3 + 0.6 * d.gauss(), 0.5), 18.5, 22);
@@ -161,6 +167,7 @@ export function variedFleet(options: VariedFleetOptions): HomeSpec[] {
       carnotFraction,
       emitterMargin,
       designDeltaK,
+      pumpLitresPerMin,
       control,
       minModulation,
       cylinderTargetC,

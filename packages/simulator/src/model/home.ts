@@ -133,7 +133,11 @@ function checkSpec(spec: HomeSpec): void {
     ['ratedCapacityKw', spec.ratedCapacityKw],
     ['intervalSeconds', spec.intervalSeconds],
   ];
-  const optional = { emitterMargin: spec.emitterMargin, designDeltaK: spec.designDeltaK };
+  const optional = {
+    emitterMargin: spec.emitterMargin,
+    designDeltaK: spec.designDeltaK,
+    pumpLitresPerMin: spec.pumpLitresPerMin,
+  };
   for (const [name, value] of Object.entries(optional)) if (value !== undefined) positive.push([name, value]);
   for (const [name, value] of positive) {
     if (!(Number.isFinite(value) && value > 0))
@@ -179,7 +183,10 @@ export function simulateHome(spec: HomeSpec, options: SimulationOptions): Simula
   );
   const fixedFlow = spec.control === 'fixed_flow';
   // The pump runs at one speed, sized for the design difference at rated output: ṁ·c in W/K.
-  const circuitWPerK = ratedW / designDeltaK;
+  const circuitWPerK =
+    spec.pumpLitresPerMin === undefined
+      ? ratedW / designDeltaK
+      : (spec.pumpLitresPerMin / 60) * WATER_SPECIFIC_HEAT_KJ_PER_KG_K * 1000;
   const circuitLitresPerMin = (circuitWPerK / (WATER_SPECIFIC_HEAT_KJ_PER_KG_K * 1000)) * 60;
   const houseJPerK = spec.thermalMassKWhPerK * 3.6e6;
   const apertureM2 = solarApertureM2(spec.heatLossWPerK);
