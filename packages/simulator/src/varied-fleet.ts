@@ -105,78 +105,87 @@ const logNormal = (median: number, sdLog: number, z: number) => median * Math.ex
  * n. No faults; add them to the specs as needed.
  */
 export function variedFleet(options: VariedFleetOptions): HomeSpec[] {
+  return Array.from({ length: options.count }, (_, i) => variedHome(options, i));
+}
+
+/**
+ * Home `index` (0-based) of `variedFleet(options)`; with `forced`, the same draws for that
+ * technology (the demo keeps its homes' technologies and varies the rest).
+ */
+export function variedHome(
+  options: Omit<VariedFleetOptions, 'count'>,
+  index: number,
+  forced?: Exclude<Technology, 'gas_boiler'>,
+): HomeSpec {
+  const i = index;
   const prefix = options.prefix ?? VARIED_FLEET_DEFAULTS.prefix;
   const groundShare = options.groundSourceShare ?? VARIED_FLEET_DEFAULTS.groundSourceShare;
   const fixedShare = options.fixedFlowShare ?? VARIED_FLEET_DEFAULTS.fixedFlowShare;
   const intervalSeconds = options.intervalSeconds ?? VARIED_FLEET_DEFAULTS.intervalSeconds;
   const fleetSeed = mix32((options.seed >>> 0) ^ hashString(`varied-fleet:${prefix}`));
-  const homes: HomeSpec[] = [];
-  for (let i = 0; i < options.count; i++) {
-    const d = drawsOf(fleetSeed, i);
-    const technology: Technology =
-      d.unit() < groundShare ? 'ground_source_heat_pump' : 'air_source_heat_pump';
-    const ground = technology === 'ground_source_heat_pump';
-    const heatLossWPerK = Math.round(clamp(logNormal(150, 0.35, d.gauss()), 70, 400));
-    const thermalMassKWhPerK = round(clamp((heatLossWPerK / 14) * Math.exp(0.25 * d.gauss()), 4, 30), 0.1);
-    const designOutdoorC = round(-1.5 - 3 * d.unit(), 0.1);
-    // Sized so the output at the design outdoor temperature covers the design heat loss with a margin,
-    // then rounded up to a catalogue size: many installations end up well oversized.
-    const sizing = clamp(logNormal(1.2, 0.2, d.gauss()), 0.9, 2.2);
-    const designLoadKw = (heatLossWPerK * (21 - designOutdoorC)) / 1000;
-    const atDesign = ground ? 1 : airCapacityFactor(designOutdoorC);
-    const sizes = ground ? GROUND_SIZES_KW : AIR_SIZES_KW;
-    const ratedCapacityKw =
-      sizes.find((kw) => kw * atDesign >= designLoadKw * sizing) ?? (sizes.at(-1) as number);
-    const carnotFraction = round(
-      ground ? clamp(0.5 + 0.05 * d.gauss(), 0.38, 0.62) : clamp(0.45 + 0.05 * d.gauss(), 0.33, 0.58),
-      0.001,
-    );
-    const designFlowTemperatureC = pick(DESIGN_FLOW_C, d.unit());
-    const emitterMargin = round(clamp(logNormal(1.2, 0.15, d.gauss()), 0.95, 1.8), 0.01);
-    const designDeltaK = pick(DESIGN_DELTA_K, d.unit());
-    // The fixed-speed pump's flow: set for a difference at the design heat loss that is often wider
-    // than the emitters' design (pump speed left low, long or narrow pipe runs).
-    const pumpDeltaK = clamp(logNormal(PUMP_DELTA_MEDIAN_K, 0.3, d.gauss()), 3.5, 12);
-    const pumpLitresPerMin = round((designLoadKw / (4.186 * pumpDeltaK)) * 60, 0.1);
-    const control: HeatingControl = d.unit() < fixedShare ? 'fixed_flow' : 'weather_compensation';
-    const minModulation = round(ground ? 0.3 + 0.2 * d.unit() : 0.25 + 0.25 * d.unit(), 0.01);
-    const dayC = clamp(round(20.3 + 0.6 * d.gauss(), 0.5), 18.5, 22);
-    const hasSetback = d.unit() >= 0.45;
-    const setbackDepthK = round(1 + 2 * d.unit(), 0.5);
-    const setbackK = hasSetback ? setbackDepthK : 0;
-    const dayStartHour = 5 + Math.floor(3 * d.unit());
-    const dayEndHour = 22 + Math.floor(2 * d.unit());
-    const hotWaterLitresPerDay = round(clamp(logNormal(120, 0.35, d.gauss()), 50, 260), 10);
-    const cylinderTargetC = pick(CYLINDER_TARGET_C, d.unit());
-    const backupHeaterKw = pick(BACKUP_KW, d.unit());
-    const hasPv = d.unit() < 0.25;
-    const pvSizeKwp = round(2 + 3 * d.unit(), 0.5);
-    const pvKwp = hasPv ? pvSizeKwp : 0;
-    const homeSeed = options.weatherSeed ?? hashUnit(fleetSeed, i, 999) * 2 ** 31;
-    homes.push({
-      reference: `${prefix}-${String(i + 1).padStart(3, '0')}`,
-      technology,
-      seed: Math.floor(homeSeed),
-      heatLossWPerK,
-      thermalMassKWhPerK,
-      setpoint: { dayC, nightC: dayC - setbackK, dayStartHour, dayEndHour },
-      hotWaterLitresPerDay,
-      ratedCapacityKw,
-      designFlowTemperatureC,
-      designOutdoorC,
-      carnotFraction,
-      emitterMargin,
-      designDeltaK,
-      pumpLitresPerMin,
-      control,
-      minModulation,
-      cylinderTargetC,
-      backupHeaterKw,
-      pvKwp,
-      meters: pvKwp > 0 ? [...HEAT_PUMP_METERS, 'pv_inverter'] : [...HEAT_PUMP_METERS],
-      intervalSeconds,
-      faults: [],
-    });
-  }
-  return homes;
+  const d = drawsOf(fleetSeed, i);
+  const drawn: Technology = d.unit() < groundShare ? 'ground_source_heat_pump' : 'air_source_heat_pump';
+  const technology = forced ?? drawn;
+  const ground = technology === 'ground_source_heat_pump';
+  const heatLossWPerK = Math.round(clamp(logNormal(150, 0.35, d.gauss()), 70, 400));
+  const thermalMassKWhPerK = round(clamp((heatLossWPerK / 14) * Math.exp(0.25 * d.gauss()), 4, 30), 0.1);
+  const designOutdoorC = round(-1.5 - 3 * d.unit(), 0.1);
+  // Sized so the output at the design outdoor temperature covers the design heat loss with a margin,
+  // then rounded up to a catalogue size: many installations end up well oversized.
+  const sizing = clamp(logNormal(1.2, 0.2, d.gauss()), 0.9, 2.2);
+  const designLoadKw = (heatLossWPerK * (21 - designOutdoorC)) / 1000;
+  const atDesign = ground ? 1 : airCapacityFactor(designOutdoorC);
+  const sizes = ground ? GROUND_SIZES_KW : AIR_SIZES_KW;
+  const ratedCapacityKw =
+    sizes.find((kw) => kw * atDesign >= designLoadKw * sizing) ?? (sizes.at(-1) as number);
+  const carnotFraction = round(
+    ground ? clamp(0.5 + 0.05 * d.gauss(), 0.38, 0.62) : clamp(0.45 + 0.05 * d.gauss(), 0.33, 0.58),
+    0.001,
+  );
+  const designFlowTemperatureC = pick(DESIGN_FLOW_C, d.unit());
+  const emitterMargin = round(clamp(logNormal(1.2, 0.15, d.gauss()), 0.95, 1.8), 0.01);
+  const designDeltaK = pick(DESIGN_DELTA_K, d.unit());
+  // The fixed-speed pump's flow: set for a difference at the design heat loss that is often wider
+  // than the emitters' design (pump speed left low, long or narrow pipe runs).
+  const pumpDeltaK = clamp(logNormal(PUMP_DELTA_MEDIAN_K, 0.3, d.gauss()), 3.5, 12);
+  const pumpLitresPerMin = round((designLoadKw / (4.186 * pumpDeltaK)) * 60, 0.1);
+  const control: HeatingControl = d.unit() < fixedShare ? 'fixed_flow' : 'weather_compensation';
+  const minModulation = round(ground ? 0.3 + 0.2 * d.unit() : 0.25 + 0.25 * d.unit(), 0.01);
+  const dayC = clamp(round(20.3 + 0.6 * d.gauss(), 0.5), 18.5, 22);
+  const hasSetback = d.unit() >= 0.45;
+  const setbackDepthK = round(1 + 2 * d.unit(), 0.5);
+  const setbackK = hasSetback ? setbackDepthK : 0;
+  const dayStartHour = 5 + Math.floor(3 * d.unit());
+  const dayEndHour = 22 + Math.floor(2 * d.unit());
+  const hotWaterLitresPerDay = round(clamp(logNormal(120, 0.35, d.gauss()), 50, 260), 10);
+  const cylinderTargetC = pick(CYLINDER_TARGET_C, d.unit());
+  const backupHeaterKw = pick(BACKUP_KW, d.unit());
+  const hasPv = d.unit() < 0.25;
+  const pvSizeKwp = round(2 + 3 * d.unit(), 0.5);
+  const pvKwp = hasPv ? pvSizeKwp : 0;
+  const homeSeed = options.weatherSeed ?? hashUnit(fleetSeed, i, 999) * 2 ** 31;
+  return {
+    reference: `${prefix}-${String(i + 1).padStart(3, '0')}`,
+    technology,
+    seed: Math.floor(homeSeed),
+    heatLossWPerK,
+    thermalMassKWhPerK,
+    setpoint: { dayC, nightC: dayC - setbackK, dayStartHour, dayEndHour },
+    hotWaterLitresPerDay,
+    ratedCapacityKw,
+    designFlowTemperatureC,
+    designOutdoorC,
+    carnotFraction,
+    emitterMargin,
+    designDeltaK,
+    pumpLitresPerMin,
+    control,
+    minModulation,
+    cylinderTargetC,
+    backupHeaterKw,
+    pvKwp,
+    meters: pvKwp > 0 ? [...HEAT_PUMP_METERS, 'pv_inverter'] : [...HEAT_PUMP_METERS],
+    intervalSeconds,
+    faults: [],
+  };
 }
