@@ -13,7 +13,7 @@
  *    heat-weighted flow–return difference while space heating (hot_water_mode 0).
  * Homes are spread over worker threads (`--workers`, default the number of cores).
  *
- * Options: --homes 100, --days 365 (the "year": a shorter run for trying distributions out), --seed 1, --workers N, --json (print the figures as JSON too).
+ * Options: --homes 100, --only varied|tidy, --days 365 (the "year": a shorter run for trying distributions out), --seed 1, --workers N, --json (print the figures as JSON too).
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -122,6 +122,7 @@ if (!isMainThread) {
       seed: { type: 'string', default: '1' },
       workers: { type: 'string', default: String(os.availableParallelism()) },
       days: { type: 'string', default: '365' },
+      only: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -182,6 +183,7 @@ if (!isMainThread) {
     return { slope, intercept, residualSd: Math.sqrt(ss / (n - 2)) };
   };
   const summarise = (results: HomeResult[], period: 'january' | 'year') => {
+    if (results.length === 0) return null;
     const f = results.map((r) => r[period]);
     const spf = f.map((x) => x.spf);
     const line = fit(
@@ -225,8 +227,9 @@ if (!isMainThread) {
   };
 
   const began = performance.now();
-  const tidyResults = await run(tidy);
-  const variedResults = await run(varied);
+  // --only varied|tidy: simulate one fleet (the other's rows are then empty).
+  const tidyResults = args.only === 'varied' ? [] : await run(tidy);
+  const variedResults = args.only === 'tidy' ? [] : await run(varied);
   const seconds = (performance.now() - began) / 1000;
   const figures = {
     tidy: { january: summarise(tidyResults, 'january'), year: summarise(tidyResults, 'year') },
@@ -237,6 +240,7 @@ if (!isMainThread) {
   for (const fleet of ['tidy', 'varied'] as const) {
     for (const period of ['january', 'year'] as const) {
       const s = figures[fleet][period];
+      if (!s) continue;
       rows.push([
         `${fleet} ${period}`,
         String(s.homes),
@@ -268,8 +272,10 @@ if (!isMainThread) {
   console.log(`| ${header.join(' | ')} |`);
   console.log(`| ${header.map(() => '---').join(' | ')} |`);
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-  const ratio = figures.varied.year.residualSd / figures.tidy.year.residualSd;
-  const ratioJan = figures.varied.january.residualSd / figures.tidy.january.residualSd;
+  const ratio =
+    (figures.varied.year?.residualSd ?? Number.NaN) / (figures.tidy.year?.residualSd ?? Number.NaN);
+  const ratioJan =
+    (figures.varied.january?.residualSd ?? Number.NaN) / (figures.tidy.january?.residualSd ?? Number.NaN);
   console.log(
     `\nresidual sd varied/tidy: year ${f2(ratio)}×, January ${f2(ratioJan)}×; ` +
       `${tidy.length + varied.length} home-years in ${seconds.toFixed(0)} s on ${workers} workers`,

@@ -31,8 +31,8 @@ describe('variedFleet', () => {
       expect([4, 5, 6, 7, 8]).toContain(h.designDeltaK);
       expect(h.emitterMargin).toBeGreaterThanOrEqual(0.95);
       expect(h.emitterMargin).toBeLessThanOrEqual(1.8);
-      expect(h.carnotFraction).toBeGreaterThanOrEqual(0.33);
-      expect(h.carnotFraction).toBeLessThanOrEqual(0.62);
+      expect(h.carnotFraction).toBeGreaterThanOrEqual(0.31);
+      expect(h.carnotFraction).toBeLessThanOrEqual(0.64);
       expect(h.setpoint.nightC).toBeLessThanOrEqual(h.setpoint.dayC);
       expect(h.faults).toEqual([]);
       expect(h.intervalSeconds).toBe(300);
