@@ -142,7 +142,7 @@ if (!isMainThread) {
 
   const run = async (specs: HomeSpec[]): Promise<HomeResult[]> => {
     const chunks: HomeSpec[][] = Array.from({ length: workers }, () => []);
-    specs.forEach((s, i) => chunks[i % workers]?.push(s));
+    for (const [i, s] of specs.entries()) chunks[i % workers]?.push(s);
     const parts = await Promise.all(
       chunks
         .filter((c) => c.length > 0)
@@ -167,7 +167,7 @@ if (!isMainThread) {
     return (s[lo] as number) + ((s[Math.ceil(i)] as number) - (s[lo] as number)) * (i - lo);
   };
   /** Least squares of y on x: slope, intercept and the residuals' standard deviation. */
-  const fit = (xs: number[], ys: number[]) => {
+  const leastSquares = (xs: number[], ys: number[]) => {
     const n = xs.length;
     const mx = xs.reduce((a, b) => a + b, 0) / n;
     const my = ys.reduce((a, b) => a + b, 0) / n;
@@ -186,7 +186,7 @@ if (!isMainThread) {
     if (results.length === 0) return null;
     const f = results.map((r) => r[period]);
     const spf = f.map((x) => x.spf);
-    const line = fit(
+    const line = leastSquares(
       f.map((x) => x.liftK),
       spf,
     );

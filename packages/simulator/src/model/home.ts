@@ -110,6 +110,12 @@ const CYCLING_OVERSHOOT_K = 3;
 /** The backup heater helps space heating only when it is cold and the room has fallen well behind. */
 const BACKUP_BELOW_OUTDOOR_C = 2;
 const BACKUP_ROOM_DEFICIT_K = 1;
+/**
+ * A defrost never pulls the flow below this: units end a defrost (or fire the backup heater) before
+ * the plate heat exchanger risks freezing. Only a slow pump reaches it (the loop has no heat capacity
+ * of its own in the model, so a low flow's drop compounds over the defrost's minutes).
+ */
+const DEFROST_MIN_FLOW_C = 10;
 /** A still heating circuit cools towards the room with this time constant. */
 const LOOP_COOLING_S = 1200;
 
@@ -416,7 +422,8 @@ export function simulateHome(spec: HomeSpec, options: SimulationOptions): Simula
     const pumping = circuitW !== 0;
     let flowC: number;
     if (!pumping) flowC = loopC;
-    else if (defrostW > 0) flowC = loopC - defrostW / circuitWPerK + backupHeatW / circuitWPerK;
+    else if (defrostW > 0)
+      flowC = Math.max(DEFROST_MIN_FLOW_C, loopC - defrostW / circuitWPerK + backupHeatW / circuitWPerK);
     else if (toCylinder) flowC = cylinderC + coilApproachK + (backupHeatW > 0 && unitW === 0 ? 2 : 0);
     else if (cycling)
       flowC = Math.min(flowForOutputC(emitters, circuitW, indoorC), targetFlowC + CYCLING_OVERSHOOT_K);
