@@ -276,9 +276,12 @@ if (!isMainThread) {
     (figures.varied.year?.residualSd ?? Number.NaN) / (figures.tidy.year?.residualSd ?? Number.NaN);
   const ratioJan =
     (figures.varied.january?.residualSd ?? Number.NaN) / (figures.tidy.january?.residualSd ?? Number.NaN);
+  const simulated = tidyResults.length + variedResults.length;
+  const ratios = Number.isFinite(ratio)
+    ? `residual sd varied/tidy: year ${f2(ratio)}×, January ${f2(ratioJan)}×; `
+    : '';
   console.log(
-    `\nresidual sd varied/tidy: year ${f2(ratio)}×, January ${f2(ratioJan)}×; ` +
-      `${tidy.length + varied.length} home-years in ${seconds.toFixed(0)} s on ${workers} workers`,
+    `\n${ratios}${simulated} homes × ${days} days in ${seconds.toFixed(0)} s on ${workers} workers`,
   );
   if (args.json) console.log(JSON.stringify(figures, null, 2));
 }
