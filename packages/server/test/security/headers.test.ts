@@ -3,8 +3,8 @@ import { can } from '../../src/auth/permissions.js';
 import { CACHEABLE_API_ROUTES } from '../../src/http/headers.js';
 import { dialect, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
 import { type Live, type LiveResponse, listen } from '../helpers/live.js';
-import { type Account, type Agent, SecurityFixture } from './fixture.js';
-import { type ApiRoute, apiRoutes, routeName } from './routes.js';
+import { type Account, type Agent, SecurityFixture, type Target } from './fixture.js';
+import { type ApiRoute, apiRoutes, type RouteContext, routeName } from './routes.js';
 
 // Issue #18 part 4, over real HTTP: every answer is nosniff, every page has a CSP with
 // frame-ancestors 'none' and X-Frame-Options, and API answers holding personal data are no-store.
@@ -54,13 +54,20 @@ describe(`security headers over real HTTP: every route of the table (${dialect})
   async function allowed(route: ApiRoute): Promise<LiveResponse> {
     const caller: Account =
       route.permission === 'public' || can('admin', route.permission) ? alpha.admin : fx.operator;
-    const ctx = { fx, caller, agentId: alpha.agentId };
     let path: string = route.path;
+    let target: Target | undefined;
     if (route.id) {
       const id = await route.id.make(fx, alpha.agentId);
       path = path.replace(':id', id);
-      if (route.id.child) path = path.replace(`:${route.id.child.param}`, await route.id.child.make(fx, id));
+      target = { id };
+      if (route.id.child) {
+        const child = await route.id.child.make(fx, id);
+        path = path.replace(`:${route.id.child.param}`, child);
+        target.params = { [route.id.child.param]: child };
+      }
     }
+    // The target goes to the body too: an exclusion's body names a channel of the home in the path.
+    const ctx: RouteContext = { fx, caller, agentId: alpha.agentId, ...(target ? { target } : {}) };
     const query = route.query ? `?${new URLSearchParams(route.query(ctx))}` : '';
     const body = route.body ? await route.body(ctx) : undefined;
     return live.request(route.method, `${path}${query}`, {
