@@ -12,7 +12,7 @@ import type { ProvisioningService } from '../provisioning/service.js';
 import { calendarFor, HOUR } from '../telemetry/buckets.js';
 import type { AlarmEvent } from './events.js';
 import { factsAt, type HomeData, loadHomeData } from './loader.js';
-import { applyFinding, type TrackedAlarm, type Transition } from './reconcile.js';
+import { applyFinding, episodeOf, type TrackedAlarm, type Transition } from './reconcile.js';
 import type { AlarmRow, FaultsRepository } from './repository.js';
 import { RULES, resolveParams, ruleById } from './rules/index.js';
 import type { Rule } from './rules/types.js';
@@ -309,10 +309,12 @@ export class FaultEvaluator {
       for (const rule of RULES) {
         const ruleParams = params.get(rule.id);
         if (!ruleParams) continue; // disabled
+        const episode = episodeOf(active.get(rule.id));
         const finding = rule.evaluate({
           at,
           home: factsAt(data, at, rule.lookbackHours),
           params: ruleParams,
+          ...(episode ? { active: episode } : {}),
         });
         const result = applyFinding(rule, finding, at, previousAt, active.get(rule.id));
         if (result.active) {
@@ -401,6 +403,7 @@ export class FaultEvaluator {
               home_id: homeId,
               rule: alarm.rule,
               raised_at: alarm.raisedAt,
+              condition_since: alarm.conditionSince,
               acknowledged_at: null,
               acknowledged_by: null,
               note: null,
@@ -479,6 +482,8 @@ function tracked(row: AlarmRow): TrackedAlarm {
     evidence: row.evidence ? JSON.parse(row.evidence) : null,
     channelId: row.channel_id,
     raisedAt: Number(row.raised_at),
+    // Alarms raised before episodes were recorded: their episode began when they were raised.
+    conditionSince: row.condition_since === null ? Number(row.raised_at) : Number(row.condition_since),
     lastSeenAt: Number(row.last_seen_at),
     clearedAt: row.cleared_at === null ? null : Number(row.cleared_at),
     occurrences: Number(row.occurrences),

@@ -8,6 +8,7 @@ import * as faults from './0006-faults.js';
 import * as notifications from './0007-notifications.js';
 import * as regions from './0008-regions.js';
 import * as agentRegion from './0009-agent-region.js';
+import * as alarmEpisodes from './0011-alarm-episodes.js';
 
 /** Every migration, in order. Names are permanent: add new ones, never rename or edit applied ones. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007-notifications': notifications,
   '0008-regions': regions,
   '0009-agent-region': agentRegion,
+  '0011-alarm-episodes': alarmEpisodes,
 };

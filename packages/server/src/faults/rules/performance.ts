@@ -12,6 +12,7 @@ import {
   round,
   runsOf,
 } from './common.js';
+import { expectedFlowC } from './heat-pump.js';
 import type { ChannelData, Finding, HomeFacts, Rule } from './types.js';
 
 /** Σ delta and hours with readings of a register over [from, to). */
@@ -121,18 +122,132 @@ export const implausibleCop: Rule = {
   },
 };
 
+/** Hours of the low_performance window and of its baseline before it. */
+const BASELINE_DAYS = 21;
+
+interface PerfHour {
+  hour: number;
+  heatKwh: number;
+  electricityKwh: number;
+  /** the ideal COP of the hour (flow and source temperatures), or undefined without them */
+  carnot: number | undefined;
+}
+
+/**
+ * The ideal COP between the condenser and the evaporator: (T_flow + 2 K) over the lift to
+ * (T_source − 3 K), the lift at least 15 K — the simulator's and a textbook unit's approaches.
+ * Air source: the source is the outdoor air; ground and water source: taken as 5 °C (UK ground
+ * at 1–2 m after the loop's approach) — only the ratio to the home's own baseline matters.
+ */
+function idealCop(flowC: number, outdoorC: number | undefined, technology: string | null): number | undefined {
+  const source = technology?.startsWith('air') ? outdoorC : 5;
+  if (source === undefined) return undefined;
+  const condensing = flowC + 2 + 273.15;
+  return condensing / Math.max(15, flowC + 2 - (source - 3));
+}
+
+/** Heat, electricity and the ideal COP hour by hour, where both registers have the hour. */
+function performanceHours(home: HomeFacts, meters: { heat: ChannelData; electricity: ChannelData }): PerfHour[] {
+  const electricity = byHour(meters.electricity);
+  const flow = byHour(home.channels.find((c) => c.key === 'flow_temperature'));
+  const outdoor = byHour(home.channels.find((c) => c.key === 'outdoor_temperature'));
+  const designFlow = home.design.flowTemperatureC;
+  const out: PerfHour[] = [];
+  for (const h of meters.heat.hours) {
+    const e = electricity.get(h.hour);
+    if (!e) continue;
+    const f = flow.get(h.hour);
+    const o = outdoor.get(h.hour);
+    // An outdoor hour that never moved may be a stuck sensor: no weather then.
+    const outdoorC = o && o.max > o.min ? o.sum / o.count : undefined;
+    const flowC =
+      f !== undefined
+        ? f.sum / f.count
+        : designFlow !== undefined && outdoorC !== undefined
+          ? expectedFlowC(outdoorC, designFlow, -3)
+          : undefined;
+    out.push({
+      hour: h.hour,
+      heatKwh: h.delta,
+      electricityKwh: e.delta,
+      carnot: flowC === undefined ? undefined : idealCop(flowC, outdoorC, home.technology),
+    });
+  }
+  return out;
+}
+
+/**
+ * Efficiency against the ideal over some hours: Σ heat / Σ(electricity × ideal COP), i.e. the
+ * fraction of Carnot the unit reached, weighted as the energies are (the same over 24 h or 72 h).
+ * Undefined when an hour with electricity lacks its ideal COP or there is too little electricity.
+ */
+function efficiencyOf(hours: readonly PerfHour[], minKwh: number): number | undefined {
+  let heat = 0;
+  let ideal = 0;
+  let electricity = 0;
+  for (const h of hours) {
+    if (h.carnot === undefined) {
+      if (h.electricityKwh > 0.2) return undefined;
+      continue;
+    }
+    heat += h.heatKwh;
+    ideal += h.electricityKwh * h.carnot;
+    electricity += h.electricityKwh;
+  }
+  return electricity >= minKwh && ideal > 0 ? heat / ideal : undefined;
+}
+
+/**
+ * The home's own efficiency when healthy: the median of its daily efficiencies (24-hour blocks)
+ * over the BASELINE_DAYS before `before`, days with at least `minDayKwh` of electricity only; at
+ * least 7 such days, else undefined. The median shrugs off a day or two of another fault.
+ */
+function baselineEfficiency(hours: readonly PerfHour[], before: number, minDayKwh: number): number | undefined {
+  const days: number[] = [];
+  for (let d = 1; d <= BASELINE_DAYS; d++) {
+    const from = before - d * 24 * HOUR_MS;
+    const block = hours.filter((h) => h.hour >= from && h.hour < from + 24 * HOUR_MS);
+    if (block.length < 20) continue;
+    const eta = efficiencyOf(block, minDayKwh);
+    if (eta !== undefined) days.push(eta);
+  }
+  if (days.length < 7) return undefined;
+  days.sort((a, b) => a - b);
+  const mid = days.length >> 1;
+  return days.length % 2 ? (days[mid] as number) : ((days[mid - 1] as number) + (days[mid] as number)) / 2;
+}
+
 export const lowPerformance: Rule = {
   id: 'low_performance',
   title: 'Low heat pump performance',
   description:
-    'Over the last days the heat pump made clearly less heat per kWh than it should: a refrigerant ' +
-    'leak, a fouled evaporator, a failing compressor or badly set controls. Running costs are up ' +
-    'now; the cause needs an engineer.',
+    'Over the last days the heat pump made clearly less heat per kWh than it should — than it did ' +
+    'itself in the weeks before at the same flow and outdoor temperatures, or than its design: a ' +
+    'refrigerant leak, a fouled evaporator, a failing compressor or badly set controls. Running ' +
+    'costs are up now; the cause needs an engineer.',
   severity: 'major',
-  lookbackHours: 73,
-  clearAfterMs: 6 * HOUR_MS,
+  lookbackHours: 72 + BASELINE_DAYS * 24 + 1,
+  clearAfterMs: 12 * HOUR_MS,
   parameters: {
-    windowHours: { default: 72, unit: 'h', description: 'rolling window of the SPF', min: 24, max: 72 },
+    windowHours: { default: 48, unit: 'h', description: 'rolling window judged', min: 24, max: 72 },
+    // The home against itself: its efficiency (heat per kWh over the ideal COP of the same flow and
+    // outdoor temperatures) over the window against its median day of the 3 weeks before. The
+    // model's healthy homes stay above 0.85 of their own baseline in any season; a 40 % COP loss
+    // gives 0.6.
+    minBaselineFraction: {
+      default: 0.75,
+      unit: 'fraction',
+      description: 'efficiency below this fraction of the home’s own baseline is low',
+      min: 0.1,
+      max: 1,
+    },
+    holdBaselineFraction: {
+      default: 0.85,
+      unit: 'fraction',
+      description: 'an active alarm holds while the efficiency stays below this fraction of the baseline',
+      min: 0.1,
+      max: 1,
+    },
     // heatpumpmonitor.org: the poorest monitored systems sit near SPF 2; below it electric heating
     // with a little help. Catches a failing unit whatever its design.
     minSpf: {
@@ -152,8 +267,15 @@ export const lowPerformance: Rule = {
       min: 0.1,
       max: 1,
     },
+    holdMarginPercent: {
+      default: 10,
+      unit: '%',
+      description: 'an active alarm raised on the design floor holds until the SPF is this much above it',
+      min: 0,
+      max: 100,
+    },
     minElectricityKwh: {
-      default: 15,
+      default: 10,
       unit: 'kWh',
       description: 'windows with less electricity (mild weather, hot water only) are too small to judge',
       min: 1,
@@ -167,29 +289,67 @@ export const lowPerformance: Rule = {
       max: 100,
     },
   },
-  evaluate({ at, home, params }): Finding | undefined {
+  evaluate({ at, home, params, active }): Finding | undefined {
     const meters = heatPumpRegisters(home);
     if (!meters) return undefined;
-    const windowHours = params.windowHours ?? 72;
+    const windowHours = params.windowHours ?? 48;
     const to = hourOf(at);
     const from = to - windowHours * HOUR_MS;
     const heat = energyOver(meters.heat, from, to);
     const electricity = energyOver(meters.electricity, from, to);
     const minHours = (windowHours * (params.minCoveragePercent ?? 80)) / 100;
     if (heat.hours < minHours || electricity.hours < minHours) return undefined;
-    if (electricity.kwh < (params.minElectricityKwh ?? 15)) return { present: false };
+    const minKwh = params.minElectricityKwh ?? 10;
+    if (electricity.kwh < minKwh) return { present: false };
     const spf = heat.kwh / electricity.kwh;
     const design = home.design.spf ?? home.design.scop;
     const fraction = params.minDesignFraction ?? 0.6;
     const floor = Math.max(params.minSpf ?? 2, design === undefined ? 0 : fraction * design);
-    if (spf >= floor) return { present: false };
+    const holdFloor = floor * (1 + (params.holdMarginPercent ?? 10) / 100);
+
+    // The home's own baseline: learnt from the weeks before the window — or, while an alarm is
+    // active, the one it was raised against (kept in its evidence), so the fault never becomes
+    // the norm and the alarm can clear once the unit is repaired.
+    const hours = performanceHours(home, meters);
+    const kept = active?.evidence?.values.baselineEfficiency;
+    const baseline =
+      typeof kept === 'number'
+        ? kept
+        : baselineEfficiency(hours, Math.min(from, active?.since ?? from), (minKwh * 24) / windowHours / 2);
+    const windowHoursData = hours.filter((h) => h.hour >= from && h.hour < to);
+    const efficiency = baseline === undefined ? undefined : efficiencyOf(windowHoursData, minKwh);
+    const ratio = efficiency === undefined || baseline === undefined ? undefined : efficiency / baseline;
+    const lowAgainstBaseline =
+      ratio !== undefined &&
+      ratio < (active ? (params.holdBaselineFraction ?? 0.85) : (params.minBaselineFraction ?? 0.75));
+    const lowAgainstDesign = spf < (active ? holdFloor : floor);
+    if (!lowAgainstBaseline && !lowAgainstDesign) return { present: false };
+
+    // When it began: the earliest start (in 6-hour steps) from which the hours to now are low.
+    let since = from;
+    if (lowAgainstBaseline && baseline !== undefined) {
+      const limit = params.minBaselineFraction ?? 0.75;
+      for (let s = from; s < to - 12 * HOUR_MS; s += 6 * HOUR_MS) {
+        const eta = efficiencyOf(
+          windowHoursData.filter((h) => h.hour >= s),
+          0.1,
+        );
+        if (eta !== undefined && eta / baseline < limit) {
+          since = s;
+          break;
+        }
+      }
+    }
+    const against = lowAgainstBaseline
+      ? `${round((ratio as number) * 100, 0)} % of what this heat pump achieved in the 3 weeks before at the same flow and outdoor temperatures`
+      : `below ${round(floor)}` + (design === undefined ? '' : ` (${round(fraction * 100, 0)} % of the design ${design})`);
     return {
       present: true,
+      since,
       evidence: {
         summary:
           `The heat pump's SPF over the last ${windowHours} h was ${round(spf)} ` +
-          `(${round(heat.kwh, 1)} kWh heat for ${round(electricity.kwh, 1)} kWh electricity), below ${round(floor)}` +
-          (design === undefined ? '' : ` (${round(fraction * 100, 0)} % of the design ${design})`) +
+          `(${round(heat.kwh, 1)} kWh heat for ${round(electricity.kwh, 1)} kWh electricity), ${against}` +
           ': have an engineer check refrigerant charge, evaporator and controls.',
         channelId: meters.electricity.channelId,
         channelKey: 'electricity_energy',
@@ -200,6 +360,9 @@ export const lowPerformance: Rule = {
           spf: round(spf),
           thresholdSpf: round(floor),
           designSpf: design ?? null,
+          baselineEfficiency: baseline === undefined ? null : round(baseline, 4),
+          efficiency: efficiency === undefined ? null : round(efficiency, 4),
+          baselineRatio: ratio === undefined ? null : round(ratio, 3),
           heatKwh: round(heat.kwh, 3),
           electricityKwh: round(electricity.kwh, 3),
         },
