@@ -39,7 +39,12 @@ export function episodeOf(alarm: TrackedAlarm | undefined): ActiveEpisode | unde
  * The alarm's sentence: the whole episode since its condition began, then the latest evidence, so
  * an alarm raised days ago does not read as if it began with the latest look-back.
  */
-export function episodeSummary(rule: Rule, evidence: Evidence | undefined, since: number, at: number): string {
+export function episodeSummary(
+  rule: Rule,
+  evidence: Evidence | undefined,
+  since: number,
+  at: number,
+): string {
   const episode = rule.episode?.(evidence, since, at) ?? `${rule.title} ${sinceText(since, at)}`;
   return evidence ? `${episode}. Latest: ${evidence.summary}` : `${episode}.`;
 }

@@ -74,6 +74,14 @@ export const implausibleCop: Rule = {
       min: 0,
       max: 100,
     },
+    maxHeatMismatch: {
+      default: 1.5,
+      unit: 'ratio',
+      description:
+        'the heat meter is named when its register and its own flow × ΔT disagree by more than this factor',
+      min: 1.1,
+      max: 10,
+    },
     minHours: {
       default: 20,
       unit: 'h',
@@ -99,22 +107,45 @@ export const implausibleCop: Rule = {
     const hi = params.maxCop ?? 7.5;
     if (cop >= lo && cop <= hi) return { present: false };
     const date = today.minus({ days: 1 }).toISODate();
+    const check = heatMeterCheck(home, meters.heat, from, to);
+    // Which meter: the heat meter's register against its own flow × ΔT × c_p (hours the pump ran
+    // throughout); off by over `maxHeatMismatch` either way, the heat meter is wrong. If it agrees
+    // with its water, the heat is real and the electricity meter is the one out (missing part of
+    // the unit when the COP is too high, carrying other loads when too low). Without flow and
+    // temperatures to check against, the figure cannot say which.
+    const mismatch = params.maxHeatMismatch ?? 1.5;
+    const suspect: 'heat' | 'electricity' | 'unknown' =
+      check === undefined
+        ? 'unknown'
+        : check.ratio > mismatch || check.ratio < 1 / mismatch
+          ? 'heat'
+          : 'electricity';
+    const meter = suspect === 'electricity' ? meters.electricity : meters.heat;
+    const advice =
+      suspect === 'heat'
+        ? `the heat meter ${meters.heat.meterSerial} is at fault: its register recorded ${round((check as HeatCheck).ratio, 1)} × the heat its own flow rate and temperatures carried — check its pulse value, pipe size setting and flow sensor`
+        : suspect === 'electricity'
+          ? `the heat meter agrees with its flow and temperatures, so the electricity meter ${meters.electricity.meterSerial} is at fault: ${cop > hi ? 'check it covers the whole unit (every phase, the outdoor unit)' : 'check it carries the heat pump alone'}`
+          : `it cannot tell which meter is at fault (no flow rate and temperatures to check the heat meter against): check the heat meter ${meters.heat.meterSerial} (pulse value, flow sensor) and that the electricity meter ${meters.electricity.meterSerial} covers the heat pump alone and whole`;
     return {
       present: true,
+      since: from,
       evidence: {
         summary:
           `On ${date} the heat meter recorded ${round(heat.kwh, 1)} kWh for ${round(electricity.kwh, 1)} kWh of ` +
-          `electricity, a COP of ${round(cop)} (plausible ${lo}–${hi}): check the ` +
-          `${cop < lo ? 'heat meter (air, flow sensor, pulse value)' : 'electricity meter covers the whole unit'}.`,
-        channelId: (cop < lo ? meters.heat : meters.electricity).channelId,
-        channelKey: cop < lo ? 'heat_energy' : 'electricity_energy',
-        meterSerial: (cop < lo ? meters.heat : meters.electricity).meterSerial,
+          `electricity, a COP of ${round(cop)} (plausible ${lo}–${hi}): ${advice}.`,
+        channelId: meter.channelId,
+        channelKey: suspect === 'electricity' ? 'electricity_energy' : 'heat_energy',
+        meterSerial: meter.meterSerial,
         from,
         to,
         values: {
           cop: round(cop),
           heatKwh: round(heat.kwh, 3),
           electricityKwh: round(electricity.kwh, 3),
+          suspectMeter: suspect,
+          heatFromFlowKwh: check ? round(check.physicsKwh, 3) : null,
+          heatMeterRatio: check ? round(check.ratio, 2) : null,
           date,
         },
       },
@@ -122,7 +153,44 @@ export const implausibleCop: Rule = {
   },
 };
 
-/** Hours of the low_performance window and of its baseline before it. */
+interface HeatCheck {
+  /** heat meter register / heat from flow × ΔT × c_p, over the checked hours */
+  ratio: number;
+  physicsKwh: number;
+  hours: number;
+}
+
+/**
+ * The heat meter against its own water over [from, to): in hours the pump ran throughout (flow rate
+ * never 0), the mean flow rate × mean (flow − return) × 4.186 kJ/(kg·K) is the heat carried (the
+ * product of hourly means is exact enough when neither stops). Undefined without the channels or
+ * with fewer than 2 such hours, or too little heat to compare.
+ */
+function heatMeterCheck(home: HomeFacts, heat: ChannelData, from: number, to: number): HeatCheck | undefined {
+  const rate = home.channels.find((c) => c.key === 'flow_rate' && c.meterId === heat.meterId);
+  const flow = byHour(home.channels.find((c) => c.key === 'flow_temperature' && c.meterId === heat.meterId));
+  const ret = byHour(home.channels.find((c) => c.key === 'return_temperature' && c.meterId === heat.meterId));
+  if (!rate) return undefined;
+  const register = byHour(heat);
+  let physicsKwh = 0;
+  let meterKwh = 0;
+  let hours = 0;
+  for (const r of rate.hours) {
+    if (r.hour < from || r.hour >= to || r.min <= 0) continue;
+    const f = flow.get(r.hour);
+    const b = ret.get(r.hour);
+    const q = register.get(r.hour);
+    if (!f || !b || !q) continue;
+    const kw = (r.sum / r.count / 60) * 4.186 * (f.sum / f.count - b.sum / b.count);
+    physicsKwh += kw;
+    meterKwh += q.delta;
+    hours++;
+  }
+  if (hours < 2 || physicsKwh < 1) return undefined;
+  return { ratio: meterKwh / physicsKwh, physicsKwh, hours };
+}
+
+/** Days of the home's own history its low_performance baseline is learnt from. */
 const BASELINE_DAYS = 21;
 
 interface PerfHour {
@@ -139,7 +207,11 @@ interface PerfHour {
  * Air source: the source is the outdoor air; ground and water source: taken as 5 °C (UK ground
  * at 1–2 m after the loop's approach) — only the ratio to the home's own baseline matters.
  */
-function idealCop(flowC: number, outdoorC: number | undefined, technology: string | null): number | undefined {
+function idealCop(
+  flowC: number,
+  outdoorC: number | undefined,
+  technology: string | null,
+): number | undefined {
   const source = technology?.startsWith('air') ? outdoorC : 5;
   if (source === undefined) return undefined;
   const condensing = flowC + 2 + 273.15;
@@ -147,7 +219,10 @@ function idealCop(flowC: number, outdoorC: number | undefined, technology: strin
 }
 
 /** Heat, electricity and the ideal COP hour by hour, where both registers have the hour. */
-function performanceHours(home: HomeFacts, meters: { heat: ChannelData; electricity: ChannelData }): PerfHour[] {
+function performanceHours(
+  home: HomeFacts,
+  meters: { heat: ChannelData; electricity: ChannelData },
+): PerfHour[] {
   const electricity = byHour(meters.electricity);
   const flow = byHour(home.channels.find((c) => c.key === 'flow_temperature'));
   const outdoor = byHour(home.channels.find((c) => c.key === 'outdoor_temperature'));
@@ -160,9 +235,12 @@ function performanceHours(home: HomeFacts, meters: { heat: ChannelData; electric
     const o = outdoor.get(h.hour);
     // An outdoor hour that never moved may be a stuck sensor: no weather then.
     const outdoorC = o && o.max > o.min ? o.sum / o.count : undefined;
+    // The hour's highest flow: the running flow temperature (the mean drags in idle minutes, whose
+    // share grows in mild weather and would read as lower efficiency; the model's healthy homes vary
+    // ±5 % day to day this way against ±20 % with the mean).
     const flowC =
       f !== undefined
-        ? f.sum / f.count
+        ? f.max
         : designFlow !== undefined && outdoorC !== undefined
           ? expectedFlowC(outdoorC, designFlow, -3)
           : undefined;
@@ -202,7 +280,11 @@ function efficiencyOf(hours: readonly PerfHour[], minKwh: number): number | unde
  * over the BASELINE_DAYS before `before`, days with at least `minDayKwh` of electricity only; at
  * least 7 such days, else undefined. The median shrugs off a day or two of another fault.
  */
-function baselineEfficiency(hours: readonly PerfHour[], before: number, minDayKwh: number): number | undefined {
+function baselineEfficiency(
+  hours: readonly PerfHour[],
+  before: number,
+  minDayKwh: number,
+): number | undefined {
   const days: number[] = [];
   for (let d = 1; d <= BASELINE_DAYS; d++) {
     const from = before - d * 24 * HOUR_MS;
@@ -229,7 +311,22 @@ export const lowPerformance: Rule = {
   lookbackHours: 72 + BASELINE_DAYS * 24 + 1,
   clearAfterMs: 12 * HOUR_MS,
   parameters: {
-    windowHours: { default: 48, unit: 'h', description: 'rolling window judged', min: 24, max: 72 },
+    windowHours: {
+      default: 72,
+      unit: 'h',
+      description: 'rolling window of the SPF judged against the design',
+      min: 24,
+      max: 72,
+    },
+    // Against its own baseline the weather is accounted for, so a shorter window is steady enough:
+    // a 40 % loss is found once about half of it is degraded (within a day).
+    baselineWindowHours: {
+      default: 48,
+      unit: 'h',
+      description: 'rolling window of the efficiency judged against the home’s own baseline',
+      min: 24,
+      max: 72,
+    },
     // The home against itself: its efficiency (heat per kWh over the ideal COP of the same flow and
     // outdoor temperatures) over the window against its median day of the 3 weeks before. The
     // model's healthy homes stay above 0.85 of their own baseline in any season; a 40 % COP loss
@@ -275,9 +372,10 @@ export const lowPerformance: Rule = {
       max: 100,
     },
     minElectricityKwh: {
-      default: 10,
+      default: 15,
       unit: 'kWh',
-      description: 'windows with less electricity (mild weather, hot water only) are too small to judge',
+      description:
+        'windows with less electricity (mild weather, hot water only) are too small to judge (per 72 h; pro rata for the baseline window)',
       min: 1,
       max: 1000,
     },
@@ -292,46 +390,57 @@ export const lowPerformance: Rule = {
   evaluate({ at, home, params, active }): Finding | undefined {
     const meters = heatPumpRegisters(home);
     if (!meters) return undefined;
-    const windowHours = params.windowHours ?? 48;
+    const windowHours = params.windowHours ?? 72;
     const to = hourOf(at);
     const from = to - windowHours * HOUR_MS;
     const heat = energyOver(meters.heat, from, to);
     const electricity = energyOver(meters.electricity, from, to);
-    const minHours = (windowHours * (params.minCoveragePercent ?? 80)) / 100;
-    if (heat.hours < minHours || electricity.hours < minHours) return undefined;
-    const minKwh = params.minElectricityKwh ?? 10;
-    if (electricity.kwh < minKwh) return { present: false };
+    const coverage = (params.minCoveragePercent ?? 80) / 100;
+    if (heat.hours < windowHours * coverage || electricity.hours < windowHours * coverage) return undefined;
+    const minKwh = params.minElectricityKwh ?? 15;
     const spf = heat.kwh / electricity.kwh;
     const design = home.design.spf ?? home.design.scop;
     const fraction = params.minDesignFraction ?? 0.6;
     const floor = Math.max(params.minSpf ?? 2, design === undefined ? 0 : fraction * design);
     const holdFloor = floor * (1 + (params.holdMarginPercent ?? 10) / 100);
+    const lowAgainstDesign = electricity.kwh >= minKwh && spf < (active ? holdFloor : floor);
 
     // The home's own baseline: learnt from the weeks before the window — or, while an alarm is
     // active, the one it was raised against (kept in its evidence), so the fault never becomes
     // the norm and the alarm can clear once the unit is repaired.
+    const recentHours = params.baselineWindowHours ?? 48;
+    const recentFrom = to - recentHours * HOUR_MS;
+    const recentMinKwh = (minKwh * recentHours) / windowHours;
     const hours = performanceHours(home, meters);
     const kept = active?.evidence?.values.baselineEfficiency;
     const baseline =
       typeof kept === 'number'
         ? kept
-        : baselineEfficiency(hours, Math.min(from, active?.since ?? from), (minKwh * 24) / windowHours / 2);
-    const windowHoursData = hours.filter((h) => h.hour >= from && h.hour < to);
-    const efficiency = baseline === undefined ? undefined : efficiencyOf(windowHoursData, minKwh);
+        : baselineEfficiency(hours, Math.min(recentFrom, active?.since ?? recentFrom), recentMinKwh / 4);
+    const recent = hours.filter((h) => h.hour >= recentFrom && h.hour < to);
+    const efficiency =
+      baseline === undefined || recent.length < recentHours * coverage
+        ? undefined
+        : efficiencyOf(recent, recentMinKwh);
     const ratio = efficiency === undefined || baseline === undefined ? undefined : efficiency / baseline;
     const lowAgainstBaseline =
       ratio !== undefined &&
       ratio < (active ? (params.holdBaselineFraction ?? 0.85) : (params.minBaselineFraction ?? 0.75));
-    const lowAgainstDesign = spf < (active ? holdFloor : floor);
-    if (!lowAgainstBaseline && !lowAgainstDesign) return { present: false };
+    if (!lowAgainstBaseline && !lowAgainstDesign) {
+      // Too little electricity for either judgement (a mild spell): absent — but an active alarm
+      // is not cleared by weather that cannot show the fault.
+      if (active && electricity.kwh < minKwh && efficiency === undefined) return undefined;
+      return { present: false };
+    }
 
     // When it began: the earliest start (in 6-hour steps) from which the hours to now are low.
     let since = from;
     if (lowAgainstBaseline && baseline !== undefined) {
+      since = recentFrom;
       const limit = params.minBaselineFraction ?? 0.75;
-      for (let s = from; s < to - 12 * HOUR_MS; s += 6 * HOUR_MS) {
+      for (let s = recentFrom; s < to - 12 * HOUR_MS; s += 6 * HOUR_MS) {
         const eta = efficiencyOf(
-          windowHoursData.filter((h) => h.hour >= s),
+          recent.filter((h) => h.hour >= s),
           0.1,
         );
         if (eta !== undefined && eta / baseline < limit) {
@@ -341,8 +450,9 @@ export const lowPerformance: Rule = {
       }
     }
     const against = lowAgainstBaseline
-      ? `${round((ratio as number) * 100, 0)} % of what this heat pump achieved in the 3 weeks before at the same flow and outdoor temperatures`
-      : `below ${round(floor)}` + (design === undefined ? '' : ` (${round(fraction * 100, 0)} % of the design ${design})`);
+      ? `and over the last ${recentHours} h it made ${round((ratio as number) * 100, 0)} % of the heat per kWh it made in the 3 weeks before at the same flow and outdoor temperatures`
+      : `below ${round(floor)}` +
+        (design === undefined ? '' : ` (${round(fraction * 100, 0)} % of the design ${design})`);
     return {
       present: true,
       since,

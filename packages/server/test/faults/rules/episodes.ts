@@ -63,7 +63,8 @@ export function alarmEpisodes(
         ...(episode ? { active: episode } : {}),
       });
       const result = applyFinding(rule, finding, at, previousAt, current);
-      if (result.transition?.type === 'raised') first.set(result.transition.alarm, result.transition.alarm.summary);
+      if (result.transition?.type === 'raised')
+        first.set(result.transition.alarm, result.transition.alarm.summary);
       if (result.transition?.type === 'cleared') done.push(record(result.transition.alarm));
       if (result.active) active.set(rule.id, result.active);
       else active.delete(rule.id);
@@ -100,10 +101,16 @@ export interface FaultScore {
  * [start, end + graceMs] (a rule needs its window to see a fault; a short fault may be found just
  * after it ended).
  */
-export function scoreFault(episodes: AlarmEpisode[], fault: InjectedFault, runEnd: number, graceMs: number): FaultScore {
+export function scoreFault(
+  episodes: AlarmEpisode[],
+  fault: InjectedFault,
+  runEnd: number,
+  graceMs: number,
+): FaultScore {
   const until = Math.min(runEnd, fault.end + graceMs);
   const mine = episodes.filter(
-    (e) => e.rule === fault.rule && e.raisedAt <= until && (e.clearedAt ?? Number.POSITIVE_INFINITY) > fault.start,
+    (e) =>
+      e.rule === fault.rule && e.raisedAt <= until && (e.clearedAt ?? Number.POSITIVE_INFINITY) > fault.start,
   );
   const alarm = mine[0];
   let activeShare: number | null = null;
