@@ -65,7 +65,11 @@ const FIRST_DATA_GRACE_MS = HOUR;
 /** Events older than this are history (a backfill's past), not news: no immediate email. */
 const HISTORIC_MS = 24 * HOUR;
 
-const LOOKBACK = Math.max(...RULES.map((r) => r.lookbackHours));
+/** Hours every channel is loaded for; rules with a longer lookback read only BASELINE_KEYS beyond it. */
+const LOOKBACK = Math.max(...RULES.filter((r) => r.lookbackHours <= 73).map((r) => r.lookbackHours));
+const LONG_LOOKBACK = Math.max(...RULES.map((r) => r.lookbackHours));
+/** The channels low_performance learns the home's baseline from (weeks of hours: only these). */
+const BASELINE_KEYS = ['heat_energy', 'electricity_energy', 'flow_temperature', 'outdoor_temperature'];
 /** Compressor starts (from raw power readings) are read this far back: short cycling's window at most. */
 const STARTS_LOOKBACK = 25;
 
@@ -269,6 +273,7 @@ export class FaultEvaluator {
       replayFrom - LOOKBACK * HOUR,
       now + HOUR,
       replayFrom - STARTS_LOOKBACK * HOUR,
+      { from: replayFrom - LONG_LOOKBACK * HOUR, keys: BASELINE_KEYS },
     );
     const params = await this.paramsOf(homeId, agentId);
 

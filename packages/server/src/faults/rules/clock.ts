@@ -42,7 +42,7 @@ export const clockDrift: Rule = {
     'hour after hour. Its readings are stamped at the wrong time — energy lands in the wrong hour and ' +
     'tariff band — and a clock running ahead ends with readings refused as in the future.',
   severity: 'minor',
-  lookbackHours: 14,
+  lookbackHours: 8,
   clearAfterMs: 2 * HOUR_MS,
   parameters: {
     // Quartz clocks without time sync drift 1–2 s a day; a meter a minute a day out is broken.
@@ -54,15 +54,15 @@ export const clockDrift: Rule = {
       max: 3600,
     },
     windowHours: {
-      default: 12,
+      default: 6,
       unit: 'h',
       description: 'complete hours the drift is measured over (the median of the hourly steps)',
       min: 3,
-      max: 13,
+      max: 7,
     },
   },
   evaluate({ at, home, params, active }): Finding | undefined {
-    const windowHours = params.windowHours ?? 12;
+    const windowHours = params.windowHours ?? 6;
     // Half the rate holds an alarm already raised (hysteresis).
     const limitMsPerHour = ((params.minDriftSecondsPerDay ?? 30) * 1000) / 24 / (active ? 2 : 1);
     // One channel per meter (all of a meter's channels share its clock).

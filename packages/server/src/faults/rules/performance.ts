@@ -285,10 +285,13 @@ function baselineEfficiency(
   before: number,
   minDayKwh: number,
 ): number | undefined {
+  const blocks: PerfHour[][] = Array.from({ length: BASELINE_DAYS }, () => []);
+  for (const h of hours) {
+    const d = Math.floor((before - 1 - h.hour) / (24 * HOUR_MS));
+    if (d >= 0 && d < BASELINE_DAYS) blocks[d]?.push(h);
+  }
   const days: number[] = [];
-  for (let d = 1; d <= BASELINE_DAYS; d++) {
-    const from = before - d * 24 * HOUR_MS;
-    const block = hours.filter((h) => h.hour >= from && h.hour < from + 24 * HOUR_MS);
+  for (const block of blocks) {
     if (block.length < 20) continue;
     const eta = efficiencyOf(block, minDayKwh);
     if (eta !== undefined) days.push(eta);
@@ -329,17 +332,17 @@ export const lowPerformance: Rule = {
     },
     // The home against itself: its efficiency (heat per kWh over the ideal COP of the same flow and
     // outdoor temperatures) over the window against its median day of the 3 weeks before. The
-    // model's healthy homes stay above 0.85 of their own baseline in any season; a 40 % COP loss
-    // gives 0.6.
+    // model's healthy homes stay above 0.75 of their own baseline in any season (ground source in
+    // early autumn is the lowest); a 40 % COP loss gives 0.6.
     minBaselineFraction: {
-      default: 0.75,
+      default: 0.7,
       unit: 'fraction',
       description: 'efficiency below this fraction of the home’s own baseline is low',
       min: 0.1,
       max: 1,
     },
     holdBaselineFraction: {
-      default: 0.85,
+      default: 0.8,
       unit: 'fraction',
       description: 'an active alarm holds while the efficiency stays below this fraction of the baseline',
       min: 0.1,
@@ -416,7 +419,8 @@ export const lowPerformance: Rule = {
     const baseline =
       typeof kept === 'number'
         ? kept
-        : baselineEfficiency(hours, Math.min(recentFrom, active?.since ?? recentFrom), recentMinKwh / 4);
+        : // Days of hot water alone (little electricity, the highest flows) say little about heating.
+          baselineEfficiency(hours, Math.min(recentFrom, active?.since ?? recentFrom), recentMinKwh / 2);
     const recent = hours.filter((h) => h.hour >= recentFrom && h.hour < to);
     const efficiency =
       baseline === undefined || recent.length < recentHours * coverage
@@ -425,7 +429,7 @@ export const lowPerformance: Rule = {
     const ratio = efficiency === undefined || baseline === undefined ? undefined : efficiency / baseline;
     const lowAgainstBaseline =
       ratio !== undefined &&
-      ratio < (active ? (params.holdBaselineFraction ?? 0.85) : (params.minBaselineFraction ?? 0.75));
+      ratio < (active ? (params.holdBaselineFraction ?? 0.8) : (params.minBaselineFraction ?? 0.7));
     if (!lowAgainstBaseline && !lowAgainstDesign) {
       // Too little electricity for either judgement (a mild spell): absent — but an active alarm
       // is not cleared by weather that cannot show the fault.
@@ -437,7 +441,7 @@ export const lowPerformance: Rule = {
     let since = from;
     if (lowAgainstBaseline && baseline !== undefined) {
       since = recentFrom;
-      const limit = params.minBaselineFraction ?? 0.75;
+      const limit = params.minBaselineFraction ?? 0.7;
       for (let s = recentFrom; s < to - 12 * HOUR_MS; s += 6 * HOUR_MS) {
         const eta = efficiencyOf(
           recent.filter((h) => h.hour >= s),

@@ -11,10 +11,9 @@ import type { Finding, Rule } from '../../../src/faults/rules/types.js';
 import { DAY, factsAt, HOUR, home, MINUTE, type SimRun, simulate } from './sim-data.js';
 
 const JAN = Date.UTC(2026, 0, 1);
-const LOOKBACK = Math.max(...RULES.map((r) => r.lookbackHours));
 
 function evaluate(rule: Rule, run: SimRun, at: number): Finding | undefined {
-  return rule.evaluate({ at, home: factsAt(run, at, LOOKBACK), params: resolveParams(rule, {}) });
+  return rule.evaluate({ at, home: factsAt(run, at, rule.lookbackHours), params: resolveParams(rule, {}) });
 }
 
 interface Timeline {
@@ -30,9 +29,12 @@ function stepHourly(run: SimRun, expected: string, from: number): Timeline {
   let first: Finding | undefined;
   let firstAt: number | undefined;
   for (let at = from; at <= run.end; at += HOUR) {
-    const home = factsAt(run, at, LOOKBACK);
     for (const rule of RULES) {
-      const f = rule.evaluate({ at, home, params: resolveParams(rule, {}) });
+      const f = rule.evaluate({
+        at,
+        home: factsAt(run, at, rule.lookbackHours),
+        params: resolveParams(rule, {}),
+      });
       if (!f?.present) continue;
       present.set(rule.id, [...(present.get(rule.id) ?? []), at]);
       if (rule.id === expected && first === undefined) {

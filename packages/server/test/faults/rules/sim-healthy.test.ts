@@ -10,7 +10,6 @@ import { describe, expect, it } from 'vitest';
 import { RULES, resolveParams } from '../../../src/faults/rules/index.js';
 import { factsAt, HOUR, home, simulate } from './sim-data.js';
 
-const LOOKBACK = Math.max(...RULES.map((r) => r.lookbackHours));
 const LLANBERIS = resolve(process.cwd(), '../shared/data/weather/llanberis2024.csv');
 
 /** Every (rule, step) where a rule was present, as "rule @ time: summary". */
@@ -18,9 +17,12 @@ function falseAlarms(spec: HomeSpec, start: number, days: number, weather?: Weat
   const run = simulate(spec, { start, days, ...(weather ? { weather } : {}) });
   const alarms: string[] = [];
   for (let at = start + HOUR; at <= run.end; at += HOUR) {
-    const facts = factsAt(run, at, LOOKBACK);
     for (const rule of RULES) {
-      const f = rule.evaluate({ at, home: facts, params: resolveParams(rule, {}) });
+      const f = rule.evaluate({
+        at,
+        home: factsAt(run, at, rule.lookbackHours),
+        params: resolveParams(rule, {}),
+      });
       if (f?.present) alarms.push(`${rule.id} @ ${new Date(at).toISOString()}: ${f.evidence?.summary}`);
     }
   }
