@@ -628,6 +628,11 @@ export interface paths {
                 /** @description auto: the condition was absent for the rule’s clearing time; user: cleared by hand */
                 clearedBy: 'auto' | 'user' | null;
                 clearedByUserId: string | null;
+                /**
+                 * Format: date-time
+                 * @description when the condition behind the alarm began, as far as the rule could see (at or before raisedAt): the episode the alarm is about
+                 */
+                conditionSince: string;
                 /** Format: date-time */
                 createdAt: string;
                 evidence: {
@@ -780,6 +785,11 @@ export interface paths {
               /** @description auto: the condition was absent for the rule’s clearing time; user: cleared by hand */
               clearedBy: 'auto' | 'user' | null;
               clearedByUserId: string | null;
+              /**
+               * Format: date-time
+               * @description when the condition behind the alarm began, as far as the rule could see (at or before raisedAt): the episode the alarm is about
+               */
+              conditionSince: string;
               /** Format: date-time */
               createdAt: string;
               evidence: {
@@ -940,6 +950,11 @@ export interface paths {
               /** @description auto: the condition was absent for the rule’s clearing time; user: cleared by hand */
               clearedBy: 'auto' | 'user' | null;
               clearedByUserId: string | null;
+              /**
+               * Format: date-time
+               * @description when the condition behind the alarm began, as far as the rule could see (at or before raisedAt): the episode the alarm is about
+               */
+              conditionSince: string;
               /** Format: date-time */
               createdAt: string;
               evidence: {
@@ -2882,6 +2897,11 @@ export interface paths {
                 /** @description auto: the condition was absent for the rule’s clearing time; user: cleared by hand */
                 clearedBy: 'auto' | 'user' | null;
                 clearedByUserId: string | null;
+                /**
+                 * Format: date-time
+                 * @description when the condition behind the alarm began, as far as the rule could see (at or before raisedAt): the episode the alarm is about
+                 */
+                conditionSince: string;
                 /** Format: date-time */
                 createdAt: string;
                 evidence: {

@@ -357,7 +357,8 @@ export const highFlowTemperature: Rule = {
     // The heat pump's hot water flag, when the heat meter reports it: hours without a reheat are
     // space heating throughout, and their highest flow is the flow the curve asked for while the
     // unit ran (starts, stops and cycling only lower an hour's mean).
-    const hotWater = temperatureChannel(home, 'hot_water_mode');
+    // Heat pumps only: a boiler fires at full output and overshoots its curve in bursts.
+    const hotWater = isHeatPump(home) ? temperatureChannel(home, 'hot_water_mode') : undefined;
     const modeHours = byHour(hotWater);
     const designOutdoor = params.designOutdoorC ?? -3;
     const margin = params.marginK ?? 10;
