@@ -13,7 +13,7 @@ import {
   runsOf,
 } from './common.js';
 import { expectedFlowC } from './heat-pump.js';
-import type { ChannelData, Finding, HomeFacts, Rule } from './types.js';
+import type { ChannelData, Finding, HomeFacts, HourBucket, Rule } from './types.js';
 
 /** Σ delta and hours with readings of a register over [from, to). */
 function energyOver(channel: ChannelData, from: number, to: number): { kwh: number; hours: number } {
@@ -218,21 +218,36 @@ function idealCop(
   return condensing / Math.max(15, flowC + 2 - (source - 3));
 }
 
-/** Heat, electricity and the ideal COP hour by hour, where both registers have the hour. */
+/** The bucket of `hour` in a channel's sorted hours, advancing a cursor (hours are asked in order). */
+function seek(
+  hours: readonly HourBucket[] | undefined,
+  cursor: { i: number },
+  hour: number,
+): HourBucket | undefined {
+  if (!hours) return undefined;
+  while (cursor.i < hours.length && (hours[cursor.i] as HourBucket).hour < hour) cursor.i++;
+  const h = hours[cursor.i];
+  return h?.hour === hour ? h : undefined;
+}
+
+/**
+ * Heat, electricity and the ideal COP hour by hour, where both registers have the hour. A merge
+ * of the channels' sorted hours (weeks of them at every evaluation: no maps).
+ */
 function performanceHours(
   home: HomeFacts,
   meters: { heat: ChannelData; electricity: ChannelData },
 ): PerfHour[] {
-  const electricity = byHour(meters.electricity);
-  const flow = byHour(home.channels.find((c) => c.key === 'flow_temperature'));
-  const outdoor = byHour(home.channels.find((c) => c.key === 'outdoor_temperature'));
+  const flow = home.channels.find((c) => c.key === 'flow_temperature')?.hours;
+  const outdoor = home.channels.find((c) => c.key === 'outdoor_temperature')?.hours;
+  const cursors = { e: { i: 0 }, f: { i: 0 }, o: { i: 0 } };
   const designFlow = home.design.flowTemperatureC;
   const out: PerfHour[] = [];
   for (const h of meters.heat.hours) {
-    const e = electricity.get(h.hour);
+    const e = seek(meters.electricity.hours, cursors.e, h.hour);
     if (!e) continue;
-    const f = flow.get(h.hour);
-    const o = outdoor.get(h.hour);
+    const f = seek(flow, cursors.f, h.hour);
+    const o = seek(outdoor, cursors.o, h.hour);
     // An outdoor hour that never moved may be a stuck sensor: no weather then.
     const outdoorC = o && o.max > o.min ? o.sum / o.count : undefined;
     // The hour's highest flow: the running flow temperature (the mean drags in idle minutes, whose

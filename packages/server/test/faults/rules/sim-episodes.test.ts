@@ -6,6 +6,7 @@
  * the whole episode; the healthy home raises nothing. The fleet source is `fleetHome` below.
  */
 import type { FaultKind, FaultSpec } from '@hearth/simulator';
+// Simulating and stepping weeks of a home hour by hour takes 10–40 s on a loaded 2-core machine.
 import { describe, expect, it } from 'vitest';
 import { alarmEpisodes, ruleFor, scoreFault } from './episodes.js';
 import { DAY, HOUR, home, simulate } from './sim-data.js';
@@ -49,7 +50,9 @@ const CASES: Case[] = [
   { kind: 'heat_meter_scale', durationMs: 7 * DAY, detectWithinMs: 25 * HOUR, channelKey: 'heat_energy' },
 ];
 
-describe('one alarm per fault episode, raised in time and active while the fault lasts', () => {
+describe('one alarm per fault episode, raised in time and active while the fault lasts', {
+  timeout: 180_000,
+}, () => {
   for (const [season, start] of SEASONS) {
     for (const c of CASES) {
       it(`${c.kind} from ${season}`, () => {
@@ -122,7 +125,7 @@ describe('one alarm per fault episode, raised in time and active while the fault
   });
 });
 
-describe('healthy homes raise no alarm with hysteresis on', () => {
+describe('healthy homes raise no alarm with hysteresis on', { timeout: 180_000 }, () => {
   for (const [season, start] of SEASONS) {
     it(`the reference home from ${season}, 40 days`, () => {
       const episodes = alarmEpisodes(simulate(fleetHome(`EP-OK-${season}`), { start, days: 40 }));
