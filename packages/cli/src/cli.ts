@@ -5,6 +5,7 @@ import { registerAnalysis } from './commands/analysis.js';
 import { registerAudit } from './commands/audit.js';
 import { registerGateway } from './commands/gateway.js';
 import { registerHomes } from './commands/homes.js';
+import { registerIntegrationClients } from './commands/integration-clients.js';
 import { registerInvitations } from './commands/invitations.js';
 import { registerOrders } from './commands/orders.js';
 import { registerPortfolio } from './commands/portfolio.js';
@@ -38,7 +39,7 @@ Exit codes:
 Environment:
   HEARTH_SERVER        server URL when --server is not given (default: the last login's)
   HEARTH_PASSWORD      password for login and invitations accept (else stdin, else a prompt)
-  HEARTH_NEW_PASSWORD  new password for password change
+  HEARTH_NEW_PASSWORD  new password for password change and password reset
   HEARTH_CONFIG_DIR    where tokens and version moves are kept (default ~/.config/hearth)
   HEARTH_CLIENT_ID, HEARTH_CLIENT_SECRET  the OAuth2 client (default trusted / secret)`;
 
@@ -86,6 +87,7 @@ export function buildProgram(io: CliIo, seen: (ctx: Context) => void): Command {
   registerRegions(program, act);
   registerAlarms(program, act);
   registerWebhooks(program, act);
+  registerIntegrationClients(program, act);
   return program;
 }
 

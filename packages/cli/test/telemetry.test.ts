@@ -300,6 +300,72 @@ describe(`hearth telemetry import and export (${dialect})`, () => {
   });
 });
 
+describe(`hearth telemetry exclusions (${dialect})`, () => {
+  it('add, list, remove; export and latest leave the readings out unless --include-excluded', async () => {
+    const { homeId, channel } = await home();
+    const flow = channel('flow_temperature').id;
+    await sdk.telemetry.push(
+      [0, 1, 2, 3].map((k) => ({ channelId: flow, time: iso(base + k * 15 * MINUTE), value: 50 + k })),
+    );
+    const added = await run([
+      'telemetry',
+      'exclusions',
+      'add',
+      homeId,
+      '--channel',
+      flow,
+      '--from',
+      iso(base + 15 * MINUTE),
+      '--to',
+      iso(base + 45 * MINUTE),
+      '--reason',
+      'sensor off the pipe',
+      '--json',
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    const exclusion = JSON.parse(added.stdout) as { id: string; reason: string };
+    expect(exclusion.reason).toBe('sensor off the pipe');
+
+    const list = await run(['telemetry', 'exclusions', 'list', homeId]);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toContain(exclusion.id);
+    expect(list.stdout).toContain('sensor off the pipe');
+
+    const range = ['--channels', flow, '--from', iso(base), '--to', iso(base + HOUR)];
+    const plain = await run(['telemetry', 'export', homeId, ...range]);
+    expect(plain.stdout.trim().split('\r\n')).toHaveLength(3);
+    const all = await run(['telemetry', 'export', homeId, ...range, '--include-excluded']);
+    const lines = all.stdout.trim().split('\r\n');
+    expect(lines[0]).toBe('channelId,key,unit,time,value,excluded');
+    expect(lines.slice(1).map((l) => l.split(',').at(-1))).toEqual(['false', 'true', 'true', 'false']);
+
+    const bad = await run([
+      'telemetry',
+      'exclusions',
+      'add',
+      homeId,
+      '--channel',
+      flow,
+      '--from',
+      iso(base + HOUR),
+      '--to',
+      iso(base),
+      '--reason',
+      'backwards',
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('to must be after from');
+
+    const removed = await run(['telemetry', 'exclusions', 'remove', homeId, exclusion.id]);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toContain(`Removed exclusion ${exclusion.id}`);
+    expect((await run(['telemetry', 'exclusions', 'list', homeId])).stdout).toContain('No exclusions.');
+    expect((await run(['telemetry', 'export', homeId, ...range])).stdout.trim().split('\r\n')).toHaveLength(
+      5,
+    );
+  });
+});
+
 describe(`hearth gateway (${dialect})`, () => {
   it('show, secret (printed once, with a warning), revoke; the secret logs a gateway in through the SDK', async () => {
     const { homeId, channel } = await home();

@@ -201,8 +201,8 @@ export class TokenManager {
         this.gateway = undefined;
         await this.store.clear();
         throw new NotLoggedInError(
-          "The gateway's client id and secret were refused (its secret was replaced or revoked, or its " +
-            'agent is suspended): issue a new secret and log in with it',
+          "The client's id and secret were refused (its secret was replaced or revoked, the client was " +
+            'deleted, or its agent is suspended): get a new secret and log in with it',
           { cause: err },
         );
       }

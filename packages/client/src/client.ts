@@ -8,9 +8,11 @@ import { GatewaysResource } from './resources/gateways.js';
 import { HomeGroupsResource } from './resources/home-groups.js';
 import { HomesResource } from './resources/homes.js';
 import { InsightResource } from './resources/insight.js';
+import { IntegrationClientsResource } from './resources/integration-clients.js';
 import { InvitationsResource } from './resources/invitations.js';
 import { NotificationSubscriptionsResource } from './resources/notification-subscriptions.js';
 import { OrdersResource } from './resources/orders.js';
+import { PasswordResetsResource } from './resources/password-resets.js';
 import { PerformanceResource } from './resources/performance.js';
 import { PortfolioResource } from './resources/portfolio.js';
 import { ProvisioningResource } from './resources/provisioning.js';
@@ -59,7 +61,7 @@ export interface HearthClientOptions {
   apiVersion?: number;
   /**
    * OAuth2 client id for `login()` (default `trusted`), sent with HTTP Basic to the token endpoint.
-   * A gateway gives its own id and secret to `loginWithClientCredentials()` instead.
+   * A gateway or an integration client gives its own id and secret to `loginWithClientCredentials()` instead.
    */
   clientId?: string;
   /** OAuth2 client secret for `login()` (default `secret`; none for the public `console` client). */
@@ -149,6 +151,8 @@ export class HearthClient {
   readonly agents: AgentsResource;
   readonly users: UsersResource;
   readonly invitations: InvitationsResource;
+  /** A forgotten password: ask for a reset email, then set a new password with its token (no login). */
+  readonly passwordResets: PasswordResetsResource;
   readonly audit: AuditResource;
   readonly orders: OrdersResource;
   readonly homes: HomesResource;
@@ -169,6 +173,8 @@ export class HearthClient {
   readonly faultRules: FaultRulesResource;
   readonly webhooks: WebhooksResource;
   readonly notificationSubscriptions: NotificationSubscriptionsResource;
+  /** The agent's OAuth2 clients for scripts, BI tools and partners (admins). */
+  readonly integrationClients: IntegrationClientsResource;
 
   private readonly transport: Transport;
   private readonly tokens: TokenManager;
@@ -201,6 +207,7 @@ export class HearthClient {
     this.agents = new AgentsResource(this);
     this.users = new UsersResource(this);
     this.invitations = new InvitationsResource(this);
+    this.passwordResets = new PasswordResetsResource(this);
     this.audit = new AuditResource(this);
     this.orders = new OrdersResource(this);
     this.homes = new HomesResource(this);
@@ -219,6 +226,7 @@ export class HearthClient {
     this.faultRules = new FaultRulesResource(this);
     this.webhooks = new WebhooksResource(this);
     this.notificationSubscriptions = new NotificationSubscriptionsResource(this);
+    this.integrationClients = new IntegrationClientsResource(this);
   }
 
   /** The server's base URL, as the client uses it (no trailing slash). */
@@ -240,12 +248,14 @@ export class HearthClient {
   }
 
   /**
-   * Logs a home's gateway in with the client_credentials grant: its client id and the secret
-   * `gateways.issueSecret()` answered once. There is no refresh token: the SDK keeps the id and
-   * secret in memory (never in the token store) and asks for a new token by itself when this one
-   * is close to expiry or is refused. A gateway token may only push readings (`telemetry.push`).
-   * Raises OAuthError `invalid_client` for a wrong id or secret, a revoked gateway or a suspended
-   * agent; once logged in, a secret that stops working raises NotLoggedInError.
+   * Logs a home's gateway or an agent's integration client in with the client_credentials grant:
+   * its client id and the secret `gateways.issueSecret()` or `integrationClients.create()` answered
+   * once. There is no refresh token: the SDK keeps the id and secret in memory (never in the token
+   * store) and asks for a new token by itself when this one is close to expiry or is refused. A
+   * gateway token may only push readings (`telemetry.push`); an integration client's token reads
+   * (and, with `read_write` access, writes) its agent's data. Raises OAuthError `invalid_client` for
+   * a wrong id or secret, a revoked gateway or deleted client, or a suspended agent; once logged
+   * in, a secret that stops working (rotated, revoked) raises NotLoggedInError.
    */
   async loginWithClientCredentials(credentials: {
     clientId: string;

@@ -128,7 +128,7 @@ export class HearthApiError extends HearthError {
 /**
  * Raised on 400: the request is malformed or a field is not valid (`validation_failed`, with
  * `errors` naming each field), or a domain rule refused it (`invitation_invalid`,
- * `password_incorrect`).
+ * `password_incorrect`, `password_reset_invalid`).
  */
 export class InvalidRequestError extends HearthApiError {}
 

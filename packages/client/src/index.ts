@@ -45,12 +45,18 @@ export { GatewaysResource } from './resources/gateways.js';
 export { HomeGroupsResource } from './resources/home-groups.js';
 export { HomesResource } from './resources/homes.js';
 export { InsightResource } from './resources/insight.js';
+export {
+  IntegrationClientsResource,
+  type TaggedIntegrationClient,
+  type TaggedIntegrationClientWithSecret,
+} from './resources/integration-clients.js';
 export { InvitationsResource } from './resources/invitations.js';
 export {
   NotificationSubscriptionsResource,
   type TaggedSubscription,
 } from './resources/notification-subscriptions.js';
 export { OrdersResource } from './resources/orders.js';
+export { PasswordResetsResource } from './resources/password-resets.js';
 export { PerformanceResource } from './resources/performance.js';
 export { PortfolioResource } from './resources/portfolio.js';
 export { ProvisioningResource } from './resources/provisioning.js';

@@ -91,6 +91,9 @@ export type CreateInvitationInput = RequestBody<'/invitations', 'post'>;
 export type AcceptInvitationInput = RequestBody<'/invitations/acceptance', 'post'>;
 export type InvitationListQuery = ListQuery<'/invitations'>;
 
+export type PasswordResetRequestInput = RequestBody<'/password-resets', 'post'>;
+export type PasswordResetConfirmInput = RequestBody<'/password-resets/confirmation', 'post'>;
+
 export type AuditEvent = ItemOf<SuccessOf<'/audit-events', 'get'>>;
 export type AuditListQuery = ListQuery<'/audit-events'>;
 
@@ -148,6 +151,17 @@ export type TelemetryPoint = ChannelSeries['points'][number];
 /** The newest reading of each of a home's channels (time and value null when it has none yet). */
 export type LatestTelemetry = SuccessOf<'/homes/{id}/telemetry/latest', 'get'>;
 export type LatestReading = LatestTelemetry['channels'][number];
+/**
+ * An exclusion of readings: a channel's readings over [from, to) that stay stored but leave the
+ * rollups, queries (unless `includeExcluded`), analytics and fault rules while it exists.
+ */
+export type TelemetryExclusion = SuccessOf<'/homes/{id}/telemetry/exclusions/{exclusionId}', 'get'>;
+/** A new exclusion; `from` and `to` may also be Dates (sent as RFC 3339 UTC). */
+export type CreateTelemetryExclusionInput = Omit<
+  RequestBody<'/homes/{id}/telemetry/exclusions', 'post'>,
+  'from' | 'to'
+> & { from: string | Date; to: string | Date };
+export type TelemetryExclusionListQuery = ListQuery<'/homes/{id}/telemetry/exclusions'>;
 
 /** A home's gateway: its OAuth2 client id, status, token URL and MQTT topics (never the secret). */
 export type Gateway = SuccessOf<'/homes/{id}/gateway', 'get'>;
@@ -315,6 +329,16 @@ export type NotificationEventType = NonNullable<CreateWebhookInput['events']>[nu
 export type WebhookDelivery = SuccessOf<'/webhooks/{id}/ping', 'post'>;
 export type WebhookDeliveryStatus = WebhookDelivery['status'];
 export type WebhookDeliveryListQuery = ListQuery<'/webhooks/{id}/deliveries'>;
+
+/** An agent's integration client as read (never its secret): name, access, when last used. */
+export type IntegrationClient = SuccessOf<'/integration-clients/{id}', 'get'>;
+/** `read`: every GET of the agent's data; `read_write`: also what an editor writes. */
+export type IntegrationClientAccess = IntegrationClient['access'];
+/** An integration client as created or rotated: `clientSecret` is shown this once, never again. */
+export type IntegrationClientWithSecret = SuccessOf<'/integration-clients', 'post'>;
+/** `{ name, access }`. */
+export type CreateIntegrationClientInput = RequestBody<'/integration-clients', 'post'>;
+export type IntegrationClientListQuery = ListQuery<'/integration-clients'>;
 
 /** An email subscription to alarm events: the address, `immediate` or `digest`, the filters. */
 export type NotificationSubscription = SuccessOf<'/notification-subscriptions/{id}', 'get'>;

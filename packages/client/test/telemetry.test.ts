@@ -4,6 +4,7 @@ import { dialect } from '../../server/test/helpers/harness.js';
 import { completeOrder } from '../../server/test/helpers/orders.js';
 import {
   HearthClient as Client,
+  ConflictError,
   type CreateOrderInput,
   type FetchLike,
   type HearthClient,
@@ -326,6 +327,61 @@ describe(`telemetry through the SDK (${dialect})`, () => {
       code: 'connection_failed',
     });
     expect(attempts).toBe(1);
+  });
+
+  it('exclusions: exclude, list, read, leave out of queries unless includeExcluded, remove', async () => {
+    const { homeId, channel } = await home();
+    const flow = channel('flow_temperature');
+    await admin.telemetry.push(
+      [0, 1, 2, 3].map((k) => ({ channelId: flow, time: iso(base + k * 15 * MINUTE), value: 40 + k })),
+    );
+    const created = await admin.telemetry.exclude(homeId, {
+      channelId: flow,
+      from: new Date(base + 15 * MINUTE),
+      to: new Date(base + 45 * MINUTE),
+      reason: 'sensor off the pipe',
+    });
+    expect(created).toMatchObject({
+      homeId,
+      channelId: flow,
+      key: 'flow_temperature',
+      from: iso(base + 15 * MINUTE),
+    });
+    expect(await admin.telemetry.exclusion(homeId, created.id)).toEqual(created);
+    expect(await admin.telemetry.exclusions(homeId, { channelId: flow }).toArray()).toEqual([created]);
+    // The same range again is the same exclusion; another reason is a conflict.
+    const again = { channelId: flow, from: created.from, to: created.to, reason: created.reason };
+    expect((await admin.telemetry.exclude(homeId, again)).id).toBe(created.id);
+    await expect(
+      admin.telemetry.exclude(homeId, {
+        channelId: flow,
+        from: created.from,
+        to: created.to,
+        reason: 'other',
+      }),
+    ).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      admin.telemetry.exclude(homeId, { channelId: flow, from: created.to, to: created.from, reason: 'x' }),
+    ).rejects.toMatchObject({ code: 'validation_failed', errors: [{ field: '/body/to' }] });
+
+    const query = { channels: [flow], from: new Date(base), to: new Date(base + HOUR) };
+    const values = async (includeExcluded?: boolean) =>
+      (await admin.telemetry.query(homeId, { ...query, ...(includeExcluded ? { includeExcluded } : {}) }))
+        .channels[0]?.points;
+    expect((await values())?.map((p) => p.value)).toEqual([40, 43]);
+    expect((await values(true))?.map((p) => p.excluded ?? false)).toEqual([false, true, true, false]);
+    expect(await admin.telemetry.exportCsv(homeId, { ...query, includeExcluded: true })).toContain(
+      ',excluded\r\n',
+    );
+    const latest = (await admin.telemetry.latest(homeId, {}, { includeExcluded: true })).channels.find(
+      (c) => c.channelId === flow,
+    );
+    expect(latest).toMatchObject({ value: 43 });
+    expect(latest?.excluded).toBeUndefined();
+
+    await admin.telemetry.removeExclusion(homeId, created.id);
+    expect((await values())?.map((p) => p.value)).toEqual([40, 41, 42, 43]);
+    expect(await admin.telemetry.exclusions(homeId).toArray()).toEqual([]);
   });
 });
 

@@ -10,15 +10,18 @@ import { homeGroupsRoutes } from './home-groups/routes.js';
 import { homesRoutes } from './homes/routes.js';
 import { registerRateLimit } from './http/rate-limit.js';
 import { insightRoutes } from './insights/routes.js';
+import { integrationClientsRoutes } from './integration-clients/routes.js';
 import { invitationsRoutes } from './invitations/routes.js';
 import { notificationsRoutes } from './notifications/routes.js';
 import { ordersRoutes } from './orders/routes.js';
+import { passwordResetsRoutes } from './password-resets/routes.js';
 import { performanceRoutes } from './performance/routes.js';
 import { portfolioRoutes } from './portfolio/routes.js';
 import { provisioningRoutes } from './provisioning/routes.js';
 import { regionsRoutes } from './regions/routes.js';
 import { reportsRoutes } from './reports/routes.js';
 import { tariffsRoutes } from './tariffs/routes.js';
+import { exclusionsRoutes } from './telemetry/exclusions-routes.js';
 import { telemetryRoutes } from './telemetry/routes.js';
 import { usersRoutes } from './users/routes.js';
 import { webhooksRoutes } from './webhooks/routes.js';
@@ -46,6 +49,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(usersRoutes);
   await app.register(agentsRoutes);
   await app.register(invitationsRoutes);
+  await app.register(passwordResetsRoutes);
   await app.register(auditRoutes);
   await app.register(ordersRoutes);
   await app.register(homesRoutes);
@@ -54,6 +58,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(gatewaysRoutes);
   await app.register(homeGroupsRoutes);
   await app.register(telemetryRoutes);
+  await app.register(exclusionsRoutes);
   await app.register(tariffsRoutes);
   await app.register(performanceRoutes);
   await app.register(insightRoutes);
@@ -63,4 +68,5 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(notificationsRoutes);
   await app.register(reportsRoutes);
   await app.register(regionsRoutes);
+  await app.register(integrationClientsRoutes);
 }

@@ -13,6 +13,7 @@ import { corsOptions } from './http/cors.js';
 import { createHttpServer } from './http/server.js';
 import { registerAcceptPage } from './invitations/accept-page.js';
 import { registerOpsRoutes } from './ops/routes.js';
+import { registerResetPage } from './password-resets/confirm-page.js';
 import { registerVersioning } from './versioning/plugin.js';
 
 export interface BuildOptions {
@@ -76,13 +77,14 @@ async function assemble(config: Config, database: Database, options: BuildOption
   }
   await app.register(swaggerUi, { routePrefix: '/docs' });
   registerAcceptPage(app, `/api/v/${config.versions.current.at(-1)}`);
+  registerResetPage(app, `/api/v/${config.versions.current.at(-1)}`);
   if (config.console) await app.register(consoleRoutes, { dir: config.console.dir });
 
   // The mail worker delivers the outbox for as long as the app runs.
   // The AMR service collects readings (take-up of provisioning, polls, MQTT) likewise.
   // The fault evaluator judges homes as readings arrive and on a schedule.
   // The notifications worker delivers webhooks and daily digests likewise.
-  const { mail, amr, faultEvaluator, notifications } = app.ctx.services;
+  const { mail, amr, faultEvaluator, notifications, passwordResets } = app.ctx.services;
   app.addHook('onReady', async () => {
     mail.start();
     await amr.start();
@@ -90,7 +92,9 @@ async function assemble(config: Config, database: Database, options: BuildOption
     notifications.start();
   });
   app.addHook('onClose', async () => {
-    // The workers first: they must not start a pass on a closed database.
+    // The workers first: they must not start a pass on a closed database. Reset requests answered
+    // already queue their emails before the mail worker stops.
+    await passwordResets.stop();
     await Promise.all([mail.stop(), amr.stop(), faultEvaluator.stop(), notifications.stop()]);
     if (!options.database) await database.close();
   });

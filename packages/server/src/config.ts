@@ -116,6 +116,12 @@ export const EnvSchema = Type.Object({
     maximum: 8760,
     description: 'how long an invitation can be accepted, in hours (default 7 days)',
   }),
+  HEARTH_PASSWORD_RESET_TTL: Type.Integer({
+    default: 1800,
+    minimum: 60,
+    maximum: 86_400,
+    description: 'how long a password reset token works, in seconds (60 to 86400; default 30 minutes)',
+  }),
   HEARTH_CONSOLE: Type.Union([Type.Literal('on'), Type.Literal('off')], {
     default: 'on',
     description: 'on or off: serve the web console at / (from HEARTH_CONSOLE_DIR)',
@@ -322,6 +328,8 @@ export interface Config {
   /** Origins allowed to call the API from a browser (CORS); ['*'] any; [] none (no CORS headers). */
   corsOrigins: string[];
   invitationTtlHours: number;
+  /** How long a password reset token works, in seconds (HEARTH_PASSWORD_RESET_TTL). */
+  passwordResetTtl: number;
   /** The web console served at /, or undefined when HEARTH_CONSOLE=off (docs/operations.md). */
   console: { dir: string } | undefined;
   /** The region of a home that names none (docs/operations.md). */
@@ -525,6 +533,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ).replace(/\/$/, ''),
     corsOrigins,
     invitationTtlHours: values.HEARTH_INVITATION_TTL_HOURS,
+    passwordResetTtl: values.HEARTH_PASSWORD_RESET_TTL,
     console:
       values.HEARTH_CONSOLE === 'on'
         ? { dir: path.resolve(values.HEARTH_CONSOLE_DIR ?? DEFAULT_CONSOLE_DIR) }

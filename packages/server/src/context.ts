@@ -1,9 +1,10 @@
 import { AgentsRepository } from './agents/repository.js';
 import { AgentsService } from './agents/service.js';
 import { AmrService } from './amr/service.js';
+import { QualityAlarms } from './analytics/quality-intervals.js';
 import { AuditRepository } from './audit/repository.js';
 import { AuditService } from './audit/service.js';
-import { LoginThrottle } from './auth/login-throttle.js';
+import { LoginThrottle, TokenBuckets } from './auth/login-throttle.js';
 import { AuthRepository } from './auth/repository.js';
 import type { Scope } from './auth/scope.js';
 import { AuthService } from './auth/service.js';
@@ -20,6 +21,8 @@ import { HomeGroupsService } from './home-groups/service.js';
 import { HomesRepository } from './homes/repository.js';
 import { HomesService } from './homes/service.js';
 import { InsightsService } from './insights/service.js';
+import { IntegrationClientsRepository } from './integration-clients/repository.js';
+import { IntegrationClientsService } from './integration-clients/service.js';
 import { InvitationsRepository } from './invitations/repository.js';
 import { InvitationsService } from './invitations/service.js';
 import { MailService } from './mail/service.js';
@@ -27,6 +30,8 @@ import { NotificationsRepository } from './notifications/repository.js';
 import { NotificationsService } from './notifications/service.js';
 import { OrdersRepository } from './orders/repository.js';
 import { OrdersService } from './orders/service.js';
+import { PasswordResetsRepository } from './password-resets/repository.js';
+import { PasswordResetsService } from './password-resets/service.js';
 import { PerformanceService } from './performance/service.js';
 import { PortfolioService } from './portfolio/service.js';
 import { ProvisioningRepository } from './provisioning/repository.js';
@@ -36,6 +41,8 @@ import { RegionsService } from './regions/service.js';
 import { ReportsService } from './reports/service.js';
 import { TariffsRepository } from './tariffs/repository.js';
 import { TariffsService } from './tariffs/service.js';
+import { ExclusionsService } from './telemetry/exclusions.js';
+import { ExclusionsRepository } from './telemetry/exclusions-repository.js';
 import { TelemetryQueries } from './telemetry/query.js';
 import { TelemetryService } from './telemetry/service.js';
 import { UsersRepository } from './users/repository.js';
@@ -55,13 +62,16 @@ export interface AppContext {
     audit: AuditService;
     mail: MailService;
     invitations: InvitationsService;
+    passwordResets: PasswordResetsService;
     homeGroups: HomeGroupsService;
     homes: HomesService;
     provisioning: ProvisioningService;
     gateways: GatewaysService;
+    integrationClients: IntegrationClientsService;
     orders: OrdersService;
     telemetry: TelemetryService;
     telemetryQueries: TelemetryQueries;
+    exclusions: ExclusionsService;
     performance: PerformanceService;
     insights: InsightsService;
     portfolio: PortfolioService;
@@ -86,8 +96,9 @@ export interface Logger {
 export function createContext(config: Config, database: Database, log: Logger): AppContext {
   const { db } = database;
   const audit = new AuditService(new AuditRepository(db));
-  const mail = new MailService(db, config.mail, log);
+  const mail = new MailService(db, config.mail, log, database.storage);
   const authRepo = new AuthRepository(db);
+  const loginThrottle = new LoginThrottle(authRepo);
   // Features that need each other are bound late, through these closures, once all exist.
   let auth: AuthService | undefined;
   let invitations: InvitationsService | undefined;
@@ -106,6 +117,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
     dialect: database.dialect,
     agents,
     audit,
+    loginThrottle,
     revokeSessions: async (userId, exceptTokenHash) => {
       const family = exceptTokenHash ? (await authRepo.findToken(exceptTokenHash))?.family_id : undefined;
       await (auth as AuthService).revokeUserTokens(userId, family);
@@ -114,7 +126,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
   });
   auth = new AuthService(
     authRepo,
-    new LoginThrottle(authRepo),
+    loginThrottle,
     users,
     agents,
     {
@@ -124,7 +136,14 @@ export function createContext(config: Config, database: Database, log: Logger): 
       tokenCacheSeconds: config.tokenCacheSeconds,
     },
     () => gateways as GatewaysService,
+    () => integrationClients,
   );
+  const integrationClients = new IntegrationClientsService(new IntegrationClientsRepository(db), {
+    db,
+    audit,
+    agents,
+    auth: () => auth as AuthService,
+  });
   invitations = new InvitationsService(new InvitationsRepository(db), {
     db,
     mail,
@@ -133,6 +152,19 @@ export function createContext(config: Config, database: Database, log: Logger): 
     users,
     publicUrl: config.publicUrl,
     ttlMs: config.invitationTtlHours * 3_600_000,
+    buckets: new TokenBuckets(authRepo),
+  });
+  const passwordResets = new PasswordResetsService(new PasswordResetsRepository(db), {
+    db,
+    mail,
+    audit,
+    agents,
+    users,
+    buckets: new TokenBuckets(authRepo),
+    revokeSessions: (userId) => (auth as AuthService).revokeUserTokens(userId),
+    publicUrl: config.publicUrl,
+    ttlMs: config.passwordResetTtl * 1000,
+    log,
   });
   let provisioning: ProvisioningService | undefined;
   let orders: OrdersService | undefined;
@@ -180,9 +212,17 @@ export function createContext(config: Config, database: Database, log: Logger): 
     homes: () => homes,
     maxPoints: config.amr.maxPoints,
   });
+  const exclusions = new ExclusionsService(new ExclusionsRepository(db), {
+    db,
+    homes: () => homes,
+    telemetry,
+    audit,
+  });
+  const qualityAlarms = new QualityAlarms(db);
   const performance = new PerformanceService({
     homes: () => homes,
     telemetryQueries: () => telemetryQueries as TelemetryQueries,
+    qualityAlarms: () => qualityAlarms,
   });
   const amr = new AmrService({ config, db, telemetry, gateways, provisioning, log });
   const tariffs = new TariffsService(new TariffsRepository(db), { db, audit, agents, homes: () => homes });
@@ -195,6 +235,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
     homes: () => homes,
     telemetryQueries: () => telemetryQueries as TelemetryQueries,
     tariffs: () => tariffs,
+    qualityAlarms: () => qualityAlarms,
   });
   const reports = new ReportsService({
     homes: () => homes,
@@ -206,9 +247,10 @@ export function createContext(config: Config, database: Database, log: Logger): 
     agents,
     homes: () => homes,
     telemetryQueries: () => telemetryQueries as TelemetryQueries,
+    qualityAlarms: () => qualityAlarms,
   });
   const webhooksRepo = new WebhooksRepository(db);
-  const webhookWorker = new WebhookDeliveryWorker(webhooksRepo, config.notifications, log);
+  const webhookWorker = new WebhookDeliveryWorker(webhooksRepo, config.notifications, log, database.storage);
   const webhooks = new WebhooksService(webhooksRepo, {
     db,
     audit,
@@ -250,6 +292,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
     config: config.faults,
     workerId: amr.workerId,
     log,
+    storage: database.storage,
   });
   const fleet = new FleetService({
     homes: () => homes,
@@ -270,13 +313,16 @@ export function createContext(config: Config, database: Database, log: Logger): 
       audit,
       mail,
       invitations,
+      passwordResets,
       homeGroups,
       homes,
       provisioning,
       gateways,
+      integrationClients,
       orders,
       telemetry,
       telemetryQueries,
+      exclusions,
       performance,
       insights,
       portfolio,

@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { storageFaultOf } from './db/storage-faults.js';
 import { type DemoHandle, startDemo } from './demo/start.js';
 
 /** Starts the platform: validates configuration, migrates, ensures the operator, listens. */
@@ -95,6 +96,17 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`hearth: could not start: ${(err as Error).message}\n`);
+  const storage = storageFaultOf(err);
+  const where = process.env.DATABASE_URL
+    ? 'the PostgreSQL database'
+    : `DATA_DIR (${process.env.DATA_DIR ?? 'data'})`;
+  process.stderr.write(
+    storage
+      ? `hearth: could not start: ${storage.message} (${where}): ${(err as Error).message}\n` +
+          (storage.kind === 'disk_full'
+            ? 'Free some disk space and start Hearth again; nothing stored is lost.\n'
+            : '')
+      : `hearth: could not start: ${(err as Error).message}\n`,
+  );
   process.exit(1);
 });

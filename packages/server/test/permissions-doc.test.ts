@@ -4,8 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { permissionMatrix } from '../src/auth/permissions.js';
 
 const doc = readFileSync(path.join(import.meta.dirname, '../../../docs/permissions.md'), 'utf8');
-// The columns of the matrix, in order: the four user roles, then a home's gateway client.
-const roles = ['operator', 'admin', 'editor', 'viewer', 'gateway'] as const;
+// The columns of the matrix, in order: the four user roles, a home's gateway client, then an
+// agent's integration clients (read, read_write).
+const roles = [
+  'operator',
+  'admin',
+  'editor',
+  'viewer',
+  'gateway',
+  'integration_read',
+  'integration_read_write',
+] as const;
 
 describe('docs/permissions.md', () => {
   it('states exactly the permission matrix the server enforces', () => {

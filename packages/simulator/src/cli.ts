@@ -42,6 +42,7 @@ function pickHomes(options: { homes: number; home?: number; from: number; faults
     start: options.from,
     homes: Math.max(options.homes, options.home ?? 0),
     faults: options.faults,
+    varied: true,
   });
   return options.home ? [fleet[options.home - 1] as HomeSpec] : fleet;
 }

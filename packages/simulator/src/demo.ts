@@ -115,7 +115,7 @@ export function runDemo(options: DemoOptions): DemoRun {
     const start =
       (await existingStart(admin, prefix)) ??
       Date.parse(`${utcDate(now - (options.days ?? 60) * DAY)}T00:00:00Z`);
-    const specs = demoFleet({ start, homes: options.homes ?? 20, prefix });
+    const specs = demoFleet({ start, homes: options.homes ?? 20, prefix, varied: true });
     const summary: DemoSummary = { homes: [], stored: 0, duplicates: 0, refused: 0 };
     await ensureDemoTariffs(admin);
     // Four homes at a time: the platform commits their concurrent batches together.

@@ -1,4 +1,5 @@
 import type { FaultSpec, HomeSpec, MeterRole, Technology } from './types.js';
+import { variedHome } from './varied-fleet.js';
 
 const DAY = 86_400_000;
 
@@ -171,7 +172,22 @@ export interface FleetOptions {
   intervalSeconds?: number;
   /** leave the faults out (default: the demo's faults) */
   faults?: boolean;
+  /**
+   * Vary the heat pump homes as real installations vary (`variedHome`, seed 2026): each keeps its
+   * variant's technology, meters, backup heater, PV, reading interval, weather seed and faults, and
+   * draws the rest (size, sizing, design flow, emitters, pump, Carnot fraction, set-backs, hot
+   * water). Every home weather-compensates: a fixed flow is what the high flow rule reports. The
+   * gas boilers stay as they are. Default false: the tidy homes that analytics tests pin figures on.
+   * `runDemo` and `npm run simulate` use the varied homes.
+   */
+  varied?: boolean;
 }
+
+/** The demo home with the high flow temperature fault, which stays tidy in the varied demo. */
+const HIGH_FLOW_HOME = 16;
+
+/** The seed of the demo's varied homes. */
+export const DEMO_VARIED_SEED = 2043;
 
 /** The demo fleet: `homes` homes of mixed technologies and sizes, some with faults. Deterministic. */
 export function demoFleet(options: FleetOptions): HomeSpec[] {
@@ -187,7 +203,7 @@ export function demoFleet(options: FleetOptions): HomeSpec[] {
     const designOutdoorC = -3;
     const designLoadKw = (heatLossWPerK * (20 - designOutdoorC)) / 1000;
     const heatPump = variant.technology !== 'gas_boiler';
-    specs.push({
+    const tidy: HomeSpec = {
       reference: `${prefix}-${String(homeNo).padStart(3, '0')}`,
       technology: variant.technology,
       seed: 1000 + homeNo,
@@ -204,6 +220,28 @@ export function demoFleet(options: FleetOptions): HomeSpec[] {
       meters: variant.meters,
       intervalSeconds: options.intervalSeconds ?? (homeNo <= 2 || homeNo === 10 ? 60 : 300),
       faults: options.faults === false ? [] : demoFaults(homeNo, options.start),
+    };
+    // DEMO-016's raised curve shows as a high flow only if its unit can deliver the raised flow: the
+    // varied draws for its slot are capacity-limited there (the room thermostat cycles them instead),
+    // so the demo keeps its tidy home and the story of a fault the flow rule finds within a day.
+    if (!options.varied || variant.technology === 'gas_boiler' || homeNo === HIGH_FLOW_HOME) {
+      specs.push(tidy);
+      continue;
+    }
+    const drawn = variedHome(
+      { seed: DEMO_VARIED_SEED, prefix: 'DEMO', fixedFlowShare: 0 },
+      i,
+      variant.technology,
+    );
+    specs.push({
+      ...drawn,
+      reference: tidy.reference,
+      seed: tidy.seed,
+      backupHeaterKw: tidy.backupHeaterKw,
+      pvKwp: tidy.pvKwp,
+      meters: tidy.meters,
+      intervalSeconds: tidy.intervalSeconds,
+      faults: tidy.faults,
     });
   }
   return specs;

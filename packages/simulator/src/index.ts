@@ -29,3 +29,9 @@ export {
   type WireReading,
 } from './platform/sinks.js';
 export type * from './types.js';
+export {
+  VARIED_FLEET_DEFAULTS,
+  type VariedFleetOptions,
+  variedFleet,
+  variedHome,
+} from './varied-fleet.js';

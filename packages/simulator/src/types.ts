@@ -72,6 +72,9 @@ export interface FaultSpec {
   params?: { amount?: number; factor?: number; offsetC?: number; secondsPerDay?: number };
 }
 
+/** How the heating's flow temperature is controlled (`HomeSpec.control`). */
+export type HeatingControl = 'weather_compensation' | 'fixed_flow';
+
 export interface SetpointSchedule {
   /** °C while occupied/awake */
   dayC: number;
@@ -103,6 +106,31 @@ export interface HomeSpec {
   designOutdoorC: number;
   /** Fraction of the Carnot COP the unit achieves (default 0.45 air source, 0.50 ground source). */
   carnotFraction?: number;
+  /**
+   * Emitter output at the design flow temperature over the design heat loss (default 1.2: catalogue
+   * sizes rounded up). Below 1 the house cannot be held at 21 °C on the design day at the design flow.
+   */
+  emitterMargin?: number;
+  /**
+   * The emitters' design flow–return difference, K, and the one the pump is set for at rated output
+   * unless `pumpLitresPerMin` says otherwise (default 5 heat pump, 11 boiler).
+   */
+  designDeltaK?: number;
+  /**
+   * The fixed-speed circulation pump's flow, l/min (default: the flow that gives `designDeltaK` at
+   * rated output). Less flow, a wider flow–return difference at the same output.
+   */
+  pumpLitresPerMin?: number;
+  /**
+   * How the flow temperature is chosen (default `weather_compensation`): the weather curve with room
+   * feedback, or `fixed_flow`, a fixed flow at `designFlowTemperatureC` switched by the room thermostat
+   * alone (an on/off room-stat installation).
+   */
+  control?: HeatingControl;
+  /** Lowest steady output as a fraction of rated capacity (default 0.35 air, 0.40 ground, 0.25 boiler). */
+  minModulation?: number;
+  /** Cylinder target, °C (default 50 heat pump, 60 boiler); reheats start 8 K below it. */
+  cylinderTargetC?: number;
   /** Backup or immersion heater, kW (0 = none). Metered by the electricity meter. */
   backupHeaterKw: number;
   /** PV array peak power, kWp (0 = none). */

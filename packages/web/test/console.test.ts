@@ -309,7 +309,10 @@ run('the web console in a real browser', () => {
       { period: 'day' },
     );
     const spf = report.performance.window.spf;
-    if (spf !== null) expect(await page.getByRole('main').textContent()).toContain(spf.toFixed(2));
+    // As the console writes figures: up to two decimals, no trailing zeros (3.1, not 3.10).
+    const shown = spf?.toLocaleString('en-GB', { maximumFractionDigits: 2 });
+    if (shown !== undefined)
+      expect(await page.getByRole('main').textContent()).toContain(`SPF)${shown}design`);
     await expectAccessible(page, 'report');
     await screenshots(page, 'report');
     await page.emulateMedia({ media: 'print' });

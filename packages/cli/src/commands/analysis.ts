@@ -168,7 +168,8 @@ const performanceSummary: Column<Performance>[] = [
     value: (p) =>
       p.window.flowTemperatureWeightedC === null ? null : `${fixed(p.window.flowTemperatureWeightedC)} °C`,
   },
-  { header: 'starts/h', value: (p) => fixed(p.window.startsPerHour, 2) },
+  { header: 'starts/h', value: (p) => fixed(p.window.startsPerHourOfData, 2) },
+  { header: 'starts/run h', value: (p) => fixed(p.window.startsPerRunningHour, 2) },
   {
     header: 'design ratio',
     value: (p) =>

@@ -109,4 +109,55 @@ export function registerSession(program: Command, act: Act): void {
         else ctx.out.say('Password changed. Your other logins have ended.');
       }),
     );
+
+  password
+    .command('reset')
+    .description(
+      'forgot your password: --email asks for a reset email; --token sets a new password with the token from it',
+    )
+    .option('--email <address>', 'the email address of your account: a reset email goes to it')
+    .option('--token <token>', 'the reset token from the email: set a new password (no login needed)')
+    .addHelpText(
+      'after',
+      '\nFirst: hearth password reset --server https://hearth.example.com --email you@example.com\n' +
+        'The server answers the same whether or not an account has the address. Then, with the token from\n' +
+        'the email: hearth password reset --token <token>. The new password comes from HEARTH_NEW_PASSWORD,\n' +
+        'else the first line of stdin when it is not a terminal, else a prompt that does not echo (asked\n' +
+        'twice). Every session of the account ends: log in again with hearth login.',
+    )
+    .action(
+      act(async (ctx, command) => {
+        const o = optionsOf<{ email?: string; token?: string }>(command);
+        if (Boolean(o.email) === Boolean(o.token)) {
+          throw new UsageError(
+            'give either --email (to ask for a reset email) or --token (to set a new password with the token from it)',
+          );
+        }
+        const server = await ctx.resolveServer();
+        const client = await ctx.client();
+        if (o.email) {
+          await client.passwordResets.request({ email: o.email });
+          if (ctx.out.json) return ctx.out.writeJson({ server, email: o.email, requested: true });
+          ctx.out.say(
+            `If an account at ${server} has ${o.email}, an email with a reset link and token is on its way ` +
+              `(it works once, for a short while). Then: hearth password reset --server ${server} --token <token>`,
+          );
+          return;
+        }
+        const newPassword = await ctx.prompter.secret(
+          'New password: ',
+          'a new password',
+          'HEARTH_NEW_PASSWORD',
+        );
+        if (ctx.io.stdin.isTTY && !ctx.io.env.HEARTH_NEW_PASSWORD) {
+          const again = await ctx.prompter.secret('New password again: ', 'the new password again');
+          if (again !== newPassword) throw new UsageError('the two passwords differ; nothing was changed');
+        }
+        await client.passwordResets.confirm({ token: String(o.token), password: newPassword });
+        if (ctx.out.json) return ctx.out.writeJson({ server, reset: true });
+        ctx.out.say(
+          `Password set. Every session of the account has ended: log in with hearth login --server ${server}.`,
+        );
+      }),
+    );
 }

@@ -10,12 +10,13 @@ import {
   MAX_READINGS_PER_PUSH,
   PayloadTooLargeError,
   type TelemetryAggregation,
+  type TelemetryExclusion,
   type TelemetryQuery,
   type TelemetryResolution,
 } from '@hearth/client';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Act } from '../cli.js';
-import { type Context, optionsOf } from '../context.js';
+import { type Context, optionsOf, positiveInteger } from '../context.js';
 import { type CliIo, ExitCode, UsageError } from '../io.js';
 import type { Column } from '../output.js';
 import { CsvHeaderError, type CsvReading, readCsvReadings } from '../readings-csv.js';
@@ -29,6 +30,17 @@ const latestColumns: Column<LatestReading>[] = [
   { header: 'unit', value: (c) => c.unit },
   { header: 'time', value: (c) => c.time },
   { header: 'value', value: (c) => c.value },
+];
+
+const exclusionColumns: Column<TelemetryExclusion>[] = [
+  { header: 'id', value: (x) => x.id },
+  { header: 'channel', value: (x) => x.channelId },
+  { header: 'key', value: (x) => x.key },
+  { header: 'from', value: (x) => x.from },
+  { header: 'to', value: (x) => x.to },
+  { header: 'reason', value: (x) => x.reason },
+  { header: 'by', value: (x) => x.createdBy?.username ?? null },
+  { header: 'created', value: (x) => x.createdAt },
 ];
 
 /** A row of the file that was not stored: refused by the server, or not sent because it could not be read. */
@@ -247,7 +259,7 @@ export async function writeFileAtomically(
   }
 }
 
-/** `hearth telemetry import|export|latest`. */
+/** `hearth telemetry import|export|latest|exclusions`. */
 export function registerTelemetry(program: Command, act: Act): void {
   const telemetry = program
     .command('telemetry')
@@ -299,6 +311,7 @@ export function registerTelemetry(program: Command, act: Act): void {
         AGGREGATIONS,
       ),
     )
+    .option('--include-excluded', 'readings under an exclusion too (CSV: an excluded column says which)')
     .option('--out <file>', 'write to this file (replaced only once the export is complete)')
     .addHelpText(
       'after',
@@ -315,6 +328,7 @@ export function registerTelemetry(program: Command, act: Act): void {
           to?: string;
           resolution?: TelemetryResolution;
           agg?: TelemetryAggregation;
+          includeExcluded?: boolean;
           out?: string;
         }>(command);
         const query: TelemetryQuery = {
@@ -323,6 +337,7 @@ export function registerTelemetry(program: Command, act: Act): void {
           ...(o.to ? { to: o.to } : {}),
           ...(o.resolution ? { resolution: o.resolution } : {}),
           ...(o.agg ? { agg: o.agg } : {}),
+          ...(o.includeExcluded ? { includeExcluded: true } : {}),
         };
         const client = await ctx.client();
         const id = String(homeId);
@@ -368,10 +383,82 @@ export function registerTelemetry(program: Command, act: Act): void {
     .command('latest')
     .description("the newest reading of each of a home's channels")
     .argument('<homeId>', 'home id')
+    .option('--include-excluded', 'the newest stored reading even when an exclusion covers it')
     .action(
-      act(async (ctx, _command, homeId) => {
-        const latest = await (await ctx.client()).telemetry.latest(String(homeId));
-        ctx.out.table(latest.channels, latestColumns, 'The home has no channels.');
+      act(async (ctx, command, homeId) => {
+        const o = optionsOf<{ includeExcluded?: boolean }>(command);
+        const latest = await (await ctx.client()).telemetry.latest(
+          String(homeId),
+          {},
+          o.includeExcluded ? { includeExcluded: true } : {},
+        );
+        const columns: Column<LatestReading>[] = o.includeExcluded
+          ? [...latestColumns, { header: 'excluded', value: (c) => (c.excluded ? 'yes' : 'no') }]
+          : latestColumns;
+        ctx.out.table(latest.channels, columns, 'The home has no channels.');
+      }),
+    );
+
+  const exclusions = telemetry
+    .command('exclusions')
+    .description("readings left out of rollups, queries and analytics: a channel's over a time range");
+
+  exclusions
+    .command('list')
+    .description("a home's exclusions, oldest first")
+    .argument('<homeId>', 'home id')
+    .option('--channel <id>', "only this channel's")
+    .option('--limit <n>', 'at most this many', positiveInteger('--limit'))
+    .action(
+      act(async (ctx, command, homeId) => {
+        const o = optionsOf<{ channel?: string; limit?: number }>(command);
+        const list = (await ctx.client()).telemetry.exclusions(
+          String(homeId),
+          o.channel ? { channelId: o.channel } : {},
+        );
+        ctx.out.table(await list.toArray(o.limit), exclusionColumns, 'No exclusions.');
+      }),
+    );
+
+  exclusions
+    .command('add')
+    .description("exclude a channel's readings from --from (inclusive) to --to (exclusive)")
+    .argument('<homeId>', 'home id')
+    .requiredOption('--channel <id>', 'the channel (hearth homes meters <homeId> lists them)')
+    .requiredOption('--from <time>', 'RFC 3339 start, inclusive')
+    .requiredOption('--to <time>', 'RFC 3339 end, exclusive (at most a year ahead)')
+    .requiredOption('--reason <text>', 'why these readings do not count (1 to 500 characters)')
+    .addHelpText(
+      'after',
+      '\nThe readings stay stored; they leave the rollups, queries, performance, insight and fault rules until\n' +
+        "the exclusion is removed. A register's rise over the range counts on the first reading after it, as\n" +
+        'over a gap. See docs/telemetry.md, "Excluding readings".\n\n' +
+        'Example: hearth telemetry exclusions add <homeId> --channel <channelId> \\\n' +
+        '           --from 2026-11-03T10:00:00Z --to 2026-11-04T00:00:00Z --reason "sensor off the pipe"',
+    )
+    .action(
+      act(async (ctx, command, homeId) => {
+        const o = optionsOf<{ channel: string; from: string; to: string; reason: string }>(command);
+        const created = await (await ctx.client()).telemetry.exclude(String(homeId), {
+          channelId: o.channel,
+          from: o.from,
+          to: o.to,
+          reason: o.reason,
+        });
+        ctx.out.record(created, exclusionColumns);
+      }),
+    );
+
+  exclusions
+    .command('remove')
+    .description('remove an exclusion: its readings count again')
+    .argument('<homeId>', 'home id')
+    .argument('<exclusionId>', 'exclusion id (from exclusions list)')
+    .action(
+      act(async (ctx, _command, homeId, exclusionId) => {
+        await (await ctx.client()).telemetry.removeExclusion(String(homeId), String(exclusionId));
+        if (ctx.out.json) ctx.out.writeJson({ id: exclusionId, deleted: true });
+        else ctx.out.say(`Removed exclusion ${exclusionId}; its readings count again.`);
       }),
     );
 }

@@ -44,6 +44,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -71,6 +72,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -154,6 +157,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -181,6 +185,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -264,6 +270,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -291,6 +298,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -370,6 +379,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -397,6 +407,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -461,6 +473,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -488,6 +501,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -571,6 +586,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -598,6 +614,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -729,6 +747,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -756,6 +775,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -894,6 +915,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -921,6 +943,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -1072,6 +1096,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -1099,6 +1124,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -1189,6 +1216,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -1216,6 +1244,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -1303,6 +1333,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -1330,6 +1361,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -1464,6 +1497,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -1491,6 +1525,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -1608,6 +1644,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -1635,6 +1672,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -1703,6 +1742,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -1730,6 +1770,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -1804,6 +1846,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -1831,6 +1874,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -1899,6 +1944,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -1926,6 +1972,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -1988,6 +2036,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -2015,6 +2064,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -2097,6 +2148,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -2124,6 +2176,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -2202,6 +2256,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -2229,6 +2284,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -2507,6 +2564,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -2534,6 +2592,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -2736,6 +2796,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -2763,6 +2824,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -2840,6 +2903,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -2867,6 +2931,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -3003,6 +3069,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -3030,6 +3097,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -3103,6 +3172,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -3130,6 +3200,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -3222,6 +3294,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -3249,6 +3322,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -3323,6 +3398,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -3350,6 +3426,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -3419,6 +3497,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -3446,6 +3525,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -3463,6 +3544,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -3490,6 +3572,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -3668,6 +3752,15 @@ export interface paths {
                 gasKwh: number | null;
                 /** @description heat delivered (null: no heat meter) */
                 heatKwh: number | null;
+                /** @description the outdoor sensor’s data quality behind degreeDays (docs/insight.md) */
+                outdoorQuality: {
+                  /** @description the alarms behind them, named */
+                  alarms: string[];
+                  /** @description of those, hours given the region’s daily mean instead (when the region has a weather series) */
+                  regionHours: number;
+                  /** @description hours of the outdoor sensor in the window that a data-quality alarm (stuck sensor, out of range) covers: left out of the degree days */
+                  suspectHours: number;
+                };
                 /** @description PV generation (null: no PV meter) */
                 pvKwh: number | null;
                 /** @description daily heating fuel = base + slope × HDD, least squares over the window’s whole days (null: under 14 days or no degree days) */
@@ -3731,6 +3824,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -3758,6 +3852,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -3921,6 +4017,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -3948,6 +4045,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -4064,6 +4163,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -4091,6 +4191,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -4169,6 +4271,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -4196,6 +4299,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -4213,6 +4318,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -4240,6 +4346,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -4282,7 +4390,7 @@ export interface paths {
                 coverage: {
                   /** @description hours of the period within the window and before now */
                   hours: number;
-                  /** @description hours in which every register of the boundary has a reading */
+                  /** @description hours in which every register of the boundary has a reading and no data-quality alarm covers them (quality.leftOut) */
                   hoursWithData: number;
                   /** @description hoursWithData / hours × 100, one decimal */
                   percent: number;
@@ -4297,6 +4405,21 @@ export interface paths {
                 /** @description heat at the boundary, kWh; null without a boundary */
                 heatKwh: number | null;
                 quality: {
+                  /** @description the data-quality alarms whose hours were left out of the COP / SPF (docs/performance.md, "Data-quality alarms"); empty when none */
+                  leftOut: {
+                    /** @description the alarm; null: a day left out for its own COP outside 0.75–7.5 (note says which) */
+                    alarmId: string | null;
+                    /** @description the channel key it is about; null: a whole meter or the whole home */
+                    channel: string | null;
+                    /** @description hours with data of the period or window it left out */
+                    hours: number;
+                    /** @description the meter it is about; null: the whole home */
+                    meterSerial: string | null;
+                    /** @description why, when no alarm: the day and its COP */
+                    note?: string;
+                    /** @description the fault rule of the alarm, e.g. implausible_cop, stuck_sensor */
+                    rule: string;
+                  }[];
                   /** @description false: the COP / SPF is withheld (null), for the reasons listed */
                   ok: boolean;
                   reasons: {
@@ -4305,7 +4428,9 @@ export interface paths {
                       | 'low_coverage'
                       | 'too_little_data'
                       | 'no_electricity'
-                      | 'not_finite';
+                      | 'not_finite'
+                      | 'implausible_cop'
+                      | 'implausible_spf';
                     message: string;
                   }[];
                 };
@@ -4352,14 +4477,32 @@ export interface paths {
               /** Format: date-time */
               to: string;
               window: {
-                /** @description hours the Carnot figure is computed over */
+                /** @description how carnotPercent is computed (heatpumpmonitor.org’s % of Carnot convention; docs/performance.md) */
+                carnotConvention: {
+                  /** @description condensing temperature = flow temperature + this, K */
+                  condensingOffsetK: number;
+                  description: string;
+                  /** @description evaporating temperature = outdoor temperature + this (negative), K */
+                  evaporatingOffsetK: number;
+                  /**
+                   * @description the hours compared: those the heat pump ran (heat registered), with both temperatures
+                   * @enum {string}
+                   */
+                  over: 'running_hours';
+                  /**
+                   * @description each hour’s Carnot COP counts by its heat
+                   * @enum {string}
+                   */
+                  weighting: 'heat';
+                };
+                /** @description running hours the Carnot figure is computed over */
                 carnotHours: number;
-                /** @description measured COP / ideal Carnot COP × 100 over hours with heat */
+                /** @description running COP / practical Carnot COP × 100 (condensing at flow + 2 K, evaporating at outdoor − 6 K), weighted by heat, over running hours: carnotConvention */
                 carnotPercent: number | null;
                 coverage: {
                   /** @description hours of the period within the window and before now */
                   hours: number;
-                  /** @description hours in which every register of the boundary has a reading */
+                  /** @description hours in which every register of the boundary has a reading and no data-quality alarm covers them (quality.leftOut) */
                   hoursWithData: number;
                   /** @description hoursWithData / hours × 100, one decimal */
                   percent: number;
@@ -4390,7 +4533,11 @@ export interface paths {
                   measuredHeatLossWPerK: number | null;
                   /** @description measured heat per degree day × annualDegreeDays, kWh/year (degree-day normalised heat demand) */
                   normalisedAnnualHeatKwh: number | null;
-                  /** @description the region whose weather series a home without an outdoor sensor uses: its own, else the platform default */
+                  /** @description of outdoorSuspectHours, those given the region’s daily mean for degreeDays instead */
+                  outdoorRegionHours: number;
+                  /** @description hours of the outdoor sensor a data-quality alarm (stuck, out of range) covers: left out of degreeDays and of the heat-loss fit */
+                  outdoorSuspectHours: number;
+                  /** @description the region whose weather series a home without an outdoor sensor uses (and a sensor’s hours under a data-quality alarm): its own, else the platform default */
                   region: string;
                   /** @description installation.designScop */
                   scop: number | null;
@@ -4404,7 +4551,24 @@ export interface paths {
                 /** @description mean flow temperature weighted by heat, °C */
                 flowTemperatureWeightedC: number | null;
                 heatKwh: number | null;
+                /** @description hours the electricity_power readings cover (readings × the meter’s interval): the hours of data of the starts */
+                powerReadingHours: number | null;
                 quality: {
+                  /** @description the data-quality alarms whose hours were left out of the COP / SPF (docs/performance.md, "Data-quality alarms"); empty when none */
+                  leftOut: {
+                    /** @description the alarm; null: a day left out for its own COP outside 0.75–7.5 (note says which) */
+                    alarmId: string | null;
+                    /** @description the channel key it is about; null: a whole meter or the whole home */
+                    channel: string | null;
+                    /** @description hours with data of the period or window it left out */
+                    hours: number;
+                    /** @description the meter it is about; null: the whole home */
+                    meterSerial: string | null;
+                    /** @description why, when no alarm: the day and its COP */
+                    note?: string;
+                    /** @description the fault rule of the alarm, e.g. implausible_cop, stuck_sensor */
+                    rule: string;
+                  }[];
                   /** @description false: the COP / SPF is withheld (null), for the reasons listed */
                   ok: boolean;
                   reasons: {
@@ -4413,7 +4577,9 @@ export interface paths {
                       | 'low_coverage'
                       | 'too_little_data'
                       | 'no_electricity'
-                      | 'not_finite';
+                      | 'not_finite'
+                      | 'implausible_cop'
+                      | 'implausible_spf';
                     message: string;
                   }[];
                 };
@@ -4459,8 +4625,15 @@ export interface paths {
                 };
                 /** @description compressor starts (off → on) in the window */
                 starts: number | null;
-                /** @description starts per running hour */
+                /**
+                 * @deprecated
+                 * @description Deprecated: the same figure as startsPerRunningHour (starts per running hour), kept in /v/1; use startsPerRunningHour or startsPerHourOfData
+                 */
                 startsPerHour: number | null;
+                /** @description starts / powerReadingHours: starts per hour of data, as heatpumpmonitor.org and emoncms count them */
+                startsPerHourOfData: number | null;
+                /** @description starts / runningHours: starts per hour the compressor ran */
+                startsPerRunningHour: number | null;
                 /** @description electrical power above which the compressor counts as on, W */
                 startThresholdW: number;
                 /** @description each null figure of the window and why */
@@ -4517,6 +4690,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -4544,6 +4718,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -4638,6 +4814,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -4665,6 +4842,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -4754,6 +4933,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -4781,6 +4961,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -4874,6 +5056,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -4901,6 +5084,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -4978,6 +5163,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -5005,6 +5191,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -5078,6 +5266,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -5105,6 +5294,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -5122,6 +5313,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -5149,6 +5341,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -5387,6 +5581,15 @@ export interface paths {
                   gasKwh: number | null;
                   /** @description heat delivered (null: no heat meter) */
                   heatKwh: number | null;
+                  /** @description the outdoor sensor’s data quality behind degreeDays (docs/insight.md) */
+                  outdoorQuality: {
+                    /** @description the alarms behind them, named */
+                    alarms: string[];
+                    /** @description of those, hours given the region’s daily mean instead (when the region has a weather series) */
+                    regionHours: number;
+                    /** @description hours of the outdoor sensor in the window that a data-quality alarm (stuck sensor, out of range) covers: left out of the degree days */
+                    suspectHours: number;
+                  };
                   /** @description PV generation (null: no PV meter) */
                   pvKwh: number | null;
                   /** @description daily heating fuel = base + slope × HDD, least squares over the window’s whole days (null: under 14 days or no degree days) */
@@ -5469,7 +5672,7 @@ export interface paths {
                   coverage: {
                     /** @description hours of the period within the window and before now */
                     hours: number;
-                    /** @description hours in which every register of the boundary has a reading */
+                    /** @description hours in which every register of the boundary has a reading and no data-quality alarm covers them (quality.leftOut) */
                     hoursWithData: number;
                     /** @description hoursWithData / hours × 100, one decimal */
                     percent: number;
@@ -5484,6 +5687,21 @@ export interface paths {
                   /** @description heat at the boundary, kWh; null without a boundary */
                   heatKwh: number | null;
                   quality: {
+                    /** @description the data-quality alarms whose hours were left out of the COP / SPF (docs/performance.md, "Data-quality alarms"); empty when none */
+                    leftOut: {
+                      /** @description the alarm; null: a day left out for its own COP outside 0.75–7.5 (note says which) */
+                      alarmId: string | null;
+                      /** @description the channel key it is about; null: a whole meter or the whole home */
+                      channel: string | null;
+                      /** @description hours with data of the period or window it left out */
+                      hours: number;
+                      /** @description the meter it is about; null: the whole home */
+                      meterSerial: string | null;
+                      /** @description why, when no alarm: the day and its COP */
+                      note?: string;
+                      /** @description the fault rule of the alarm, e.g. implausible_cop, stuck_sensor */
+                      rule: string;
+                    }[];
                     /** @description false: the COP / SPF is withheld (null), for the reasons listed */
                     ok: boolean;
                     reasons: {
@@ -5492,7 +5710,9 @@ export interface paths {
                         | 'low_coverage'
                         | 'too_little_data'
                         | 'no_electricity'
-                        | 'not_finite';
+                        | 'not_finite'
+                        | 'implausible_cop'
+                        | 'implausible_spf';
                       message: string;
                     }[];
                   };
@@ -5539,14 +5759,32 @@ export interface paths {
                 /** Format: date-time */
                 to: string;
                 window: {
-                  /** @description hours the Carnot figure is computed over */
+                  /** @description how carnotPercent is computed (heatpumpmonitor.org’s % of Carnot convention; docs/performance.md) */
+                  carnotConvention: {
+                    /** @description condensing temperature = flow temperature + this, K */
+                    condensingOffsetK: number;
+                    description: string;
+                    /** @description evaporating temperature = outdoor temperature + this (negative), K */
+                    evaporatingOffsetK: number;
+                    /**
+                     * @description the hours compared: those the heat pump ran (heat registered), with both temperatures
+                     * @enum {string}
+                     */
+                    over: 'running_hours';
+                    /**
+                     * @description each hour’s Carnot COP counts by its heat
+                     * @enum {string}
+                     */
+                    weighting: 'heat';
+                  };
+                  /** @description running hours the Carnot figure is computed over */
                   carnotHours: number;
-                  /** @description measured COP / ideal Carnot COP × 100 over hours with heat */
+                  /** @description running COP / practical Carnot COP × 100 (condensing at flow + 2 K, evaporating at outdoor − 6 K), weighted by heat, over running hours: carnotConvention */
                   carnotPercent: number | null;
                   coverage: {
                     /** @description hours of the period within the window and before now */
                     hours: number;
-                    /** @description hours in which every register of the boundary has a reading */
+                    /** @description hours in which every register of the boundary has a reading and no data-quality alarm covers them (quality.leftOut) */
                     hoursWithData: number;
                     /** @description hoursWithData / hours × 100, one decimal */
                     percent: number;
@@ -5577,7 +5815,11 @@ export interface paths {
                     measuredHeatLossWPerK: number | null;
                     /** @description measured heat per degree day × annualDegreeDays, kWh/year (degree-day normalised heat demand) */
                     normalisedAnnualHeatKwh: number | null;
-                    /** @description the region whose weather series a home without an outdoor sensor uses: its own, else the platform default */
+                    /** @description of outdoorSuspectHours, those given the region’s daily mean for degreeDays instead */
+                    outdoorRegionHours: number;
+                    /** @description hours of the outdoor sensor a data-quality alarm (stuck, out of range) covers: left out of degreeDays and of the heat-loss fit */
+                    outdoorSuspectHours: number;
+                    /** @description the region whose weather series a home without an outdoor sensor uses (and a sensor’s hours under a data-quality alarm): its own, else the platform default */
                     region: string;
                     /** @description installation.designScop */
                     scop: number | null;
@@ -5591,7 +5833,24 @@ export interface paths {
                   /** @description mean flow temperature weighted by heat, °C */
                   flowTemperatureWeightedC: number | null;
                   heatKwh: number | null;
+                  /** @description hours the electricity_power readings cover (readings × the meter’s interval): the hours of data of the starts */
+                  powerReadingHours: number | null;
                   quality: {
+                    /** @description the data-quality alarms whose hours were left out of the COP / SPF (docs/performance.md, "Data-quality alarms"); empty when none */
+                    leftOut: {
+                      /** @description the alarm; null: a day left out for its own COP outside 0.75–7.5 (note says which) */
+                      alarmId: string | null;
+                      /** @description the channel key it is about; null: a whole meter or the whole home */
+                      channel: string | null;
+                      /** @description hours with data of the period or window it left out */
+                      hours: number;
+                      /** @description the meter it is about; null: the whole home */
+                      meterSerial: string | null;
+                      /** @description why, when no alarm: the day and its COP */
+                      note?: string;
+                      /** @description the fault rule of the alarm, e.g. implausible_cop, stuck_sensor */
+                      rule: string;
+                    }[];
                     /** @description false: the COP / SPF is withheld (null), for the reasons listed */
                     ok: boolean;
                     reasons: {
@@ -5600,7 +5859,9 @@ export interface paths {
                         | 'low_coverage'
                         | 'too_little_data'
                         | 'no_electricity'
-                        | 'not_finite';
+                        | 'not_finite'
+                        | 'implausible_cop'
+                        | 'implausible_spf';
                       message: string;
                     }[];
                   };
@@ -5646,8 +5907,15 @@ export interface paths {
                   };
                   /** @description compressor starts (off → on) in the window */
                   starts: number | null;
-                  /** @description starts per running hour */
+                  /**
+                   * @deprecated
+                   * @description Deprecated: the same figure as startsPerRunningHour (starts per running hour), kept in /v/1; use startsPerRunningHour or startsPerHourOfData
+                   */
                   startsPerHour: number | null;
+                  /** @description starts / powerReadingHours: starts per hour of data, as heatpumpmonitor.org and emoncms count them */
+                  startsPerHourOfData: number | null;
+                  /** @description starts / runningHours: starts per hour the compressor ran */
+                  startsPerRunningHour: number | null;
                   /** @description electrical power above which the compressor counts as on, W */
                   startThresholdW: number;
                   /** @description each null figure of the window and why */
@@ -5714,6 +5982,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -5741,6 +6010,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -5847,6 +6118,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -5874,6 +6146,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -5965,6 +6239,8 @@ export interface paths {
           channels?: string;
           /** @description start (inclusive, rounded down to its bucket); default: to - 1 day */
           from?: string;
+          /** @description true: readings under an exclusion count too (raw points say `excluded: true`; buckets are folded from the raw readings). Default false: they are left out, as everywhere else */
+          includeExcluded?: boolean;
           /** @description chart-ready series: at most this many points per channel, in buckets of a round width the server picks (1m … 30d, aligned on multiples of the width since the epoch, UTC); each point has mean or delta, min, max, first, last and count. Not with resolution or agg */
           points?: number;
           /** @description raw readings or buckets; day and month follow the agent time zone (default raw) */
@@ -5995,6 +6271,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6022,6 +6299,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -6039,6 +6318,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6066,6 +6346,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -6096,6 +6378,8 @@ export interface paths {
                 points: {
                   /** @description readings in the bucket */
                   count?: number;
+                  /** @description raw readings with includeExcluded=true: an exclusion covers this reading */
+                  excluded?: boolean;
                   /** @description with points: the first reading in the bucket */
                   first?: number;
                   /** @description with points: the last reading in the bucket */
@@ -6137,17 +6421,24 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/homes/{id}/telemetry/latest': {
+  '/homes/{id}/telemetry/exclusions': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /** The newest reading of each of a home's channels */
+    /** A home's exclusions of readings, oldest first; ?channelId= for one channel's */
     get: {
       parameters: {
-        query?: never;
+        query: {
+          /** @description one channel's exclusions */
+          channelId?: string;
+          /** @description nextCursor of the previous page */
+          cursor?: string;
+          /** @description items per page (1-200) */
+          limit: number;
+        };
         header?: never;
         path: {
           /** @description the id */
@@ -6171,6 +6462,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6198,6 +6490,511 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** Format: uuid */
+                channelId: string;
+                /** Format: date-time */
+                createdAt: string;
+                /** @description who made it, as they were then */
+                createdBy: {
+                  id: string;
+                  username: string;
+                } | null;
+                /**
+                 * Format: date-time
+                 * @description start, inclusive
+                 */
+                from: string;
+                /** Format: uuid */
+                homeId: string;
+                /** Format: uuid */
+                id: string;
+                /** @description the channel's key, e.g. heat_energy */
+                key: string;
+                /** Format: uuid */
+                meterId: string;
+                reason: string;
+                /**
+                 * Format: date-time
+                 * @description end, exclusive
+                 */
+                to: string;
+              }[];
+              /** @description pass as ?cursor= for the next page */
+              nextCursor: string | null;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Exclude a channel's readings over [from, to) (they stay stored)
+     * @description The readings leave rollups, queries (unless includeExcluded=true), analytics and fault rules; the buckets they touch are recomputed before the answer. 201 with Location; the same channel and range again answers 200 with the existing exclusion (409 with another reason).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * Format: uuid
+             * @description a channel of this home (GET /homes/{id}/meters)
+             */
+            channelId: string;
+            /**
+             * Format: date-time
+             * @description start, inclusive: RFC 3339 with an offset, e.g. 2026-01-31T12:00:00Z
+             */
+            from: string;
+            /** @description why these readings do not count (shown in the list and the audit trail) */
+            reason: string;
+            /**
+             * Format: date-time
+             * @description end, exclusive; after from, at most one year ahead of the server clock
+             */
+            to: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'password_reset_invalid'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              channelId: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** @description who made it, as they were then */
+              createdBy: {
+                id: string;
+                username: string;
+              } | null;
+              /**
+               * Format: date-time
+               * @description start, inclusive
+               */
+              from: string;
+              /** Format: uuid */
+              homeId: string;
+              /** Format: uuid */
+              id: string;
+              /** @description the channel's key, e.g. heat_energy */
+              key: string;
+              /** Format: uuid */
+              meterId: string;
+              reason: string;
+              /**
+               * Format: date-time
+               * @description end, exclusive
+               */
+              to: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              channelId: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** @description who made it, as they were then */
+              createdBy: {
+                id: string;
+                username: string;
+              } | null;
+              /**
+               * Format: date-time
+               * @description start, inclusive
+               */
+              from: string;
+              /** Format: uuid */
+              homeId: string;
+              /** Format: uuid */
+              id: string;
+              /** @description the channel's key, e.g. heat_energy */
+              key: string;
+              /** Format: uuid */
+              meterId: string;
+              reason: string;
+              /**
+               * Format: date-time
+               * @description end, exclusive
+               */
+              to: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/homes/{id}/telemetry/exclusions/{exclusionId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One exclusion of readings */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the exclusion id */
+          exclusionId: string;
+          /** @description the home id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'password_reset_invalid'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              channelId: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** @description who made it, as they were then */
+              createdBy: {
+                id: string;
+                username: string;
+              } | null;
+              /**
+               * Format: date-time
+               * @description start, inclusive
+               */
+              from: string;
+              /** Format: uuid */
+              homeId: string;
+              /** Format: uuid */
+              id: string;
+              /** @description the channel's key, e.g. heat_energy */
+              key: string;
+              /** Format: uuid */
+              meterId: string;
+              reason: string;
+              /**
+               * Format: date-time
+               * @description end, exclusive
+               */
+              to: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Remove an exclusion: its readings count again, exactly as before */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the exclusion id */
+          exclusionId: string;
+          /** @description the home id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'password_reset_invalid'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description No content */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/homes/{id}/telemetry/latest': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The newest reading of each of a home's channels */
+    get: {
+      parameters: {
+        query?: {
+          /** @description true: each channel's newest stored reading, excluded or not. Default false: the newest no exclusion covers */
+          includeExcluded?: boolean;
+        };
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'password_reset_invalid'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -6219,6 +7016,8 @@ export interface paths {
               channels: {
                 /** Format: uuid */
                 channelId: string;
+                /** @description with includeExcluded=true: an exclusion covers this reading */
+                excluded?: boolean;
                 key: string;
                 /** Format: uuid */
                 meterId: string;
@@ -6237,6 +7036,575 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/integration-clients': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List the agent's integration clients (never their secrets) */
+    get: {
+      parameters: {
+        query: {
+          /** @description read: every GET of the agent's data (all its homes, no occupant details); read_write: also what an editor writes (orders, homes, readings, alarms). Never users, invitations, audit, webhooks, gateways, tariffs, groups or integration clients (docs/permissions.md) */
+          access?: 'read' | 'read_write';
+          /** @description nextCursor of the previous page */
+          cursor?: string;
+          /** @description items per page (1-200) */
+          limit: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'password_reset_invalid'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** @description read: every GET of the agent's data (all its homes, no occupant details); read_write: also what an editor writes (orders, homes, readings, alarms). Never users, invitations, audit, webhooks, gateways, tariffs, groups or integration clients (docs/permissions.md) */
+                access: 'read' | 'read_write';
+                /** Format: uuid */
+                agentId: string;
+                /**
+                 * Format: uuid
+                 * @description the OAuth2 client_id (the same as id)
+                 */
+                clientId: string;
+                /** Format: date-time */
+                createdAt: string;
+                /** @description the admin who created it (the client stays when they leave) */
+                createdBy: string | null;
+                /** Format: uuid */
+                id: string;
+                /** @description when the client last got a token */
+                lastUsedAt: string | null;
+                name: string;
+                /**
+                 * Format: date-time
+                 * @description when the current secret was issued
+                 */
+                secretIssuedAt: string;
+                /** @description where the client gets tokens (client_credentials grant) */
+                tokenUrl: string;
+                /** Format: date-time */
+                updatedAt: string;
+              }[];
+              /** @description pass as ?cursor= for the next page */
+              nextCursor: string | null;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Create an integration client; the answer holds its secret, shown only this once
+     * @description Get tokens with POST /oauth/token, grant_type=client_credentials, authenticated by the clientId and clientSecret (HTTP Basic). 409 when the agent has a client of that name.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description read: every GET of the agent's data (all its homes, no occupant details); read_write: also what an editor writes (orders, homes, readings, alarms). Never users, invitations, audit, webhooks, gateways, tariffs, groups or integration clients (docs/permissions.md) */
+            access: 'read' | 'read_write';
+            /** @description what it is for ("Grafana", "nightly export"): unique within the agent */
+            name: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'password_reset_invalid'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description read: every GET of the agent's data (all its homes, no occupant details); read_write: also what an editor writes (orders, homes, readings, alarms). Never users, invitations, audit, webhooks, gateways, tariffs, groups or integration clients (docs/permissions.md) */
+              access: 'read' | 'read_write';
+              /** Format: uuid */
+              agentId: string;
+              /**
+               * Format: uuid
+               * @description the OAuth2 client_id (the same as id)
+               */
+              clientId: string;
+              /** @description shown this once: the platform keeps only its hash. 32 random bytes, base64url */
+              clientSecret: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** @description the admin who created it (the client stays when they leave) */
+              createdBy: string | null;
+              /** Format: uuid */
+              id: string;
+              /** @description when the client last got a token */
+              lastUsedAt: string | null;
+              name: string;
+              /**
+               * Format: date-time
+               * @description when the current secret was issued
+               */
+              secretIssuedAt: string;
+              /** @description where the client gets tokens (client_credentials grant) */
+              tokenUrl: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/integration-clients/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read one integration client: its access, when its secret was issued and last used */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'password_reset_invalid'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description read: every GET of the agent's data (all its homes, no occupant details); read_write: also what an editor writes (orders, homes, readings, alarms). Never users, invitations, audit, webhooks, gateways, tariffs, groups or integration clients (docs/permissions.md) */
+              access: 'read' | 'read_write';
+              /** Format: uuid */
+              agentId: string;
+              /**
+               * Format: uuid
+               * @description the OAuth2 client_id (the same as id)
+               */
+              clientId: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** @description the admin who created it (the client stays when they leave) */
+              createdBy: string | null;
+              /** Format: uuid */
+              id: string;
+              /** @description when the client last got a token */
+              lastUsedAt: string | null;
+              name: string;
+              /**
+               * Format: date-time
+               * @description when the current secret was issued
+               */
+              secretIssuedAt: string;
+              /** @description where the client gets tokens (client_credentials grant) */
+              tokenUrl: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Delete an integration client: its secret and every token it holds stop working at once */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'password_reset_invalid'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description No content */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/integration-clients/{id}/secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Rotate the secret: a new one, shown once; the old one and its tokens stop working at once */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'password_reset_invalid'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description read: every GET of the agent's data (all its homes, no occupant details); read_write: also what an editor writes (orders, homes, readings, alarms). Never users, invitations, audit, webhooks, gateways, tariffs, groups or integration clients (docs/permissions.md) */
+              access: 'read' | 'read_write';
+              /** Format: uuid */
+              agentId: string;
+              /**
+               * Format: uuid
+               * @description the OAuth2 client_id (the same as id)
+               */
+              clientId: string;
+              /** @description shown this once: the platform keeps only its hash. 32 random bytes, base64url */
+              clientSecret: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** @description the admin who created it (the client stays when they leave) */
+              createdBy: string | null;
+              /** Format: uuid */
+              id: string;
+              /** @description when the client last got a token */
+              lastUsedAt: string | null;
+              name: string;
+              /**
+               * Format: date-time
+               * @description when the current secret was issued
+               */
+              secretIssuedAt: string;
+              /** @description where the client gets tokens (client_credentials grant) */
+              tokenUrl: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
@@ -6283,6 +7651,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6310,6 +7679,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -6407,6 +7778,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6434,6 +7806,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -6520,6 +7894,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6547,6 +7922,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -6622,6 +7999,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6649,6 +8027,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -6710,6 +8090,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6737,6 +8118,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -6838,6 +8221,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6865,6 +8249,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -6962,6 +8348,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -6989,6 +8376,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -7083,6 +8472,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -7110,6 +8500,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -7189,6 +8581,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -7216,6 +8609,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -7300,6 +8695,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -7327,6 +8723,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -7394,6 +8792,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -7421,6 +8820,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -7637,6 +9038,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -7664,6 +9066,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -8009,6 +9413,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -8036,6 +9441,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -8247,6 +9654,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -8274,6 +9682,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -8614,6 +10024,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -8641,6 +10052,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -8840,6 +10253,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -8867,6 +10281,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -8931,6 +10347,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -8958,6 +10375,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -9311,6 +10730,214 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/password-resets': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Forgot your password: email a reset link to the accounts with this address
+     * @description Always 202 with the same body, whether or not an account has the address, so addresses cannot be probed. An active account with this address gets an email with a link and a single-use token, valid for HEARTH_PASSWORD_RESET_TTL seconds (30 minutes by default); a newer request voids older tokens. At most 3 emails per address, then one every 5 minutes (further requests are still 202, silently); at most 10 requests per client address, then one a minute (429 too_many_requests with Retry-After).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * Format: email
+             * @description an email address
+             */
+            email: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'password_reset_invalid'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Accepted: an email goes out if an active account has this address */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description the same sentence whether or not an account has the address */
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/password-resets/confirmation': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Set a new password with the token from a reset email (every session of the account ends)
+     * @description The password needs 12 or more characters and must not be a common or easily guessed one (400 validation_failed). An unknown, used, voided or expired token is 400 password_reset_invalid, whose detail says which. On success (204) every access and refresh token of the account is revoked: log in again with the new password.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description the new password: 12 or more characters, not a common one */
+            password: string;
+            /** @description the reset token from the email */
+            token: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'password_reset_invalid'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description No content */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/portfolio/insight': {
     parameters: {
       query?: never;
@@ -9364,6 +10991,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -9391,6 +11019,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -9408,6 +11038,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -9435,6 +11066,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -9580,6 +11213,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -9607,6 +11241,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -9624,6 +11260,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -9651,6 +11288,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -9675,7 +11314,7 @@ export interface paths {
               belowDesign: {
                 /** @description the SEPEMO level (H1–H4); null when the meters support none */
                 boundary: string | null;
-                /** @description the least-covered register of the boundary */
+                /** @description the least-covered register of the boundary; readings in hours a data-quality alarm covers do not count */
                 coveragePercent: number | null;
                 /** @description installation.designSpf, else designScop */
                 designSpf: number | null;
@@ -9686,9 +11325,13 @@ export interface paths {
                 /** Format: uuid */
                 homeId: string;
                 reference: string;
-                /** @description null when coverage < minCoverage, no boundary or no electricity */
+                /** @description null when coverage < minCoverage, no boundary, no electricity, or outside the plausible 1.5–6 (spfWithheld says which) */
                 spf: number | null;
                 spfRatio: number | null;
+                /** @description why spf is null (as the per-home quality codes); null when it is stated */
+                spfWithheld: ('no_boundary' | 'low_coverage' | 'no_electricity' | 'implausible_spf') | null;
+                /** @description hours of the window left out of heat, electricity and coverage because a data-quality alarm covers a register of the boundary or the whole home (docs/portfolio.md) */
+                suspectHours: number;
                 technology: string | null;
               }[];
               /** Format: date-time */
@@ -9696,7 +11339,7 @@ export interface paths {
               items: {
                 /** @description the SEPEMO level (H1–H4); null when the meters support none */
                 boundary: string | null;
-                /** @description the least-covered register of the boundary */
+                /** @description the least-covered register of the boundary; readings in hours a data-quality alarm covers do not count */
                 coveragePercent: number | null;
                 /** @description installation.designSpf, else designScop */
                 designSpf: number | null;
@@ -9707,9 +11350,13 @@ export interface paths {
                 /** Format: uuid */
                 homeId: string;
                 reference: string;
-                /** @description null when coverage < minCoverage, no boundary or no electricity */
+                /** @description null when coverage < minCoverage, no boundary, no electricity, or outside the plausible 1.5–6 (spfWithheld says which) */
                 spf: number | null;
                 spfRatio: number | null;
+                /** @description why spf is null (as the per-home quality codes); null when it is stated */
+                spfWithheld: ('no_boundary' | 'low_coverage' | 'no_electricity' | 'implausible_spf') | null;
+                /** @description hours of the window left out of heat, electricity and coverage because a data-quality alarm covers a register of the boundary or the whole home (docs/portfolio.md) */
+                suspectHours: number;
                 technology: string | null;
               }[];
               minCoveragePercent: number;
@@ -9817,6 +11464,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -9844,6 +11492,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -9945,6 +11595,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -9972,6 +11623,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -9989,6 +11642,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10016,6 +11670,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -10084,6 +11740,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10111,6 +11768,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -10187,6 +11846,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10214,6 +11874,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -10231,6 +11893,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10258,6 +11921,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -10325,6 +11990,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10352,6 +12018,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -10429,6 +12097,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10456,6 +12125,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -10577,6 +12248,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10604,6 +12276,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -10697,6 +12371,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10724,6 +12399,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -10833,6 +12510,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10860,6 +12538,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -10941,6 +12621,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -10968,6 +12649,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -11043,6 +12726,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11070,6 +12754,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -11173,6 +12859,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11200,6 +12887,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -11297,6 +12986,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11324,6 +13014,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -11420,6 +13112,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11447,6 +13140,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -11526,6 +13221,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11553,6 +13249,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -11609,6 +13307,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11636,6 +13335,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -11735,6 +13436,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11762,6 +13464,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -11829,6 +13533,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11856,6 +13561,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -11954,6 +13661,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -11981,6 +13689,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -12069,6 +13779,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -12096,6 +13807,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -12185,6 +13898,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -12212,6 +13926,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -12286,6 +14002,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -12313,6 +14030,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -12379,6 +14098,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -12406,6 +14126,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -12503,6 +14225,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -12530,6 +14253,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;
@@ -12621,6 +14346,7 @@ export interface paths {
                 | 'malformed_json'
                 | 'invitation_invalid'
                 | 'password_incorrect'
+                | 'password_reset_invalid'
                 | 'too_many_points'
                 | 'unauthenticated'
                 | 'invalid_token'
@@ -12648,6 +14374,8 @@ export interface paths {
                 message: string;
               }[];
               instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
               /** @description quote this to support */
               requestId: string;
               status: number;

@@ -1,9 +1,14 @@
-import type { HearthClient, RequestOptions } from '../client.js';
+import type { HearthClient, RequestOptions, WriteOptions } from '../client.js';
+import { PageIterator } from '../paging.js';
 import type {
+  CreateTelemetryExclusionInput,
   LatestTelemetry,
+  Page,
   PushResult,
   QueryOf,
   ReadingInput,
+  TelemetryExclusion,
+  TelemetryExclusionListQuery,
   TelemetryQuery,
   TelemetrySeries,
 } from '../types.js';
@@ -14,13 +19,14 @@ export const MAX_READINGS_PER_PUSH = 10_000;
 /** A query as the route's parameters: channels joined by commas, Dates as RFC 3339 UTC. */
 function queryParams(query: TelemetryQuery): QueryOf<'/homes/{id}/telemetry', 'get'> {
   const params: QueryOf<'/homes/{id}/telemetry', 'get'> = {};
-  const { channels, from, to, resolution, agg, points } = query;
+  const { channels, from, to, resolution, agg, points, includeExcluded } = query;
   if (channels !== undefined) params.channels = typeof channels === 'string' ? channels : channels.join(',');
   if (from !== undefined) params.from = from instanceof Date ? from.toISOString() : from;
   if (to !== undefined) params.to = to instanceof Date ? to.toISOString() : to;
   if (resolution !== undefined) params.resolution = resolution;
   if (agg !== undefined) params.agg = agg;
   if (points !== undefined) params.points = points;
+  if (includeExcluded !== undefined) params.includeExcluded = includeExcluded;
   return params;
 }
 
@@ -63,6 +69,9 @@ export class TelemetryResource {
    * bucket width (answered as `bucketSeconds`, with `resolution: 'auto'`) so that each channel has
    * at most that many points, each with `value` (mean, or a register's consumption), `min`, `max`,
    * `first`, `last` and `count`. With `resolution` or `agg` too it raises InvalidRequestError.
+   *
+   * Readings under an exclusion (see `exclude`) are left out; `includeExcluded: true` counts them
+   * too, and marks each such raw reading `excluded: true`.
    */
   async query(
     homeId: string,
@@ -111,10 +120,95 @@ export class TelemetryResource {
     ).data;
   }
 
-  /** The newest reading of each of a home's channels (`time` and `value` null while it has none). */
-  async latest(homeId: string, options: RequestOptions = {}): Promise<LatestTelemetry> {
+  /**
+   * The newest reading of each of a home's channels (`time` and `value` null while it has none)
+   * that no exclusion covers; with `includeExcluded: true` the newest stored, marked `excluded`.
+   */
+  async latest(
+    homeId: string,
+    options: RequestOptions = {},
+    query: { includeExcluded?: boolean } = {},
+  ): Promise<LatestTelemetry> {
     return (
-      await this.client.request('get', '/homes/{id}/telemetry/latest', { ...options, params: { id: homeId } })
+      await this.client.request('get', '/homes/{id}/telemetry/latest', {
+        ...options,
+        params: { id: homeId },
+        ...(query.includeExcluded !== undefined ? { query: { includeExcluded: query.includeExcluded } } : {}),
+      })
     ).data;
+  }
+
+  /** A home's exclusions of readings, oldest first (`channelId` for one channel's), page after page. */
+  exclusions(
+    homeId: string,
+    query: TelemetryExclusionListQuery = {},
+    options: RequestOptions = {},
+  ): PageIterator<TelemetryExclusion> {
+    return new PageIterator((cursor) =>
+      this.exclusionsPage(homeId, { ...query, ...(cursor ? { cursor } : {}) }, options),
+    );
+  }
+
+  /** One page of a home's exclusions; pass the previous page's `nextCursor` as `cursor` for the next. */
+  async exclusionsPage(
+    homeId: string,
+    query: TelemetryExclusionListQuery & { cursor?: string } = {},
+    options: RequestOptions = {},
+  ): Promise<Page<TelemetryExclusion>> {
+    return (
+      await this.client.request('get', '/homes/{id}/telemetry/exclusions', {
+        ...options,
+        params: { id: homeId },
+        query,
+      })
+    ).data;
+  }
+
+  async exclusion(
+    homeId: string,
+    exclusionId: string,
+    options: RequestOptions = {},
+  ): Promise<TelemetryExclusion> {
+    return (
+      await this.client.request('get', '/homes/{id}/telemetry/exclusions/{exclusionId}', {
+        ...options,
+        params: { id: homeId, exclusionId },
+      })
+    ).data;
+  }
+
+  /**
+   * Excludes a channel's readings over [`from`, `to`) with a `reason` (admins and editors): they
+   * stay stored but leave the rollups, queries, analytics and fault rules, and a register's rise
+   * over the range lands on the first reading after it, as over a gap. `to` may reach a year ahead
+   * (readings still to come are excluded as they arrive). The same channel and range again answers
+   * the existing exclusion; with another reason it raises ConflictError. A bad range, reason or a
+   * channel of another home raises InvalidRequestError naming the field.
+   */
+  async exclude(
+    homeId: string,
+    input: CreateTelemetryExclusionInput,
+    options: RequestOptions = {},
+  ): Promise<TelemetryExclusion> {
+    const body = {
+      ...input,
+      from: input.from instanceof Date ? input.from.toISOString() : input.from,
+      to: input.to instanceof Date ? input.to.toISOString() : input.to,
+    };
+    return (
+      await this.client.request('post', '/homes/{id}/telemetry/exclusions', {
+        ...options,
+        params: { id: homeId },
+        body,
+      })
+    ).data;
+  }
+
+  /** Removes an exclusion (admins and editors): its readings count again, exactly as before. */
+  async removeExclusion(homeId: string, exclusionId: string, options: WriteOptions = {}): Promise<void> {
+    await this.client.request('delete', '/homes/{id}/telemetry/exclusions/{exclusionId}', {
+      ...options,
+      params: { id: homeId, exclusionId },
+    });
   }
 }

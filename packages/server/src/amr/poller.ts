@@ -3,6 +3,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '../context.js';
 import type { DB } from '../db/schema.js';
 import { isoTimeOrNull } from '../db/time.js';
+import { MAX_BACKOFF_MS } from '../jobs/loop.js';
 import {
   type IncomingReading,
   type IngestResult,
@@ -93,6 +94,8 @@ export class Poller {
   private readonly polls: Counter<'outcome'> | undefined;
   private running = false;
   private timer: NodeJS.Timeout | undefined;
+  /** Scans failed in a row (the back-off's exponent). */
+  private failedScans = 0;
   private controller = new AbortController();
   /** Polls in flight here, by meter id, so a scan never starts a second poll of one meter. */
   private readonly inFlight = new Map<string, Promise<void>>();
@@ -140,12 +143,17 @@ export class Poller {
 
   private async loop(): Promise<void> {
     if (!this.running) return;
+    let wait = this.deps.scanIntervalMs;
     try {
       await this.track(this.scan());
+      this.failedScans = 0;
     } catch (err) {
-      this.deps.log.error({ err }, 'AMR poll scan failed');
+      // A full disk or a database that is down fails every scan: back off as PassLoop does.
+      this.failedScans++;
+      wait = Math.min(MAX_BACKOFF_MS, this.deps.scanIntervalMs * 2 ** Math.min(this.failedScans, 20));
+      this.deps.log.error({ err, failuresInARow: this.failedScans, retryInMs: wait }, 'AMR poll scan failed');
     }
-    if (this.running) this.schedule(this.deps.scanIntervalMs);
+    if (this.running) this.schedule(wait);
   }
 
   private track<T>(promise: Promise<T>): Promise<T> {

@@ -10,6 +10,8 @@ import type { AuthRepository } from './repository.js';
  *   where this user logged in successfully in the last 30 days, so an attacker hammering the
  *   account from elsewhere cannot lock its owner out.
  * A full bucket refuses with 429 and Retry-After; a draining one delays the failure answer.
+ * Logins and password changes (PUT /users/me/password) spend from the same buckets: a stolen
+ * access token is not a second, unthrottled way to guess the password.
  *
  * A try is taken from every bucket before the password is checked (and given back when it was
  * right): checking first and counting after would let a burst of parallel guesses all pass the
@@ -25,13 +27,21 @@ const KNOWN_ADDRESS_DAYS = 30;
 /** Lost compare-and-set races before an attempt is refused anyway (fail closed under a flood). */
 const MAX_RACES = 25;
 
-type Rule = (typeof RULES)[keyof typeof RULES];
+/** A bucket's size and refill: `capacity` tries, then `perSecond` more each second. */
+export interface BucketRule {
+  capacity: number;
+  perSecond: number;
+}
 type Stored = { tokens: number; updatedAt: number } | undefined;
 
-interface Bucket {
+/** One bucket: its key in the shared table (prefixed by what it counts) and its rule. */
+export interface Bucket {
   key: string;
-  rule: Rule;
+  rule: BucketRule;
 }
+
+/** Tries taken from buckets (all or none); `left` is each bucket's level afterwards, in order. */
+export type Taken = { retryAfter: 0; spent: Bucket[]; left: number[] } | { retryAfter: number };
 
 /** One login attempt that passed the throttle; exactly one of its two methods is called. */
 export interface LoginAttempt {
@@ -44,20 +54,117 @@ export interface LoginAttempt {
 }
 
 /**
- * What a bucket key says of a username: a digest, so the table neither grows with what was typed
- * (an over-long name) nor keeps in clear text a password typed into the username field.
+ * What a bucket key says of a username or an email address: a digest, so the table neither grows
+ * with what was typed (an over-long name) nor keeps in clear text a password typed into the
+ * username field, or someone's address.
  */
-const usernameKey = (username: string): string =>
-  createHash('sha256').update(username).digest('hex').slice(0, 32);
+export const digestKey = (value: string): string =>
+  createHash('sha256').update(value).digest('hex').slice(0, 32);
 
-export class LoginThrottle {
+/** A bucket's tries now: what was stored plus the refill since, at most its capacity (absent: full). */
+export function bucketLevel(rule: BucketRule, stored: Stored, now: number): number {
+  if (!stored) return rule.capacity;
+  return Math.min(rule.capacity, stored.tokens + ((now - stored.updatedAt) / 1000) * rule.perSecond);
+}
+
+/** Seconds until a bucket at `level` has one whole try again. */
+export function bucketWait(rule: BucketRule, level: number): number {
+  return Math.ceil((1 - level) / rule.perSecond);
+}
+
+/**
+ * Token buckets in the database (login_throttle), shared by every API node, for any attempt worth
+ * limiting: logins, password changes, reset requests, invitation probes. Each feature names its
+ * buckets with its own key prefix.
+ */
+export class TokenBuckets {
   constructor(
     private readonly repo: AuthRepository,
     private readonly now: () => number = Date.now,
   ) {}
 
-  private async buckets(username: string, address: string, userId: string | undefined): Promise<Bucket[]> {
-    const user = usernameKey(username);
+  private static level = bucketLevel;
+  private static wait = bucketWait;
+
+  /** Takes one try from a bucket: the level left afterwards, or the seconds to wait when it is empty. */
+  private async spend(bucket: Bucket): Promise<{ left: number } | { wait: number }> {
+    for (let race = 0; race < MAX_RACES; race++) {
+      const stored = (await this.repo.throttleBuckets([bucket.key])).get(bucket.key);
+      const now = this.now();
+      const level = TokenBuckets.level(bucket.rule, stored, now);
+      if (level < 1) return { wait: TokenBuckets.wait(bucket.rule, level) };
+      if (await this.repo.replaceThrottleBucket(bucket.key, stored, level - 1, now))
+        return { left: level - 1 };
+    }
+    return { wait: 1 };
+  }
+
+  /** Gives a try back to a bucket (an attempt refused by another bucket, or one that succeeded). */
+  async giveBack(bucket: Bucket): Promise<void> {
+    for (let race = 0; race < MAX_RACES; race++) {
+      const stored = (await this.repo.throttleBuckets([bucket.key])).get(bucket.key);
+      if (!stored) return; // an absent bucket is full
+      const now = this.now();
+      const level = Math.min(bucket.rule.capacity, TokenBuckets.level(bucket.rule, stored, now) + 1);
+      if (await this.repo.replaceThrottleBucket(bucket.key, stored, level, now)) return;
+    }
+  }
+
+  /**
+   * Fills a bucket up again (a right password). The row is kept, full, rather than deleted, so the
+   * next failure of this pair updates a row instead of adding one.
+   */
+  async refill(bucket: Bucket): Promise<void> {
+    for (let race = 0; race < MAX_RACES; race++) {
+      const stored = (await this.repo.throttleBuckets([bucket.key])).get(bucket.key);
+      if (!stored) return; // an absent bucket is full
+      if (await this.repo.replaceThrottleBucket(bucket.key, stored, bucket.rule.capacity, this.now())) return;
+    }
+  }
+
+  /**
+   * Takes one try from each bucket, or none when one of them is empty: then `retryAfter` (at least
+   * 1) says how many seconds until every bucket has a try again.
+   */
+  async take(buckets: Bucket[]): Promise<Taken> {
+    // A read-only look first, so a refused attempt takes nothing from any bucket.
+    const stored = await this.repo.throttleBuckets(buckets.map((b) => b.key));
+    const now = this.now();
+    let wait = 0;
+    for (const b of buckets) {
+      const level = TokenBuckets.level(b.rule, stored.get(b.key), now);
+      if (level < 1) wait = Math.max(wait, TokenBuckets.wait(b.rule, level));
+    }
+    if (wait > 0) return { retryAfter: Math.max(1, wait) };
+
+    const spent: Bucket[] = [];
+    const left: number[] = [];
+    for (const b of buckets) {
+      const result = await this.spend(b);
+      if ('wait' in result) {
+        // Emptied by a parallel attempt since the look above: undo this attempt's tries.
+        for (const s of spent) await this.giveBack(s);
+        return { retryAfter: Math.max(1, result.wait) };
+      }
+      spent.push(b);
+      left.push(result.left);
+    }
+    return { retryAfter: 0, spent, left };
+  }
+}
+
+export class LoginThrottle {
+  private readonly buckets: TokenBuckets;
+
+  constructor(
+    private readonly repo: AuthRepository,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.buckets = new TokenBuckets(repo, now);
+  }
+
+  private async bucketsOf(username: string, address: string, userId: string | undefined): Promise<Bucket[]> {
+    const user = digestKey(username);
     const buckets: Bucket[] = [
       { key: `pair:${user}|${address}`, rule: RULES.pair },
       { key: `addr:${address}`, rule: RULES.address },
@@ -69,74 +176,17 @@ export class LoginThrottle {
     return buckets;
   }
 
-  private static level(rule: Rule, stored: Stored, now: number): number {
-    if (!stored) return rule.capacity;
-    return Math.min(rule.capacity, stored.tokens + ((now - stored.updatedAt) / 1000) * rule.perSecond);
-  }
-
-  private static wait(rule: Rule, level: number): number {
-    return Math.ceil((1 - level) / rule.perSecond);
-  }
-
-  /** Takes one try from a bucket: the level left afterwards, or the seconds to wait when it is empty. */
-  private async spend(bucket: Bucket): Promise<{ left: number } | { wait: number }> {
-    for (let race = 0; race < MAX_RACES; race++) {
-      const stored = (await this.repo.throttleBuckets([bucket.key])).get(bucket.key);
-      const now = this.now();
-      const level = LoginThrottle.level(bucket.rule, stored, now);
-      if (level < 1) return { wait: LoginThrottle.wait(bucket.rule, level) };
-      if (await this.repo.replaceThrottleBucket(bucket.key, stored, level - 1, now))
-        return { left: level - 1 };
-    }
-    return { wait: 1 };
-  }
-
-  /** Gives a try back to a bucket (an attempt refused by another bucket, or a right password). */
-  private async giveBack(bucket: Bucket): Promise<void> {
-    for (let race = 0; race < MAX_RACES; race++) {
-      const stored = (await this.repo.throttleBuckets([bucket.key])).get(bucket.key);
-      if (!stored) return; // an absent bucket is full
-      const now = this.now();
-      const level = Math.min(bucket.rule.capacity, LoginThrottle.level(bucket.rule, stored, now) + 1);
-      if (await this.repo.replaceThrottleBucket(bucket.key, stored, level, now)) return;
-    }
-  }
-
   /**
-   * Starts a login attempt: takes one try from each bucket, or none when one of them is empty
-   * (then `retryAfter` says how long to wait).
+   * Starts a login attempt (or a password change's check of the current password): takes one try
+   * from each bucket, or none when one of them is empty (then `retryAfter` says how long to wait).
    */
   async begin(username: string, address: string, userId?: string): Promise<LoginAttempt> {
-    const buckets = await this.buckets(username, address, userId);
-    const refused = (retryAfter: number): LoginAttempt => ({
-      retryAfter: Math.max(1, retryAfter),
-      failed: async () => 0,
-      succeeded: async () => {},
-    });
-
-    // A read-only look first, so a refused attempt takes nothing from any bucket.
-    const stored = await this.repo.throttleBuckets(buckets.map((b) => b.key));
-    const now = this.now();
-    let wait = 0;
-    for (const b of buckets) {
-      const level = LoginThrottle.level(b.rule, stored.get(b.key), now);
-      if (level < 1) wait = Math.max(wait, LoginThrottle.wait(b.rule, level));
+    const taken = await this.buckets.take(await this.bucketsOf(username, address, userId));
+    if (taken.retryAfter > 0 || !('spent' in taken)) {
+      return { retryAfter: taken.retryAfter, failed: async () => 0, succeeded: async () => {} };
     }
-    if (wait > 0) return refused(wait);
-
-    const spent: Bucket[] = [];
-    let pairLeft: number = RULES.pair.capacity;
-    for (const b of buckets) {
-      const result = await this.spend(b);
-      if ('wait' in result) {
-        // Emptied by a parallel attempt since the look above: undo this attempt's tries.
-        for (const s of spent) await this.giveBack(s);
-        return refused(result.wait);
-      }
-      if (b.rule === RULES.pair) pairLeft = result.left;
-      spent.push(b);
-    }
-
+    const { spent, left } = taken;
+    const pairLeft = left[0] ?? RULES.pair.capacity;
     return {
       retryAfter: 0,
       failed: async () => {
@@ -145,8 +195,8 @@ export class LoginThrottle {
       },
       succeeded: async (id: string) => {
         const [pair, ...others] = spent;
-        if (pair) await this.repo.deleteThrottleBucket(pair.key);
-        for (const b of others) await this.giveBack(b);
+        if (pair) await this.buckets.refill(pair);
+        for (const b of others) await this.buckets.giveBack(b);
         await this.repo.rememberLogin(id, address, this.now());
       },
     };

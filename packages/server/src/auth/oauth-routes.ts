@@ -3,6 +3,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { CONSOLE_CLIENT_ID } from '../config.js';
+import { STORAGE_RETRY_SECONDS } from '../db/storage-faults.js';
 import {
   CONSOLE_REFRESH_COOKIE,
   clearRefreshCookie,
@@ -107,6 +108,19 @@ export async function oauthRoutes(app: FastifyInstance): Promise<void> {
         body && typeof body === 'object' && Object.keys(body).find((k) => Array.isArray(body[k]));
       const description = repeated ? `The ${repeated} parameter is repeated` : error.message;
       return sendOAuthError(reply, new OAuthError('invalid_request', description));
+    }
+    const storage = app.ctx.database.storage.record(error);
+    if (storage) {
+      // RFC 6749 names temporarily_unavailable for the authorization endpoint; the token endpoint
+      // answers it the same way, with the HTTP 503 and Retry-After a client backs off on.
+      request.log.error({ err: error }, 'token endpoint: storage fault');
+      return reply
+        .code(503)
+        .header('retry-after', String(STORAGE_RETRY_SECONDS))
+        .send({
+          error: 'temporarily_unavailable',
+          error_description: `Cannot log in now: ${storage.message}. Try again later.`,
+        });
     }
     request.log.error({ err: error }, 'token endpoint failed');
     return reply

@@ -1,16 +1,24 @@
 import type { Role } from '../db/schema.js';
 
-/** Who can call: a user's role, or a home's gateway (a client, not a user: it holds no Role). */
-export type CallerRole = Role | 'gateway';
+/**
+ * Who can call: a user's role, a home's gateway, or an agent's integration client (clients, not
+ * users: they hold no Role). An integration client reads the agent's data (`integration_read`), or
+ * reads and writes it as an editor does (`integration_read_write`).
+ */
+export type CallerRole = Role | 'gateway' | IntegrationRole;
+export type IntegrationRole = 'integration_read' | 'integration_read_write';
+
+export const isIntegrationRole = (role: CallerRole): role is IntegrationRole =>
+  role === 'integration_read' || role === 'integration_read_write';
 
 /**
  * Who is calling, as authentication established it. Every repository method that reads tenant
  * data takes the scope and filters by it in one place.
  */
 export interface Scope {
-  /** The user's id; for a gateway, its client id. */
+  /** The user's id; for a gateway or an integration client, its client id. */
   userId: string;
-  /** The username; for a gateway, `gateway:<client id>`. */
+  /** The username; for a gateway, `gateway:<client id>`; for an integration client, `client:<its name>`. */
   username: string;
   role: CallerRole;
   /** null for the platform operator, who belongs to no agent and sees every agent. */

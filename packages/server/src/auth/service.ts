@@ -7,6 +7,7 @@ import { CONSOLE_CLIENT_ID, type OAuthClient } from '../config.js';
 import type { DB } from '../db/schema.js';
 import type { GatewaysService } from '../gateways/service.js';
 import { ApiError } from '../http/errors.js';
+import type { IntegrationClientsService } from '../integration-clients/service.js';
 import type { UsersService } from '../users/service.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { verifyPassword } from './passwords.js';
@@ -57,13 +58,15 @@ export interface AuthSettings {
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
 /**
- * The client a token request authenticated: one of HEARTH_OAUTH_CLIENTS, or a home's gateway
- * (which may use only client_credentials, and whose tokens carry its secret's family).
+ * The client a token request authenticated: one of HEARTH_OAUTH_CLIENTS, a home's gateway or an
+ * agent's integration client (which may use only client_credentials, and whose tokens carry their
+ * secret's family).
  */
 export interface AuthenticatedClient {
   id: string;
   grants: OAuthClient['grants'];
   gateway?: { homeId: string; agentId: string; tokenFamily: string };
+  integration?: { agentId: string; tokenFamily: string };
 }
 
 interface CachedScope {
@@ -82,6 +85,7 @@ export class AuthService {
     private readonly agents: AgentsService,
     private readonly settings: AuthSettings,
     private readonly gateways: () => GatewaysService,
+    private readonly integrationClients: () => IntegrationClientsService,
   ) {}
 
   /**
@@ -131,9 +135,19 @@ export class AuthService {
     }
     const client = this.settings.clients.find((c) => c.id === id);
     if (!client) {
-      // Not a configured client: a gateway, or nobody (the same answer and the same digest comparison).
+      // Not a configured client: a gateway, an integration client, or nobody (the same answer, and
+      // the same digest comparisons, for an unknown client as for a wrong secret).
       const gateway = await this.gateways().login(id ?? '', secret ?? '');
       if (gateway) return { id: gateway.clientId, grants: ['client_credentials'], gateway };
+      const integration = await this.integrationClients().login(id ?? '', secret ?? '');
+      if (integration) {
+        const { agentId, tokenFamily } = integration;
+        return {
+          id: integration.clientId,
+          grants: ['client_credentials'],
+          integration: { agentId, tokenFamily },
+        };
+      }
       return fail('Unknown client or wrong client secret');
     }
     // Compare digests so the comparison takes the same time whatever the secret's length.
@@ -221,23 +235,26 @@ export class AuthService {
   }
 
   /**
-   * RFC 6749 §4.4: a home's gateway gets an access token for itself (no user, no refresh token:
-   * it asks again with its secret). A configured client has no user behind it, so it may not.
+   * RFC 6749 §4.4: a home's gateway or an agent's integration client gets an access token for
+   * itself (no user, no refresh token: it asks again with its secret). A configured client has no
+   * user behind it, so it may not.
    */
   async clientCredentialsGrant(
     client: AuthenticatedClient,
     params: Record<string, string>,
   ): Promise<TokenResponse> {
     this.requireGrant(client, 'client_credentials');
-    if (!client.gateway) {
+    const family = client.gateway?.tokenFamily ?? client.integration?.tokenFamily;
+    if (family === undefined) {
       throw new OAuthError(
         'unauthorized_client',
-        `Client ${client.id} may not use client_credentials: only home gateways may, as a token needs a user or a gateway behind it`,
+        `Client ${client.id} may not use client_credentials: only home gateways and integration clients may, as a token needs a user, a gateway or an integration client behind it`,
       );
     }
     const scope = this.parseScope(params.scope, SUPPORTED_SCOPES);
-    const issued = await this.issue(client, null, scope, scope, client.gateway.tokenFamily);
-    await this.gateways().markUsed(client.id);
+    const issued = await this.issue(client, null, scope, scope, family);
+    if (client.gateway) await this.gateways().markUsed(client.id);
+    else await this.integrationClients().markUsed(client.id);
     return issued;
   }
 
@@ -348,7 +365,8 @@ export class AuthService {
     }
     const scope = stored.user_id
       ? await this.userScope(stored.user_id, stored.client_id, tokenHash)
-      : await this.gatewayScope(stored.client_id, stored.family_id, tokenHash);
+      : ((await this.integrationScope(stored.client_id, stored.family_id, tokenHash)) ??
+        (await this.gatewayScope(stored.client_id, stored.family_id, tokenHash)));
     if (this.settings.tokenCacheSeconds > 0) {
       if (this.cache.size >= AuthService.CACHE_LIMIT)
         this.cache.delete(this.cache.keys().next().value as string);
@@ -398,6 +416,33 @@ export class AuthService {
       tokenHash,
       homeAccess: 'groups',
       gatewayHomeId: gateway.homeId,
+    };
+  }
+
+  /**
+   * A token of an integration client: valid while the client exists and the token was issued with
+   * its current secret. It acts on its agent's data with the client's access, and sees every home
+   * of the agent (it is in no home group). Undefined when the client id is no integration client.
+   */
+  private async integrationScope(
+    clientId: string,
+    familyId: string,
+    tokenHash: string,
+  ): Promise<Scope | undefined> {
+    const client = await this.integrationClients().find(clientId);
+    if (!client) return undefined;
+    if (client.tokenFamily !== familyId) {
+      throw new ApiError('invalid_token', "The integration client's secret of this access token was rotated");
+    }
+    await this.requireAgentActive(client.agentId, 'this integration client');
+    return {
+      userId: client.clientId,
+      username: `client:${client.name}`,
+      role: client.role,
+      agentId: client.agentId,
+      clientId: client.clientId,
+      tokenHash,
+      homeAccess: 'all',
     };
   }
 

@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Config } from '../config.js';
 import { migrations } from './migrations/index.js';
 import type { DB } from './schema.js';
+import { StorageHealth } from './storage-faults.js';
 
 // int8 (bigint) columns hold epoch milliseconds and counters, all below 2^53: read them as numbers.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -19,6 +20,8 @@ export interface Database {
   sqlite?: SqliteDatabase.Database;
   /** Throws when the database cannot answer a trivial query (used by /readyz). */
   ping(): Promise<void>;
+  /** Storage faults (disk full, read-only, I/O) seen by requests and workers (db/storage-faults.ts). */
+  storage: StorageHealth;
   close(): Promise<void>;
 }
 
@@ -48,6 +51,7 @@ function openSqlite(file: string): Database {
     db,
     dialect: 'sqlite',
     sqlite,
+    storage: new StorageHealth(),
     ping: async () => {
       await sql`select 1`.execute(db);
     },
@@ -63,6 +67,7 @@ function openPostgres(url: string): Database {
   return {
     db,
     dialect: 'postgres',
+    storage: new StorageHealth(),
     ping: async () => {
       await sql`select 1`.execute(db);
     },

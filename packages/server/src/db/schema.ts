@@ -93,6 +93,21 @@ export interface InvitationsTable {
   revoked_at: number | null;
   mail_id: string | null;
   revision: number;
+  /** Acceptances refused for a taken username: the tries left (a token bucket), null when never. */
+  probe_tokens: number | null;
+  probe_at: number | null;
+}
+
+/** One emailed password reset: the token is kept only as its SHA-256 digest. */
+export interface PasswordResetsTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  expires_at: number;
+  created_at: number;
+  /** When the token was used, or made void by a later reset of the same user. */
+  used_at: number | null;
+  mail_id: string | null;
 }
 
 export interface AuditEventsTable {
@@ -208,6 +223,27 @@ export interface GatewayClientsTable {
   revision: number;
 }
 
+/** What an integration client may do: read the agent's data, or read and write it as an editor. */
+export type IntegrationClientAccess = 'read' | 'read_write';
+
+export interface IntegrationClientsTable {
+  /** The OAuth2 client_id. */
+  id: string;
+  agent_id: string;
+  /** What it is for, unique within the agent ("Grafana", "nightly export"). */
+  name: string;
+  access: IntegrationClientAccess;
+  /** SHA-256 of the secret (256 random bits, so no slow hash is needed). */
+  secret_hash: string;
+  secret_issued_at: number;
+  last_used_at: number | null;
+  /** The admin who created it (kept when they leave: the client is the agent's, not theirs). */
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+  revision: number;
+}
+
 export interface TelemetrySeriesTable {
   no: Generated<number>;
   channel_id: string;
@@ -238,6 +274,22 @@ export interface RollupsTable {
   last_v: number;
   /** Registers: the increase over the bucket's readings (see telemetry/store.ts for resets). */
   delta: number;
+}
+
+/** A channel's readings over [from_t, to_t) left out of rollups, queries and analytics (telemetry/exclusions.ts). */
+export interface TelemetryExclusionsTable {
+  id: string;
+  home_id: string;
+  channel_id: string;
+  /** telemetry_series.no of the channel */
+  series: number;
+  from_t: number;
+  to_t: number;
+  reason: string;
+  created_by: string | null;
+  created_by_username: string | null;
+  created_at: number;
+  revision: number;
 }
 
 export interface PollStateTable {
@@ -324,7 +376,7 @@ export interface AlarmsTable {
   evidence: string | null;
   channel_id: string | null;
   raised_at: number;
-  /** when the episode's condition began (at or before raised_at); null for alarms from before 0011 */
+  /** when the episode's condition began (at or before raised_at); null for alarms from before 0014 */
   condition_since: number | null;
   last_seen_at: number;
   cleared_at: number | null;
@@ -452,6 +504,7 @@ export interface DB {
   mail_outbox: MailOutboxTable;
   invitations: InvitationsTable;
   audit_events: AuditEventsTable;
+  password_resets: PasswordResetsTable;
   orders: OrdersTable;
   homes: HomesTable;
   meters: MetersTable;
@@ -461,10 +514,12 @@ export interface DB {
   home_group_members: { group_id: string; home_id: string };
   user_home_groups: { user_id: string; group_id: string };
   gateway_clients: GatewayClientsTable;
+  integration_clients: IntegrationClientsTable;
   telemetry_series: TelemetrySeriesTable;
   readings: ReadingsTable;
   rollups_hour: RollupsTable;
   rollups_day: RollupsTable;
+  telemetry_exclusions: TelemetryExclusionsTable;
   poll_state: PollStateTable;
   tariffs: TariffsTable;
   home_tariffs: HomeTariffsTable;

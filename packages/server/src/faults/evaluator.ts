@@ -4,6 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { FaultsConfig } from '../config.js';
 import type { Logger } from '../context.js';
 import type { DB } from '../db/schema.js';
+import { type StorageHealth, storageFaultOf } from '../db/storage-faults.js';
 import { isoTime } from '../db/time.js';
 import { monitoredFrom } from '../homes/monitored-from.js';
 import type { HomesService } from '../homes/service.js';
@@ -37,6 +38,8 @@ export interface EvaluatorDeps {
   workerId: string;
   log: Logger;
   now?: () => number;
+  /** Where storage faults are recorded; one ends the pass instead of failing every home in turn. */
+  storage?: StorageHealth;
 }
 
 export interface EvaluationOutcome {
@@ -102,6 +105,7 @@ export class FaultEvaluator {
       more: (evaluated) => evaluated >= BATCH,
       log: deps.log,
       failure: 'faults: evaluation pass failed',
+      ...(deps.storage ? { storage: deps.storage } : {}),
     });
   }
 
@@ -151,6 +155,8 @@ export class FaultEvaluator {
     let evaluated = 0;
     for (const { home_id } of due) {
       const outcome = await this.evaluateHome(home_id).catch((err: unknown) => {
+        // A full disk fails every home alike: end the pass, and the loop backs off.
+        if (storageFaultOf(err)) throw err;
         this.deps.log.error({ err, homeId: home_id }, 'faults: evaluating a home failed');
         return undefined;
       });

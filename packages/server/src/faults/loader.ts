@@ -7,6 +7,8 @@ import type { HomesService } from '../homes/service.js';
 import type { OrderDocument } from '../orders/schemas.js';
 import { compressorStartThresholdW } from '../performance/formulas.js';
 import { HOUR } from '../telemetry/buckets.js';
+import { notExcludedSql } from '../telemetry/excluded.js';
+import { exclusionsOf } from '../telemetry/exclusions-repository.js';
 import { STORED_LIMIT, usableRollup } from '../telemetry/plausibility.js';
 import type { ChannelData, HomeFacts, HourBucket } from './rules/types.js';
 
@@ -151,13 +153,16 @@ export async function loadHomeData(
     const channel = channels.find((c) => c.channelId === channelId);
     if (channel?.key !== 'electricity_power') continue;
     const byHour = new Map((hours.get(channelId) ?? []).map((b) => [b.hour, b]));
+    const startsFromT = Math.max(from, startsFrom);
+    // Excluded readings are no starts either: the rules see what the rollups hold.
+    const excluded = (await exclusionsOf(db, [series], startsFromT, to)).get(series) ?? [];
     const result = await sql<{ hour: number | string; above: number | string; starts: number | string }>`
       select (t / ${sql.lit(HOUR)}) * ${sql.lit(HOUR)} as hour,
         sum(case when v > ${thresholdW} then 1 else 0 end) as above,
         sum(case when v > ${thresholdW} and p <= ${thresholdW} then 1 else 0 end) as starts
       from (
         select t, value as v, lag(value) over (order by t) as p
-        from readings where series = ${series} and t >= ${Math.max(from, startsFrom)} and t < ${to}
+        from readings where series = ${series} and t >= ${startsFromT} and t < ${to}${notExcludedSql(excluded)}
       ) w
       group by (t / ${sql.lit(HOUR)})`.execute(db);
     for (const row of result.rows) {

@@ -1,8 +1,13 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { AgentsService } from '../agents/service.js';
 import type { AuditService } from '../audit/service.js';
+import {
+  hashClientSecret,
+  newClientSecret,
+  tokenFamilyOf,
+  verifyClientSecret,
+} from '../auth/client-secrets.js';
 import type { Actor, Scope } from '../auth/scope.js';
 import type { AuthService } from '../auth/service.js';
 import type { DB } from '../db/schema.js';
@@ -45,17 +50,8 @@ export const TOKEN_URL = '/oauth/token';
 export const readingsTopic = (clientId: string): string => `hearth/v1/gateways/${clientId}/readings`;
 export const resultsTopic = (clientId: string): string => `hearth/v1/gateways/${clientId}/results`;
 
-const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();
-// Compared against when there is no secret, so an unknown client costs the same as a wrong secret.
-const NO_SECRET = sha256('no gateway secret');
-
-/**
- * The family of every token issued with one secret, derived from its hash: a token counts only
- * while its family is the current secret's, so a token a concurrent request got with the old
- * secret while it was being rotated is refused too, not only those the rotation revoked.
- */
-const tokenFamily = (secretHash: string): string =>
-  createHash('sha256').update(`gateway-token-family:${secretHash}`).digest('hex').slice(0, 32);
+/** See tokenFamilyOf: a token counts only while its family is the current secret's. */
+const tokenFamily = (secretHash: string): string => tokenFamilyOf('gateway', secretHash);
 
 function toView(row: GatewayRow): GatewayView {
   return {
@@ -117,7 +113,7 @@ export class GatewaysService {
    * and every token issued to the gateway is revoked in the same transaction.
    */
   async issueSecret(actor: Actor, homeId: string, ifMatch?: string): Promise<Versioned<GatewaySecretView>> {
-    const secret = randomBytes(32).toString('base64url');
+    const secret = newClientSecret();
     const result = await this.deps.db.transaction().execute(async (trx) => {
       const home = await this.deps.homes().requireVisible(actor.scope, homeId, trx);
       const row = await this.requireGateway(homeId, trx);
@@ -128,7 +124,7 @@ export class GatewaysService {
       const now = Date.now();
       const patch = {
         status: 'active' as const,
-        secret_hash: sha256(secret).toString('hex'),
+        secret_hash: hashClientSecret(secret),
         secret_issued_at: now,
         updated_at: now,
       };
@@ -200,9 +196,7 @@ export class GatewaysService {
    */
   async login(clientId: string, secret: string): Promise<GatewayLogin | undefined> {
     const row = await this.repo.find(clientId);
-    const expected = row?.secret_hash ? Buffer.from(row.secret_hash, 'hex') : NO_SECRET;
-    const given = sha256(secret);
-    const matches = expected.length === given.length && timingSafeEqual(expected, given);
+    const matches = verifyClientSecret(row?.secret_hash, secret);
     if (!row?.secret_hash || !matches || row.status !== 'active') return undefined;
     if (!(await this.agentActive(row.agent_id))) return undefined;
     return {

@@ -67,7 +67,10 @@ export interface FleetHome {
 }
 
 /** Occupant details are personal data: only the roles that contact occupants see them. */
-export const seesOccupant = (scope: Scope) => scope.role === 'admin' || scope.role === 'editor';
+// A read_write integration client works as an editor does (a partner's system sends and corrects the
+// orders it places), so it sees what it writes; a read client, like a viewer, does not.
+export const seesOccupant = (scope: Scope) =>
+  scope.role === 'admin' || scope.role === 'editor' || scope.role === 'integration_read_write';
 
 function meterView(meter: MeterRow, channels: ChannelRow[], status?: MeterStatus): MeterView {
   const settings = JSON.parse(meter.settings) as {

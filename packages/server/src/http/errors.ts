@@ -9,6 +9,7 @@ export const errorCatalogue = {
   malformed_json: { status: 400, title: 'The request body is not valid JSON' },
   invitation_invalid: { status: 400, title: 'The invitation cannot be used' },
   password_incorrect: { status: 400, title: 'The current password is wrong' },
+  password_reset_invalid: { status: 400, title: 'The password reset token cannot be used' },
   too_many_points: { status: 400, title: 'The query would answer too many points' },
   unauthenticated: { status: 401, title: 'An access token is required' },
   invalid_token: { status: 401, title: 'The access token is invalid, expired or revoked' },

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import FindMyWay, { type HTTPVersion } from 'find-my-way';
+import { STORAGE_RETRY_SECONDS, type StorageFault } from '../db/storage-faults.js';
 import { ApiError, type ErrorCode, errorCatalogue, type FieldProblem, problemType } from './errors.js';
 
 /** Writes an RFC 9457 problem document, with the request id so a user can quote it to support. */
@@ -75,6 +76,8 @@ function toApiError(
   request: FastifyRequest,
 ): ApiError {
   if (error instanceof ApiError) return error;
+  const storage = request.server.ctx?.database.storage.record(error);
+  if (storage) return storageUnavailable(storage);
   if (error.validation) {
     const all = fieldProblems(error.validationContext ?? 'body', error.validation);
     // A hostile body can fail on thousands of fields: name the first few, which is what a person reads.
@@ -111,6 +114,15 @@ function toApiError(
     return new ApiError(code ?? 'bad_request', error.message);
   }
   return new ApiError('internal', 'Something went wrong on our side; quote the request id to support.');
+}
+
+/** The 503 of a request the node could not complete because its storage failed (db/storage-faults.ts). */
+export function storageUnavailable(fault: StorageFault): ApiError {
+  return new ApiError(
+    'unavailable',
+    `The request was not completed: ${fault.message}. Nothing of it was stored; try again after Retry-After.`,
+    { headers: { 'retry-after': String(STORAGE_RETRY_SECONDS) }, reason: fault.kind },
+  );
 }
 
 /**

@@ -22,6 +22,11 @@ export const ProblemSchema = Type.Object(
         }),
       ),
     ),
+    moreErrors: Type.Optional(
+      Type.Integer({
+        description: 'how many further problems there are beyond those in errors (at most 100 are listed)',
+      }),
+    ),
   },
   { additionalProperties: true },
 );

@@ -10,6 +10,7 @@ import Fastify, {
 } from 'fastify';
 import type { Config } from '../config.js';
 import { ApiError } from './errors.js';
+import { registerSecurityHeaders, setSecurityHeaders } from './headers.js';
 import { registerProblemHandlers, sendProblem } from './problems.js';
 
 const ajvOptions = {
@@ -49,7 +50,8 @@ function loggerOptions(
  * A Fastify instance with Hearth's server-wide HTTP behaviour and no routes: strict JSON body
  * validation (unknown fields refused), JSON as the only body type (anything else is 415), the body
  * limit, problem+json for every error with the request id (also sent as x-request-id), 405 with
- * Allow, HTTPS with HSTS when the config has a certificate. buildApp adds the features on top;
+ * Allow, HTTPS with HSTS when the config has a certificate, and the security headers of every
+ * answer (headers.ts: nosniff, framing, no-store). buildApp adds the features on top;
  * tests add their own routes to check the behaviour itself.
  */
 export function createHttpServer(
@@ -69,6 +71,8 @@ export function createHttpServer(
     // fault: problem+json like every other error, not Fastify's own JSON.
     frameworkErrors: (error, request, reply) => {
       stamp(request, reply);
+      // No route matched, so no onSend hook runs: the security headers are set here instead.
+      setSecurityHeaders(request, reply);
       const apiError =
         error.code === 'FST_ERR_BAD_URL'
           ? new ApiError('bad_request', 'The URL is not valid: it has a malformed percent-encoding')
@@ -100,6 +104,7 @@ export function createHttpServer(
   app.addHook('onRequest', async (request, reply) => {
     stamp(request, reply);
   });
+  registerSecurityHeaders(app);
   return app;
 }
 

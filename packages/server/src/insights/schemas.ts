@@ -110,6 +110,20 @@ export const InsightAnswerSchema = Type.Object({
       'intensity series only: half hours with electricity use the series lacks, counted at the tariff’s factor',
     ),
     degreeDays: Nullable(DegreeDaysSchema),
+    outdoorQuality: Type.Object(
+      {
+        suspectHours: Type.Integer({
+          description:
+            'hours of the outdoor sensor in the window that a data-quality alarm (stuck sensor, out of range) covers: left out of the degree days',
+        }),
+        regionHours: Type.Integer({
+          description:
+            'of those, hours given the region’s daily mean instead (when the region has a weather series)',
+        }),
+        alarms: Type.Array(Type.String(), { description: 'the alarms behind them, named' }),
+      },
+      { description: 'the outdoor sensor’s data quality behind degreeDays (docs/insight.md)' },
+    ),
     signature: Nullable(
       Type.Object({
         fuel: Type.Union([Type.Literal('electricity'), Type.Literal('gas')]),

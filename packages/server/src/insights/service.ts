@@ -1,5 +1,7 @@
 import { DateTime } from 'luxon';
+import { causeName, type QualityAlarms, SuspectHours } from '../analytics/quality-intervals.js';
 import { round } from '../analytics/schemas.js';
+import { type OutdoorCleaning, withoutSuspectOutdoor } from '../analytics/suspect-outdoor.js';
 import { DAY, type Period, periodsOf, windowOf } from '../analytics/window.js';
 import type { Scope } from '../auth/scope.js';
 import { monitoredFrom } from '../homes/monitored-from.js';
@@ -44,6 +46,8 @@ export interface InsightsDeps {
   homes: () => HomesService;
   telemetryQueries: () => TelemetryQueries;
   tariffs: () => TariffLookup;
+  /** the data-quality alarms whose hours are left out (analytics/quality-intervals.ts) */
+  qualityAlarms: () => QualityAlarms;
   now?: () => number;
 }
 
@@ -96,9 +100,11 @@ interface WindowData {
   outdoor: Map<number, HourRollup>;
   /** No outdoor sensor: the home's region's daily means by local date (null: the region has no weather). */
   regional: Map<string, number> | null;
-  /** per fuel, the hours in which every one of its registers has a reading */
+  /** per fuel, the hours in which every one of its registers has a reading and no data-quality alarm */
   covered: Record<Fuel, Set<number>>;
   hasData: boolean;
+  /** the outdoor sensor's hours a data-quality alarm covers, and the alarms */
+  outdoorCleaning: OutdoorCleaning & { alarms: string[] };
 }
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -152,8 +158,8 @@ export class InsightsService {
     const region = (await this.deps.homes().regionOf(home)).name;
     const [current, previous] = await Promise.all([
       // One hour more: the fit checks the hour before each day for a gap.
-      this.windowData(home, region, sources, calendar, from - HOUR, to),
-      this.windowData(home, region, sources, calendar, shift(from), shift(to)),
+      this.windowData(home, meters, region, sources, calendar, from - HOUR, to),
+      this.windowData(home, meters, region, sources, calendar, shift(from), shift(to)),
     ]);
     const degreeDaysSource = sources.outdoor
       ? ('outdoor_sensor' as const)
@@ -228,6 +234,7 @@ export class InsightsService {
         carbonKg: windowCarbon.kg,
         carbonFallbackHalfHours: windowCarbon.fallbackHalfHours,
         degreeDays: monitored ? this.degreeDays(current, sources, calendar, since, to) : null,
+        outdoorQuality: current.outdoorCleaning,
         signature: signature
           ? {
               fuel: heatingFuel,
@@ -256,6 +263,7 @@ export class InsightsService {
 
   private async windowData(
     home: HomeRow,
+    meters: MeterView[],
     region: string,
     sources: Sources,
     calendar: Calendar,
@@ -287,14 +295,53 @@ export class InsightsService {
         for (const r of rows.get(id) ?? []) hours.set(r.hour, (hours.get(r.hour) ?? 0) + r.delta * scale);
       return hours;
     };
-    const outdoor = new Map<number, HourRollup>();
+    let outdoor = new Map<number, HourRollup>();
     if (sources.outdoor) for (const r of rows.get(sources.outdoor.channel) ?? []) outdoor.set(r.hour, r);
+    // Hours a data-quality alarm flags: a suspect register's hour is not covered (so its day stays
+    // out of the signature); a suspect outdoor hour takes the region's mean of its day, or is left out.
+    const suspect = new SuspectHours(
+      await this.deps.qualityAlarms().forHome(homeId, from, to),
+      meters,
+      from,
+      to,
+    );
+    const outdoorCleaning: WindowData['outdoorCleaning'] = { suspectHours: 0, regionHours: 0, alarms: [] };
+    if (sources.outdoor && !suspect.empty) {
+      const { channel, serial } = sources.outdoor;
+      const sensor = meters.find((m) => m.serial === serial);
+      const cleaned = await withoutSuspectOutdoor({
+        rows: outdoor,
+        suspectAt: (hour) => suspect.channelSuspect(channel, hour),
+        from,
+        to,
+        readingsPerHour: 3600 / (sensor?.reading.intervalSeconds || 3600),
+        calendar,
+        regional: async (fromDate, toDate) =>
+          (await this.deps.homes().regionalWeather(region, fromDate, toDate))?.means ?? null,
+      });
+      outdoor = cleaned.rows;
+      Object.assign(outdoorCleaning, cleaned.cleaning);
+      outdoorCleaning.alarms = suspect.alarms
+        .filter((a) => a.channelId === channel || (a.extent === 'meter' && a.meterSerial === serial))
+        .map((a) =>
+          causeName({
+            alarmId: a.id,
+            rule: a.rule,
+            channelKey: a.extent === 'channel' ? 'outdoor_temperature' : null,
+            meterSerial: serial,
+          }),
+        );
+    }
     const covered = (channels: string[]) => {
       const counts = new Map<number, number>();
       for (const id of channels)
         for (const r of rows.get(id) ?? [])
           if (r.count > 0) counts.set(r.hour, (counts.get(r.hour) ?? 0) + 1);
-      return new Set([...counts].filter(([, n]) => n === channels.length).map(([hour]) => hour));
+      return new Set(
+        [...counts]
+          .filter(([hour, n]) => n === channels.length && suspect.causeOf(channels, hour) === undefined)
+          .map(([hour]) => hour),
+      );
     };
     return {
       electricity: energy(sources.electricity.channels),
@@ -305,6 +352,7 @@ export class InsightsService {
       regional: regional?.means ?? null,
       covered: { electricity: covered(sources.electricity.channels), gas: covered(sources.gas.channels) },
       hasData: [...rows.values()].some((r) => r.length > 0),
+      outdoorCleaning,
     };
   }
 

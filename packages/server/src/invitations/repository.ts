@@ -138,4 +138,36 @@ export class InvitationsRepository {
       .executeTakeFirst();
     return Number(claimed.numUpdatedRows) === 1 ? row : undefined;
   }
+
+  /** The invitation's probe bucket (taken usernames): tries left and when, or undefined when full. */
+  async probeBucket(id: string): Promise<{ tokens: number; updatedAt: number } | undefined> {
+    const row = await this.db
+      .selectFrom('invitations')
+      .select(['probe_tokens', 'probe_at'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (row?.probe_tokens == null || row.probe_at == null) return undefined;
+    return { tokens: Number(row.probe_tokens), updatedAt: Number(row.probe_at) };
+  }
+
+  /**
+   * Compare-and-set of the probe bucket: writes only if it is still as `expected` was read, so two
+   * parallel acceptances never both spend the same try. False: read it again.
+   */
+  async replaceProbeBucket(
+    id: string,
+    expected: { tokens: number; updatedAt: number } | undefined,
+    tokens: number,
+    now: number,
+  ): Promise<boolean> {
+    let query = this.db
+      .updateTable('invitations')
+      .set({ probe_tokens: tokens, probe_at: now })
+      .where('id', '=', id);
+    query = expected
+      ? query.where('probe_tokens', '=', expected.tokens).where('probe_at', '=', expected.updatedAt)
+      : query.where('probe_at', 'is', null);
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
 }

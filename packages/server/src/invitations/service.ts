@@ -2,6 +2,13 @@ import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { AgentsService } from '../agents/service.js';
 import type { AuditService } from '../audit/service.js';
+import {
+  type Bucket,
+  type BucketRule,
+  bucketLevel,
+  bucketWait,
+  type TokenBuckets,
+} from '../auth/login-throttle.js';
 import { hashPassword } from '../auth/passwords.js';
 import type { Actor, Scope } from '../auth/scope.js';
 import { hashToken, newToken } from '../auth/tokens.js';
@@ -30,7 +37,27 @@ export interface InvitationsDeps {
   publicUrl: string;
   /** How long an invitation can be accepted, in ms. */
   ttlMs: number;
+  /** The shared throttle table: acceptances refused for a taken username, per client address. */
+  buckets: TokenBuckets;
 }
+
+/**
+ * A taken username is refused (409), which tells whether a username exists on any agent. Such
+ * probes are limited per invitation (5, then one a minute) and per client address (20, then one
+ * every 15 s), whatever the invitation; a refused probe is 429 with Retry-After.
+ */
+const PROBES = {
+  invitation: { capacity: 5, perSecond: 1 / 60 },
+  client: { capacity: 20, perSecond: 1 / 15 },
+} as const satisfies Record<string, BucketRule>;
+const MAX_RACES = 25;
+
+const tooManyProbes = (seconds: number) =>
+  new ApiError(
+    'too_many_requests',
+    `Too many acceptances refused for a taken username; try again in ${seconds} s (Retry-After)`,
+    { headers: { 'retry-after': String(seconds) } },
+  );
 
 type AgentRole = InvitationRow['role'];
 
@@ -92,6 +119,8 @@ export class InvitationsService {
       revoked_at: null,
       mail_id: null,
       revision: 1,
+      probe_tokens: null,
+      probe_at: null,
     };
     row.mail_id = await this.deps.mail.enqueue(this.message(row, token, agent.name, actor), trx);
     await this.repo.insert(row, trx);
@@ -300,6 +329,50 @@ export class InvitationsService {
       input.name,
       found.email,
     ]);
+    // A try is taken before the username is looked at and kept only when it was taken (a probe).
+    const client: Bucket = { key: `accept-addr:${address}`, rule: PROBES.client };
+    const taken = await this.deps.buckets.take([client]);
+    if (taken.retryAfter > 0) throw tooManyProbes(taken.retryAfter);
+    const wait = await this.spendProbe(found.id, -1);
+    if (wait > 0) {
+      await this.deps.buckets.giveBack(client);
+      throw tooManyProbes(wait);
+    }
+    try {
+      const created = await this.createUser(input, address);
+      await this.spendProbe(found.id, +1);
+      await this.deps.buckets.giveBack(client);
+      return created;
+    } catch (err) {
+      const usernameTaken = err instanceof ApiError && err.code === 'conflict';
+      if (!usernameTaken) {
+        await this.spendProbe(found.id, +1);
+        await this.deps.buckets.giveBack(client);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Takes a try from (-1) or gives one back to (+1) the invitation's probe bucket. Returns 0, or
+   * the seconds to wait when there is no try to take.
+   */
+  private async spendProbe(id: string, change: -1 | 1): Promise<number> {
+    const rule = PROBES.invitation;
+    for (let race = 0; race < MAX_RACES; race++) {
+      const stored = await this.repo.probeBucket(id);
+      if (change > 0 && !stored) return 0;
+      const now = Date.now();
+      const level = bucketLevel(rule, stored, now);
+      if (change < 0 && level < 1) return Math.max(1, bucketWait(rule, level));
+      const next = Math.min(rule.capacity, level + change);
+      if (await this.repo.replaceProbeBucket(id, stored, next, now)) return 0;
+    }
+    return change < 0 ? 1 : 0;
+  }
+
+  private async createUser(input: AcceptInvitationInput, address: string): Promise<UserView> {
+    const tokenHash = hashToken(input.token.trim().toLowerCase());
     // Hash before the transaction: argon2 takes tens of milliseconds, and SQLite has one writer.
     const passwordHash = await hashPassword(input.password);
     const userId = uuidv7();

@@ -1,3 +1,5 @@
+import type { StorageHealth } from '../db/storage-faults.js';
+
 /** The subset of a pino logger a loop writes its failed passes to (Fastify's `app.log` fits). */
 export interface PassLoopLog {
   error(obj: object, msg: string): void;
@@ -17,12 +19,19 @@ export interface PassLoopOptions<T> {
   log: PassLoopLog;
   /** The log line of a loop pass that failed, e.g. 'mail outbox pass failed'. */
   failure: string;
+  /** Where a failed pass's storage fault is recorded (/readyz reports it). */
+  storage?: StorageHealth;
 }
+
+/** The longest wait after failed passes: the loop backs off to it, doubling from intervalMs. */
+export const MAX_BACKOFF_MS = 60_000;
 
 /**
  * A background worker's loop: a pass at once on start(), then one intervalMs after each pass ends
  * (at once if the pass says more is due), one soon on kick(). Passes never overlap within the
- * loop; a loop pass that fails is logged and the loop goes on. Its timer never keeps the process
+ * loop; a loop pass that fails is logged and the loop goes on, backing off (twice the wait after
+ * each failure in a row, up to MAX_BACKOFF_MS) so a full disk or a database that is down is not
+ * retried every second. Its timer never keeps the process
  * alive: what is not done yet stays in the database for the next pass or process. stop() waits for
  * every pass in flight, runOnce()'s included, so the database can close after it.
  */
@@ -36,6 +45,8 @@ export class PassLoop<T> {
   /** Every pass in flight (the loop's and runOnce's), for stop() to wait on. */
   private readonly passes = new Set<Promise<unknown>>();
   private stopping = new AbortController();
+  /** Loop passes failed in a row (the back-off's exponent). */
+  private failures = 0;
 
   constructor(private readonly options: PassLoopOptions<T>) {}
 
@@ -108,10 +119,21 @@ export class PassLoop<T> {
     let again = false;
     const pass = this.track(this.begin(true)).then(
       (result) => {
+        this.failures = 0;
         again = this.options.more?.(result) ?? false;
       },
       (err: unknown) => {
-        this.options.log.error({ err }, this.options.failure);
+        this.failures++;
+        const fault = this.options.storage?.record(err);
+        this.options.log.error(
+          {
+            err,
+            failuresInARow: this.failures,
+            retryInMs: this.retryDelay(),
+            ...(fault ? { storage: fault.kind } : {}),
+          },
+          this.options.failure,
+        );
       },
     );
     this.loopPass = pass;
@@ -120,7 +142,14 @@ export class PassLoop<T> {
     } finally {
       this.loopPass = undefined;
     }
-    if (this.active) this.schedule(again || this.kicked ? 0 : this.options.intervalMs);
+    if (!this.active) return;
+    if (this.failures > 0) this.schedule(this.retryDelay());
+    else this.schedule(again || this.kicked ? 0 : this.options.intervalMs);
+  }
+
+  /** The wait after the latest failed pass: intervalMs doubled per failure in a row, at most MAX_BACKOFF_MS. */
+  private retryDelay(): number {
+    return Math.min(MAX_BACKOFF_MS, Math.max(this.options.intervalMs, 1) * 2 ** Math.min(this.failures, 20));
   }
 
   /** Starts a pass at once; one that throws before its first await fails like any other. */

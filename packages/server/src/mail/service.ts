@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { DB } from '../db/schema.js';
+import type { StorageHealth } from '../db/storage-faults.js';
 import { isoTimeOrNull } from '../db/time.js';
 import { PassLoop } from '../jobs/loop.js';
 import { MailRepository, type MailRow } from './repository.js';
@@ -69,6 +70,7 @@ export class MailService {
     db: Kysely<DB>,
     private readonly options: MailOptions,
     private readonly log: MailLog,
+    storage?: StorageHealth,
   ) {
     this.repo = new MailRepository(db);
     this.transport = options.smtpUrl ? smtpTransport(options.smtpUrl) : fileTransport(options.outboxDir);
@@ -79,6 +81,7 @@ export class MailService {
       more: (result) => result.more,
       log,
       failure: 'mail outbox pass failed',
+      ...(storage ? { storage } : {}),
     });
   }
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { STORAGE_RETRY_SECONDS } from '../db/storage-faults.js';
 import { errorCatalogue, problemType } from '../http/errors.js';
 
 /**
@@ -29,19 +30,42 @@ export function registerOpsRoutes(app: FastifyInstance): void {
     const route = request.routeOptions.url ?? 'unmatched';
     requests.inc({ method: request.method, route, status: reply.statusCode });
     duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    // A write answered with success: whatever storage fault was seen before has passed.
+    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) {
+      app.ctx.database.storage.recovered();
+    }
   });
 
   const hidden = { schema: { hide: true } };
   app.get('/healthz', hidden, async () => ({ status: 'ok' }));
 
   app.get('/readyz', hidden, async (request, reply) => {
+    const { database } = app.ctx;
     try {
-      await app.ctx.database.ping();
-      return { status: 'ready', database: app.ctx.database.dialect };
+      await database.ping();
     } catch (err) {
       request.log.warn({ err }, 'readiness check failed');
-      return reply.code(503).send({ status: 'unavailable', database: app.ctx.database.dialect });
+      const fault = database.storage.record(err);
+      return reply.code(503).send({
+        status: 'unavailable',
+        database: database.dialect,
+        ...(fault ? { storage: fault.kind } : {}),
+      });
     }
+    // The database answers, but writes failed lately (a full disk still answers reads).
+    const fault = database.storage.current();
+    if (fault) {
+      return reply
+        .code(503)
+        .header('retry-after', String(STORAGE_RETRY_SECONDS))
+        .send({
+          status: 'unavailable',
+          database: database.dialect,
+          storage: fault.kind,
+          detail: `Writes are failing since ${new Date(fault.since).toISOString()}: ${fault.message}`,
+        });
+    }
+    return { status: 'ready', database: database.dialect };
   });
 
   app.get('/metrics', hidden, async (_request, reply) => {

@@ -8,9 +8,22 @@ export function ratio(heatKwh: number, electricityKwh: number): number | null {
   return electricityKwh > 0 ? heatKwh / electricityKwh : null;
 }
 
-/** The ideal (Carnot) COP between the flow and the outdoor air: T_flow[K] / (T_flow − T_out). */
+/**
+ * The convention of % of Carnot, as heatpumpmonitor.org and emoncms's heat pump app state it: the
+ * refrigerant condenses 2 K above the flow temperature and evaporates 6 K below the outside air.
+ */
+export const CARNOT_CONDENSING_OFFSET_K = 2;
+export const CARNOT_EVAPORATING_OFFSET_K = -6;
+
+/**
+ * The practical Carnot COP between the flow and the outdoor air: the ideal COP between the
+ * condensing (flow + 2 K) and the evaporating (outdoor − 6 K) temperatures,
+ * T_cond[K] / (T_cond − T_evap). Null when there is no lift.
+ */
 export function carnotCop(flowC: number, outdoorC: number): number | null {
-  return flowC > outdoorC ? (flowC + 273.15) / (flowC - outdoorC) : null;
+  const condensing = flowC + CARNOT_CONDENSING_OFFSET_K;
+  const evaporating = outdoorC + CARNOT_EVAPORATING_OFFSET_K;
+  return condensing > evaporating ? (condensing + 273.15) / (condensing - evaporating) : null;
 }
 
 /** One UTC hour of a home at a boundary. */
@@ -31,15 +44,20 @@ export interface HourFigures {
 }
 
 /**
- * % of Carnot over hours: 100 × Σ(heat_h / COPcarnot_h) / Σ electricity_h, over the covered hours
- * (not just after a gap) with heat delivered and both temperatures (the measured COP over the ideal COP of the same heat).
+ * % of Carnot: the running COP over the practical Carnot COP of the same heat, over the running hours
+ * (HourSplit.running: covered, not just after a gap, heat registered) that have both temperatures:
+ * 100 × Σ(heat_h / COPcarnot_h) / Σ electricity_h. Σ heat / Σ(heat_h / COPcarnot_h) is the Carnot
+ * COP weighted by heat, so this is (Σ heat / Σ electricity) / that: the running COP against it.
  */
-export function carnotPercent(hours: HourFigures[]): { percent: number | null; hours: number } {
+export function carnotPercent(hours: (HourFigures & Pick<HourSplit, 'running'>)[]): {
+  percent: number | null;
+  hours: number;
+} {
   let ideal = 0;
   let electricity = 0;
   let used = 0;
   for (const h of hours) {
-    if (!h.covered || h.afterGap || h.heatKwh <= 0 || h.flowC === null || h.outdoorC === null) continue;
+    if (!h.running || h.heatKwh <= 0 || h.flowC === null || h.outdoorC === null) continue;
     const cop = carnotCop(h.flowC, h.outdoorC);
     if (cop === null) continue;
     ideal += h.heatKwh / cop;

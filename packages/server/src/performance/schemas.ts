@@ -41,7 +41,10 @@ export type PerformanceQueryInput = Static<typeof PerformanceQuery>;
 
 const CoverageSchema = Type.Object({
   percent: Type.Number({ description: 'hoursWithData / hours × 100, one decimal' }),
-  hoursWithData: Type.Integer({ description: 'hours in which every register of the boundary has a reading' }),
+  hoursWithData: Type.Integer({
+    description:
+      'hours in which every register of the boundary has a reading and no data-quality alarm covers them (quality.leftOut)',
+  }),
   hours: Type.Integer({ description: 'hours of the period within the window and before now' }),
 });
 
@@ -55,9 +58,28 @@ const QualitySchema = Type.Object({
         Type.Literal('too_little_data'),
         Type.Literal('no_electricity'),
         Type.Literal('not_finite'),
+        Type.Literal('implausible_cop'),
+        Type.Literal('implausible_spf'),
       ]),
       message: Type.String(),
     }),
+  ),
+  leftOut: Type.Array(
+    Type.Object({
+      alarmId: Nullable(
+        Type.String({ format: 'uuid' }),
+        'the alarm; null: a day left out for its own COP outside 0.75–7.5 (note says which)',
+      ),
+      rule: Type.String({ description: 'the fault rule of the alarm, e.g. implausible_cop, stuck_sensor' }),
+      note: Type.Optional(Type.String({ description: 'why, when no alarm: the day and its COP' })),
+      channel: Nullable(Type.String(), 'the channel key it is about; null: a whole meter or the whole home'),
+      meterSerial: Nullable(Type.String(), 'the meter it is about; null: the whole home'),
+      hours: Type.Integer({ description: 'hours with data of the period or window it left out' }),
+    }),
+    {
+      description:
+        'the data-quality alarms whose hours were left out of the COP / SPF (docs/performance.md, "Data-quality alarms"); empty when none',
+    },
   ),
 });
 
@@ -145,12 +167,51 @@ export const PerformanceAnswerSchema = Type.Object({
     coverage: CoverageSchema,
     quality: QualitySchema,
     split: SplitSchema,
-    carnotPercent: Nullable(Type.Number(), 'measured COP / ideal Carnot COP × 100 over hours with heat'),
-    carnotHours: Type.Integer({ description: 'hours the Carnot figure is computed over' }),
+    carnotPercent: Nullable(
+      Type.Number(),
+      'running COP / practical Carnot COP × 100 (condensing at flow + 2 K, evaporating at outdoor − 6 K), weighted by heat, over running hours: carnotConvention',
+    ),
+    carnotConvention: Type.Object(
+      {
+        condensingOffsetK: Type.Number({
+          description: 'condensing temperature = flow temperature + this, K',
+        }),
+        evaporatingOffsetK: Type.Number({
+          description: 'evaporating temperature = outdoor temperature + this (negative), K',
+        }),
+        over: Type.Literal('running_hours', {
+          description:
+            'the hours compared: those the heat pump ran (heat registered), with both temperatures',
+        }),
+        weighting: Type.Literal('heat', { description: 'each hour’s Carnot COP counts by its heat' }),
+        description: Type.String(),
+      },
+      {
+        description:
+          'how carnotPercent is computed (heatpumpmonitor.org’s % of Carnot convention; docs/performance.md)',
+      },
+    ),
+    carnotHours: Type.Integer({ description: 'running hours the Carnot figure is computed over' }),
     flowTemperatureWeightedC: Nullable(Type.Number(), 'mean flow temperature weighted by heat, °C'),
     starts: Nullable(Type.Integer(), 'compressor starts (off → on) in the window'),
     runningHours: Nullable(Type.Number(), 'hours with electrical power above startThresholdW'),
-    startsPerHour: Nullable(Type.Number(), 'starts per running hour'),
+    powerReadingHours: Nullable(
+      Type.Number(),
+      'hours the electricity_power readings cover (readings × the meter’s interval): the hours of data of the starts',
+    ),
+    startsPerHourOfData: Nullable(
+      Type.Number(),
+      'starts / powerReadingHours: starts per hour of data, as heatpumpmonitor.org and emoncms count them',
+    ),
+    startsPerRunningHour: Nullable(
+      Type.Number(),
+      'starts / runningHours: starts per hour the compressor ran',
+    ),
+    startsPerHour: Type.Union([Type.Number(), Type.Null()], {
+      description:
+        'Deprecated: the same figure as startsPerRunningHour (starts per running hour), kept in /v/1; use startsPerRunningHour or startsPerHourOfData',
+      deprecated: true,
+    }),
     startThresholdW: Type.Number({
       description: 'electrical power above which the compressor counts as on, W',
     }),
@@ -184,7 +245,14 @@ export const PerformanceAnswerSchema = Type.Object({
       ),
       region: Type.String({
         description:
-          'the region whose weather series a home without an outdoor sensor uses: its own, else the platform default',
+          'the region whose weather series a home without an outdoor sensor uses (and a sensor’s hours under a data-quality alarm): its own, else the platform default',
+      }),
+      outdoorSuspectHours: Type.Integer({
+        description:
+          'hours of the outdoor sensor a data-quality alarm (stuck, out of range) covers: left out of degreeDays and of the heat-loss fit',
+      }),
+      outdoorRegionHours: Type.Integer({
+        description: 'of outdoorSuspectHours, those given the region’s daily mean for degreeDays instead',
       }),
       assumptions: Type.Array(Type.String()),
     }),

@@ -1,5 +1,13 @@
 import { withholdNonFinite } from '../analytics/finite.js';
+import {
+  causeName,
+  describeCauses,
+  type QualityAlarms,
+  type SuspectCause,
+  SuspectHours,
+} from '../analytics/quality-intervals.js';
 import { round } from '../analytics/schemas.js';
+import { withoutSuspectOutdoor } from '../analytics/suspect-outdoor.js';
 import { invalidQuery, windowOf } from '../analytics/window.js';
 import type { Scope } from '../auth/scope.js';
 import { isoTime } from '../db/time.js';
@@ -24,6 +32,8 @@ import {
 } from './boundary.js';
 import {
   annualisedHeatKwh,
+  CARNOT_CONDENSING_OFFSET_K,
+  CARNOT_EVAPORATING_OFFSET_K,
   carnotPercent,
   compressorStartThresholdW,
   type DayPoint,
@@ -59,10 +69,33 @@ const HEAT_LOSS_MIN_HOURS_A_DAY = 20;
 export const DEFAULT_ANNUAL_DEGREE_DAYS = 2462;
 /** Below this many degree days (measured days together) heat demand is not annualised: too mild to scale. */
 const HEAT_DEMAND_MIN_DEGREE_DAYS = 100;
+/**
+ * What a heat pump's COP can be over a day, and its SPF over longer: outside these the figure is a
+ * metering fault, not performance, and is withheld. The daily bounds are the implausible_cop rule's
+ * (faults/rules/performance.ts, docs/faults.md); over a week or more the weather and the hot water
+ * average out, and published field trials (heatpumpmonitor.org's systems, the UK RHPP and EoH
+ * trials) sit between about 2 and 5.5.
+ */
+export const PLAUSIBLE_DAILY_COP = { min: 0.75, max: 7.5 } as const;
+export const PLAUSIBLE_SPF = { min: 1.5, max: 6 } as const;
+/** A window or period this long or shorter is a day for plausibility (25 h: the DST day). */
+const DAY_HOURS_FOR_PLAUSIBILITY = 25;
+
+/** How % of Carnot is computed, stated with it (docs/performance.md). */
+export const CARNOT_CONVENTION = {
+  condensingOffsetK: CARNOT_CONDENSING_OFFSET_K,
+  evaporatingOffsetK: CARNOT_EVAPORATING_OFFSET_K,
+  over: 'running_hours',
+  weighting: 'heat',
+  description:
+    'running COP / practical Carnot COP × 100, the Carnot COP taken between condensing (flow + 2 K) and evaporating (outdoor − 6 K) temperatures, weighted by heat, over the hours the heat pump ran (heatpumpmonitor.org’s convention)',
+} as const;
 
 export interface PerformanceDeps {
   homes: () => HomesService;
   telemetryQueries: () => TelemetryQueries;
+  /** the data-quality alarms whose hours are left out (analytics/quality-intervals.ts) */
+  qualityAlarms: () => QualityAlarms;
   now?: () => number;
 }
 
@@ -213,27 +246,48 @@ export class PerformanceService {
 
     const coveredAt = (hour: number): boolean =>
       registers.length > 0 && registers.every((id) => (byHour.get(id)?.get(hour)?.count ?? 0) > 0);
+    // Hours a data-quality alarm flags (a stuck sensor, an implausible COP…): left out, hour by hour.
+    const suspect = new SuspectHours(
+      await this.deps.qualityAlarms().forHome(home.id, from - HOUR, to),
+      meters,
+      from - HOUR,
+      to,
+    );
+    const houseHeatChannels = houseHeat.map((t) => t.channelId);
     // Hours before the home could have readings (its creation, or its commissioning day if earlier:
     // the platform refuses readings older than both) are not missing data: coverage starts there.
     const firstPossible = monitoredFrom(home, calendar);
     // Hour by hour: energy at the boundary, whether every register reported, the temperatures.
-    const hours: (HourFigures & HourSplit & { elapsed: boolean; meterHeatKwh: number })[] = [];
+    const hours: (HourFigures & HourSplit & HourQuality & { elapsed: boolean; meterHeatKwh: number })[] = [];
+    const none = { space: 0, water: 0 };
     for (let hour = from; hour < to; hour += HOUR) {
-      const covered = coveredAt(hour);
-      const afterGap = covered && !coveredAt(hour - HOUR);
-      const meterHeatKwh = sumTerms(heatMeterTerms, hour, byHour);
-      const flag = boundary ? flagOf(hour) : null;
-      const heat = boundary ? attribute(boundary.heat, hour, flag) : { space: 0, water: 0 };
-      const electricity = boundary ? attribute(boundary.electricity, hour, flag) : { space: 0, water: 0 };
+      const read = coveredAt(hour);
+      // An hour a data-quality alarm covers is left out of COP and SPF: no energy, and no data.
+      const energyCause = suspect.causeOf(registers, hour);
+      const left = energyCause !== undefined;
+      const covered = read && !left;
+      const afterGap = read && !coveredAt(hour - HOUR);
+      const meterHeatKwh = left ? 0 : sumTerms(heatMeterTerms, hour, byHour);
+      const flag = boundary && !left ? flagOf(hour) : null;
+      const heat = boundary ? attribute(boundary.heat, hour, flag) : none;
+      const electricity = boundary ? attribute(boundary.electricity, hour, flag) : none;
+      const outdoorSuspect = suspect.channelSuspect(outdoorChannel, hour);
       hours.push({
         hour,
-        heatKwh: boundary ? sumTerms(boundary.heat, hour, byHour) : 0,
-        electricityKwh: boundary ? sumTerms(boundary.electricity, hour, byHour) : 0,
+        heatKwh: boundary && !left ? sumTerms(boundary.heat, hour, byHour) : 0,
+        electricityKwh: boundary && !left ? sumTerms(boundary.electricity, hour, byHour) : 0,
         covered,
         afterGap,
         elapsed: hour < now && hour + HOUR > firstPossible,
-        flowC: meanOf(flowChannel, hour),
-        outdoorC: meanOf(outdoorChannel, hour),
+        // Counted as left out only when it had data (an hour without is missing data already).
+        suspectCause: read ? (energyCause ?? null) : null,
+        // The heat-loss fit leaves out any day with a suspect hour of the house's heat or the outdoor sensor.
+        suspectForHeatLoss:
+          energyCause !== undefined ||
+          outdoorSuspect ||
+          suspect.causeOf(houseHeatChannels, hour) !== undefined,
+        flowC: suspect.channelSuspect(flowChannel, hour) ? null : meanOf(flowChannel, hour),
+        outdoorC: outdoorSuspect ? null : meanOf(outdoorChannel, hour),
         meterHeatKwh,
         flag,
         spaceHeatingHeatKwh: heat.space,
@@ -245,26 +299,42 @@ export class PerformanceService {
       });
     }
 
-    const summarise = (slice: typeof hours, window: boolean) => {
+    leaveOutImplausibleDays(hours, calendar);
+
+    const summarise = (slice: typeof hours, window: boolean, day: boolean) => {
       let heat = 0;
       let electricity = 0;
       let withData = 0;
       let elapsed = 0;
+      const causes = new Map<SuspectCause, number>();
       for (const h of slice) {
         heat += h.heatKwh;
         electricity += h.electricityKwh;
         if (h.elapsed) elapsed++;
         if (h.elapsed && h.covered) withData++;
+        if (h.elapsed && h.suspectCause) causes.set(h.suspectCause, (causes.get(h.suspectCause) ?? 0) + 1);
       }
+      const suspectHours = [...causes.values()].reduce((n, k) => n + k, 0);
       const percent = elapsed > 0 ? (100 * withData) / elapsed : 0;
-      const quality = qualityOf({ boundary, electricity, percent, withData, minCoverage, window });
+      const quality = qualityOf({
+        boundary,
+        electricity,
+        percent,
+        withData,
+        minCoverage,
+        window,
+        suspectHours,
+        causes,
+      });
+      const figure = quality.ok ? ratio(heat, electricity) : null;
+      if (figure !== null) plausibility(quality, figure, day);
       const totals = splitTotals(slice);
       return {
         split: splitOf({ totals, electricity, boundary, quality, flag: hotWaterFlag }),
         totals,
         heatKwh: boundary ? round(heat, 3) : null,
         electricityKwh: boundary ? round(electricity, 3) : null,
-        ratio: quality.ok ? roundOrNull(ratio(heat, electricity), 3) : null,
+        ratio: quality.ok ? roundOrNull(figure, 3) : null,
         coverage: { percent: round(percent, 1), hoursWithData: withData, hours: elapsed },
         quality,
       };
@@ -275,7 +345,7 @@ export class PerformanceService {
     for (const [start, end] of periodsOf(from, to, period, calendar.zone)) {
       const first = index;
       while (index < hours.length && (hours[index] as HourFigures).hour < end) index++;
-      const s = summarise(hours.slice(first, index), false);
+      const s = summarise(hours.slice(first, index), false, isDay(start, end));
       periods.push({
         start: isoTime(start),
         end: isoTime(end),
@@ -287,7 +357,7 @@ export class PerformanceService {
         split: s.split,
       });
     }
-    const whole = summarise(hours, true);
+    const whole = summarise(hours, true, isDay(from, to));
     const unavailable: PerformanceAnswer['window']['unavailable'] = [];
     unavailable.push(...splitUnavailable(whole.split, whole.totals, whole.quality, boundary));
 
@@ -302,7 +372,7 @@ export class PerformanceService {
             ? 'no heat meter reports flow_temperature'
             : outdoorChannel === null
               ? 'no outdoor temperature sensor (temperature_sensor, location outdoor)'
-              : 'no hour with heat, electricity, flow and outdoor temperatures in the window',
+              : 'no running hour (heat registered, data in the hour and the one before) with flow and outdoor temperatures in the window',
       });
     const flowC = heatWeightedFlowC(hours);
     if (flowC === null)
@@ -320,7 +390,17 @@ export class PerformanceService {
     const power = compressorPowerChannel(meters);
     let starts: number | null = null;
     let runningHours: number | null = null;
-    let startsPerHour: number | null = null;
+    let powerReadingHours: number | null = null;
+    let startsPerRunningHour: number | null = null;
+    let startsPerHourOfData: number | null = null;
+    const startFields = [
+      'starts',
+      'runningHours',
+      'powerReadingHours',
+      'startsPerHourOfData',
+      'startsPerRunningHour',
+      'startsPerHour',
+    ];
     if (power) {
       const meter = meters.find((m) => m.serial === power.serial);
       const interval = meter?.reading.intervalSeconds ?? 60;
@@ -328,18 +408,22 @@ export class PerformanceService {
       if (t.readings > 0) {
         starts = t.starts;
         runningHours = round((t.above * interval) / 3600, 2);
-        startsPerHour = runningHours > 0 ? round(starts / runningHours, 3) : null;
-        if (startsPerHour === null)
-          unavailable.push({ field: 'startsPerHour', reason: 'the compressor did not run in the window' });
+        powerReadingHours = round((t.readings * interval) / 3600, 2);
+        // Per hour of data (heatpumpmonitor.org's starts per hour) and per running hour.
+        startsPerHourOfData = powerReadingHours > 0 ? round(starts / powerReadingHours, 3) : null;
+        startsPerRunningHour = runningHours > 0 ? round(starts / runningHours, 3) : null;
+        if (startsPerRunningHour === null)
+          for (const field of ['startsPerRunningHour', 'startsPerHour'])
+            unavailable.push({ field, reason: 'the compressor did not run in the window' });
       } else {
-        for (const field of ['starts', 'runningHours', 'startsPerHour'])
+        for (const field of startFields)
           unavailable.push({
             field,
             reason: `no electricity_power readings from ${power.serial} in the window`,
           });
       }
     } else {
-      for (const field of ['starts', 'runningHours', 'startsPerHour'])
+      for (const field of startFields)
         unavailable.push({
           field,
           reason: 'no electricity meter of the compressor or heat pump reports electricity_power',
@@ -363,13 +447,31 @@ export class PerformanceService {
     const design = designOf(installation, whole.ratio, hours, calendar, outdoorChannel);
     if (design.measuredHeatLossWPerK === null)
       unavailable.push({ field: 'design.measuredHeatLossWPerK', reason: design.reason });
-    // No outdoor sensor: the home's region's daily weather (regions/weather.ts).
+    // No outdoor sensor: the home's region's daily weather (regions/weather.ts). A sensor's hours
+    // under a data-quality alarm take the region's mean of their day, or are left out.
     const region = (await this.deps.homes().regionOf(home)).name;
+    let outdoorRows = byHour;
+    let outdoorCleaning = { suspectHours: 0, regionHours: 0 };
+    const sensor = meters.find((m) => m.channels.some((c) => c.id === outdoorChannel));
+    if (outdoorChannel !== null) {
+      const cleaned = await withoutSuspectOutdoor({
+        rows: byHour.get(outdoorChannel),
+        suspectAt: (hour) => suspect.channelSuspect(outdoorChannel, hour),
+        from: calendar.dayOf(from),
+        to: Math.min(to, now),
+        readingsPerHour: 3600 / (sensor?.reading.intervalSeconds || 3600),
+        calendar,
+        regional: async (fromDate, toDate) =>
+          (await this.deps.homes().regionalWeather(region, fromDate, toDate))?.means ?? null,
+      });
+      outdoorRows = new Map([...byHour, [outdoorChannel, cleaned.rows]]);
+      outdoorCleaning = cleaned.cleaning;
+    }
     const weather = await outdoorOrRegional(
       this.deps.homes(),
       region,
       outdoorChannel,
-      byHour,
+      outdoorRows,
       calendar,
       from,
       Math.min(to, now),
@@ -433,11 +535,15 @@ export class PerformanceService {
         quality: whole.quality,
         split: whole.split,
         carnotPercent: roundOrNull(carnot.percent, 1),
+        carnotConvention: { ...CARNOT_CONVENTION },
         carnotHours: carnot.hours,
         flowTemperatureWeightedC: roundOrNull(flowC, 2),
         starts,
         runningHours,
-        startsPerHour,
+        powerReadingHours,
+        startsPerHourOfData,
+        startsPerRunningHour,
+        startsPerHour: startsPerRunningHour,
         startThresholdW,
         defrostKwh,
         design: {
@@ -457,7 +563,17 @@ export class PerformanceService {
           annualDegreeDays: demand.annualDegreeDays,
           degreeDaysSource,
           region,
-          assumptions: [...design.assumptions, ...demand.assumptions],
+          outdoorSuspectHours: outdoorCleaning.suspectHours,
+          outdoorRegionHours: outdoorCleaning.regionHours,
+          assumptions: [
+            ...design.assumptions,
+            ...demand.assumptions,
+            ...(outdoorCleaning.suspectHours > 0
+              ? [
+                  `${outdoorCleaning.suspectHours} hours of the outdoor sensor under a data-quality alarm (${suspectOutdoorNames(suspect, sensor?.serial, outdoorChannel as string)}) are left out of the degree days and the heat-loss fit; ${outdoorCleaning.regionHours} of them take region ${region}'s daily mean instead`,
+                ]
+              : []),
+          ],
         },
         unavailable,
       },
@@ -567,8 +683,14 @@ function qualityOf(input: {
   withData: number;
   minCoverage: number;
   window: boolean;
+  suspectHours: number;
+  causes: ReadonlyMap<SuspectCause, number>;
 }): Quality {
   const reasons: Quality['reasons'] = [];
+  const leftOut =
+    input.suspectHours > 0
+      ? ` (${input.suspectHours} hours with data left out under data-quality alarms: ${describeCauses(input.causes)})`
+      : '';
   if (!input.boundary)
     reasons.push({
       code: 'no_boundary',
@@ -578,7 +700,7 @@ function qualityOf(input: {
     if (input.percent < input.minCoverage)
       reasons.push({
         code: 'low_coverage',
-        message: `data covers ${round(input.percent, 1)}% of the hours, below the minimum of ${input.minCoverage}%`,
+        message: `data covers ${round(input.percent, 1)}% of the hours, below the minimum of ${input.minCoverage}%${leftOut}`,
       });
     if (input.window && input.withData < MIN_HOURS_FOR_SPF)
       reasons.push({
@@ -588,13 +710,141 @@ function qualityOf(input: {
     if (!(input.electricity > 0))
       reasons.push({ code: 'no_electricity', message: 'no electricity was used at the boundary' });
   }
-  return { ok: reasons.length === 0, reasons };
+  return { ok: reasons.length === 0, reasons, leftOut: leftOutOf(input.causes) };
+}
+
+/** The alarms whose hours were left out of a period or the window, with how many hours each. */
+function leftOutOf(causes: ReadonlyMap<SuspectCause, number>): Quality['leftOut'] {
+  const byAlarm = new Map<string, Quality['leftOut'][number]>();
+  for (const [cause, hours] of causes) {
+    const key = cause.alarmId ?? cause.note ?? cause.rule;
+    const known = byAlarm.get(key);
+    if (known) known.hours += hours;
+    else
+      byAlarm.set(key, {
+        alarmId: cause.alarmId,
+        rule: cause.rule,
+        channel: cause.channelKey,
+        meterSerial: cause.meterSerial,
+        hours,
+        ...(cause.note !== undefined ? { note: cause.note } : {}),
+      });
+  }
+  return [...byAlarm.values()];
+}
+
+/** Days with less electricity are standby days: their ratio says nothing (the implausible_cop rule's minimum). */
+const IMPLAUSIBLE_DAY_MIN_ELECTRICITY_KWH = 2;
+
+/**
+ * A local day whose own COP no heat pump reaches is a metering fault even before (or without) an
+ * alarm for it (an alarm's hours begin when the rule saw it: the morning after the day): its hours
+ * are left out like hours under an alarm, so no week, month or window is stated on them. Days with
+ * under 2 kWh of electricity are standby days and stay (their own COP is still withheld).
+ */
+function leaveOutImplausibleDays(
+  hours: (HourFigures & HourSplit & HourQuality & { meterHeatKwh: number })[],
+  calendar: Calendar,
+): void {
+  const days = new Map<number, typeof hours>();
+  for (const h of hours) {
+    const day = calendar.dayOf(h.hour);
+    const list = days.get(day) ?? [];
+    list.push(h);
+    days.set(day, list);
+  }
+  for (const [day, list] of days) {
+    let heat = 0;
+    let electricity = 0;
+    for (const h of list)
+      if (h.covered) {
+        heat += h.heatKwh;
+        electricity += h.electricityKwh;
+      }
+    if (electricity < IMPLAUSIBLE_DAY_MIN_ELECTRICITY_KWH) continue;
+    const cop = heat / electricity;
+    if (cop >= PLAUSIBLE_DAILY_COP.min && cop <= PLAUSIBLE_DAILY_COP.max) continue;
+    const cause: SuspectCause = {
+      alarmId: null,
+      rule: 'implausible_cop',
+      channelKey: null,
+      meterSerial: null,
+      note: `the COP of ${calendar.date(day)} (${round(cop, 2)}, outside ${PLAUSIBLE_DAILY_COP.min}–${PLAUSIBLE_DAILY_COP.max})`,
+    };
+    for (const h of list) {
+      if (h.covered) h.suspectCause = cause;
+      h.covered = false;
+      h.running = false;
+      h.suspectForHeatLoss = true;
+      h.heatKwh = 0;
+      h.electricityKwh = 0;
+      h.meterHeatKwh = 0;
+      h.spaceHeatingHeatKwh = 0;
+      h.spaceHeatingElectricityKwh = 0;
+      h.hotWaterHeatKwh = 0;
+      h.hotWaterElectricityKwh = 0;
+      h.flag = null;
+    }
+  }
+}
+
+/** Whether [start, end) is at most a local day long: its COP is judged as a day's. */
+const isDay = (start: number, end: number): boolean => end - start <= DAY_HOURS_FOR_PLAUSIBILITY * HOUR;
+
+/**
+ * A COP or SPF no heat pump achieves is a metering fault, never a stated figure: the day's COP
+ * outside PLAUSIBLE_DAILY_COP, a longer period's or the window's SPF outside PLAUSIBLE_SPF, makes
+ * the quality not ok (and the figure withheld), the reason naming the figure and the bound.
+ */
+function plausibility(quality: Quality, figure: number, day: boolean): void {
+  const bound = day ? PLAUSIBLE_DAILY_COP : PLAUSIBLE_SPF;
+  if (figure >= bound.min && figure <= bound.max) return;
+  quality.ok = false;
+  quality.reasons.push(
+    day
+      ? {
+          code: 'implausible_cop',
+          message: `the day's COP would be ${round(figure, 2)}, outside the ${bound.min}–${bound.max} a heat pump can reach in a day: a meter is wrong (see the home's alarms), so it is withheld`,
+        }
+      : {
+          code: 'implausible_spf',
+          message: `the SPF would be ${round(figure, 2)}, outside the ${bound.min}–${bound.max} heat pumps reach over more than a day: a meter is wrong (see the home's alarms), so it is withheld`,
+        },
+  );
+}
+
+/** The alarms that made the outdoor sensor's hours suspect, named. */
+function suspectOutdoorNames(
+  suspect: SuspectHours,
+  sensorSerial: string | undefined,
+  channel: string,
+): string {
+  const names = new Set<string>();
+  for (const alarm of suspect.alarms)
+    if (alarm.channelId === channel || (alarm.extent === 'meter' && alarm.meterSerial === sensorSerial))
+      names.add(
+        causeName({
+          alarmId: alarm.id,
+          rule: alarm.rule,
+          channelKey: alarm.extent === 'channel' ? 'outdoor_temperature' : null,
+          meterSerial: sensorSerial ?? null,
+        }),
+      );
+  return [...names].join(', ');
+}
+
+/** What the data-quality alarms did to one hour. */
+interface HourQuality {
+  /** the alarm that left the hour's energy out, when the hour had data */
+  suspectCause: SuspectCause | null;
+  /** the hour's heat or outdoor temperature is under an alarm: its day stays out of the heat-loss fit */
+  suspectForHeatLoss: boolean;
 }
 
 function designOf(
   installation: Installation,
   spf: number | null,
-  hours: (HourFigures & { meterHeatKwh: number })[],
+  hours: (HourFigures & HourQuality & { meterHeatKwh: number })[],
   calendar: Calendar,
   outdoorChannel: string | null,
 ) {
@@ -627,8 +877,9 @@ function designOf(
       const day = calendar.dayOf(h.hour);
       const d = perDay.get(day) ?? { heat: 0, deltaT: 0, n: 0, clean: true };
       perDay.set(day, d);
-      // A day holding the end of a gap carries the gap's energy: it is left out.
-      if (h.afterGap) d.clean = false;
+      // A day holding the end of a gap carries the gap's energy: it is left out; so is a day with
+      // an hour a data-quality alarm flags (its heat or its outdoor temperature is wrong).
+      if (h.afterGap || h.suspectForHeatLoss) d.clean = false;
       if (!h.covered || h.outdoorC === null) continue;
       d.heat += h.meterHeatKwh;
       d.deltaT += DESIGN_INDOOR_C - h.outdoorC;
@@ -641,7 +892,7 @@ function designOf(
     const spread =
       days.length > 0 ? Math.max(...days.map((d) => d.deltaTK)) - Math.min(...days.map((d) => d.deltaTK)) : 0;
     if (days.length < HEAT_LOSS_MIN_DAYS || spread < HEAT_LOSS_MIN_SPREAD_K)
-      reason = `needs at least ${HEAT_LOSS_MIN_DAYS} heating days (${DESIGN_INDOOR_C} °C − outdoor ≥ ${HEAT_LOSS_MIN_DELTA_K} K, ≥ ${HEAT_LOSS_MIN_HOURS_A_DAY} hours of data) spread over ${HEAT_LOSS_MIN_SPREAD_K} K; the window has ${days.length} spread over ${round(spread, 1)} K`;
+      reason = `needs at least ${HEAT_LOSS_MIN_DAYS} heating days (${DESIGN_INDOOR_C} °C − outdoor ≥ ${HEAT_LOSS_MIN_DELTA_K} K, ≥ ${HEAT_LOSS_MIN_HOURS_A_DAY} hours of data, no hour under a data-quality alarm) spread over ${HEAT_LOSS_MIN_SPREAD_K} K; the window has ${days.length} spread over ${round(spread, 1)} K`;
     else measured = heatLossSlope(days);
   }
   return {

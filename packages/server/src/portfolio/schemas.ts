@@ -90,8 +90,27 @@ export const PerformanceRowSchema = Type.Object({
   boundary: Nullable(Type.String(), 'the SEPEMO level (H1–H4); null when the meters support none'),
   heatKwh: Nullable(Type.Number()),
   electricityKwh: Nullable(Type.Number()),
-  spf: Nullable(Type.Number(), 'null when coverage < minCoverage, no boundary or no electricity'),
-  coveragePercent: Nullable(Type.Number(), 'the least-covered register of the boundary'),
+  spf: Nullable(
+    Type.Number(),
+    'null when coverage < minCoverage, no boundary, no electricity, or outside the plausible 1.5–6 (spfWithheld says which)',
+  ),
+  spfWithheld: Nullable(
+    Type.Union([
+      Type.Literal('no_boundary'),
+      Type.Literal('low_coverage'),
+      Type.Literal('no_electricity'),
+      Type.Literal('implausible_spf'),
+    ]),
+    'why spf is null (as the per-home quality codes); null when it is stated',
+  ),
+  coveragePercent: Nullable(
+    Type.Number(),
+    'the least-covered register of the boundary; readings in hours a data-quality alarm covers do not count',
+  ),
+  suspectHours: Type.Integer({
+    description:
+      'hours of the window left out of heat, electricity and coverage because a data-quality alarm covers a register of the boundary or the whole home (docs/portfolio.md)',
+  }),
   designSpf: Nullable(Type.Number(), 'installation.designSpf, else designScop'),
   spfRatio: Nullable(Type.Number()),
   flowTemperatureC: Nullable(

@@ -1,4 +1,5 @@
 import type { AgentsService } from '../agents/service.js';
+import { type QualityAlarms, SuspectHours } from '../analytics/quality-intervals.js';
 import { round } from '../analytics/schemas.js';
 import { invalidQuery, windowOf } from '../analytics/window.js';
 import type { Scope } from '../auth/scope.js';
@@ -15,6 +16,8 @@ import {
   boundaryTerms,
   supportedBoundaries,
 } from '../performance/boundary.js';
+import { PLAUSIBLE_SPF } from '../performance/service.js';
+import { HOUR, hourOf } from '../telemetry/buckets.js';
 import type { TelemetryQueries } from '../telemetry/query.js';
 import type {
   Distribution,
@@ -52,6 +55,8 @@ export interface PortfolioDeps {
   agents: Pick<AgentsService, 'findById'>;
   homes: () => HomesService;
   telemetryQueries: () => TelemetryQueries;
+  /** the data-quality alarms whose hours are left out (analytics/quality-intervals.ts) */
+  qualityAlarms: () => QualityAlarms;
   now?: () => number;
 }
 
@@ -140,7 +145,7 @@ export class PortfolioService {
       telemetry.registerTotals(channelIds, from, to, resolution);
     const heatWeighted = (pairs: { channelId: string; registerId: string }[]) =>
       telemetry.heatWeightedMeans(pairs, from, to, resolution);
-    return { agentId, calendar, from, to, now, resolution, homes, totals, heatWeighted };
+    return { agentId, calendar, from, to, now, resolution, homes, totals, heatWeighted, telemetry };
   }
 
   /**
@@ -161,7 +166,15 @@ export class PortfolioService {
 
   /** The rows of the performance table, unsorted. */
   private async performanceRows(
-    { from, to, now, homes, totals, heatWeighted }: Awaited<ReturnType<PortfolioService['prepare']>>,
+    {
+      from,
+      to,
+      now,
+      homes,
+      totals,
+      heatWeighted,
+      telemetry,
+    }: Awaited<ReturnType<PortfolioService['prepare']>>,
     query: Pick<PortfolioPerformanceQueryInput, 'minCoverage' | 'boundary'>,
   ): Promise<PerformanceRow[]> {
     const minCoverage = query.minCoverage ?? DEFAULT_MIN_COVERAGE;
@@ -178,6 +191,7 @@ export class PortfolioService {
       s.boundary ? [...s.boundary.heat, ...s.boundary.electricity].map((t) => t.channelId) : [],
     );
     const sums = await totals([...new Set(channelIds)]);
+    const leftOut = await this.suspectTotals(stated, from, Math.min(to, now), telemetry);
     // Each home's heat-weighted flow temperature: Σ heat × mean flow / Σ heat over its heat meters' buckets.
     const pairsOf = new Map(stated.map(({ home, meters }) => [home.id, flowPairs(meters)]));
     const means = new Map(
@@ -212,11 +226,19 @@ export class PortfolioService {
           heatKwh: null,
           electricityKwh: null,
           spf: null,
+          spfWithheld: 'no_boundary' as const,
           coveragePercent: null,
+          suspectHours: 0,
           spfRatio: null,
         };
+      // Totals less what the hours under data-quality alarms read (suspectTotals).
+      const total = (channelId: string) => {
+        const all = sums.get(channelId);
+        const out = leftOut.channels.get(channelId);
+        return { delta: (all?.delta ?? 0) - (out?.delta ?? 0), count: (all?.count ?? 0) - (out?.count ?? 0) };
+      };
       const sum = (terms: Boundary['heat']) =>
-        terms.reduce((total, t) => total + t.sign * (sums.get(t.channelId)?.delta ?? 0), 0);
+        terms.reduce((n, t) => n + t.sign * total(t.channelId).delta, 0);
       const heat = sum(boundary.heat);
       const electricity = sum(boundary.electricity);
       // The least-covered register: readings counted over readings its meter's interval expects.
@@ -227,21 +249,77 @@ export class PortfolioService {
       let coverage = 100;
       for (const t of [...boundary.heat, ...boundary.electricity]) {
         const expected = elapsedSeconds / (intervalOf.get(t.channelId) ?? DEFAULT_INTERVAL_SECONDS);
-        const percent = expected > 0 ? (100 * (sums.get(t.channelId)?.count ?? 0)) / expected : 0;
+        const percent = expected > 0 ? (100 * total(t.channelId).count) / expected : 0;
         coverage = Math.min(coverage, percent);
       }
-      const spf = coverage >= minCoverage && electricity > 0 ? round(heat / electricity, 3) : null;
+      const figure = electricity > 0 ? heat / electricity : null;
+      const spfWithheld =
+        coverage < minCoverage
+          ? ('low_coverage' as const)
+          : figure === null
+            ? ('no_electricity' as const)
+            : figure < PLAUSIBLE_SPF.min || figure > PLAUSIBLE_SPF.max
+              ? ('implausible_spf' as const)
+              : null;
+      const spf = spfWithheld === null && figure !== null ? round(figure, 3) : null;
       return {
         ...base,
         boundary: boundary.level,
         heatKwh: round(heat, 3),
         electricityKwh: round(electricity, 3),
         spf,
+        spfWithheld,
         coveragePercent: round(coverage, 1),
+        suspectHours: leftOut.hours.get(home.id) ?? 0,
         spfRatio: spf !== null && designSpf ? round(spf / designSpf, 3) : null,
       };
     });
     return rows;
+  }
+
+  /**
+   * What the hours under data-quality alarms read, per register, to take off the totals: the alarms
+   * of every home in one query (per 500 homes), then the hourly rollups of the flagged hours of the
+   * few homes that have any (a query per such home, over the span of its flagged hours).
+   */
+  private async suspectTotals(
+    stated: { home: HomeSummaryRow; meters: MeterView[]; boundary: Boundary | null }[],
+    from: number,
+    until: number,
+    telemetry: TelemetryQueries,
+  ): Promise<{ channels: Totals; hours: Map<string, number> }> {
+    const channels: Totals = new Map();
+    const hours = new Map<string, number>();
+    const withBoundary = stated.filter((s) => s.boundary !== null);
+    if (until <= from || withBoundary.length === 0) return { channels, hours };
+    const alarms = await this.deps.qualityAlarms().forHomes(
+      withBoundary.map((s) => s.home.id),
+      from,
+      until,
+    );
+    for (const { home, meters, boundary } of withBoundary) {
+      const list = alarms.get(home.id);
+      if (!list || !boundary) continue;
+      const registers = [...new Set([...boundary.heat, ...boundary.electricity].map((t) => t.channelId))];
+      const suspect = new SuspectHours(list, meters, from, until);
+      const flagged = new Set<number>();
+      for (let hour = hourOf(from); hour < until; hour += HOUR)
+        if (suspect.causeOf(registers, hour)) flagged.add(hour);
+      if (flagged.size === 0) continue;
+      hours.set(home.id, flagged.size);
+      const first = Math.min(...flagged);
+      const last = Math.max(...flagged);
+      const rows = await telemetry.hourlyRollups(home.id, registers, first, last + HOUR);
+      for (const [channelId, list] of rows)
+        for (const r of list) {
+          if (!flagged.has(r.hour)) continue;
+          const known = channels.get(channelId) ?? { delta: 0, count: 0 };
+          known.delta += r.delta;
+          known.count += r.count;
+          channels.set(channelId, known);
+        }
+    }
+    return { channels, hours };
   }
 
   /** The league table by SPF, coverage and consumption; `all` is every row (for CSV), `items` one page. */

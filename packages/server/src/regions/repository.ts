@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { WeatherPoint } from './weather.js';
@@ -50,6 +51,8 @@ export class RegionsRepository {
   /** Stores daily means; a date already stored takes the new value. */
   async upsertWeather(region: string, points: readonly WeatherPoint[], trx: Kysely<DB>): Promise<void> {
     for (let i = 0; i < points.length; i += 500) {
+      // Between batches other requests get the event loop (the SQLite driver runs each one synchronously).
+      if (i > 0) await setImmediate();
       await trx
         .insertInto('region_weather')
         .values(points.slice(i, i + 500).map((p) => ({ region, date: p.date, mean_c: p.meanC })))

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { ApiError, type FieldProblem } from '../http/errors.js';
+import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
 import { dayHdd } from '../insights/degree-days.js';
 import type { TariffsService } from '../tariffs/service.js';
@@ -24,14 +24,6 @@ export interface RegionsDeps {
 }
 
 const iso = (t: number) => new Date(t).toISOString();
-
-function badLines(problems: FieldProblem[]): ApiError {
-  return new ApiError(
-    'validation_failed',
-    `${problems.length} bad line(s), nothing stored: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
-    { errors: problems },
-  );
-}
 
 function checkWindow<T extends string | number>(from: T | undefined, to: T | undefined) {
   if (from !== undefined && to !== undefined && to <= from) {
@@ -100,8 +92,8 @@ export class RegionsService {
 
   /** Adds a daily weather CSV (parseWeatherCsv) to the region, all or nothing; a date again takes the new mean. */
   async putWeather(region: string, csv: string, ifMatch?: string): Promise<Versioned<ImportResult>> {
-    const { points, problems } = parseWeatherCsv(csv);
-    if (problems.length > 0) throw badLines(problems);
+    const { points, problems } = await parseWeatherCsv(csv);
+    if (problems.count > 0) throw problems.error();
     const { revision } = await this.load(region, ifMatch, (trx) =>
       this.repo.upsertWeather(region, points, trx),
     );

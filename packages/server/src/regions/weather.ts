@@ -1,9 +1,14 @@
-import { DateTime } from 'luxon';
-import type { FieldProblem } from '../http/errors.js';
 import type { OutdoorDay } from '../insights/degree-days.js';
 import { type Calendar, HOUR } from '../telemetry/buckets.js';
-import { seriesLines } from '../telemetry/csv.js';
+import {
+  eachSeriesLine,
+  parseDecimal,
+  SERIES_EARLIEST,
+  SERIES_HORIZON_MS,
+  UploadProblems,
+} from '../telemetry/csv.js';
 import type { HourRollup } from '../telemetry/query.js';
+import { parseTime } from '../telemetry/service.js';
 
 /** The mean outdoor temperature (°C) a day of a regional series may have: beyond it, a typo. */
 const MEAN_LIMIT_C = 60;
@@ -16,31 +21,39 @@ export interface WeatherPoint {
 
 /**
  * Parses a region's daily weather CSV: a header `date,mean_c`, then one line per local date
- * (YYYY-MM-DD) with the day's mean outdoor temperature in °C (−60 to 60), as published daily
+ * (YYYY-MM-DD, 1900 to a year ahead) with the day's mean outdoor temperature in °C (−60 to 60,
+ * a plain decimal), as published daily
  * series give it (Met Office, degreedays.net's source stations). Every bad line is reported with
  * its number; nothing is taken from a file with any.
  */
-export function parseWeatherCsv(text: string): { points: WeatherPoint[]; problems: FieldProblem[] } {
-  const { lines, problems } = seriesLines(text, 'date,mean_c');
+export async function parseWeatherCsv(
+  text: string,
+  now = Date.now(),
+): Promise<{ points: WeatherPoint[]; problems: UploadProblems }> {
+  const problems = new UploadProblems();
   const points: WeatherPoint[] = [];
   const seen = new Set<string>();
-  for (const { where, first: date, second: value, extra } of lines) {
-    const real = date !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(date) && DateTime.fromISO(date).isValid;
-    const mean = value === undefined || value === '' ? Number.NaN : Number(value);
-    if (extra) problems.push({ field: where, message: 'has more than two columns' });
-    else if (!real) problems.push({ field: where, message: `${date} is not a date (YYYY-MM-DD)` });
-    else if (!(mean >= -MEAN_LIMIT_C && mean <= MEAN_LIMIT_C)) {
-      problems.push({
-        field: where,
-        message: `${value} is not a mean temperature in °C between -${MEAN_LIMIT_C} and ${MEAN_LIMIT_C}`,
-      });
-    } else if (seen.has(date)) {
-      problems.push({ field: where, message: `${date} is given more than once` });
-    } else {
-      seen.add(date);
-      points.push({ date, meanC: mean });
+  const latest = now + SERIES_HORIZON_MS;
+  await eachSeriesLine(text, 'date,mean_c', problems, ({ where, first: date, second: value, extra }) => {
+    // parseTime checks the calendar: 2026-02-30 is not a date.
+    const day =
+      date !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(date) ? parseTime(`${date}T00:00:00Z`) : undefined;
+    const mean = parseDecimal(value);
+    if (extra) problems.add(where, 'has more than two columns');
+    else if (day === undefined) problems.add(where, `${date} is not a date (YYYY-MM-DD)`);
+    else if (day < SERIES_EARLIEST || day > latest) {
+      problems.add(where, `${date} is not a plausible date: before 1900 or over a year ahead`);
+    } else if (!(mean >= -MEAN_LIMIT_C && mean <= MEAN_LIMIT_C)) {
+      problems.add(
+        where,
+        `${value} is not a mean temperature in °C between -${MEAN_LIMIT_C} and ${MEAN_LIMIT_C}`,
+      );
+    } else if (seen.has(date as string)) problems.add(where, `${date} is given more than once`);
+    else {
+      seen.add(date as string);
+      points.push({ date: date as string, meanC: mean });
     }
-  }
+  });
   return { points, problems };
 }
 

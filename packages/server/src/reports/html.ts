@@ -154,8 +154,9 @@ ${row('Heat', figure(w.heatKwh, 'kWh'), 'at the boundary')}
 ${row('Electricity', figure(w.electricityKwh, 'kWh'), 'at the boundary')}
 ${row('Coverage', html`${String(w.coverage.percent)} %`, html`${String(w.coverage.hoursWithData)} of ${String(w.coverage.hours)} hours with data; SPF stated from ${String(p.minCoveragePercent)} %`)}
 ${row('Heat-weighted flow temperature', figure(w.flowTemperatureWeightedC, '°C'))}
-${row('Compressor starts per running hour', figure(w.startsPerHour), html`${w.starts === null ? '' : `${w.starts} starts`}${w.runningHours === null ? '' : `, ${w.runningHours} running hours`}`)}
-${row('% of Carnot', figure(w.carnotPercent, '%'), html`over ${String(w.carnotHours)} hours`)}
+${row('Compressor starts per hour', figure(w.startsPerHourOfData), html`${w.starts === null ? '' : `${w.starts} starts`}${w.powerReadingHours === null ? '' : ` in ${w.powerReadingHours} hours of data`}`)}
+${row('Compressor starts per running hour', figure(w.startsPerRunningHour), html`${w.runningHours === null ? '' : `${w.runningHours} running hours`}`)}
+${row('% of Carnot', figure(w.carnotPercent, '%'), html`running COP against the Carnot COP between flow + ${String(w.carnotConvention.condensingOffsetK)} K and outdoor ${String(w.carnotConvention.evaporatingOffsetK)} K, over ${String(w.carnotHours)} running hours`)}
 ${row('Defrost', figure(w.defrostKwh, 'kWh'))}
 ${row('Energy use', html`electricity ${figure(i.window.electricityKwh, 'kWh')}${i.window.gasKwh === null ? '' : html`, gas ${figure(i.window.gasKwh, 'kWh')}`}${i.window.pvKwh === null ? '' : html`, PV ${figure(i.window.pvKwh, 'kWh')}`}`, 'all metered electricity of the home (the whole house meter when fitted)')}
 ${row(

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { type Kysely, PostgresAdapter, type Selectable, type Updateable } from 'kysely';
 import type { Scope } from '../auth/scope.js';
 import { inScope } from '../auth/tenancy.js';
@@ -159,6 +160,8 @@ export class TariffsRepository {
   /** Stores half-hourly intensities of a region; a half hour already stored takes the new value. */
   async upsertIntensity(region: string, points: Array<{ t: number; gPerKwh: number }>, trx: Kysely<DB>) {
     for (let i = 0; i < points.length; i += 500) {
+      // Between batches other requests get the event loop (the SQLite driver runs each one synchronously).
+      if (i > 0) await setImmediate();
       await trx
         .insertInto('carbon_intensity')
         .values(points.slice(i, i + 500).map((p) => ({ region, t: p.t, g_per_kwh: p.gPerKwh })))

@@ -339,12 +339,8 @@ export class TariffsService {
         `The region ${JSON.stringify(region)} is not 1-64 letters, digits, . _ -`,
       );
     }
-    const { points, problems } = parseIntensityCsv(csv);
-    if (problems.length > 0) {
-      throw new ApiError('validation_failed', problems.map((p) => `${p.field}: ${p.message}`).join('; '), {
-        errors: problems,
-      });
-    }
+    const { points, problems } = await parseIntensityCsv(csv);
+    if (problems.count > 0) throw problems.error();
     await this.repo.upsertIntensity(region, points, trx);
     let first: number | null = null;
     let last: number | null = null;

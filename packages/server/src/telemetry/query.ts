@@ -8,6 +8,8 @@ import { isoTime } from '../db/time.js';
 import type { HomesService } from '../homes/service.js';
 import { ApiError } from '../http/errors.js';
 import { type Calendar, calendarFor, HOUR, hourOf, MINUTE } from './buckets.js';
+import { covering, type Interval, notExcludedBySeriesSql, notExcludedSql, within } from './excluded.js';
+import { exclusionsOf } from './exclusions-repository.js';
 import { STORED_LIMIT, USABLE_ROLLUP_SQL, usableRollup, usableRollupSql } from './plausibility.js';
 import { bucketsTouched, mergeInto, type ReducedBucket, widthFor, withPredecessor } from './reduce.js';
 import type {
@@ -163,7 +165,16 @@ export class TelemetryQueries {
         errors: [{ field: '/query/from', message: 'more than 20 years before to' }],
       });
     }
-    if (query.points !== undefined) return this.reduced(home.id, channels, from, to, query.points, calendar);
+    // Each series' exclusions (merged): raw reads leave their readings out, unless asked to include
+    // them; the rollups already do (the store recomputes them when exclusions change).
+    const exclusions = await exclusionsOf(
+      this.deps.db,
+      channels.flatMap((c) => (c.no === null ? [] : [c.no])),
+    );
+    const includeExcluded = query.includeExcluded === true;
+    if (query.points !== undefined) {
+      return this.reduced(home.id, channels, from, to, query.points, calendar, exclusions, includeExcluded);
+    }
     const resolution: Resolution = query.resolution ?? 'raw';
     if (resolution === 'raw' && query.agg !== undefined) {
       throw new ApiError('validation_failed', 'agg applies to buckets: choose a resolution other than raw', {
@@ -202,12 +213,26 @@ export class TelemetryQueries {
         resolution === 'raw' ? null : (query.agg ?? (channel.kind === 'register' ? 'delta' : 'avg'));
       let points: TelemetryAnswer['channels'][number]['points'] = [];
       if (channel.no !== null) {
+        const intervals = exclusions.get(channel.no) ?? [];
         if (resolution === 'raw') {
-          const rows = await this.raw(channel.no, start, to, budget + 1);
+          const rows = await this.raw(channel.no, start, to, budget + 1, includeExcluded ? [] : intervals);
           if (rows.length > budget) throw tooMany(undefined, cap);
-          points = rows.map((r) => ({ time: isoTime(r.t), value: r.v }));
+          points = rows.map((r) =>
+            includeExcluded && covering(intervals, r.t)
+              ? { time: isoTime(r.t), value: r.v, excluded: true }
+              : { time: isoTime(r.t), value: r.v },
+          );
         } else {
-          const buckets = await this.buckets(channel.no, resolution, start, to, calendar, agg as Aggregation);
+          const buckets = await this.buckets(
+            channel.no,
+            resolution,
+            start,
+            to,
+            calendar,
+            agg as Aggregation,
+            intervals,
+            includeExcluded,
+          );
           points = buckets.map(([bucket, count, value]) => ({ time: isoTime(bucket), value, count }));
         }
       }
@@ -244,6 +269,8 @@ export class TelemetryQueries {
     to: number,
     points: number,
     calendar: Calendar,
+    exclusions: Map<number, Interval[]>,
+    includeExcluded: boolean,
   ): Promise<TelemetryAnswer> {
     const w = widthFor(from, to, points);
     const start = Math.floor(from / w) * w;
@@ -254,10 +281,12 @@ export class TelemetryQueries {
       const register = channel.kind === 'register';
       let buckets: ReducedBucket[] = [];
       if (channel.no !== null) {
-        buckets =
-          w >= HOUR
-            ? mergeInto(await this.hourBuckets(channel.no, start, to), w)
-            : await this.rawBuckets(channel.no, start, to, w);
+        const intervals = exclusions.get(channel.no) ?? [];
+        // The hourly rollups hold no excluded reading: with them included, buckets come from raw.
+        const fromRollups = w >= HOUR && !(includeExcluded && within(intervals, start, to).length > 0);
+        buckets = fromRollups
+          ? mergeInto(await this.hourBuckets(channel.no, start, to), w)
+          : await this.rawBuckets(channel.no, start, to, w, includeExcluded ? [] : intervals);
       }
       out.push({
         channelId: channel.id,
@@ -318,7 +347,13 @@ export class TelemetryQueries {
    * readings and its register rises need no second query. The first reading's rise is measured
    * from the reading before the range, as `fold` does.
    */
-  private async rawBuckets(series: number, from: number, to: number, w: number): Promise<ReducedBucket[]> {
+  private async rawBuckets(
+    series: number,
+    from: number,
+    to: number,
+    w: number,
+    excluded: readonly Interval[],
+  ): Promise<ReducedBucket[]> {
     const { db } = this.deps;
     const [before, result] = await Promise.all([
       db
@@ -328,6 +363,7 @@ export class TelemetryQueries {
         .where('t', '<', from)
         .where('value', '>=', -STORED_LIMIT)
         .where('value', '<=', STORED_LIMIT)
+        .where(sql<boolean>`1 = 1${notExcludedSql(within(excluded, Number.NEGATIVE_INFINITY, from))}`)
         .orderBy('t', 'desc')
         .limit(1)
         .executeTakeFirst(),
@@ -351,7 +387,7 @@ export class TelemetryQueries {
             lag(t) over (order by t) as pt,
             lead(t) over (order by t) as nt
           from readings where series = ${series} and t >= ${from} and t < ${to}
-            and value between ${-STORED_LIMIT} and ${STORED_LIMIT}
+            and value between ${-STORED_LIMIT} and ${STORED_LIMIT}${notExcludedSql(within(excluded, from, to))}
         ) x
         group by b
         order by b`.execute(db),
@@ -369,13 +405,15 @@ export class TelemetryQueries {
     return withPredecessor(buckets, before?.value);
   }
 
-  private async raw(series: number, from: number, to: number, limit: number) {
+  /** Raw readings of one series in [from, to), leaving out those `excluded` covers. */
+  private async raw(series: number, from: number, to: number, limit: number, excluded: readonly Interval[]) {
     const rows = await this.deps.db
       .selectFrom('readings')
       .select(['t', 'value as v'])
       .where('series', '=', series)
       .where('t', '>=', from)
       .where('t', '<', to)
+      .where(sql<boolean>`1 = 1${notExcludedSql(within(excluded, from, to))}`)
       .orderBy('t')
       .limit(limit)
       .execute();
@@ -394,20 +432,37 @@ export class TelemetryQueries {
     to: number,
     calendar: Calendar,
     agg: Aggregation,
+    intervals: readonly Interval[],
+    includeExcluded: boolean,
   ): Promise<Bucket[]> {
     const { db } = this.deps;
-    if (resolution === '5m' || resolution === '15m') {
-      const size = BUCKET_ESTIMATE[resolution];
+    // The rollups hold no excluded reading: buckets that should include them fold the raw readings.
+    const fromRaw =
+      resolution === '5m' ||
+      resolution === '15m' ||
+      (includeExcluded && within(intervals, start, to).length > 0);
+    if (fromRaw) {
+      const excluded = includeExcluded ? [] : intervals;
+      const size = resolution === '5m' || resolution === '15m' ? BUCKET_ESTIMATE[resolution] : 0;
+      const bucketOf =
+        resolution === 'hour'
+          ? hourOf
+          : resolution === 'day'
+            ? (t: number) => calendar.dayOf(t)
+            : resolution === 'month'
+              ? (t: number) => calendar.monthOf(t)
+              : (t: number) => Math.floor(t / size) * size;
       const before = await db
         .selectFrom('readings')
         .select('value')
         .where('series', '=', series)
         .where('t', '<', start)
+        .where(sql<boolean>`1 = 1${notExcludedSql(within(excluded, Number.NEGATIVE_INFINITY, start))}`)
         .orderBy('t', 'desc')
         .limit(1)
         .executeTakeFirst();
-      const rows = await this.raw(series, start, to, Number.MAX_SAFE_INTEGER);
-      return fold(series, rows, before?.value, (t) => Math.floor(t / size) * size)
+      const rows = await this.raw(series, start, to, Number.MAX_SAFE_INTEGER, excluded);
+      return fold(series, rows, before?.value, bucketOf)
         .filter(usableRollup)
         .map((b) => [b.bucket, b.count, pointValue(b, agg)]);
     }
@@ -624,6 +679,7 @@ export class TelemetryQueries {
   ): Promise<{ readings: number; above: number; starts: number }> {
     const series = [...(await this.seriesOf(homeId, [channelId])).keys()][0];
     if (series === undefined) return { readings: 0, above: 0, starts: 0 };
+    const excluded = (await exclusionsOf(this.deps.db, [series], from, to)).get(series) ?? [];
     const result = await sql<{
       readings: number | string | null;
       above: number | string | null;
@@ -634,7 +690,7 @@ export class TelemetryQueries {
         sum(case when v > ${thresholdW} and p <= ${thresholdW} then 1 else 0 end) as starts
       from (
         select value as v, lag(value) over (order by t) as p
-        from readings where series = ${series} and t >= ${from} and t < ${to}
+        from readings where series = ${series} and t >= ${from} and t < ${to}${notExcludedSql(excluded)}
       ) w`.execute(this.deps.db);
     const row = result.rows[0];
     return {
@@ -669,6 +725,8 @@ export class TelemetryQueries {
     const registers = [...series].filter(([, id]) => id !== flagChannel).map(([no]) => no);
     if (flag === undefined || registers.length === 0) return result;
     const all = sql.join([flag, ...registers].map((no) => sql`${no}`));
+    // The hour before `from` is read too: the exclusions that meet it count.
+    const excluded = await exclusionsOf(this.deps.db, [flag, ...registers], from - HOUR, to);
     // The hours drive the read (a primary key range per hour); SQLite's CROSS JOIN keeps that order,
     // where its planner would otherwise scan the readings and the hours within them.
     const outerFirst = sql.raw(this.deps.sqlite ? 'cross join' : 'join');
@@ -696,6 +754,7 @@ export class TelemetryQueries {
       raw as (
         select r.series, r.t, r.value from need
         ${outerFirst} readings r on r.series in (${all}) and r.t >= need.b and r.t < need.b + ${HOUR}
+        where 1 = 1${notExcludedBySeriesSql(excluded, 'r.series', 'r.t')}
       ),
       ordered as (
         select series, t, value,
@@ -749,28 +808,52 @@ export class TelemetryQueries {
     return new Map(rows.map((r) => [Number(r.no), r.id]));
   }
 
-  async latest(scope: Scope, homeId: string): Promise<LatestAnswer> {
+  /**
+   * Each channel's newest reading that no exclusion covers, or with `includeExcluded` its newest
+   * stored reading, marked `excluded` when one covers it.
+   */
+  async latest(scope: Scope, homeId: string, includeExcluded = false): Promise<LatestAnswer> {
     await this.deps.homes().requireVisible(scope, homeId);
     const rows = await this.deps.db
       .selectFrom('channels as c')
       .leftJoin('telemetry_series as s', 's.channel_id', 'c.id')
-      .select(['c.id', 'c.meter_id', 'c.key', 'c.quantity', 'c.unit', 's.last_t', 's.last_v'])
+      .select(['c.id', 'c.meter_id', 'c.key', 'c.quantity', 'c.unit', 's.no', 's.last_t', 's.last_v'])
       .where('c.home_id', '=', homeId)
       .orderBy('c.meter_id')
       .orderBy('c.key')
       .execute();
-    return {
-      homeId,
-      channels: rows.map((r) => ({
+    const exclusions = await exclusionsOf(
+      this.deps.db,
+      rows.flatMap((r) => (r.no === null ? [] : [r.no])),
+    );
+    const channels: LatestAnswer['channels'] = [];
+    for (const r of rows) {
+      let last = r.last_t === null ? null : { t: Number(r.last_t), v: r.last_v as number };
+      const intervals = r.no === null ? [] : (exclusions.get(r.no) ?? []);
+      const covered = last !== null && covering(intervals, last.t) !== undefined;
+      if (covered && !includeExcluded) {
+        const found = await this.deps.db
+          .selectFrom('readings')
+          .select(['t', 'value'])
+          .where('series', '=', r.no as number)
+          .where(sql<boolean>`1 = 1${notExcludedSql(intervals)}`)
+          .orderBy('t', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        last = found ? { t: Number(found.t), v: found.value } : null;
+      }
+      channels.push({
         channelId: r.id,
         meterId: r.meter_id,
         key: r.key,
         quantity: r.quantity,
         unit: r.unit,
-        time: r.last_t === null ? null : isoTime(r.last_t),
-        value: r.last_t === null ? null : r.last_v,
-      })),
-    };
+        time: last === null ? null : isoTime(last.t),
+        value: last === null ? null : last.v,
+        ...(covered && includeExcluded ? { excluded: true } : {}),
+      });
+    }
+    return { homeId, channels };
   }
 
   /**

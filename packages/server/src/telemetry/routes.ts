@@ -5,6 +5,7 @@ import { ApiError } from '../http/errors.js';
 import { IdParams, ProblemSchema } from '../http/schemas.js';
 import { toCsv } from './csv.js';
 import {
+  LatestQuery,
   LatestSchema,
   PushBody,
   PushResultSchema,
@@ -91,14 +92,21 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const answer = await telemetryQueries.series(request.scope, request.params.id, request.query);
       if (wantsCsv(request)) {
+        // Raw readings with their excluded ones: a column says which (the import ignores it).
+        const flagged = request.query.includeExcluded === true && answer.resolution === 'raw';
         const rows: unknown[][] = [];
         for (const c of answer.channels) {
-          for (const p of c.points) rows.push([c.channelId, c.key, c.unit, p.time, p.value]);
+          for (const p of c.points) {
+            const row: unknown[] = [c.channelId, c.key, c.unit, p.time, p.value];
+            if (flagged) row.push(p.excluded === true);
+            rows.push(row);
+          }
         }
+        const header = ['channelId', 'key', 'unit', 'time', 'value', ...(flagged ? ['excluded'] : [])];
         return reply
           .type('text/csv; charset=utf-8')
           .header('Content-Disposition', `attachment; filename="telemetry-${answer.homeId}.csv"`)
-          .send(toCsv(['channelId', 'key', 'unit', 'time', 'value'], rows));
+          .send(toCsv(header, rows));
       }
       return answer;
     },
@@ -113,9 +121,11 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security,
         summary: "The newest reading of each of a home's channels",
         params: IdParams,
+        querystring: LatestQuery,
         response: { 200: LatestSchema, '4xx': ProblemSchema },
       },
     },
-    async (request) => telemetryQueries.latest(request.scope, request.params.id),
+    async (request) =>
+      telemetryQueries.latest(request.scope, request.params.id, request.query.includeExcluded === true),
   );
 };

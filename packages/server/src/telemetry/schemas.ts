@@ -1,4 +1,6 @@
 import { type Static, Type } from 'typebox';
+import { PageQuery } from '../http/paging.js';
+import { Id } from '../http/schemas.js';
 import { MAX_READINGS_PER_REQUEST } from './types.js';
 
 export const ReadingSchema = Type.Object(
@@ -111,6 +113,13 @@ export const TelemetryQuery = Type.Object(
           'delta, min, max, first, last and count. Not with resolution or agg',
       }),
     ),
+    includeExcluded: Type.Optional(
+      Type.Boolean({
+        description:
+          'true: readings under an exclusion count too (raw points say `excluded: true`; buckets are ' +
+          'folded from the raw readings). Default false: they are left out, as everywhere else',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -124,6 +133,9 @@ const PointSchema = Type.Object({
   max: Type.Optional(Type.Number({ description: 'with points: the highest reading in the bucket' })),
   first: Type.Optional(Type.Number({ description: 'with points: the first reading in the bucket' })),
   last: Type.Optional(Type.Number({ description: 'with points: the last reading in the bucket' })),
+  excluded: Type.Optional(
+    Type.Boolean({ description: 'raw readings with includeExcluded=true: an exclusion covers this reading' }),
+  ),
 });
 
 export const ChannelSeriesSchema = Type.Object({
@@ -162,9 +174,23 @@ export const LatestSchema = Type.Object({
         description: 'null: no reading yet',
       }),
       value: Type.Union([Type.Number(), Type.Null()]),
+      excluded: Type.Optional(
+        Type.Boolean({ description: 'with includeExcluded=true: an exclusion covers this reading' }),
+      ),
     }),
   ),
 });
+export const LatestQuery = Type.Object(
+  {
+    includeExcluded: Type.Optional(
+      Type.Boolean({
+        description:
+          "true: each channel's newest stored reading, excluded or not. Default false: the newest no exclusion covers",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 export type LatestAnswer = Static<typeof LatestSchema>;
 
 export const MeterStatusSchema = Type.Object({
@@ -206,3 +232,58 @@ export const MeterStatusSchema = Type.Object({
   ),
 });
 export type MeterStatus = Static<typeof MeterStatusSchema>;
+
+/** Exclusions: a channel's readings over a time range left out of rollups, queries and analytics. */
+export const MAX_EXCLUSION_REASON = 500;
+
+export const CreateExclusionBody = Type.Object(
+  {
+    channelId: Type.String({
+      format: 'uuid',
+      description: 'a channel of this home (GET /homes/{id}/meters)',
+    }),
+    from: Type.String({
+      format: 'date-time',
+      maxLength: 64,
+      description: 'start, inclusive: RFC 3339 with an offset, e.g. 2026-01-31T12:00:00Z',
+    }),
+    to: Type.String({
+      format: 'date-time',
+      maxLength: 64,
+      description: 'end, exclusive; after from, at most one year ahead of the server clock',
+    }),
+    reason: Type.String({
+      minLength: 1,
+      maxLength: MAX_EXCLUSION_REASON,
+      description: 'why these readings do not count (shown in the list and the audit trail)',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type CreateExclusionInput = Static<typeof CreateExclusionBody>;
+
+export const ExclusionViewSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  homeId: Type.String({ format: 'uuid' }),
+  channelId: Type.String({ format: 'uuid' }),
+  meterId: Type.String({ format: 'uuid' }),
+  key: Type.String({ description: "the channel's key, e.g. heat_energy" }),
+  from: Type.String({ format: 'date-time', description: 'start, inclusive' }),
+  to: Type.String({ format: 'date-time', description: 'end, exclusive' }),
+  reason: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+  createdBy: Type.Union([Type.Object({ id: Type.String(), username: Type.String() }), Type.Null()], {
+    description: 'who made it, as they were then',
+  }),
+});
+export type ExclusionView = Static<typeof ExclusionViewSchema>;
+
+export const ExclusionListQuery = Type.Object(
+  {
+    ...PageQuery,
+    channelId: Type.Optional(Type.String({ format: 'uuid', description: "one channel's exclusions" })),
+  },
+  { additionalProperties: false },
+);
+
+export const ExclusionParams = Type.Object({ id: Id('the home id'), exclusionId: Id('the exclusion id') });

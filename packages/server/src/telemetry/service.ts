@@ -9,7 +9,7 @@ import type { HomesService } from '../homes/service.js';
 import { ApiError } from '../http/errors.js';
 import { type Calendar, calendarFor } from './buckets.js';
 import { checkValue, type Limits, limitsFor } from './plausibility.js';
-import { type RowOutcome, type StoreRow, writeBatch } from './store.js';
+import { type RowOutcome, type StoreRow, type WriteSession, writeBatch } from './store.js';
 import { Partitions, PostgresWriteSession } from './store-postgres.js';
 import { SqliteWriteSession } from './store-sqlite.js';
 import {
@@ -373,6 +373,52 @@ export class TelemetryService {
     }
     await this.partitions?.ensure(rows.map((r) => r.t));
     return this.db.transaction().execute((trx) => writeBatch(new PostgresWriteSession(trx), rows));
+  }
+
+  /**
+   * Runs `work` in one write transaction of the store, serialised with ingest's batches (SQLite:
+   * the connection and BEGIN IMMEDIATE; PostgreSQL: the series row locks `work` takes with
+   * lockSeries). `db` runs Kysely queries in the same transaction (an audit record, say).
+   */
+  async inWriteTransaction<T>(work: (session: WriteSession, db: Kysely<DB>) => Promise<T>): Promise<T> {
+    const session = this.sqliteSession;
+    if (session) {
+      return this.db.connection().execute(async (connection) => {
+        session.begin();
+        try {
+          const result = await work(session, connection);
+          session.commit();
+          return result;
+        } catch (err) {
+          session.rollback();
+          throw err;
+        }
+      });
+    }
+    return this.db.transaction().execute((trx) => work(new PostgresWriteSession(trx), trx));
+  }
+
+  /** The series number of a channel of a home, made if the channel has no readings yet. */
+  async seriesOf(channelId: string, homeId: string): Promise<number> {
+    const known = this.seriesOfChannel.get(channelId);
+    if (known !== undefined) return known;
+    await this.db
+      .insertInto('telemetry_series')
+      .values({ channel_id: channelId, home_id: homeId })
+      .onConflict((oc) => oc.column('channel_id').doNothing())
+      .execute();
+    const row = await this.db
+      .selectFrom('telemetry_series')
+      .select('no')
+      .where('channel_id', '=', channelId)
+      .executeTakeFirstOrThrow();
+    this.seriesOfChannel.set(channelId, row.no);
+    return row.no;
+  }
+
+  /** Tells whoever listens that a home's data changed (fault evaluation: judge it again soon). */
+  dataChanged(homeId: string): void {
+    this.deps.onStored?.(new Set([homeId]));
   }
 
   /** Waits for queued readings to be committed (shutdown). */

@@ -1,5 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.js';
+import { type Interval, mergeIntervals } from './excluded.js';
+import type { Sample } from './plausibility.js';
 import {
   type Aggregate,
   type Neighbours,
@@ -183,6 +185,55 @@ export class PostgresWriteSession implements WriteSession {
       left join readings x on x.series = ${series} and x.t = k.t
       order by k.i`.execute(this.trx);
     return rows.map(toNeighbours);
+  }
+
+  async exclusions(nos: number[]): Promise<Map<number, Interval[]>> {
+    const result = new Map<number, Interval[]>();
+    if (nos.length === 0) return result;
+    const { rows } = await sql<{ series: number; from: number | string; to: number | string }>`
+      select series, from_t as "from", to_t as "to" from telemetry_exclusions
+      where series = any(${nos}::int4[])`.execute(this.trx);
+    const bySeries = new Map<number, Interval[]>();
+    for (const r of rows) {
+      const list = bySeries.get(r.series) ?? [];
+      list.push({ from: Number(r.from), to: Number(r.to) });
+      bySeries.set(r.series, list);
+    }
+    for (const [no, list] of bySeries) result.set(no, mergeIntervals(list));
+    return result;
+  }
+
+  async lastBefore(series: number, t: number): Promise<Sample | undefined> {
+    const { rows } = await sql<{ t: number | string; v: number }>`
+      select t, value as v from readings where series = ${series} and t < ${t} order by t desc limit 1`.execute(
+      this.trx,
+    );
+    return rows[0] ? { t: Number(rows[0].t), v: rows[0].v } : undefined;
+  }
+
+  async firstFrom(series: number, t: number): Promise<Sample | undefined> {
+    const { rows } = await sql<{ t: number | string; v: number }>`
+      select t, value as v from readings where series = ${series} and t >= ${t} order by t limit 1`.execute(
+      this.trx,
+    );
+    return rows[0] ? { t: Number(rows[0].t), v: rows[0].v } : undefined;
+  }
+
+  async between(series: number, from: number, to: number): Promise<Sample[]> {
+    const { rows } = await sql<{ t: number | string; v: number }>`
+      select t, value as v from readings where series = ${series} and t >= ${from} and t < ${to} order by t`.execute(
+      this.trx,
+    );
+    return rows.map((r) => ({ t: Number(r.t), v: r.v }));
+  }
+
+  async clearRollups(table: RollupTable, series: number, from: number, to: number): Promise<void> {
+    await this.trx
+      .deleteFrom(table)
+      .where('series', '=', series)
+      .where('bucket', '>=', from)
+      .where('bucket', '<', to)
+      .execute();
   }
 }
 

@@ -1,4 +1,6 @@
 import type SqliteDatabase from 'better-sqlite3';
+import { type Interval, mergeIntervals } from './excluded.js';
+import type { Sample } from './plausibility.js';
 import type {
   Aggregate,
   Neighbours,
@@ -81,6 +83,13 @@ export class SqliteWriteSession implements WriteSession {
           (select value from readings r where r.series = @series and r.t > k.value order by r.t limit 1) as nv
         from json_each(@times) k order by k.key`),
       save: prepare('update telemetry_series set first_t = ?, last_t = ?, last_v = ? where no = ?'),
+      exclusions: prepare('select from_t as "from", to_t as "to" from telemetry_exclusions where series = ?'),
+      lastBefore: prepare(
+        'select t, value as v from readings where series = ? and t < ? order by t desc limit 1',
+      ),
+      firstFrom: prepare('select t, value as v from readings where series = ? and t >= ? order by t limit 1'),
+      clearHour: prepare('delete from rollups_hour where series = ? and bucket >= ? and bucket < ?'),
+      clearDay: prepare('delete from rollups_day where series = ? and bucket >= ? and bucket < ?'),
       begin: prepare('begin immediate'),
       commit: prepare('commit'),
       rollback: prepare('rollback'),
@@ -214,6 +223,32 @@ export class SqliteWriteSession implements WriteSession {
   async neighbours(series: number, times: number[]): Promise<Neighbours[]> {
     const rows = this.s('neighbours').all({ series, times: JSON.stringify(times) }) as NeighbourRow[];
     return rows.map(toNeighbours);
+  }
+
+  async exclusions(nos: number[]): Promise<Map<number, Interval[]>> {
+    const result = new Map<number, Interval[]>();
+    const statement = this.s('exclusions');
+    for (const no of nos) {
+      const rows = statement.all(no) as Interval[];
+      if (rows.length > 0) result.set(no, mergeIntervals(rows));
+    }
+    return result;
+  }
+
+  async lastBefore(series: number, t: number): Promise<Sample | undefined> {
+    return this.s('lastBefore').get(series, t) as Sample | undefined;
+  }
+
+  async firstFrom(series: number, t: number): Promise<Sample | undefined> {
+    return this.s('firstFrom').get(series, t) as Sample | undefined;
+  }
+
+  async between(series: number, from: number, to: number): Promise<Sample[]> {
+    return this.s('between').all(series, from, to) as Sample[];
+  }
+
+  async clearRollups(table: RollupTable, series: number, from: number, to: number): Promise<void> {
+    this.s(table === 'rollups_hour' ? 'clearHour' : 'clearDay').run(series, from, to);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { RollupsTable } from '../db/schema.js';
 import { type Calendar, HOUR, hourOf } from './buckets.js';
+import { covering, type Interval } from './excluded.js';
 import { checkStep, type Implausible, type RegisterLimit, type Sample } from './plausibility.js';
 
 /** One reading on its way into the store: series number, time (epoch ms), value. */
@@ -62,6 +63,61 @@ export interface WriteSession {
   saveSeriesState(series: number, state: SeriesState): Promise<void>;
   /** For each time (ascending), the series' stored neighbours: one statement for them all. */
   neighbours(series: number, times: number[]): Promise<Neighbours[]>;
+  /** The series' exclusions (telemetry_exclusions), merged, of those that have any. */
+  exclusions(nos: number[]): Promise<Map<number, Interval[]>>;
+  /** The last reading before t, excluded or not. */
+  lastBefore(series: number, t: number): Promise<Sample | undefined>;
+  /** The first reading at or after t, excluded or not. */
+  firstFrom(series: number, t: number): Promise<Sample | undefined>;
+  /** The readings in [from, to), excluded or not, in time order. */
+  between(series: number, from: number, to: number): Promise<Sample[]>;
+  /** Deletes the series' buckets in [from, to) (before they are written again from raw). */
+  clearRollups(table: RollupTable, series: number, from: number, to: number): Promise<void>;
+}
+
+/** The last reading before t that no exclusion covers (each step back jumps over a whole range). */
+export async function effectiveBefore(
+  session: WriteSession,
+  series: number,
+  t: number,
+  intervals: readonly Interval[],
+): Promise<Sample | undefined> {
+  let cursor = t;
+  for (;;) {
+    const found = await session.lastBefore(series, cursor);
+    const range = found && covering(intervals, found.t);
+    if (!range) return found;
+    cursor = range.from;
+  }
+}
+
+/** The first reading at or after t that no exclusion covers. */
+export async function effectiveFrom(
+  session: WriteSession,
+  series: number,
+  t: number,
+  intervals: readonly Interval[],
+): Promise<Sample | undefined> {
+  let cursor = t;
+  for (;;) {
+    const found = await session.firstFrom(series, cursor);
+    const range = found && covering(intervals, found.t);
+    if (!range) return found;
+    cursor = range.to;
+  }
+}
+
+/** Like WriteSession.readingsFrom, leaving out the readings the exclusions cover. */
+async function effectiveReadingsFrom(
+  session: WriteSession,
+  series: number,
+  from: number,
+  to: number,
+  intervals: readonly Interval[],
+): Promise<{ before?: number; rows: { t: number; v: number }[] }> {
+  const before = (await effectiveBefore(session, series, from, intervals))?.v;
+  const rows = (await session.between(series, from, to)).filter((r) => !covering(intervals, r.t));
+  return before === undefined ? { rows } : { before, rows };
 }
 
 /**
@@ -167,6 +223,7 @@ async function judgeRegisters(
   session: WriteSession,
   sorted: StoreRow[],
   states: Map<number, SeriesState>,
+  excluded: Map<number, Interval[]>,
 ): Promise<RowOutcome[]> {
   const verdicts: RowOutcome[] = new Array(sorted.length);
   let start = 0;
@@ -177,7 +234,8 @@ async function judgeRegisters(
     const limit = first.register;
     if (limit) {
       const state = states.get(first.series);
-      const newest: Sample | undefined =
+      const intervals = excluded.get(first.series);
+      let newest: Sample | undefined =
         state && state.last_t !== null && state.last_v !== null
           ? { t: Number(state.last_t), v: state.last_v }
           : undefined;
@@ -188,6 +246,15 @@ async function judgeRegisters(
               sorted.slice(start, end).map((r) => r.t),
             )
           : undefined;
+      // Excluded readings are no neighbours: a register is judged against the readings that count.
+      if (intervals) {
+        newest = await skipExcludedBefore(session, first.series, newest, intervals);
+        for (const around of stored ?? []) {
+          around.before = await skipExcludedBefore(session, first.series, around.before, intervals);
+          const range = around.after && covering(intervals, around.after.t);
+          if (range) around.after = await effectiveFrom(session, first.series, range.to, intervals);
+        }
+      }
       // The last row accepted: a StoreRow has t and v, so it serves as a sample as it is.
       let accepted: Sample | undefined;
       for (let i = start; i < end; i++) {
@@ -201,12 +268,24 @@ async function judgeRegisters(
           (before && checkStep(limit, before, row, 'later')) ||
           (around?.after && checkStep(limit, row, around.after, 'earlier'));
         if (verdict) verdicts[i] = verdict;
-        else accepted = row;
+        // An excluded row of the batch is no neighbour of the rows after it either.
+        else if (!intervals || !covering(intervals, row.t)) accepted = row;
       }
     }
     start = end;
   }
   return verdicts;
+}
+
+/** The sample itself, or when an exclusion covers it the last reading before that none covers. */
+async function skipExcludedBefore(
+  session: WriteSession,
+  series: number,
+  sample: Sample | undefined,
+  intervals: readonly Interval[],
+): Promise<Sample | undefined> {
+  const range = sample && covering(intervals, sample.t);
+  return range ? effectiveBefore(session, series, range.from, intervals) : sample;
 }
 
 /**
@@ -226,9 +305,11 @@ export async function writeBatch(session: WriteSession, rows: StoreRow[]): Promi
   const sorted = order.map((i) => rows[i] as StoreRow);
   const nos = [...new Set(sorted.map((r) => r.series))];
   const states = await session.lockSeries(nos);
+  // Read under the series lock: an exclusion made or removed meanwhile has committed or waits.
+  const excluded = await session.exclusions(nos);
   // Judged under the series lock, with every queued request's rows: two readings of one batch
   // are checked against each other as well as against what is stored.
-  const sortedOutcomes: RowOutcome[] = await judgeRegisters(session, sorted, states);
+  const sortedOutcomes: RowOutcome[] = await judgeRegisters(session, sorted, states, excluded);
   const keep: number[] = [];
   for (let i = 0; i < sorted.length; i++) if (sortedOutcomes[i] === undefined) keep.push(i);
   const kept = keep.length === sorted.length ? sorted : keep.map((i) => sorted[i] as StoreRow);
@@ -243,7 +324,7 @@ export async function writeBatch(session: WriteSession, rows: StoreRow[]): Promi
 
   const hourMerges: Aggregate[] = [];
   const dayMerges: Aggregate[] = [];
-  const dirty: { series: number; calendar: Calendar; hours: Set<number> }[] = [];
+  const dirty: { series: number; calendar: Calendar; hours: Set<number>; intervals?: Interval[] }[] = [];
   let start = 0;
   while (start < sorted.length) {
     const series = (sorted[start] as StoreRow).series;
@@ -251,6 +332,7 @@ export async function writeBatch(session: WriteSession, rows: StoreRow[]): Promi
     while (end < sorted.length && (sorted[end] as StoreRow).series === series) end++;
     const calendar = (sorted[start] as StoreRow).calendar;
     const state = states.get(series) ?? { first_t: null, last_t: null, last_v: null };
+    const intervals = excluded.get(series);
     const appended: { t: number; v: number }[] = [];
     const late: number[] = [];
     for (let i = start; i < end; i++) {
@@ -259,12 +341,25 @@ export async function writeBatch(session: WriteSession, rows: StoreRow[]): Promi
       if (state.last_t === null || row.t > state.last_t) appended.push(row);
       else late.push(row.t);
     }
-    if (appended.length > 0) {
+    if (intervals) {
+      // A series with exclusions: its buckets are recomputed from the readings that count (an
+      // excluded reading changes none; one that counts changes its hour and its successor's).
+      const hours = new Set<number>();
+      for (const row of [...appended, ...late.map((t) => ({ t }))]) {
+        if (covering(intervals, row.t)) continue;
+        hours.add(hourOf(row.t));
+        if (state.last_t !== null && row.t < state.last_t) {
+          const next = await effectiveFrom(session, series, row.t + 1, intervals);
+          if (next) hours.add(hourOf(next.t));
+        }
+      }
+      if (hours.size > 0) dirty.push({ series, calendar, hours, intervals });
+    } else if (appended.length > 0) {
       const previous = state.last_v ?? undefined;
       hourMerges.push(...fold(series, appended, previous, hourOf));
       dayMerges.push(...fold(series, appended, previous, (t) => calendar.dayOf(t)));
     }
-    if (late.length > 0) {
+    if (!intervals && late.length > 0) {
       const hours = new Set<number>();
       for (const t of late) {
         hours.add(hourOf(t));
@@ -288,11 +383,13 @@ export async function writeBatch(session: WriteSession, rows: StoreRow[]): Promi
   if (hourMerges.length > 0) await session.mergeRollups('rollups_hour', hourMerges);
   if (dayMerges.length > 0) await session.mergeRollups('rollups_day', dayMerges);
 
-  for (const { series, calendar, hours } of dirty) {
+  for (const { series, calendar, hours, intervals } of dirty) {
     const days = new Set<number>();
     const recomputed: Aggregate[] = [];
     for (const hour of [...hours].sort((a, b) => a - b)) {
-      const { before, rows: inHour } = await session.readingsFrom(series, hour, hour + HOUR);
+      const { before, rows: inHour } = intervals
+        ? await effectiveReadingsFrom(session, series, hour, hour + HOUR, intervals)
+        : await session.readingsFrom(series, hour, hour + HOUR);
       recomputed.push(...fold(series, inHour, before, hourOf));
       days.add(calendar.dayOf(hour));
     }
@@ -306,4 +403,55 @@ export async function writeBatch(session: WriteSession, rows: StoreRow[]): Promi
     await session.replaceRollups('rollups_day', dayRollups);
   }
   return outcomes;
+}
+
+/** Days of raw readings read at a time when buckets are recomputed over a long span. */
+const RECOMPUTE_CHUNK_DAYS = 31;
+
+/**
+ * Recomputes a series' buckets after its exclusions changed over [from, to): the hours meeting
+ * the span and the hour of the first counting reading at or after `to` (its delta is measured from
+ * the last counting reading before it, which the change may have moved), and the local days holding
+ * them, all from the raw readings no exclusion in `intervals` (the exclusions now in force) covers.
+ * Buckets left without readings are deleted. Hours and days are folded from raw in time order, as
+ * an in-order ingest builds them; raw is read a month at a time, so a long span stays small in memory.
+ */
+export async function recomputeSpan(
+  session: WriteSession,
+  series: number,
+  calendar: Calendar,
+  from: number,
+  to: number,
+  intervals: readonly Interval[],
+): Promise<void> {
+  // No reading in the span: whether it is excluded changes no bucket.
+  const inside = await session.firstFrom(series, from);
+  if (!inside || inside.t >= to) return;
+  const next = await effectiveFrom(session, series, to, intervals);
+  // No counting reading after the span: buckets reach no further than the last stored reading in it.
+  const end = next ? next.t : Math.max(from, (await session.lastBefore(series, to))?.t ?? from);
+  const hoursFrom = hourOf(from);
+  const hoursTo = hourOf(end) + HOUR;
+  // Day buckets start on UTC hours at or before the hours they hold: [daysFrom, daysTo) covers the hours.
+  const daysFrom = calendar.dayOf(from);
+  const daysTo = calendar.nextDay(calendar.dayOf(end));
+  let previous = (await effectiveBefore(session, series, daysFrom, intervals))?.v;
+  const hours: Aggregate[] = [];
+  const days: Aggregate[] = [];
+  for (let chunk = daysFrom; chunk < daysTo; ) {
+    // Chunks end at local midnights: no hour or day is split between two.
+    let chunkEnd = chunk;
+    for (let k = 0; k < RECOMPUTE_CHUNK_DAYS && chunkEnd < daysTo; k++) chunkEnd = calendar.nextDay(chunkEnd);
+    const rows = (await session.between(series, chunk, chunkEnd)).filter((r) => !covering(intervals, r.t));
+    for (const a of fold(series, rows, previous, hourOf)) {
+      if (a.bucket >= hoursFrom && a.bucket < hoursTo) hours.push(a);
+    }
+    days.push(...fold(series, rows, previous, (t) => calendar.dayOf(t)));
+    if (rows.length > 0) previous = (rows.at(-1) as { v: number }).v;
+    chunk = chunkEnd;
+  }
+  await session.clearRollups('rollups_hour', series, hoursFrom, hoursTo);
+  await session.clearRollups('rollups_day', series, daysFrom, daysTo);
+  if (hours.length > 0) await session.replaceRollups('rollups_hour', hours);
+  if (days.length > 0) await session.replaceRollups('rollups_day', days);
 }

@@ -28,6 +28,19 @@ export class UsersRepository {
       .executeTakeFirst();
   }
 
+  /** The active users of agents with this email address (an address may have one per agent). */
+  findActiveByEmail(email: string, limit: number): Promise<UserRow[]> {
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('email', '=', email.trim().toLowerCase())
+      .where('status', '=', 'active')
+      .where('agent_id', 'is not', null)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+  }
+
   findById(id: string): Promise<UserRow | undefined> {
     return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
   }

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { AgentRow } from '../agents/repository.js';
 import type { AgentsService } from '../agents/service.js';
 import type { AuditService } from '../audit/service.js';
+import type { LoginThrottle } from '../auth/login-throttle.js';
 import { hashPassword, passwordWeakness, verifyPassword } from '../auth/passwords.js';
 import type { Actor, Scope } from '../auth/scope.js';
 import type { DB, Role } from '../db/schema.js';
@@ -28,6 +30,8 @@ export interface UsersDeps {
   dialect: 'sqlite' | 'postgres';
   agents: AgentsService;
   audit: AuditService;
+  /** The login throttle: a wrong current password counts as a failed login (same buckets). */
+  loginThrottle: LoginThrottle;
   /** Revokes a user's tokens (all, or all but the session of one access token). Late-bound to auth. */
   revokeSessions: (userId: string, exceptTokenHash?: string) => Promise<void>;
   /**
@@ -89,6 +93,16 @@ export class UsersService {
 
   findById(id: string): Promise<UserRow | undefined> {
     return this.repo.findById(id);
+  }
+
+  /** The active users of agents that have this email address (at most `limit`). */
+  findActiveByEmail(email: string, limit = 10): Promise<UserRow[]> {
+    return this.repo.findActiveByEmail(email, limit);
+  }
+
+  /** Sets a user's password hash inside the caller's transaction (a password reset). */
+  setPasswordHashInTransaction(trx: Kysely<DB>, userId: string, passwordHash: string): Promise<void> {
+    return this.repo.setPasswordHash(userId, passwordHash, Date.now(), trx);
   }
 
   /** Refuses a password NIST SP 800-63B would refuse, naming the field (400). */
@@ -329,11 +343,24 @@ export class UsersService {
   async changePassword(actor: Actor, input: ChangePasswordInput): Promise<void> {
     const user = await this.repo.findById(actor.scope.userId);
     if (!user) throw new ApiError('invalid_token', 'The user of this token no longer exists');
+    // A wrong current password is a failed login: without this, a stolen access token would be a
+    // way to guess the password with no limit (some 72,000 guesses an hour).
+    const attempt = await this.deps.loginThrottle.begin(user.username, actor.address, user.id);
+    if (attempt.retryAfter > 0) {
+      throw new ApiError(
+        'too_many_requests',
+        `Too many wrong passwords (logins and password changes); try again in ${attempt.retryAfter} s (Retry-After)`,
+        { headers: { 'retry-after': String(attempt.retryAfter) } },
+      );
+    }
     if (!(await verifyPassword(user.password_hash, input.currentPassword))) {
+      const delay = await attempt.failed();
+      if (delay > 0) await sleep(delay);
       throw new ApiError('password_incorrect', 'The current password is wrong', {
         errors: [{ field: '/body/currentPassword', message: 'is wrong' }],
       });
     }
+    await attempt.succeeded(user.id);
     this.checkNewPassword(input.newPassword, '/body/newPassword', [
       user.username,
       user.name,

@@ -1,3 +1,4 @@
+import type { StorageHealth } from '../db/storage-faults.js';
 import { isoTime, isoTimeOrNull } from '../db/time.js';
 import { PassLoop } from '../jobs/loop.js';
 import type { NotificationsLog, NotificationsOptions } from '../notifications/service.js';
@@ -29,6 +30,7 @@ export class WebhookDeliveryWorker {
     private readonly repo: WebhooksRepository,
     private readonly options: NotificationsOptions,
     private readonly log: NotificationsLog,
+    storage?: StorageHealth,
   ) {
     this.loop = new PassLoop({
       pass: (fromLoop) => this.pass(fromLoop),
@@ -36,6 +38,7 @@ export class WebhookDeliveryWorker {
       more: (result) => result.more,
       log,
       failure: 'webhook delivery pass failed',
+      ...(storage ? { storage } : {}),
     });
   }
 

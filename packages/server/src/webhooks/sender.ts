@@ -2,7 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { isPrivateAddress } from './url-policy.js';
+import { isPrivateAddress, urlProblem } from './url-policy.js';
 
 export interface WebhookRequest {
   url: string;
@@ -12,6 +12,8 @@ export interface WebhookRequest {
   allowPrivateNetworks: boolean;
   /** Aborts the attempt (the server is stopping). */
   signal?: AbortSignal;
+  /** The DNS lookup behind the guard (node:dns lookup); tests give a resolver with known answers. */
+  resolver?: typeof dnsLookup;
 }
 
 /** What one attempt came to: the receiver's status (none when it never answered) and, on failure, why. */
@@ -28,9 +30,9 @@ const MAX_BODY_KEPT = 500;
  * A DNS lookup that refuses private addresses unless they are allowed, so a public name that
  * resolves (or is rebound) to an internal address is never reached.
  */
-function guardedLookup(allowPrivate: boolean): LookupFunction {
+function guardedLookup(allowPrivate: boolean, resolver: typeof dnsLookup = dnsLookup): LookupFunction {
   return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
+    resolver(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
       if (err) return callback(err, '', 0);
       const usable = allowPrivate ? addresses : addresses.filter((a) => !isPrivateAddress(a.address));
       if (usable.length === 0) {
@@ -50,16 +52,12 @@ function guardedLookup(allowPrivate: boolean): LookupFunction {
  * failure, so a delivery never lands somewhere the URL check did not see).
  */
 export function postWebhook(request: WebhookRequest): Promise<WebhookResponse> {
+  // The policy of create and update, again: a URL stored before the policy was tightened, or
+  // under HEARTH_WEBHOOKS_ALLOW_PRIVATE since switched off, is refused here too.
+  const problem = urlProblem(request.url, request.allowPrivateNetworks);
+  if (problem) return Promise.resolve({ ok: false, status: null, error: `the URL ${problem}` });
   const url = new URL(request.url);
   const client = url.protocol === 'https:' ? https : http;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (!request.allowPrivateNetworks && isPrivateAddress(host)) {
-    return Promise.resolve({
-      ok: false,
-      status: null,
-      error: `${host} is a private address, which is refused`,
-    });
-  }
   return new Promise((resolve) => {
     let settled = false;
     let req: http.ClientRequest;
@@ -79,7 +77,7 @@ export function postWebhook(request: WebhookRequest): Promise<WebhookResponse> {
       {
         method: 'POST',
         headers: { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) },
-        lookup: guardedLookup(request.allowPrivateNetworks),
+        lookup: guardedLookup(request.allowPrivateNetworks, request.resolver),
         agent: false,
       },
       (res) => {

@@ -55,12 +55,18 @@ async function seedHome(reference: string) {
     const at = iso(hour + 30 * 60_000);
     readings.push({ channelId: electricity, time: at, value: kwh });
     readings.push({ channelId: heat, time: at, value: kwh * 3 });
+    // Two readings an hour, 0.1 °C either side of the day's mean: the mean is exact, and the sensor is
+    // not one the stuck_sensor rule flags (its hours would leave the degree days).
     if (hour >= OCT_24_LOCAL)
-      readings.push({
-        channelId: outdoor,
-        time: at,
-        value: hour < Date.parse('2026-10-24T23:00:00Z') ? 5.5 : 10.5,
-      });
+      for (const [minute, wander] of [
+        [15, 0.1],
+        [45, -0.1],
+      ] as const)
+        readings.push({
+          channelId: outdoor,
+          time: iso(hour + minute * 60_000),
+          value: (hour < Date.parse('2026-10-24T23:00:00Z') ? 5.5 : 10.5) + wander,
+        });
   }
   await pushAll(t.app, tenant.admin.token, readings);
   return homeId;

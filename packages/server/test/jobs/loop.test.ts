@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PassLoop, type PassLoopOptions } from '../../src/jobs/loop.js';
 
 /** A promise the test resolves when it chooses: a pass that is still "in flight". */
@@ -171,8 +171,41 @@ describe('PassLoop', () => {
     });
     loop.start();
     await until('a pass after the failed one', () => passes.length >= 2);
-    expect(errors).toEqual([{ obj: { err: failure }, msg: 'test pass failed' }]);
+    expect(errors).toEqual([
+      { obj: { err: failure, failuresInARow: 1, retryInMs: 20 }, msg: 'test pass failed' },
+    ]);
     expect(loop.running).toBe(true);
+  });
+
+  it('backs off after failed passes, doubling the wait up to a minute, and is back on its interval after a success', async () => {
+    vi.useFakeTimers();
+    try {
+      let failing = true;
+      const { loop, passes, errors } = harness({
+        intervalMs: 1000,
+        work: async (n) => {
+          if (failing) throw new Error('disk full');
+          return n;
+        },
+      });
+      loop.start();
+      await vi.advanceTimersByTimeAsync(60_000);
+      // Passes at 0, 2, 6, 14 and 30 s (waits of 2, 4, 8, 16, then 32 s): not one a second.
+      expect(passes).toHaveLength(5);
+      expect(errors.map((e) => (e.obj as { retryInMs: number }).retryInMs)).toEqual([
+        2000, 4000, 8000, 16000, 32000,
+      ]);
+      await vi.advanceTimersByTimeAsync(10 * 60_000);
+      // At 62 s (after 32 s), then the wait stops growing at MAX_BACKOFF_MS: 122, 182 … 602 s.
+      expect(passes).toHaveLength(5 + 10);
+      failing = false;
+      await vi.advanceTimersByTimeAsync(60_000);
+      const recovered = passes.length;
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(passes.length - recovered).toBe(5);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a pass that throws before its first await is logged too', async () => {
@@ -192,7 +225,7 @@ describe('PassLoop', () => {
     loops.push(loop);
     loop.start();
     await until('a pass after the failed one', () => calls >= 2);
-    expect(errors).toEqual([{ err: failure }]);
+    expect(errors).toEqual([{ err: failure, failuresInARow: 1, retryInMs: 20 }]);
     await expect(loop.runOnce()).resolves.toBeGreaterThan(2);
   });
 

@@ -11,16 +11,20 @@ import {
 } from '../../src/performance/formulas.js';
 
 const HOUR = 3_600_000;
-const hour = (h: Partial<HourFigures>): HourFigures => ({
-  hour: 0,
-  heatKwh: 0,
-  electricityKwh: 0,
-  covered: true,
-  afterGap: false,
-  flowC: null,
-  outdoorC: null,
-  ...h,
-});
+const hour = (h: Partial<HourFigures & { running: boolean }>): HourFigures & { running: boolean } => {
+  const figures = {
+    hour: 0,
+    heatKwh: 0,
+    electricityKwh: 0,
+    covered: true,
+    afterGap: false,
+    flowC: null,
+    outdoorC: null,
+    ...h,
+  };
+  // Running as the service decides it: covered, not just after a gap, heat registered.
+  return { running: figures.covered && !figures.afterGap && figures.heatKwh > 0, ...figures };
+};
 
 describe('performance formulas, by hand', () => {
   it('COP is Σheat / Σelectricity, never a mean of ratios', () => {
@@ -29,20 +33,26 @@ describe('performance formulas, by hand', () => {
     expect(ratio(5, 0)).toBeNull();
   });
 
-  it('Carnot COP is T_flow[K] / (T_flow − T_out)', () => {
-    expect(carnotCop(35, 5)).toBeCloseTo(308.15 / 30, 10);
-    expect(carnotCop(45, -5)).toBeCloseTo(318.15 / 50, 10);
-    expect(carnotCop(20, 20)).toBeNull();
-    // Hour 1: 3 kWh of heat at 35/5 (ideal 10.2717) for 1 kWh; hour 2: 2 kWh at 45/−5 (ideal 6.363) for 1 kWh.
+  it('Carnot COP is taken between condensing (flow + 2 K) and evaporating (outdoor − 6 K) temperatures', () => {
+    // 35 °C flow, 5 °C outdoor: condensing 37 °C (310.15 K), evaporating −1 °C, lift 38 K.
+    expect(carnotCop(35, 5)).toBeCloseTo(310.15 / 38, 10);
+    // 45 °C flow, −5 °C outdoor: condensing 47 °C (320.15 K), evaporating −11 °C, lift 58 K.
+    expect(carnotCop(45, -5)).toBeCloseTo(320.15 / 58, 10);
+    // heatpumpmonitor.org's worked example: 35 °C flow at 6 °C outside, ideal COP 8.4.
+    expect(carnotCop(35, 6)).toBeCloseTo(8.38, 2);
+    // No lift between condensing and evaporating: no Carnot COP.
+    expect(carnotCop(10, 20)).toBeNull();
+    // Hour 1: 3 kWh of heat at 35/5 (ideal 8.1618) for 1 kWh; hour 2: 2 kWh at 45/−5 (ideal 5.5198) for 1 kWh.
     const hours = [
       hour({ heatKwh: 3, electricityKwh: 1, flowC: 35, outdoorC: 5 }),
       hour({ heatKwh: 2, electricityKwh: 1, flowC: 45, outdoorC: -5 }),
-      // Left out: no outdoor temperature; after a gap; not covered.
+      // Left out: no outdoor temperature; after a gap; not covered; not running.
       hour({ heatKwh: 9, electricityKwh: 1, flowC: 45, outdoorC: null }),
       hour({ heatKwh: 9, electricityKwh: 1, flowC: 45, outdoorC: 0, afterGap: true }),
       hour({ heatKwh: 9, electricityKwh: 1, flowC: 45, outdoorC: 0, covered: false }),
+      hour({ heatKwh: 0, electricityKwh: 0.1, flowC: 25, outdoorC: 0 }),
     ];
-    const ideal = 3 / (308.15 / 30) + 2 / (318.15 / 50);
+    const ideal = 3 / (310.15 / 38) + 2 / (320.15 / 58);
     expect(carnotPercent(hours)).toEqual({ percent: expect.closeTo((100 * ideal) / 2, 10), hours: 2 });
     // Weighted by heat: (3 × 35 + 2 × 45 + 9 × 45 + 9 × 45) / 23 (the hour after a gap left out).
     expect(heatWeightedFlowC(hours)).toBeCloseTo((3 * 35 + 2 * 45 + 9 * 45 + 9 * 45) / 23, 10);

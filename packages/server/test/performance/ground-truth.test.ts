@@ -158,6 +158,7 @@ describe('performance against the simulator’s ground truth', () => {
       reasons: [
         { code: 'low_coverage', message: 'data covers 67.7% of the hours, below the minimum of 90%' },
       ],
+      leftOut: [],
     });
     // The days of the gap have no data and no COP; the day the gap ends carries its energy.
     const gapDays = refused.periods.filter(

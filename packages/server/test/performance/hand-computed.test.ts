@@ -72,8 +72,12 @@ beforeAll(async () => {
     const time = iso(FROM + k * STEP);
     for (const [channelId, rise] of registers)
       readings.push({ channelId, time, value: 500 + rise * (k + 1) });
-    readings.push({ channelId: bySerial('HM-1', 'flow_temperature'), time, value: FLOW_C });
-    readings.push({ channelId: bySerial('TO-1', 'outdoor_temperature'), time, value: OUTDOOR_C });
+    // The temperatures wander by ±0.1 °C, two readings each way an hour, so each hour's mean is
+    // exactly FLOW_C / OUTDOOR_C: a sensor that never changes is a stuck one to the fault rules, and
+    // its hours would leave the Carnot figure (docs/performance.md, "Data-quality alarms").
+    const wander = k % 2 === 0 ? 0.1 : -0.1;
+    readings.push({ channelId: bySerial('HM-1', 'flow_temperature'), time, value: FLOW_C + wander });
+    readings.push({ channelId: bySerial('TO-1', 'outdoor_temperature'), time, value: OUTDOOR_C + wander });
     // The compressor runs for half an hour every hour: on, on, off, off.
     const on = ((k % 4) + 4) % 4 < 2;
     readings.push({ channelId: bySerial('EM-COMP', 'electricity_power'), time, value: on ? 1500 : 20 });
@@ -143,7 +147,7 @@ describe('GET /homes/{id}/performance: hand-computed figures', () => {
       expect(body.window.heatKwh).toBeCloseTo(expected.heat, 6);
       expect(body.window.electricityKwh).toBeCloseTo(expected.electricity, 6);
       expect(body.window.spf).toBeCloseTo(expected.heat / expected.electricity, 3);
-      expect(body.window.quality).toEqual({ ok: true, reasons: [] });
+      expect(body.window.quality).toEqual({ ok: true, reasons: [], leftOut: [] });
     }
     // By hand: H1 182.4 / 38.4 = 4.75; H2 182.4 / 48 = 3.8; H3 196.8 / 62.4; H4 196.8 / 64.8.
     const h1 = (await get({ ...window, boundary: 'H1' })).json();
@@ -181,9 +185,16 @@ describe('GET /homes/{id}/performance: hand-computed figures', () => {
 
   it('computes % of Carnot, the heat-weighted flow temperature and compressor starts', async () => {
     const body = (await get({ ...window, boundary: 'H2' })).json();
-    // Ideal COP (35 + 273.15) / (35 − 5) = 10.2717; measured 3.8; 3.8 / 10.2717 = 36.99 %.
-    const carnot = (FLOW_C + 273.15) / (FLOW_C - OUTDOOR_C);
+    // Practical Carnot COP, condensing at flow + 2 K and evaporating at outdoor − 6 K:
+    // (35 + 2 + 273.15) / ((35 + 2) − (5 − 6)) = 310.15 / 38 = 8.1618; running COP 3.8; 3.8 / 8.1618 = 46.56 %.
+    const carnot = (FLOW_C + 2 + 273.15) / (FLOW_C + 2 - (OUTDOOR_C - 6));
     expect(body.window.carnotPercent).toBeCloseTo((100 * 3.8) / carnot, 1);
+    expect(body.window.carnotConvention).toMatchObject({
+      condensingOffsetK: 2,
+      evaporatingOffsetK: -6,
+      over: 'running_hours',
+      weighting: 'heat',
+    });
     expect(body.window.carnotHours).toBe(48);
     expect(body.window.flowTemperatureWeightedC).toBe(35);
     // On, on, off, off every hour: 48 starts but the first reading has no predecessor; 96 readings on × 15 min.
@@ -191,6 +202,10 @@ describe('GET /homes/{id}/performance: hand-computed figures', () => {
     expect(body.window.starts).toBe(47);
     expect(body.window.runningHours).toBe(24);
     expect(body.window.startsPerHour).toBeCloseTo(47 / 24, 3);
+    // Per running hour (startsPerHour is its deprecated alias) and per hour of data: 192 readings × 15 min.
+    expect(body.window.startsPerRunningHour).toBe(body.window.startsPerHour);
+    expect(body.window.powerReadingHours).toBe(48);
+    expect(body.window.startsPerHourOfData).toBeCloseTo(47 / 48, 3);
     expect(body.window.defrostKwh).toBeNull();
     expect(body.window.unavailable).toContainEqual(expect.objectContaining({ field: 'defrostKwh' }));
   });

@@ -47,8 +47,18 @@ beforeAll(async () => {
     readings.push({ channelId: electricity, time, value: 300 + k / 3 });
     const day = Math.floor((hour - FROM) / DAY);
     const hourOfDay = (hour - FROM - day * DAY) / HOUR;
+    // Two readings an hour, 0.1 °C either side of the day's mean: the mean is exact, and the sensor is
+    // not one the stuck_sensor rule flags (its hours would leave the degree days).
     if (hour >= FROM && (day < DAYS - 1 || hourOfDay < 12))
-      readings.push({ channelId: outdoor, time, value: day % 2 === 0 ? 5.5 : 10.5 });
+      for (const [minute, wander] of [
+        [15, 0.1],
+        [45, -0.1],
+      ] as const)
+        readings.push({
+          channelId: outdoor,
+          time: iso(hour + minute * 60_000),
+          value: (day % 2 === 0 ? 5.5 : 10.5) + wander,
+        });
   }
   await pushAll(t.app, tenant.admin.token, readings);
   noSensorHomeId = (

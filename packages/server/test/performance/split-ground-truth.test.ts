@@ -18,7 +18,8 @@ import { call, iso, pushAll, type Reading } from '../telemetry/support.js';
  * with a 3 kW backup heater on a heat_pump_and_backup meter, whose weekly legionella cycle heats the
  * cylinder with it), read every minute, with the heat meter's hot_water_mode flag that `orderFor`
  * adds. One-minute readings because a valve change inside a reading interval puts part of that
- * interval in the wrong mode: at 5 minutes the hot water heat reads 2.5 % low here (docs/performance.md).
+ * interval in the wrong mode: at 5 minutes the hot water heat reads 2.5 % low here, and up to 12.3 % low
+ * on other homes (split-interval.test.ts, docs/performance.md).
  *
  * What each figure must match: the heat meter counts forward heat only and the model's defrosts
  * happen with the valve on space heating, so space heating heat is spaceHeatingKwh + defrostKwh and

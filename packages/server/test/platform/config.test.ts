@@ -53,6 +53,11 @@ describe('configuration: defaults', () => {
     });
   });
 
+  it('gives a password reset token 30 minutes unless HEARTH_PASSWORD_RESET_TTL says otherwise (seconds)', () => {
+    expect(loadConfig({}).passwordResetTtl).toBe(1800);
+    expect(loadConfig({ HEARTH_PASSWORD_RESET_TTL: '600' }).passwordResetTtl).toBe(600);
+  });
+
   it('accepts HEARTH_DEMO=off (and on)', () => {
     expect(loadConfig({ HEARTH_DEMO: 'off' }).demo).toBe(false);
     expect(loadConfig({ HEARTH_DEMO: 'on' }).demo).toBe(true);
@@ -83,6 +88,9 @@ describe('configuration: bad values are refused, naming the variable and the val
     [{ HEARTH_API_VERSIONS: '1=moved:3' }, 'HEARTH_API_VERSIONS="1=moved:3"'],
     [{ HEARTH_API_VERSIONS: '1=retired' }, 'HEARTH_API_VERSIONS="1=retired"'],
     [{ HEARTH_ACCESS_TOKEN_TTL: '0' }, 'HEARTH_ACCESS_TOKEN_TTL=0'],
+    [{ HEARTH_PASSWORD_RESET_TTL: '59' }, 'HEARTH_PASSWORD_RESET_TTL=59'],
+    [{ HEARTH_PASSWORD_RESET_TTL: '86401' }, 'HEARTH_PASSWORD_RESET_TTL=86401'],
+    [{ HEARTH_PASSWORD_RESET_TTL: '30m' }, 'HEARTH_PASSWORD_RESET_TTL="30m"'],
     [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL="verbose"'],
     [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY="yes"'],
     [{ TRUST_PROXY: '1' }, 'TRUST_PROXY="1"'],

@@ -116,7 +116,9 @@ describe('GET /portfolio/performance', () => {
         heatKwh: 168,
         electricityKwh: 48,
         spf: 3.5,
+        spfWithheld: null,
         coveragePercent: 100,
+        suspectHours: 0,
         designSpf: 4,
         spfRatio: 0.875,
         flowTemperatureC: null,
@@ -129,6 +131,7 @@ describe('GET /portfolio/performance', () => {
         heatKwh: 96,
         electricityKwh: 24,
         spf: null,
+        spfWithheld: 'low_coverage',
         coveragePercent: 50,
       }),
     ]);

@@ -206,8 +206,8 @@ describe(`bad input on every route (${dialect})`, () => {
   /** A valid request of the route (body, query, the prepared ids), by the caller that may make it. */
   async function validCall(route: ApiRoute): Promise<Call & { token: string | null }> {
     const caller = callerOf(route);
-    const ctx: RouteContext = { fx, caller, agentId: alpha.agentId };
     const target = targets.get(routeName(route));
+    const ctx: RouteContext = { fx, caller, agentId: alpha.agentId, ...(target ? { target } : {}) };
     return {
       token: route.permission === 'public' ? null : caller.token,
       ...(target ? { id: target.id, ...(target.params ? { params: target.params } : {}) } : {}),
@@ -452,7 +452,9 @@ describe(`bad input on every route (${dialect})`, () => {
       const readPath = apiRoutes.some((r) => r.method === 'GET' && r.path === route.path)
         ? route.path
         : route.path.replace(/\/[^/:]+$/, '');
-      const read = await fx.send('GET', readPath, { id, params, token: fx.operator.token });
+      // Read by the caller of the route (the operator, or an agent's admin on an admin-only route such
+      // as /integration-clients, which the operator may not read).
+      const read = await fx.send('GET', readPath, { id, params, token: callerOf(route).token });
       expect(read.statusCode, read.body).toBe(200);
       const etag = read.headers.etag as string;
       expect(etag, 'the ETag of a read').toMatch(/^"r\d+"$/);

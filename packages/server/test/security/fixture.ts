@@ -46,7 +46,9 @@ export type ResourceKind =
   | 'alarm'
   | 'webhook'
   | 'notification-subscription'
-  | 'region';
+  | 'region'
+  | 'telemetry-exclusion'
+  | 'integration-client';
 const TABLES = {
   agent: 'agents',
   user: 'users',
@@ -60,6 +62,8 @@ const TABLES = {
   webhook: 'webhooks',
   'notification-subscription': 'notification_subscriptions',
   region: 'regions',
+  'telemetry-exclusion': 'telemetry_exclusions',
+  'integration-client': 'integration_clients',
 } as const;
 
 /** A resource a request names in its path: its row must not change when the request is refused. */
@@ -285,6 +289,34 @@ export class SecurityFixture {
     return meters[0]?.channels[0]?.id as string;
   }
 
+  /**
+   * The first channel of a home (read by the operator), for bodies that name one; any id when the
+   * home cannot be read (a random home id: the request is refused before its body matters).
+   */
+  async channelOfHome(homeId: string): Promise<string> {
+    const response = await this.send('GET', '/homes/:id/meters', { id: homeId, token: this.operator.token });
+    if (response.statusCode !== 200) return randomUUID();
+    const meters = (response.json() as { items: { channels: { id: string }[] }[] }).items;
+    return meters[0]?.channels[0]?.id as string;
+  }
+
+  /** A fresh exclusion of readings of a home's first channel (made by its agent's admin); its id. */
+  async exclusion(homeId: string): Promise<string> {
+    const home = await this.row('home', homeId);
+    const response = await this.send('POST', '/homes/:id/telemetry/exclusions', {
+      id: homeId,
+      token: (await this.maker(home?.agent_id as string)).token,
+      body: {
+        channelId: await this.channelOfHome(homeId),
+        from: '2026-11-02T10:00:00Z',
+        to: '2026-11-02T11:00:00Z',
+        reason: `fixture ${this.unique()}`,
+      },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    return (response.json() as { id: string }).id;
+  }
+
   /** A fresh, empty home group of an agent; its id. */
   async homeGroup(agentId: string): Promise<string> {
     const response = await this.send('POST', '/home-groups', {
@@ -348,6 +380,38 @@ export class SecurityFixture {
     });
     expect(response.statusCode, response.body).toBe(201);
     return (response.json() as { id: string }).id;
+  }
+
+  /**
+   * A fresh integration client of an agent (made by its admin), and an access token it got with the
+   * client_credentials grant through the real token endpoint.
+   */
+  async integrationClient(
+    agentId: string,
+    access: 'read' | 'read_write' = 'read',
+  ): Promise<{ id: string; secret: string; token: string }> {
+    const response = await this.send('POST', '/integration-clients', {
+      token: (await this.maker(agentId)).token,
+      body: { name: `Client ${this.unique()}`, access },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    const { clientId, clientSecret } = response.json() as { clientId: string; clientSecret: string };
+    return { id: clientId, secret: clientSecret, token: await this.clientToken(clientId, clientSecret) };
+  }
+
+  /** A client_credentials access token of a client, through the real token endpoint. */
+  async clientToken(clientId: string, secret: string): Promise<string> {
+    const response = await this.app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload: 'grant_type=client_credentials',
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    return (response.json() as { access_token: string }).access_token;
   }
 
   /**

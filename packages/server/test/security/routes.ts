@@ -1,12 +1,15 @@
 import type { Permission } from '../../src/auth/permissions.js';
 import { completeOrder } from '../helpers/orders.js';
-import type { Account, ResourceKind, SecurityFixture, Service } from './fixture.js';
+import { resetTokenFor } from '../helpers/password-resets.js';
+import type { Account, ResourceKind, SecurityFixture, Service, Target } from './fixture.js';
 
 /** Who makes a request, and the agent it acts on (the caller's own; the operator's chosen one). */
 export interface RouteContext {
   fx: SecurityFixture;
   caller: Account;
   agentId: string;
+  /** The ids the request puts in its path, for a body that names something under them (a channel of the home). */
+  target?: Target;
 }
 
 export interface ApiRoute {
@@ -100,12 +103,27 @@ const alarm = (fx: SecurityFixture, agentId: string) => fx.alarm(agentId);
 const region = (fx: SecurityFixture) => fx.region();
 const webhook = (fx: SecurityFixture, agentId: string) => fx.webhook(agentId);
 const subscription = (fx: SecurityFixture, agentId: string) => fx.notificationSubscription(agentId);
+const integrationClient = (fx: SecurityFixture, agentId: string) =>
+  fx.integrationClient(agentId).then((c) => c.id);
 /** `:provisioningId`: the home's definition of a service (insight can go; amr goes last). */
 const definition = (service: Service) => ({
   param: 'provisioningId',
   kind: 'provisioning' as const,
   make: (fx: SecurityFixture, homeId: string) => fx.definition(homeId, service),
 });
+
+/** `:exclusionId`: an exclusion of readings of the home. */
+const exclusion = {
+  param: 'exclusionId',
+  kind: 'telemetry-exclusion' as const,
+  make: (fx: SecurityFixture, homeId: string) => fx.exclusion(homeId),
+};
+let exclusionRanges = 0;
+/** A range no other exclusion of this process has: a repeated one would be the same exclusion (200). */
+const exclusionRange = () => {
+  const from = Date.UTC(2026, 10, 1) + exclusionRanges++ * 60_000;
+  return { from: new Date(from).toISOString(), to: new Date(from + 30_000).toISOString() };
+};
 
 /**
  * Every route of the API. A route that is not here fails the completeness check of suite.test.ts;
@@ -262,6 +280,27 @@ export const apiRoutes: readonly ApiRoute[] = [
       password: `copper kettle evening ${fx.unique()}`,
       name: 'Accepting Person',
     }),
+  },
+
+  // Password resets
+  {
+    method: 'POST',
+    path: '/password-resets',
+    permission: 'public',
+    success: 202,
+    body: ({ fx }) => ({ email: `forgetful-${fx.unique()}@example.com` }),
+  },
+  {
+    method: 'POST',
+    path: '/password-resets/confirmation',
+    permission: 'public',
+    success: 204,
+    body: async ({ fx, agentId }) => {
+      const user = await fx.user(agentId);
+      const read = await fx.send('GET', '/users/:id', { id: user.id, token: fx.operator.token });
+      const { email } = read.json() as { email: string };
+      return { token: await resetTokenFor(fx.app, email), password: `saffron orchard beacon ${fx.unique()}` };
+    },
   },
 
   // Audit trail
@@ -510,7 +549,42 @@ export const apiRoutes: readonly ApiRoute[] = [
     path: '/homes/:id/telemetry/latest',
     permission: 'telemetry.read',
     success: 200,
+    query: () => ({ includeExcluded: 'true' }),
     id: { kind: 'home', tenant: true, make: home, home: 'home' },
+  },
+  {
+    method: 'GET',
+    path: '/homes/:id/telemetry/exclusions',
+    permission: 'telemetry.read',
+    success: 200,
+    query: () => ({ limit: '20' }),
+    id: { kind: 'home', tenant: true, make: home, home: 'home' },
+  },
+  {
+    method: 'GET',
+    path: '/homes/:id/telemetry/exclusions/:exclusionId',
+    permission: 'telemetry.read',
+    success: 200,
+    id: { kind: 'home', tenant: true, make: home, child: exclusion, home: 'home' },
+  },
+  {
+    method: 'POST',
+    path: '/homes/:id/telemetry/exclusions',
+    permission: 'telemetry.exclude',
+    success: 201,
+    body: async ({ fx, target }) => ({
+      channelId: await fx.channelOfHome(target?.id as string),
+      ...exclusionRange(),
+      reason: 'the sensor was being replaced',
+    }),
+    id: { kind: 'home', tenant: true, make: home, home: 'home' },
+  },
+  {
+    method: 'DELETE',
+    path: '/homes/:id/telemetry/exclusions/:exclusionId',
+    permission: 'telemetry.exclude',
+    success: 204,
+    id: { kind: 'home', tenant: true, make: home, child: exclusion, home: 'home' },
   },
 
   // Performance
@@ -898,6 +972,44 @@ export const apiRoutes: readonly ApiRoute[] = [
     success: 200,
     query: () => ({ from: '2026-01-05T00:00:00Z', to: '2026-01-06T00:00:00Z' }),
     id: { kind: 'region', tenant: false, make: region },
+  },
+
+  // Integration clients: an agent's OAuth2 clients for scripts, BI tools and partners (admin only;
+  // list isolation is tested in test/integration-clients/integration-clients.test.ts)
+  {
+    method: 'POST',
+    path: '/integration-clients',
+    permission: 'integration-clients.manage',
+    success: 201,
+    body: ({ fx }) => ({ name: `Grafana ${fx.unique()}`, access: 'read' }),
+  },
+  {
+    method: 'GET',
+    path: '/integration-clients',
+    permission: 'integration-clients.manage',
+    success: 200,
+    query: () => ({ limit: '20', access: 'read' }),
+  },
+  {
+    method: 'GET',
+    path: '/integration-clients/:id',
+    permission: 'integration-clients.manage',
+    success: 200,
+    id: { kind: 'integration-client', tenant: true, make: integrationClient },
+  },
+  {
+    method: 'POST',
+    path: '/integration-clients/:id/secret',
+    permission: 'integration-clients.manage',
+    success: 200,
+    id: { kind: 'integration-client', tenant: true, make: integrationClient },
+  },
+  {
+    method: 'DELETE',
+    path: '/integration-clients/:id',
+    permission: 'integration-clients.manage',
+    success: 204,
+    id: { kind: 'integration-client', tenant: true, make: integrationClient },
   },
 
   // The API description

@@ -114,8 +114,8 @@ describe(`security suite: every API route (${dialect})`, () => {
       const params = Object.fromEntries(paramsOf(route.path).map((name) => [name, randomUUID()]));
       return { params, ...(route.method === 'POST' || route.method === 'PUT' ? { body: {} } : {}) };
     }
-    const ctx: RouteContext = { fx, caller, agentId };
     const ids = route.id ? (target ?? (await makeTarget(route, agentId))) : undefined;
+    const ctx: RouteContext = { fx, caller, agentId, ...(ids ? { target: ids } : {}) };
     return {
       ...(ids ? { id: ids.id, ...(ids.params ? { params: ids.params } : {}) } : {}),
       ...(route.query ? { query: route.query(ctx) } : {}),
@@ -356,6 +356,102 @@ describe(`security suite: every API route (${dialect})`, () => {
         expect(response.json()).toMatchObject({ detail: expect.stringContaining('(gateway)') });
       },
     );
+  });
+
+  describe('an integration client: only what its access allows, 403 forbidden on everything else, nothing stored', () => {
+    // docs/permissions.md: a read client reads the agent's data as a viewer does; a read_write
+    // client also writes what an editor writes; neither reaches an admin-only route or /users/me.
+    let clients: Record<'read' | 'read_write', { token: string }>;
+    const roleOf = { read: 'integration_read', read_write: 'integration_read_write' } as const;
+    beforeAll(async () => {
+      clients = {
+        read: await fx.integrationClient(alpha.agentId, 'read'),
+        read_write: await fx.integrationClient(alpha.agentId, 'read_write'),
+      };
+    });
+
+    // Issue #18: "a read client gets 403 on every write route", whatever permission the route names.
+    it.each(named(protectedRoutes.filter((r) => r.method !== 'GET')))(
+      'read → %s (a write): 403',
+      async (name, route) => {
+        expect(can('integration_read', route.permission), `${name} is a write`).toBe(false);
+        const call = await validCall(route, accounts.editor, alpha.agentId, targets.get(name));
+        const response = await sendRefused(route, call, clients.read.token);
+        expectProblem(response, 403, 'forbidden');
+        expect(response.json()).toMatchObject({
+          detail: expect.stringContaining('integration client with read access'),
+        });
+      },
+    );
+
+    const reads = protectedRoutes.filter((r) => r.method === 'GET' && !r.pending);
+    it.each(
+      (['read', 'read_write'] as const).flatMap((access) =>
+        reads.map((route) => [`${access} → ${routeName(route)}`, route, access] as const),
+      ),
+    )('%s: 200 when its access has the permission, else 403', async (_name, route, access) => {
+      const call = await validCall(route, accounts.admin, alpha.agentId, targets.get(routeName(route)));
+      if (can(roleOf[access], route.permission)) {
+        const response = await send(route, call, clients[access].token);
+        expect(response.statusCode, response.body).toBe(route.success);
+      } else {
+        expectProblem(await sendRefused(route, call, clients[access].token), 403, 'forbidden');
+      }
+    });
+
+    const writes = protectedRoutes.filter((r) => r.method !== 'GET' && !r.pending);
+    it.each(named(writes))(
+      'read_write → %s: goes through as an editor’s would, or 403',
+      async (name, route) => {
+        if (can('integration_read_write', route.permission)) {
+          expect(
+            can('editor', route.permission),
+            `${name}: a read_write client writes only what an editor may`,
+          ).toBe(true);
+          const call = await validCall(route, accounts.editor, alpha.agentId);
+          const response = await send(route, call, clients.read_write.token);
+          expect(response.statusCode, response.body).toBe(route.success);
+        } else {
+          const call = await validCall(route, accounts.editor, alpha.agentId, targets.get(name));
+          expectProblem(await sendRefused(route, call, clients.read_write.token), 403, 'forbidden');
+        }
+      },
+    );
+
+    it('neither access has an admin-only permission, nor self (a client is not a person)', () => {
+      for (const route of protectedRoutes) {
+        for (const access of ['read', 'read_write'] as const) {
+          if (can(roleOf[access], route.permission)) {
+            expect(can('editor', route.permission), `${access} → ${routeName(route)}`).toBe(true);
+          }
+        }
+        if (route.permission === 'self' || route.permission === 'integration-clients.manage') {
+          expect(can('integration_read_write', route.permission)).toBe(false);
+        }
+      }
+    });
+
+    it.each(named(protectedRoutes))(
+      "%s: a suspended agent's client is 403 agent_suspended",
+      async (_name, route) => {
+        const call = await validCall(
+          route,
+          suspendedClient.agent.admin,
+          suspendedClient.agent.agentId,
+          randomTarget(route),
+        );
+        expectProblem(await sendRefused(route, call, suspendedClient.token), 403, 'agent_suspended');
+      },
+    );
+    let suspendedClient: { agent: Agent; token: string };
+    beforeAll(async () => {
+      const agent = await fx.agent('Suspended clients');
+      const client = await fx.integrationClient(agent.agentId, 'read_write');
+      // Used (and its check cached) before: the suspension must reach it at once.
+      expect((await fx.send('GET', '/homes', { token: client.token })).statusCode).toBe(200);
+      await fx.setAgentStatus(agent.agentId, 'suspended');
+      suspendedClient = { agent, token: client.token };
+    });
   });
 
   describe('a role with the permission: the request goes through', () => {

@@ -110,6 +110,12 @@ const CYCLING_OVERSHOOT_K = 3;
 /** The backup heater helps space heating only when it is cold and the room has fallen well behind. */
 const BACKUP_BELOW_OUTDOOR_C = 2;
 const BACKUP_ROOM_DEFICIT_K = 1;
+/**
+ * A defrost never pulls the flow below this: units end a defrost (or fire the backup heater) before
+ * the plate heat exchanger risks freezing. Only a slow pump reaches it (the loop has no heat capacity
+ * of its own in the model, so a low flow's drop compounds over the defrost's minutes).
+ */
+const DEFROST_MIN_FLOW_C = 10;
 /** A still heating circuit cools towards the room with this time constant. */
 const LOOP_COOLING_S = 1200;
 
@@ -133,6 +139,12 @@ function checkSpec(spec: HomeSpec): void {
     ['ratedCapacityKw', spec.ratedCapacityKw],
     ['intervalSeconds', spec.intervalSeconds],
   ];
+  const optional = {
+    emitterMargin: spec.emitterMargin,
+    designDeltaK: spec.designDeltaK,
+    pumpLitresPerMin: spec.pumpLitresPerMin,
+  };
+  for (const [name, value] of Object.entries(optional)) if (value !== undefined) positive.push([name, value]);
   for (const [name, value] of positive) {
     if (!(Number.isFinite(value) && value > 0))
       throw new RangeError(`${spec.reference}: ${name} must be > 0`);
@@ -142,6 +154,8 @@ function checkSpec(spec: HomeSpec): void {
   if (spec.backupHeaterKw < 0 || spec.pvKwp < 0 || spec.hotWaterLitresPerDay < 0) {
     throw new RangeError(`${spec.reference}: backupHeaterKw, pvKwp and hotWaterLitresPerDay must be ≥ 0`);
   }
+  if (spec.minModulation !== undefined && !(spec.minModulation > 0 && spec.minModulation <= 1))
+    throw new RangeError(`${spec.reference}: minModulation must be in (0, 1]`);
 }
 
 /**
@@ -165,32 +179,35 @@ export function simulateHome(spec: HomeSpec, options: SimulationOptions): Simula
 
   // The plant.
   const ratedW = spec.ratedCapacityKw * 1000;
-  const designDeltaK = isHeatPump ? HEAT_PUMP_DESIGN_DELTA_K : BOILER_DESIGN_DELTA_K;
+  const designDeltaK = spec.designDeltaK ?? (isHeatPump ? HEAT_PUMP_DESIGN_DELTA_K : BOILER_DESIGN_DELTA_K);
   const emitters = sizeEmitters(
     spec.heatLossWPerK,
     spec.designFlowTemperatureC,
     spec.designOutdoorC,
     designDeltaK,
+    spec.emitterMargin,
   );
+  const fixedFlow = spec.control === 'fixed_flow';
   // The pump runs at one speed, sized for the design difference at rated output: ṁ·c in W/K.
-  const circuitWPerK = ratedW / designDeltaK;
+  const circuitWPerK =
+    spec.pumpLitresPerMin === undefined
+      ? ratedW / designDeltaK
+      : (spec.pumpLitresPerMin / 60) * WATER_SPECIFIC_HEAT_KJ_PER_KG_K * 1000;
   const circuitLitresPerMin = (circuitWPerK / (WATER_SPECIFIC_HEAT_KJ_PER_KG_K * 1000)) * 60;
   const houseJPerK = spec.thermalMassKWhPerK * 3.6e6;
   const apertureM2 = solarApertureM2(spec.heatLossWPerK);
   const carnotFraction =
     spec.carnotFraction ?? (isAir ? DEFAULT_CARNOT_FRACTION_AIR : DEFAULT_CARNOT_FRACTION_GROUND);
   const evaporatorApproachK = isAir ? AIR_EVAPORATOR_APPROACH_K : BRINE_EVAPORATOR_APPROACH_K;
-  const minModulation = isHeatPump
-    ? isAir
-      ? MIN_MODULATION_AIR
-      : MIN_MODULATION_GROUND
-    : BOILER_MIN_MODULATION;
+  const minModulation =
+    spec.minModulation ??
+    (isHeatPump ? (isAir ? MIN_MODULATION_AIR : MIN_MODULATION_GROUND) : BOILER_MIN_MODULATION);
   const backupW = spec.backupHeaterKw * 1000;
   const hasCylinder = spec.hotWaterLitresPerDay > 0;
   const cylLitres = cylinderLitres(spec.hotWaterLitresPerDay);
   const cylJPerK = cylLitres * WATER_SPECIFIC_HEAT_KJ_PER_KG_K * 1000;
   const cylLossWPerK = standingLossWPerK(cylLitres);
-  const cylTargetC = isHeatPump ? HEAT_PUMP_CYLINDER_C : BOILER_CYLINDER_C;
+  const cylTargetC = spec.cylinderTargetC ?? (isHeatPump ? HEAT_PUMP_CYLINDER_C : BOILER_CYLINDER_C);
   const coilApproachK = isHeatPump ? HEAT_PUMP_COIL_APPROACH_K : BOILER_COIL_APPROACH_K;
 
   // The physics' state.
@@ -317,13 +334,19 @@ export function simulateHome(spec: HomeSpec, options: SimulationOptions): Simula
     // Space heating demand: weather curve with room feedback, behind a room thermostat.
     if (indoorC > setC + ROOM_OFF_MARGIN_K) roomSatisfied = true;
     else if (indoorC < setC + ROOM_ON_MARGIN_K) roomSatisfied = false;
-    const curveC = weatherCompensatedFlowC(outdoorC, spec.designFlowTemperatureC, spec.designOutdoorC);
-    const feedbackK = Math.min(
-      ROOM_FEEDBACK_LIMIT_K,
-      Math.max(-ROOM_FEEDBACK_LIMIT_K, ROOM_FEEDBACK_K_PER_K * (setC - indoorC)),
-    );
+    // A fixed-flow (room-stat) installation aims at the design flow whatever the weather.
+    const curveC = fixedFlow
+      ? spec.designFlowTemperatureC
+      : weatherCompensatedFlowC(outdoorC, spec.designFlowTemperatureC, spec.designOutdoorC);
+    const feedbackK = fixedFlow
+      ? 0
+      : Math.min(
+          ROOM_FEEDBACK_LIMIT_K,
+          Math.max(-ROOM_FEEDBACK_LIMIT_K, ROOM_FEEDBACK_K_PER_K * (setC - indoorC)),
+        );
     // Slow integral action trims the curve so the room settles at its set-point, not just near it.
     if (
+      !fixedFlow &&
       !roomSatisfied &&
       Math.abs(setC - indoorC) < ROOM_INTEGRAL_BAND_K &&
       outdoorC < HEATING_CUTOFF_OUTDOOR_C
@@ -399,7 +422,8 @@ export function simulateHome(spec: HomeSpec, options: SimulationOptions): Simula
     const pumping = circuitW !== 0;
     let flowC: number;
     if (!pumping) flowC = loopC;
-    else if (defrostW > 0) flowC = loopC - defrostW / circuitWPerK + backupHeatW / circuitWPerK;
+    else if (defrostW > 0)
+      flowC = Math.max(DEFROST_MIN_FLOW_C, loopC - defrostW / circuitWPerK + backupHeatW / circuitWPerK);
     else if (toCylinder) flowC = cylinderC + coilApproachK + (backupHeatW > 0 && unitW === 0 ? 2 : 0);
     else if (cycling)
       flowC = Math.min(flowForOutputC(emitters, circuitW, indoorC), targetFlowC + CYCLING_OVERSHOOT_K);

@@ -70,9 +70,10 @@ export function sizeEmitters(
   designFlowC: number,
   designOutdoorC: number,
   designDeltaK: number,
+  margin = EMITTER_MARGIN,
 ): Emitters {
   return {
-    designOutputW: EMITTER_MARGIN * heatLossWPerK * (DESIGN_INDOOR_C - designOutdoorC),
+    designOutputW: margin * heatLossWPerK * (DESIGN_INDOOR_C - designOutdoorC),
     designExcessK: Math.max(5, designFlowC - designDeltaK / 2 - 20),
     halfDesignDeltaK: designDeltaK / 2,
   };
