@@ -1,8 +1,8 @@
 /**
  * `npm run bench:fault-detection`: how well the fault rules find faults (issue #17).
  *
- * Over a fleet (`--fleet demo`, the demo fleet's ten variants; the fleet source is one function
- * below), in a winter and a shoulder season: every home healthy for `--days` days, and every home
+ * Over a fleet (`--fleet varied`, the simulator's varied fleet, seed 17 — the default; or `--fleet demo`,
+ * the demo fleet's variants; the fleet source is one function below), in a winter and a shoulder season: every home healthy for `--days` days, and every home
  * with each simulator fault it can show injected on day 24 (plus a heat meter reading 10× for
  * three days, which the simulator does not model: applied to its readings). The rules run over
  * the simulated readings exactly as the evaluator judges them (hourly, with the server's own
@@ -11,7 +11,7 @@
  * was active (from its raising), alarms per fault episode, and false alarms per 1,000 healthy
  * home-days (any alarm on a healthy home).
  *
- * Options: --fleet demo, --homes 10, --days 40, --seasons jan,oct
+ * Options: --fleet varied|demo, --homes 10, --days 40, --seasons jan,oct
  */
 import { parseArgs } from 'node:util';
 import {
@@ -30,7 +30,7 @@ import {
 
 const { values: args } = parseArgs({
   options: {
-    fleet: { type: 'string', default: 'demo' },
+    fleet: { type: 'string', default: 'varied' },
     homes: { type: 'string', default: '10' },
     days: { type: 'string', default: '40' },
     seasons: { type: 'string', default: 'jan,oct' },
@@ -42,6 +42,10 @@ function fleetOf(name: string, start: number, homes: number): HomeSpec[] {
   switch (name) {
     case 'demo':
       return demoFleet({ start, faults: false, homes });
+    // UK-retrofit-like homes (packages/simulator/src/varied-fleet.ts): 5-minute readings, a quarter
+    // on fixed-flow controls; seed 17 is the bench's fleet.
+    case 'varied':
+      return variedFleet({ count: homes, seed: 17 }).map((spec) => ({ ...spec, faults: [] }));
     default:
       throw new Error(`unknown fleet ${name}`);
   }
