@@ -26,6 +26,7 @@ import {
   type FaultKind,
   type FaultSpec,
   type HomeSpec,
+  variedFleet,
 } from '../../packages/simulator/src/index.js';
 
 const { values: args } = parseArgs({
