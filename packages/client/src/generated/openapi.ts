@@ -646,6 +646,11 @@ export interface paths {
                 /** @description auto: the condition was absent for the rule’s clearing time; user: cleared by hand */
                 clearedBy: 'auto' | 'user' | null;
                 clearedByUserId: string | null;
+                /**
+                 * Format: date-time
+                 * @description when the condition behind the alarm began, as far as the rule could see (at or before raisedAt): the episode the alarm is about
+                 */
+                conditionSince: string;
                 /** Format: date-time */
                 createdAt: string;
                 evidence: {
@@ -801,6 +806,11 @@ export interface paths {
               /** @description auto: the condition was absent for the rule’s clearing time; user: cleared by hand */
               clearedBy: 'auto' | 'user' | null;
               clearedByUserId: string | null;
+              /**
+               * Format: date-time
+               * @description when the condition behind the alarm began, as far as the rule could see (at or before raisedAt): the episode the alarm is about
+               */
+              conditionSince: string;
               /** Format: date-time */
               createdAt: string;
               evidence: {
@@ -964,6 +974,11 @@ export interface paths {
               /** @description auto: the condition was absent for the rule’s clearing time; user: cleared by hand */
               clearedBy: 'auto' | 'user' | null;
               clearedByUserId: string | null;
+              /**
+               * Format: date-time
+               * @description when the condition behind the alarm began, as far as the rule could see (at or before raisedAt): the episode the alarm is about
+               */
+              conditionSince: string;
               /** Format: date-time */
               createdAt: string;
               evidence: {
@@ -2948,6 +2963,11 @@ export interface paths {
                 /** @description auto: the condition was absent for the rule’s clearing time; user: cleared by hand */
                 clearedBy: 'auto' | 'user' | null;
                 clearedByUserId: string | null;
+                /**
+                 * Format: date-time
+                 * @description when the condition behind the alarm began, as far as the rule could see (at or before raisedAt): the episode the alarm is about
+                 */
+                conditionSince: string;
                 /** Format: date-time */
                 createdAt: string;
                 evidence: {

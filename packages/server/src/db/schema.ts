@@ -376,6 +376,8 @@ export interface AlarmsTable {
   evidence: string | null;
   channel_id: string | null;
   raised_at: number;
+  /** when the episode's condition began (at or before raised_at); null for alarms from before 0014 */
+  condition_since: number | null;
   last_seen_at: number;
   cleared_at: number | null;
   /** 'auto' or the id of the user who cleared it. */

@@ -13,7 +13,7 @@ import type { ProvisioningService } from '../provisioning/service.js';
 import { calendarFor, HOUR } from '../telemetry/buckets.js';
 import type { AlarmEvent } from './events.js';
 import { factsAt, type HomeData, loadHomeData } from './loader.js';
-import { applyFinding, type TrackedAlarm, type Transition } from './reconcile.js';
+import { applyFinding, episodeOf, type TrackedAlarm, type Transition } from './reconcile.js';
 import type { AlarmRow, FaultsRepository } from './repository.js';
 import { RULES, resolveParams, ruleById } from './rules/index.js';
 import type { Rule } from './rules/types.js';
@@ -68,7 +68,11 @@ const FIRST_DATA_GRACE_MS = HOUR;
 /** Events older than this are history (a backfill's past), not news: no immediate email. */
 const HISTORIC_MS = 24 * HOUR;
 
-const LOOKBACK = Math.max(...RULES.map((r) => r.lookbackHours));
+/** Hours every channel is loaded for; rules with a longer lookback read only BASELINE_KEYS beyond it. */
+const LOOKBACK = Math.max(...RULES.filter((r) => r.lookbackHours <= 73).map((r) => r.lookbackHours));
+const LONG_LOOKBACK = Math.max(...RULES.map((r) => r.lookbackHours));
+/** The channels low_performance learns the home's baseline from (weeks of hours: only these). */
+const BASELINE_KEYS = ['heat_energy', 'electricity_energy', 'flow_temperature', 'outdoor_temperature'];
 /** Compressor starts (from raw power readings) are read this far back: short cycling's window at most. */
 const STARTS_LOOKBACK = 25;
 
@@ -275,6 +279,7 @@ export class FaultEvaluator {
       replayFrom - LOOKBACK * HOUR,
       now + HOUR,
       replayFrom - STARTS_LOOKBACK * HOUR,
+      { from: replayFrom - LONG_LOOKBACK * HOUR, keys: BASELINE_KEYS },
     );
     const params = await this.paramsOf(homeId, agentId);
 
@@ -315,10 +320,12 @@ export class FaultEvaluator {
       for (const rule of RULES) {
         const ruleParams = params.get(rule.id);
         if (!ruleParams) continue; // disabled
+        const episode = episodeOf(active.get(rule.id));
         const finding = rule.evaluate({
           at,
           home: factsAt(data, at, rule.lookbackHours),
           params: ruleParams,
+          ...(episode ? { active: episode } : {}),
         });
         const result = applyFinding(rule, finding, at, previousAt, active.get(rule.id));
         if (result.active) {
@@ -407,6 +414,7 @@ export class FaultEvaluator {
               home_id: homeId,
               rule: alarm.rule,
               raised_at: alarm.raisedAt,
+              condition_since: alarm.conditionSince,
               acknowledged_at: null,
               acknowledged_by: null,
               note: null,
@@ -485,6 +493,8 @@ function tracked(row: AlarmRow): TrackedAlarm {
     evidence: row.evidence ? JSON.parse(row.evidence) : null,
     channelId: row.channel_id,
     raisedAt: Number(row.raised_at),
+    // Alarms raised before episodes were recorded: their episode began when they were raised.
+    conditionSince: row.condition_since === null ? Number(row.raised_at) : Number(row.condition_since),
     lastSeenAt: Number(row.last_seen_at),
     clearedAt: row.cleared_at === null ? null : Number(row.cleared_at),
     occurrences: Number(row.occurrences),

@@ -47,6 +47,8 @@ export async function loadHomeData(
   to: number,
   /** starts are counted from here (raw readings are many; only short cycling reads them) */
   startsFrom: number = from,
+  /** some channels are read from further back (low_performance's baseline: weeks of hours) */
+  long?: { from: number; keys: readonly string[] },
 ): Promise<HomeData> {
   const { home, meters } = await homes.withMeters(SYSTEM_SCOPE, homeId);
   const installation = JSON.parse(home.installation) as Installation;
@@ -116,7 +118,16 @@ export async function loadHomeData(
   const firstData = Math.min(...[...span.values()].map((v) => v.firstT));
   for (const channel of channels) channel.expectedFrom = Math.min(Number(home.created_at), firstData);
   if (channelOfSeries.size > 0) {
-    const rows = await hourRollups(db, sqlite, [...channelOfSeries.keys()], from, to);
+    const keyOf = new Map(channels.map((c) => [c.channelId, c.key]));
+    const longSeries =
+      long && long.from < from
+        ? [...channelOfSeries].filter(([, id]) => long.keys.includes(keyOf.get(id) ?? '')).map(([no]) => no)
+        : [];
+    // Oldest first per channel: the long history's hours before the common window's.
+    const rows = [
+      ...(longSeries.length > 0 && long ? await hourRollups(db, sqlite, longSeries, long.from, from) : []),
+      ...(await hourRollups(db, sqlite, [...channelOfSeries.keys()], from, to)),
+    ];
     for (const r of rows) {
       const hour = {
         hour: Number(r[1]),

@@ -1,4 +1,5 @@
-import type { Evidence, Finding, Rule, Severity } from './rules/types.js';
+import { sinceText } from './rules/common.js';
+import type { ActiveEpisode, Evidence, Finding, Rule, Severity } from './rules/types.js';
 
 /** An alarm as the evaluator tracks it while judging one home: loaded active, or raised now. */
 export interface TrackedAlarm {
@@ -11,6 +12,8 @@ export interface TrackedAlarm {
   evidence: Evidence | null;
   channelId: string | null;
   raisedAt: number;
+  /** when the episode's condition began (at or before raisedAt): alarms.condition_since */
+  conditionSince: number;
   lastSeenAt: number;
   clearedAt: number | null;
   occurrences: number;
@@ -23,6 +26,27 @@ export interface Transition {
   type: 'raised' | 'cleared';
   at: number;
   alarm: TrackedAlarm;
+}
+
+/** What a rule sees of its active alarm (it then judges whether the condition still holds). */
+export function episodeOf(alarm: TrackedAlarm | undefined): ActiveEpisode | undefined {
+  return alarm
+    ? { since: alarm.conditionSince, raisedAt: alarm.raisedAt, evidence: alarm.evidence }
+    : undefined;
+}
+
+/**
+ * The alarm's sentence: the whole episode since its condition began, then the latest evidence, so
+ * an alarm raised days ago does not read as if it began with the latest look-back.
+ */
+export function episodeSummary(
+  rule: Rule,
+  evidence: Evidence | undefined,
+  since: number,
+  at: number,
+): string {
+  const episode = rule.episode?.(evidence, since, at) ?? `${rule.title} ${sinceText(since, at)}`;
+  return evidence ? `${episode}. Latest: ${evidence.summary}` : `${episode}.`;
 }
 
 /**
@@ -41,27 +65,28 @@ export function applyFinding(
   if (!finding) return { active };
   if (finding.present) {
     const severity = finding.severity ?? rule.severity;
-    const summary = finding.evidence?.summary ?? rule.title;
     if (active) {
       // Absent when last judged, present again: the same fault is back before the alarm cleared.
       if (active.lastSeenAt < previousAt) active.occurrences += 1;
       active.lastSeenAt = at;
       active.severity = severity;
-      active.summary = summary;
+      active.summary = episodeSummary(rule, finding.evidence, active.conditionSince, at);
       active.evidence = finding.evidence ?? active.evidence;
       active.channelId = finding.evidence?.channelId ?? active.channelId;
       active.dirty = true;
       return { active };
     }
+    const since = Math.min(at, finding.since ?? finding.evidence?.from ?? at);
     const raised: TrackedAlarm = {
       id: null,
       rule: rule.id,
       severity,
       state: 'active',
-      summary,
+      summary: episodeSummary(rule, finding.evidence, since, at),
       evidence: finding.evidence ?? null,
       channelId: finding.evidence?.channelId ?? null,
       raisedAt: at,
+      conditionSince: since,
       lastSeenAt: at,
       clearedAt: null,
       occurrences: 1,

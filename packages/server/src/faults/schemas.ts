@@ -47,6 +47,11 @@ export const AlarmViewSchema = Type.Object({
     format: 'date-time',
     description: 'when the condition was first seen (the data’s time)',
   }),
+  conditionSince: Type.String({
+    format: 'date-time',
+    description:
+      'when the condition behind the alarm began, as far as the rule could see (at or before raisedAt): the episode the alarm is about',
+  }),
   lastSeenAt: Type.String({ format: 'date-time', description: 'when the condition was last seen' }),
   clearedAt: NullableTime,
   clearedBy: Type.Union([Type.Literal('auto'), Type.Literal('user'), Type.Null()], {

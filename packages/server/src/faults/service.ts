@@ -41,6 +41,7 @@ export function alarmView(row: AlarmListRow): AlarmView {
     evidence: row.evidence ? evidenceView(JSON.parse(row.evidence)) : null,
     channelId: row.channel_id,
     raisedAt: isoTime(row.raised_at),
+    conditionSince: isoTime(row.condition_since ?? row.raised_at),
     lastSeenAt: isoTime(row.last_seen_at),
     clearedAt: isoTimeOrNull(row.cleared_at),
     clearedBy: row.cleared_by === null ? null : row.cleared_by === 'auto' ? 'auto' : 'user',

@@ -40,6 +40,7 @@ interface Alarm {
   severity: string;
   summary: string;
   raisedAt: string;
+  conditionSince: string;
   clearedAt: string;
   clearedBy: string;
   note: string | null;
@@ -161,6 +162,12 @@ describe('alarms raised from simulated faults', () => {
     expect(Date.parse(alarm.raisedAt)).toBeGreaterThan(SILENT_FROM);
     expect(Date.parse(alarm.raisedAt)).toBeLessThanOrEqual(SILENT_FROM + 2 * HOUR);
     expect(alarm.summary).toMatch(/FLT-SILENT/);
+    // The episode began with the silence (the last reading), before the alarm was raised, and the
+    // summary tells it from then with the latest evidence beside it.
+    expect(Date.parse(alarm.conditionSince)).toBeLessThanOrEqual(Date.parse(alarm.raisedAt));
+    expect(Date.parse(alarm.conditionSince)).toBeGreaterThan(SILENT_FROM - HOUR);
+    expect(Date.parse(alarm.conditionSince)).toBeLessThanOrEqual(SILENT_FROM);
+    expect(alarm.summary).toMatch(/since \d{4}-\d\d-\d\dT\d\d:\d\dZ \(.+\)\. Latest: /);
   });
 
   it('judging again changes nothing: no second alarm, no new event', async () => {

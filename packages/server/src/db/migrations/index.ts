@@ -11,6 +11,7 @@ import * as agentRegion from './0009-agent-region.js';
 import * as telemetryExclusions from './0010-telemetry-exclusions.js';
 import * as passwordResets from './0012-password-resets.js';
 import * as integrationClients from './0013-integration-clients.js';
+import * as alarmEpisodes from './0014-alarm-episodes.js';
 
 /** Every migration, in order. Names are permanent: add new ones, never rename or edit applied ones. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,7 @@ export const migrations: Record<string, Migration> = {
   '0010-telemetry-exclusions': telemetryExclusions,
   '0012-password-resets': passwordResets,
   '0013-integration-clients': integrationClients,
+  // 0011 was kept for this; 0012 and 0013 reached main first, and a database migrated past them
+  // would refuse an earlier name (Kysely keeps migrations in order).
+  '0014-alarm-episodes': alarmEpisodes,
 };

@@ -77,6 +77,11 @@ export function isoHour(t: number): string {
   return `${new Date(t).toISOString().slice(0, 16)}Z`;
 }
 
+/** "since 2026-11-02T06:00Z (10 days)": an episode's start and how long it has lasted at `at`. */
+export function sinceText(since: number, at: number): string {
+  return `since ${isoHour(since)} (${formatDuration(Math.max(0, at - since))})`;
+}
+
 /** A meter's name in a sentence: "heat meter HM-1". */
 export function meterName(channel: Pick<ChannelData, 'meterKind' | 'meterSerial' | 'location'>): string {
   const kind =

@@ -143,6 +143,13 @@ export const backupHeaterRunning: Rule = {
       min: 1,
       max: 24,
     },
+    holdApparentCop: {
+      default: 2,
+      unit: 'COP',
+      description: 'an active alarm holds while an hour of the last 3 stays below this COP',
+      min: 0.5,
+      max: 3,
+    },
     // Below the balance point backup is legitimate (the model's controller allows it below 2 °C).
     minOutdoorC: {
       default: 2,
@@ -153,10 +160,12 @@ export const backupHeaterRunning: Rule = {
       max: 30,
     },
   },
-  evaluate({ at, home, params }): Finding | undefined {
+  evaluate({ at, home, params, active }): Finding | undefined {
     if (!isHeatPump(home)) return undefined;
     const minKwh = params.minElectricityKwh ?? 1;
-    const maxCop = params.maxApparentCop ?? 1.4;
+    // Hysteresis: a heater already found running is still running while the hours' COP stays well
+    // below a heat pump's own (the compressor joining in lifts it above 1.4 but not to 2).
+    const maxCop = active ? (params.holdApparentCop ?? 2) : (params.maxApparentCop ?? 1.4);
     const backupMeter = home.channels.find(
       (c) => c.key === 'electricity_energy' && c.measures !== undefined && BACKUP_CIRCUITS.has(c.measures),
     );
@@ -197,22 +206,29 @@ export const backupHeaterRunning: Rule = {
     }
     if (rows.length === 0) return undefined;
     const runs = runsOf(rows, test);
-    const run = runs[runs.length - 1];
     const last = rows[rows.length - 1] as BackupHour;
     const minHours = params.minHours ?? 3;
-    if (!run || run.length < minHours || run[run.length - 1]?.hour !== last.hour) return { present: false };
+    // Active: any run of the last 3 hours holds it (one hour of the heater cycling off is not a repair).
+    const run = active
+      ? runs.findLast((r) => (r[r.length - 1] as BackupHour).hour >= last.hour - 2 * HOUR_MS)
+      : runs[runs.length - 1];
+    if (!run || (!active && (run.length < minHours || run[run.length - 1]?.hour !== last.hour)))
+      return { present: false };
     const outdoor = outdoorMeanC(
       home,
       run.map((r) => r.hour),
     );
     const minOutdoor = params.minOutdoorC ?? 2;
-    if (outdoor !== undefined && outdoor < minOutdoor) return { present: false };
+    // Backup below the balance point is legitimate; but a heater found stuck in milder weather is
+    // not freed by a cold night.
+    if (!active && outdoor !== undefined && outdoor < minOutdoor) return { present: false };
     const electricity = run.reduce((s, r) => s + r.electricityKwh, 0);
     const heat = run.reduce((s, r) => s + (r.heatKwh ?? 0), 0);
     const first = run[0] as BackupHour;
     const cop = backupMeter ? null : round(heat / electricity);
     return {
       present: true,
+      since: first.hour,
       evidence: {
         summary:
           `For ${run.length} hours since ${isoHour(first.hour)} ` +
@@ -225,7 +241,7 @@ export const backupHeaterRunning: Rule = {
         channelKey: channel.key,
         meterSerial: channel.meterSerial,
         from: first.hour,
-        to: last.hour + HOUR_MS,
+        to: (run[run.length - 1] as BackupHour).hour + HOUR_MS,
         values: {
           hours: run.length,
           electricityKwh: round(electricity, 3),
@@ -323,14 +339,27 @@ export const highFlowTemperature: Rule = {
       min: 10,
       max: 100,
     },
+    holdHighPercent: {
+      default: 50,
+      unit: '%',
+      description: 'an active alarm holds while at least this share of them runs high',
+      min: 10,
+      max: 100,
+    },
   },
-  evaluate({ at, home, params }): Finding | undefined {
+  evaluate({ at, home, params, active }): Finding | undefined {
     const designFlow = home.design.flowTemperatureC;
     const heat = heatEnergy(home);
     const flow = temperatureChannel(home, 'flow_temperature');
     if (designFlow === undefined || !heat || !flow) return undefined;
     const flowHours = byHour(flow);
     const outdoor = byHour(temperatureChannel(home, 'outdoor_temperature'));
+    // The heat pump's hot water flag, when the heat meter reports it: hours without a reheat are
+    // space heating throughout, and their highest flow is the flow the curve asked for while the
+    // unit ran (starts, stops and cycling only lower an hour's mean).
+    // Heat pumps only: a boiler fires at full output and overshoots its curve in bursts.
+    const hotWater = isHeatPump(home) ? temperatureChannel(home, 'hot_water_mode') : undefined;
+    const modeHours = byHour(hotWater);
     const designOutdoor = params.designOutdoorC ?? -3;
     const margin = params.marginK ?? 10;
     const minHeat = params.minHeatKwh ?? 0.5;
@@ -341,15 +370,20 @@ export const highFlowTemperature: Rule = {
       const f = flowHours.get(h.hour);
       if (h.hour < since || !f || h.delta < minHeat) return [];
       heatingHours++;
-      // Only steady space-heating hours: the mean of an hour with a hot-water reheat, a start or a
-      // stop, or cycling says little about the curve (a 20-minute reheat at 55 °C lifts a 30 °C hour
-      // by 8 K), and such hours swing by more than maxSpreadK.
-      if (f.max - f.min > maxSpread) return [];
       const o = outdoor.get(h.hour);
       // Without an outdoor temperature the design flow temperature itself is the expectation (the
       // worst case). An outdoor hour that did not move at all may be a stuck sensor (stuck_sensor's
       // business): trusting it would blame the flow for the sensor, so it counts as missing.
       const expected = o && o.max > o.min ? expectedFlowC(mean(o), designFlow, designOutdoor) : designFlow;
+      if (hotWater) {
+        const m = modeHours.get(h.hour);
+        if (!m || m.max > 0) return [];
+        return [{ hour: h.hour, flowC: f.max, expectedC: expected }];
+      }
+      // Only steady space-heating hours: the mean of an hour with a hot-water reheat, a start or a
+      // stop, or cycling says little about the curve (a 20-minute reheat at 55 °C lifts a 30 °C hour
+      // by 8 K), and such hours swing by more than maxSpreadK.
+      if (f.max - f.min > maxSpread) return [];
       return [{ hour: h.hour, flowC: mean(f), expectedC: expected }];
     });
     const wanted = params.heatingHours ?? 8;
@@ -358,12 +392,14 @@ export const highFlowTemperature: Rule = {
     if (recent.length < minHours) {
       // The heating ran but hardly ever steadily: it cycled at minimum output, which a curve set
       // well too high (long runs at a high flow) does not do. That is enough to call it absent, so
-      // an old alarm can clear; with too few heating hours at all there is nothing to judge.
-      return heatingHours >= minHours ? { present: false } : undefined;
+      // an old alarm can clear; with too few heating hours at all there is nothing to judge. An
+      // active alarm is held: a house the high curve overheated runs little (hysteresis).
+      return heatingHours >= minHours && !active ? { present: false } : undefined;
     }
     const high = recent.filter((r) => r.flowC > r.expectedC + margin);
     const share = (100 * high.length) / recent.length;
-    if (share < (params.minHighPercent ?? 75)) return { present: false };
+    const needed = active ? (params.holdHighPercent ?? 50) : (params.minHighPercent ?? 75);
+    if (share < needed) return { present: false };
     const first = recent[0] as (typeof recent)[number];
     const last = recent[recent.length - 1] as (typeof recent)[number];
     const meanFlow = recent.reduce((s, r) => s + r.flowC, 0) / recent.length;
@@ -372,7 +408,7 @@ export const highFlowTemperature: Rule = {
       present: true,
       evidence: {
         summary:
-          `In ${high.length} of the last ${recent.length} steady heating hours the flow ran more than ${margin} K above ` +
+          `In ${high.length} of the last ${recent.length} ${hotWater ? 'space-heating' : 'steady heating'} hours the flow ran more than ${margin} K above ` +
           `the design curve (mean ${round(meanFlow, 1)} °C against ${round(meanExpected, 1)} °C expected, design ` +
           `${designFlow} °C): check the weather-compensation curve and any fixed flow set-point.`,
         channelId: flow.channelId,
@@ -381,6 +417,7 @@ export const highFlowTemperature: Rule = {
         from: first.hour,
         to: last.hour + HOUR_MS,
         values: {
+          judgedBy: hotWater ? 'highest flow of space-heating hours' : 'mean flow of steady heating hours',
           highHours: high.length,
           heatingHours: recent.length,
           meanFlowTemperatureC: round(meanFlow, 1),

@@ -3,6 +3,7 @@
  * overrides (`fault_management.thresholds`, keyed `<ruleId>.<parameter>`) applied to their defaults.
  */
 
+import { clockDrift } from './clock.js';
 import { lowIndoorTemperature } from './comfort.js';
 import { communicationLost, dataGaps } from './communication.js';
 import { backupHeaterRunning, highFlowTemperature, shortCycling } from './heat-pump.js';
@@ -26,6 +27,7 @@ export const RULES: readonly Rule[] = [
   backupHeaterRunning,
   highFlowTemperature,
   lowIndoorTemperature,
+  clockDrift,
 ];
 
 const BY_ID = new Map(RULES.map((r) => [r.id, r]));

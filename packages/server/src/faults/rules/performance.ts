@@ -12,7 +12,8 @@ import {
   round,
   runsOf,
 } from './common.js';
-import type { ChannelData, Finding, HomeFacts, Rule } from './types.js';
+import { expectedFlowC } from './heat-pump.js';
+import type { ChannelData, Finding, HomeFacts, HourBucket, Rule } from './types.js';
 
 /** Σ delta and hours with readings of a register over [from, to). */
 function energyOver(channel: ChannelData, from: number, to: number): { kwh: number; hours: number } {
@@ -73,6 +74,14 @@ export const implausibleCop: Rule = {
       min: 0,
       max: 100,
     },
+    maxHeatMismatch: {
+      default: 1.5,
+      unit: 'ratio',
+      description:
+        'the heat meter is named when its register and its own flow × ΔT disagree by more than this factor',
+      min: 1.1,
+      max: 10,
+    },
     minHours: {
       default: 20,
       unit: 'h',
@@ -98,22 +107,45 @@ export const implausibleCop: Rule = {
     const hi = params.maxCop ?? 7.5;
     if (cop >= lo && cop <= hi) return { present: false };
     const date = today.minus({ days: 1 }).toISODate();
+    const check = heatMeterCheck(home, meters.heat, from, to);
+    // Which meter: the heat meter's register against its own flow × ΔT × c_p (hours the pump ran
+    // throughout); off by over `maxHeatMismatch` either way, the heat meter is wrong. If it agrees
+    // with its water, the heat is real and the electricity meter is the one out (missing part of
+    // the unit when the COP is too high, carrying other loads when too low). Without flow and
+    // temperatures to check against, the figure cannot say which.
+    const mismatch = params.maxHeatMismatch ?? 1.5;
+    const suspect: 'heat' | 'electricity' | 'unknown' =
+      check === undefined
+        ? 'unknown'
+        : check.ratio > mismatch || check.ratio < 1 / mismatch
+          ? 'heat'
+          : 'electricity';
+    const meter = suspect === 'electricity' ? meters.electricity : meters.heat;
+    const advice =
+      suspect === 'heat'
+        ? `the heat meter ${meters.heat.meterSerial} is at fault: its register recorded ${round((check as HeatCheck).ratio, 1)} × the heat its own flow rate and temperatures carried — check its pulse value, pipe size setting and flow sensor`
+        : suspect === 'electricity'
+          ? `the heat meter agrees with its flow and temperatures, so the electricity meter ${meters.electricity.meterSerial} is at fault: ${cop > hi ? 'check it covers the whole unit (every phase, the outdoor unit)' : 'check it carries the heat pump alone'}`
+          : `it cannot tell which meter is at fault (no flow rate and temperatures to check the heat meter against): check the heat meter ${meters.heat.meterSerial} (pulse value, flow sensor) and that the electricity meter ${meters.electricity.meterSerial} covers the heat pump alone and whole`;
     return {
       present: true,
+      since: from,
       evidence: {
         summary:
           `On ${date} the heat meter recorded ${round(heat.kwh, 1)} kWh for ${round(electricity.kwh, 1)} kWh of ` +
-          `electricity, a COP of ${round(cop)} (plausible ${lo}–${hi}): check the ` +
-          `${cop < lo ? 'heat meter (air, flow sensor, pulse value)' : 'electricity meter covers the whole unit'}.`,
-        channelId: (cop < lo ? meters.heat : meters.electricity).channelId,
-        channelKey: cop < lo ? 'heat_energy' : 'electricity_energy',
-        meterSerial: (cop < lo ? meters.heat : meters.electricity).meterSerial,
+          `electricity, a COP of ${round(cop)} (plausible ${lo}–${hi}): ${advice}.`,
+        channelId: meter.channelId,
+        channelKey: suspect === 'electricity' ? 'electricity_energy' : 'heat_energy',
+        meterSerial: meter.meterSerial,
         from,
         to,
         values: {
           cop: round(cop),
           heatKwh: round(heat.kwh, 3),
           electricityKwh: round(electricity.kwh, 3),
+          suspectMeter: suspect,
+          heatFromFlowKwh: check ? round(check.physicsKwh, 3) : null,
+          heatMeterRatio: check ? round(check.ratio, 2) : null,
           date,
         },
       },
@@ -121,18 +153,216 @@ export const implausibleCop: Rule = {
   },
 };
 
+interface HeatCheck {
+  /** heat meter register / heat from flow × ΔT × c_p, over the checked hours */
+  ratio: number;
+  physicsKwh: number;
+  hours: number;
+}
+
+/**
+ * The heat meter against its own water over [from, to): in hours the pump ran throughout (flow rate
+ * never 0), the mean flow rate × mean (flow − return) × 4.186 kJ/(kg·K) is the heat carried (the
+ * product of hourly means is exact enough when neither stops). Undefined without the channels or
+ * with fewer than 2 such hours, or too little heat to compare.
+ */
+function heatMeterCheck(home: HomeFacts, heat: ChannelData, from: number, to: number): HeatCheck | undefined {
+  const rate = home.channels.find((c) => c.key === 'flow_rate' && c.meterId === heat.meterId);
+  const flow = byHour(home.channels.find((c) => c.key === 'flow_temperature' && c.meterId === heat.meterId));
+  const ret = byHour(home.channels.find((c) => c.key === 'return_temperature' && c.meterId === heat.meterId));
+  if (!rate) return undefined;
+  const register = byHour(heat);
+  let physicsKwh = 0;
+  let meterKwh = 0;
+  let hours = 0;
+  for (const r of rate.hours) {
+    if (r.hour < from || r.hour >= to || r.min <= 0) continue;
+    const f = flow.get(r.hour);
+    const b = ret.get(r.hour);
+    const q = register.get(r.hour);
+    if (!f || !b || !q) continue;
+    const kw = (r.sum / r.count / 60) * 4.186 * (f.sum / f.count - b.sum / b.count);
+    physicsKwh += kw;
+    meterKwh += q.delta;
+    hours++;
+  }
+  if (hours < 2 || physicsKwh < 1) return undefined;
+  return { ratio: meterKwh / physicsKwh, physicsKwh, hours };
+}
+
+/** Days of the home's own history its low_performance baseline is learnt from. */
+const BASELINE_DAYS = 21;
+
+interface PerfHour {
+  hour: number;
+  heatKwh: number;
+  electricityKwh: number;
+  /** the ideal COP of the hour (flow and source temperatures), or undefined without them */
+  carnot: number | undefined;
+}
+
+/**
+ * The ideal COP between the condenser and the evaporator: (T_flow + 2 K) over the lift to
+ * (T_source − 3 K), the lift at least 15 K — the simulator's and a textbook unit's approaches.
+ * Air source: the source is the outdoor air; ground and water source: taken as 5 °C (UK ground
+ * at 1–2 m after the loop's approach) — only the ratio to the home's own baseline matters.
+ */
+function idealCop(
+  flowC: number,
+  outdoorC: number | undefined,
+  technology: string | null,
+): number | undefined {
+  const source = technology?.startsWith('air') ? outdoorC : 5;
+  if (source === undefined) return undefined;
+  const condensing = flowC + 2 + 273.15;
+  return condensing / Math.max(15, flowC + 2 - (source - 3));
+}
+
+/** The bucket of `hour` in a channel's sorted hours, advancing a cursor (hours are asked in order). */
+function seek(
+  hours: readonly HourBucket[] | undefined,
+  cursor: { i: number },
+  hour: number,
+): HourBucket | undefined {
+  if (!hours) return undefined;
+  while (cursor.i < hours.length && (hours[cursor.i] as HourBucket).hour < hour) cursor.i++;
+  const h = hours[cursor.i];
+  return h?.hour === hour ? h : undefined;
+}
+
+/**
+ * Heat, electricity and the ideal COP hour by hour, where both registers have the hour. A merge
+ * of the channels' sorted hours (weeks of them at every evaluation: no maps).
+ */
+function performanceHours(
+  home: HomeFacts,
+  meters: { heat: ChannelData; electricity: ChannelData },
+): PerfHour[] {
+  const flow = home.channels.find((c) => c.key === 'flow_temperature')?.hours;
+  const outdoor = home.channels.find((c) => c.key === 'outdoor_temperature')?.hours;
+  const cursors = { e: { i: 0 }, f: { i: 0 }, o: { i: 0 } };
+  const designFlow = home.design.flowTemperatureC;
+  const out: PerfHour[] = [];
+  for (const h of meters.heat.hours) {
+    const e = seek(meters.electricity.hours, cursors.e, h.hour);
+    if (!e) continue;
+    const f = seek(flow, cursors.f, h.hour);
+    const o = seek(outdoor, cursors.o, h.hour);
+    // An outdoor hour that never moved may be a stuck sensor: no weather then.
+    const outdoorC = o && o.max > o.min ? o.sum / o.count : undefined;
+    // The hour's highest flow: the running flow temperature (the mean drags in idle minutes, whose
+    // share grows in mild weather and would read as lower efficiency; the model's healthy homes vary
+    // ±5 % day to day this way against ±20 % with the mean).
+    const flowC =
+      f !== undefined
+        ? f.max
+        : designFlow !== undefined && outdoorC !== undefined
+          ? expectedFlowC(outdoorC, designFlow, -3)
+          : undefined;
+    out.push({
+      hour: h.hour,
+      heatKwh: h.delta,
+      electricityKwh: e.delta,
+      carnot: flowC === undefined ? undefined : idealCop(flowC, outdoorC, home.technology),
+    });
+  }
+  return out;
+}
+
+/**
+ * Efficiency against the ideal over some hours: Σ heat / Σ(electricity × ideal COP), i.e. the
+ * fraction of Carnot the unit reached, weighted as the energies are (the same over 24 h or 72 h).
+ * Undefined when an hour with electricity lacks its ideal COP or there is too little electricity.
+ */
+function efficiencyOf(hours: readonly PerfHour[], minKwh: number): number | undefined {
+  let heat = 0;
+  let ideal = 0;
+  let electricity = 0;
+  for (const h of hours) {
+    if (h.carnot === undefined) {
+      if (h.electricityKwh > 0.2) return undefined;
+      continue;
+    }
+    heat += h.heatKwh;
+    ideal += h.electricityKwh * h.carnot;
+    electricity += h.electricityKwh;
+  }
+  return electricity >= minKwh && ideal > 0 ? heat / ideal : undefined;
+}
+
+/**
+ * The home's own efficiency when healthy: the median of its daily efficiencies (24-hour blocks)
+ * over the BASELINE_DAYS before `before`, days with at least `minDayKwh` of electricity only; at
+ * least 7 such days, else undefined. The median shrugs off a day or two of another fault.
+ */
+function baselineEfficiency(
+  hours: readonly PerfHour[],
+  before: number,
+  minDayKwh: number,
+): number | undefined {
+  const blocks: PerfHour[][] = Array.from({ length: BASELINE_DAYS }, () => []);
+  for (const h of hours) {
+    const d = Math.floor((before - 1 - h.hour) / (24 * HOUR_MS));
+    if (d >= 0 && d < BASELINE_DAYS) blocks[d]?.push(h);
+  }
+  const days: number[] = [];
+  for (const block of blocks) {
+    if (block.length < 20) continue;
+    const eta = efficiencyOf(block, minDayKwh);
+    if (eta !== undefined) days.push(eta);
+  }
+  if (days.length < 7) return undefined;
+  days.sort((a, b) => a - b);
+  const mid = days.length >> 1;
+  return days.length % 2 ? (days[mid] as number) : ((days[mid - 1] as number) + (days[mid] as number)) / 2;
+}
+
 export const lowPerformance: Rule = {
   id: 'low_performance',
   title: 'Low heat pump performance',
   description:
-    'Over the last days the heat pump made clearly less heat per kWh than it should: a refrigerant ' +
-    'leak, a fouled evaporator, a failing compressor or badly set controls. Running costs are up ' +
-    'now; the cause needs an engineer.',
+    'Over the last days the heat pump made clearly less heat per kWh than it should — than it did ' +
+    'itself in the weeks before at the same flow and outdoor temperatures, or than its design: a ' +
+    'refrigerant leak, a fouled evaporator, a failing compressor or badly set controls. Running ' +
+    'costs are up now; the cause needs an engineer.',
   severity: 'major',
-  lookbackHours: 73,
-  clearAfterMs: 6 * HOUR_MS,
+  lookbackHours: 72 + BASELINE_DAYS * 24 + 1,
+  clearAfterMs: 12 * HOUR_MS,
   parameters: {
-    windowHours: { default: 72, unit: 'h', description: 'rolling window of the SPF', min: 24, max: 72 },
+    windowHours: {
+      default: 72,
+      unit: 'h',
+      description: 'rolling window of the SPF judged against the design',
+      min: 24,
+      max: 72,
+    },
+    // Against its own baseline the weather is accounted for, so a shorter window is steady enough:
+    // a 40 % loss is found once about half of it is degraded (within a day).
+    baselineWindowHours: {
+      default: 48,
+      unit: 'h',
+      description: 'rolling window of the efficiency judged against the home’s own baseline',
+      min: 24,
+      max: 72,
+    },
+    // The home against itself: its efficiency (heat per kWh over the ideal COP of the same flow and
+    // outdoor temperatures) over the window against its median day of the 3 weeks before. The
+    // model's healthy homes stay above 0.75 of their own baseline in any season (ground source in
+    // early autumn is the lowest); a 40 % COP loss gives 0.6.
+    minBaselineFraction: {
+      default: 0.7,
+      unit: 'fraction',
+      description: 'efficiency below this fraction of the home’s own baseline is low',
+      min: 0.1,
+      max: 1,
+    },
+    holdBaselineFraction: {
+      default: 0.8,
+      unit: 'fraction',
+      description: 'an active alarm holds while the efficiency stays below this fraction of the baseline',
+      min: 0.1,
+      max: 1,
+    },
     // heatpumpmonitor.org: the poorest monitored systems sit near SPF 2; below it electric heating
     // with a little help. Catches a failing unit whatever its design.
     minSpf: {
@@ -152,10 +382,18 @@ export const lowPerformance: Rule = {
       min: 0.1,
       max: 1,
     },
+    holdMarginPercent: {
+      default: 10,
+      unit: '%',
+      description: 'an active alarm raised on the design floor holds until the SPF is this much above it',
+      min: 0,
+      max: 100,
+    },
     minElectricityKwh: {
       default: 15,
       unit: 'kWh',
-      description: 'windows with less electricity (mild weather, hot water only) are too small to judge',
+      description:
+        'windows with less electricity (mild weather, hot water only) are too small to judge (per 72 h; pro rata for the baseline window)',
       min: 1,
       max: 1000,
     },
@@ -167,7 +405,7 @@ export const lowPerformance: Rule = {
       max: 100,
     },
   },
-  evaluate({ at, home, params }): Finding | undefined {
+  evaluate({ at, home, params, active }): Finding | undefined {
     const meters = heatPumpRegisters(home);
     if (!meters) return undefined;
     const windowHours = params.windowHours ?? 72;
@@ -175,21 +413,72 @@ export const lowPerformance: Rule = {
     const from = to - windowHours * HOUR_MS;
     const heat = energyOver(meters.heat, from, to);
     const electricity = energyOver(meters.electricity, from, to);
-    const minHours = (windowHours * (params.minCoveragePercent ?? 80)) / 100;
-    if (heat.hours < minHours || electricity.hours < minHours) return undefined;
-    if (electricity.kwh < (params.minElectricityKwh ?? 15)) return { present: false };
+    const coverage = (params.minCoveragePercent ?? 80) / 100;
+    if (heat.hours < windowHours * coverage || electricity.hours < windowHours * coverage) return undefined;
+    const minKwh = params.minElectricityKwh ?? 15;
     const spf = heat.kwh / electricity.kwh;
     const design = home.design.spf ?? home.design.scop;
     const fraction = params.minDesignFraction ?? 0.6;
     const floor = Math.max(params.minSpf ?? 2, design === undefined ? 0 : fraction * design);
-    if (spf >= floor) return { present: false };
+    const holdFloor = floor * (1 + (params.holdMarginPercent ?? 10) / 100);
+    const lowAgainstDesign = electricity.kwh >= minKwh && spf < (active ? holdFloor : floor);
+
+    // The home's own baseline: learnt from the weeks before the window — or, while an alarm is
+    // active, the one it was raised against (kept in its evidence), so the fault never becomes
+    // the norm and the alarm can clear once the unit is repaired.
+    const recentHours = params.baselineWindowHours ?? 48;
+    const recentFrom = to - recentHours * HOUR_MS;
+    const recentMinKwh = (minKwh * recentHours) / windowHours;
+    const hours = performanceHours(home, meters);
+    const kept = active?.evidence?.values.baselineEfficiency;
+    const baseline =
+      typeof kept === 'number'
+        ? kept
+        : // Days of hot water alone (little electricity, the highest flows) say little about heating.
+          baselineEfficiency(hours, Math.min(recentFrom, active?.since ?? recentFrom), recentMinKwh / 2);
+    const recent = hours.filter((h) => h.hour >= recentFrom && h.hour < to);
+    const efficiency =
+      baseline === undefined || recent.length < recentHours * coverage
+        ? undefined
+        : efficiencyOf(recent, recentMinKwh);
+    const ratio = efficiency === undefined || baseline === undefined ? undefined : efficiency / baseline;
+    const lowAgainstBaseline =
+      ratio !== undefined &&
+      ratio < (active ? (params.holdBaselineFraction ?? 0.8) : (params.minBaselineFraction ?? 0.7));
+    if (!lowAgainstBaseline && !lowAgainstDesign) {
+      // Too little electricity for either judgement (a mild spell): absent — but an active alarm
+      // is not cleared by weather that cannot show the fault.
+      if (active && electricity.kwh < minKwh && efficiency === undefined) return undefined;
+      return { present: false };
+    }
+
+    // When it began: the earliest start (in 6-hour steps) from which the hours to now are low.
+    let since = from;
+    if (lowAgainstBaseline && baseline !== undefined) {
+      since = recentFrom;
+      const limit = params.minBaselineFraction ?? 0.7;
+      for (let s = recentFrom; s < to - 12 * HOUR_MS; s += 6 * HOUR_MS) {
+        const eta = efficiencyOf(
+          recent.filter((h) => h.hour >= s),
+          0.1,
+        );
+        if (eta !== undefined && eta / baseline < limit) {
+          since = s;
+          break;
+        }
+      }
+    }
+    const against = lowAgainstBaseline
+      ? `and over the last ${recentHours} h it made ${round((ratio as number) * 100, 0)} % of the heat per kWh it made in the 3 weeks before at the same flow and outdoor temperatures`
+      : `below ${round(floor)}` +
+        (design === undefined ? '' : ` (${round(fraction * 100, 0)} % of the design ${design})`);
     return {
       present: true,
+      since,
       evidence: {
         summary:
           `The heat pump's SPF over the last ${windowHours} h was ${round(spf)} ` +
-          `(${round(heat.kwh, 1)} kWh heat for ${round(electricity.kwh, 1)} kWh electricity), below ${round(floor)}` +
-          (design === undefined ? '' : ` (${round(fraction * 100, 0)} % of the design ${design})`) +
+          `(${round(heat.kwh, 1)} kWh heat for ${round(electricity.kwh, 1)} kWh electricity), ${against}` +
           ': have an engineer check refrigerant charge, evaporator and controls.',
         channelId: meters.electricity.channelId,
         channelKey: 'electricity_energy',
@@ -200,6 +489,9 @@ export const lowPerformance: Rule = {
           spf: round(spf),
           thresholdSpf: round(floor),
           designSpf: design ?? null,
+          baselineEfficiency: baseline === undefined ? null : round(baseline, 4),
+          efficiency: efficiency === undefined ? null : round(efficiency, 4),
+          baselineRatio: ratio === undefined ? null : round(ratio, 3),
           heatKwh: round(heat.kwh, 3),
           electricityKwh: round(electricity.kwh, 3),
         },

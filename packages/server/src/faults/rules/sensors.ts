@@ -1,5 +1,5 @@
 /** Temperature sensors that read impossible values or have stopped changing. */
-import { HOUR_MS, hourOf, isoHour, meterName, round } from './common.js';
+import { HOUR_MS, hourOf, isoHour, meterName, round, sinceText } from './common.js';
 import type { ChannelData, Rule } from './types.js';
 
 /** The temperature channels these rules judge, with the range parameters that bound each. */
@@ -127,6 +127,14 @@ export const valueOutOfRange: Rule = {
 
 export const stuckSensor: Rule = {
   id: 'stuck_sensor',
+  episode(evidence, since, at) {
+    const value = evidence?.values.valueC;
+    return (
+      `${evidence?.channelKey ?? 'a temperature'} of sensor ${evidence?.meterSerial ?? ''} stuck` +
+      (typeof value === 'number' ? ` at ${value} °C` : '') +
+      ` ${sinceText(since, at)}`
+    );
+  },
   title: 'Sensor stuck',
   description:
     'A temperature sensor keeps reporting exactly the same value while its readings keep arriving: ' +
@@ -181,10 +189,11 @@ export const stuckSensor: Rule = {
       const readings = hours.reduce((s, h) => s + h.count, 0);
       return {
         present: true,
+        since: first.firstT,
         evidence: {
           summary:
-            `${ch.key} of ${meterName(ch)} has read ${min} °C in every one of its ${readings} readings since ` +
-            `${isoHour(first.firstT)}: the sensor looks frozen; check its battery, probe and transmitter.`,
+            `${ch.key} of ${meterName(ch)} read ${min} °C in every one of its ${readings} readings of the last ` +
+            `${hours.length} h: the sensor looks frozen; check its battery, probe and transmitter.`,
           channelId: ch.channelId,
           channelKey: ch.key,
           meterSerial: ch.meterSerial,

@@ -95,6 +95,20 @@ export interface Finding {
   evidence?: Evidence;
   /** a rule may escalate (e.g. late data → lost); defaults to the rule's severity */
   severity?: Severity;
+  /**
+   * when present: when the condition began as far as the rule can see (a stuck value's first
+   * reading, a silent meter's last one); the alarm's episode starts here. Defaults to evidence.from.
+   */
+  since?: number;
+}
+
+/** The rule's active alarm, if any: rules hold a condition more loosely than they raise it (hysteresis). */
+export interface ActiveEpisode {
+  /** when the episode's condition began (the alarm's condition_since), epoch ms */
+  since: number;
+  raisedAt: number;
+  /** the latest evidence (a rule may carry what it learned at raise time, e.g. a baseline) */
+  evidence: Evidence | null;
 }
 
 export interface RuleParameter {
@@ -111,6 +125,8 @@ export interface RuleContext {
   home: HomeFacts;
   /** this rule's parameters: defaults overridden per agent / per home (fault_management thresholds) */
   params: Record<string, number>;
+  /** the rule's alarm on this home while it is active: the rule then judges whether it still holds */
+  active?: ActiveEpisode;
 }
 
 export interface Rule {
@@ -127,4 +143,9 @@ export interface Rule {
   parameters: Record<string, RuleParameter>;
   /** undefined: cannot judge (missing meters or data) — an active alarm is neither raised nor cleared */
   evaluate(ctx: RuleContext): Finding | undefined;
+  /**
+   * The episode in words, e.g. "outdoor temperature sensor TO-1 stuck at −4.2 °C since 2 Nov 06:00
+   * (10 days)": the alarm's summary puts it before the latest evidence. Default: the title and since.
+   */
+  episode?(evidence: Evidence | undefined, since: number, at: number): string;
 }

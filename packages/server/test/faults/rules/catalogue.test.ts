@@ -6,7 +6,7 @@ import { RULES, resolveParams, ruleById, validateThresholds } from '../../../src
 import { channel, facts, HOUR, levels, register, T0 } from './facts.js';
 
 describe('the rule catalogue', () => {
-  it('has unique snake_case ids and the twelve rules of issue #8', () => {
+  it('has unique snake_case ids, the twelve rules of issue #8 and clock_drift (issue #17)', () => {
     const ids = RULES.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id).toMatch(/^[a-z][a-z0-9_]*$/);
@@ -23,6 +23,7 @@ describe('the rule catalogue', () => {
       'backup_heater_running',
       'high_flow_temperature',
       'low_indoor_temperature',
+      'clock_drift',
     ]);
   });
 

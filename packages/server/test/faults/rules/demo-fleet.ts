@@ -18,9 +18,12 @@ export interface Alarm {
 /** Every (rule, hourly step from `from`) where a rule was present in a simulated run. */
 export function alarmsOf(run: SimRun, from = run.start + HOUR): Alarm[] {
   const alarms: Alarm[] = [];
+  const lookbacks = [...new Set(RULES.map((r) => r.lookbackHours))];
   for (let at = from; at <= run.end; at += HOUR) {
-    const home = factsAt(run, at, LOOKBACK);
+    // Each rule its own lookback, as the evaluator cuts the facts.
+    const facts = new Map(lookbacks.map((l) => [l, factsAt(run, at, l)]));
     for (const rule of RULES) {
+      const home = facts.get(rule.lookbackHours) as ReturnType<typeof factsAt>;
       const f = rule.evaluate({ at, home, params: PARAMS.get(rule.id) ?? {} });
       if (f?.present) alarms.push({ rule: rule.id, at, summary: f.evidence?.summary });
     }

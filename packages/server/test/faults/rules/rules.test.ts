@@ -242,12 +242,42 @@ describe('implausible_cop', () => {
     expect(judge('implausible_cop', at, day(1, 0.3))).toEqual({ present: false });
   });
 
-  it('is present below 0.75 (naming the heat meter) and above 7.5 (naming the electricity meter)', () => {
+  // Replaces 'names the heat meter below 0.75 and the electricity meter above 7.5' (issue #17): the
+  // COP alone cannot say which meter is wrong; the heat meter's own flow × ΔT can.
+  it('is present below 0.75 and above 7.5; without the heat meter’s flow and temperatures it says it cannot tell which meter', () => {
     const low = judge('implausible_cop', at, day(0.1, 0.3));
     expect(low?.present).toBe(true);
     expect(low?.evidence).toMatchObject({ channelKey: 'heat_energy', from: T0, to: T0 + 24 * HOUR });
-    expect(low?.evidence?.values).toMatchObject({ cop: 0.33, date: '2026-01-10' });
-    expect(judge('implausible_cop', at, day(2.5, 0.3))?.evidence?.channelKey).toBe('electricity_energy');
+    expect(low?.evidence?.values).toMatchObject({ cop: 0.33, date: '2026-01-10', suspectMeter: 'unknown' });
+    expect(low?.evidence?.summary).toMatch(/cannot tell which meter/);
+    const high = judge('implausible_cop', at, day(2.5, 0.3));
+    expect(high?.present).toBe(true);
+    expect(high?.evidence?.values.suspectMeter).toBe('unknown');
+  });
+
+  it('names the meter whose reading disagrees with the water: the heat meter against its own flow × ΔT', () => {
+    // 2.5 kWh an hour for 0.3 kWh (COP 8.3); the water carries 7.17 l/min × 5 K × 4.186 = 2.5 kW
+    // (the heat is real: the electricity meter misses part of the unit) or a tenth of it (the heat
+    // meter over-reads 10×).
+    const withWater = (litresPerMinute: number) =>
+      facts(
+        [
+          channel('heat_energy', register(T0, 100, repeat(24, 2.5))),
+          channel('flow_temperature', levels(T0, repeat(24, 40))),
+          channel('return_temperature', levels(T0, repeat(24, 35))),
+          channel('flow_rate', levels(T0, repeat(24, litresPerMinute))),
+          channel('electricity_energy', register(T0, 100, repeat(24, 0.3))),
+        ],
+        { technology: 'air_source_heat_pump' },
+      );
+    const electricity = judge('implausible_cop', at, withWater(7.17));
+    expect(electricity?.evidence).toMatchObject({ channelKey: 'electricity_energy', meterSerial: 'EM-1' });
+    expect(electricity?.evidence?.values.suspectMeter).toBe('electricity');
+    expect(electricity?.evidence?.summary).toMatch(/electricity meter EM-1 is at fault/);
+    const heat = judge('implausible_cop', at, withWater(0.717));
+    expect(heat?.evidence).toMatchObject({ channelKey: 'heat_energy', meterSerial: 'HM-1' });
+    expect(heat?.evidence?.values).toMatchObject({ suspectMeter: 'heat', heatMeterRatio: 10 });
+    expect(heat?.evidence?.summary).toMatch(/heat meter HM-1 is at fault/);
   });
 
   it('does not judge a standby day, an incomplete day or a gas boiler', () => {

@@ -157,10 +157,42 @@ function upperBound(length: number, x: number, key: (i: number) => number): numb
   return lo;
 }
 
+/**
+ * A metering fault the simulator does not model, applied to its readings: the heat meter over-reads
+ * by `factor` in [start, end) (a wrong pulse value, a meter set for the wrong pipe size): its
+ * register counts `factor` × the heat from `start` on (and counts on from there afterwards), its
+ * power reads `factor` × in the window. The physics, flow and temperatures are untouched.
+ */
+export interface HeatMeterScale {
+  kind: 'heat_meter_scale';
+  start: number;
+  end: number;
+  factor: number;
+}
+
 export interface SimulateOptions {
   start: number;
   days: number;
   weather?: WeatherSource;
+  meterFaults?: HeatMeterScale[];
+}
+
+function applyMeterFault(readings: SimReading[], f: HeatMeterScale): void {
+  let base: number | undefined;
+  let extra = 0;
+  let previous: number | undefined;
+  for (const r of readings) {
+    if (r.meter !== 'heat_meter') continue;
+    if (r.channel === 'heat_power' && r.t >= f.start && r.t < f.end) r.value = Math.round(r.value * f.factor);
+    if (r.channel !== 'heat_energy') continue;
+    const v = r.value;
+    if (r.t >= f.start && r.t < f.end) {
+      base ??= previous ?? v;
+      extra = (v - base) * (f.factor - 1);
+    }
+    previous = v;
+    r.value = Math.round((v + extra) * 1000) / 1000;
+  }
 }
 
 /** Simulates a home from `start` for `days` and keeps its readings by channel, bucketed by UTC hour. */
@@ -202,6 +234,7 @@ export function simulate(spec: HomeSpec, options: SimulateOptions): SimRun {
     }
   }
   readings.sort((a, b) => a.t - b.t);
+  for (const f of options.meterFaults ?? []) applyMeterFault(readings, f);
   for (const r of readings) {
     const ch = byKey.get(`${r.meter}/${r.channel}`);
     if (!ch) continue;

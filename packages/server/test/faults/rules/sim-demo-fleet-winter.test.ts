@@ -5,6 +5,7 @@
  * 45, read every 60 s so the starts are visible) are found within the documented delays.
  */
 import { demoFleet } from '@hearth/simulator';
+// Simulating and stepping weeks of a home hour by hour takes 10–40 s on a loaded 2-core machine.
 import { describe, expect, it } from 'vitest';
 import { alarmsOf, falseAlarms } from './demo-fleet.js';
 import { DAY, HOUR, simulate } from './sim-data.js';
@@ -13,7 +14,9 @@ const JANUARY = Date.UTC(2027, 0, 1);
 const AUTUMN = Date.UTC(2026, 8, 29);
 const DAYS = 60;
 
-describe('the healthy demo fleet raises no alarm (60 days from January, one home of each variant)', () => {
+describe('the healthy demo fleet raises no alarm (60 days from January, one home of each variant)', {
+  timeout: 180_000,
+}, () => {
   for (const spec of demoFleet({ start: JANUARY, faults: false }).slice(0, 10)) {
     it(`${spec.reference} (${spec.technology}, design ${spec.designFlowTemperatureC} °C)`, () => {
       expect(falseAlarms(spec, JANUARY, DAYS)).toEqual([]);
@@ -21,7 +24,7 @@ describe('the healthy demo fleet raises no alarm (60 days from January, one home
   }
 });
 
-describe('the demo’s faults are found', () => {
+describe('the demo’s faults are found', { timeout: 180_000 }, () => {
   const fleet = demoFleet({ start: AUTUMN });
 
   it.each([
