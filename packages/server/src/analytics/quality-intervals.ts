@@ -35,18 +35,18 @@ interface AlarmSpan {
   channel_id: string | null;
   evidence: string | null;
   raised_at: number | string;
+  /** when the rule saw the condition begin (faults' episodes); null on alarms older than that */
+  condition_since: number | string | null;
   cleared_at: number | string | null;
 }
 
 /**
- * When an alarm's condition began: for now the alarm's `raised_at`, which is when a rule first saw
- * it (a stuck sensor is seen hours after it froze; an implausible day's COP the morning after). The
- * fault rules are to record the condition's own start; this function and CONDITION_START_COLUMN
- * are the one place that reads it.
+ * When an alarm's condition began: the rule's own record of it (`condition_since`: a stuck sensor
+ * froze hours before it could be seen to be stuck), else, on alarms older than that record, when
+ * the alarm was raised.
  */
-const CONDITION_START_COLUMN = 'raised_at' as const;
-export const conditionStart = (row: Pick<AlarmSpan, typeof CONDITION_START_COLUMN>): number =>
-  Number(row[CONDITION_START_COLUMN]);
+export const conditionStart = (row: Pick<AlarmSpan, 'raised_at' | 'condition_since'>): number =>
+  Number(row.condition_since ?? row.raised_at);
 
 /** One data-quality alarm over a home's data, as analytics use it. */
 export interface QualityAlarm {
@@ -75,10 +75,19 @@ export class QualityAlarms {
     for (let i = 0; i < ids.length; i += 500) {
       const rows = (await this.db
         .selectFrom('alarms')
-        .select(['id', 'home_id', 'rule', 'channel_id', 'evidence', 'raised_at', 'cleared_at'])
+        .select([
+          'id',
+          'home_id',
+          'rule',
+          'channel_id',
+          'evidence',
+          'raised_at',
+          'condition_since',
+          'cleared_at',
+        ])
         .where('home_id', 'in', ids.slice(i, i + 500))
         .where('rule', 'in', Object.keys(QUALITY_RULES))
-        .where(CONDITION_START_COLUMN, '<', to)
+        .where((eb) => eb(eb.fn.coalesce('condition_since', 'raised_at'), '<', to))
         .where((eb) => eb.or([eb('cleared_at', 'is', null), eb('cleared_at', '>', from)]))
         .orderBy('raised_at')
         .execute()) as AlarmSpan[];
