@@ -99,6 +99,25 @@ export function createHttpServer(
     }
   });
   registerProblemHandlers(app);
+  // U+0000 in text is never meant, and PostgreSQL cannot store it in text at all (SQLite would):
+  // refused before validation, naming where it is, so both engines answer alike and never a 500.
+  app.addHook('preValidation', async (request) => {
+    for (const [part, value] of [
+      ['query', request.query],
+      ['body', request.body],
+    ] as const) {
+      const at = nulAt(value, `/${part}`);
+      if (at !== undefined) {
+        throw new ApiError(
+          'validation_failed',
+          `${at} contains the NUL character (U+0000), which text may not hold`,
+          {
+            errors: [{ field: at, message: 'contains the NUL character (U+0000)' }],
+          },
+        );
+      }
+    }
+  });
 
   // First hook of all, so every answer (redirects and version errors included) carries the id.
   app.addHook('onRequest', async (request, reply) => {
@@ -162,4 +181,17 @@ function forbiddenKey(root: unknown): string | undefined {
 function stamp(request: FastifyRequest, reply: FastifyReply): void {
   reply.header('x-request-id', request.id);
   if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000');
+}
+
+/** The JSON pointer of the first string (value or key) holding U+0000 in a parsed body or query. */
+function nulAt(value: unknown, at: string, depth = 0): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? at : undefined;
+  if (value === null || typeof value !== 'object' || depth > 32) return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    const here = `${at}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+    if (key.includes('\u0000')) return here;
+    const found = nulAt(inner, here, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

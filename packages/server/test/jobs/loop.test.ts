@@ -255,6 +255,7 @@ describe('PassLoop', () => {
     loop.start();
     await until('the start-up pass', () => passes.length === 1);
     await sleep(5); // the next pass is now an hour away, on the loop's timer
-    expect(timers()).toBe(before);
+    // The loop adds no timer that holds the process (an earlier test's last sleep may end meanwhile).
+    expect(timers()).toBeLessThanOrEqual(before);
   });
 });
