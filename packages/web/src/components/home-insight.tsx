@@ -80,7 +80,7 @@ export function HomeInsight({ home }: { home: Home }) {
             ]}
           />
           <ScrollRegion label="Energy, cost and carbon by month">
-            <table>
+            <table class="cards">
               <thead>
                 <tr>
                   <th scope="col">Month</th>
@@ -95,11 +95,13 @@ export function HomeInsight({ home }: { home: Home }) {
                 {periods.map((p) => (
                   <tr key={p.start}>
                     <th scope="row">{month(p.start, zone)}</th>
-                    <td>{num(p.heatKwh, 'kWh', 0)}</td>
-                    <td>{num(p.electricityKwh, 'kWh', 0)}</td>
-                    {hasGas && <td>{num(p.gasKwh, 'kWh', 0)}</td>}
-                    <td>{p.cost ? money(p.cost.total, p.cost.currency ?? undefined) : '—'}</td>
-                    <td>{num(p.carbonKg, 'kg CO₂e', 0)}</td>
+                    <td data-label="Heat">{num(p.heatKwh, 'kWh', 0)}</td>
+                    <td data-label="Electricity">{num(p.electricityKwh, 'kWh', 0)}</td>
+                    {hasGas && <td data-label="Gas">{num(p.gasKwh, 'kWh', 0)}</td>}
+                    <td data-label="Cost">
+                      {p.cost ? money(p.cost.total, p.cost.currency ?? undefined) : '—'}
+                    </td>
+                    <td data-label="Carbon">{num(p.carbonKg, 'kg CO₂e', 0)}</td>
                   </tr>
                 ))}
               </tbody>

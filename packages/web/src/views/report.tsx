@@ -156,7 +156,7 @@ export function ReportPage() {
           <section class="card" aria-labelledby="r-quality">
             <h2 id="r-quality">Data quality</h2>
             <ScrollRegion label="Data quality per meter">
-              <table>
+              <table class="cards">
                 <thead>
                   <tr>
                     <th scope="col">Meter</th>
@@ -169,11 +169,11 @@ export function ReportPage() {
                   {report.dataQuality.meters.map((m) => (
                     <tr key={m.serial}>
                       <th scope="row">{m.serial}</th>
-                      <td>{m.kind.replaceAll('_', ' ')}</td>
-                      <td>
+                      <td data-label="Kind">{m.kind.replaceAll('_', ' ')}</td>
+                      <td data-label="Hours with data">
                         {m.hoursWithData} of {m.hours}
                       </td>
-                      <td>{percent(m.percent, 1)}</td>
+                      <td data-label="Coverage">{percent(m.percent, 1)}</td>
                     </tr>
                   ))}
                 </tbody>
