@@ -16,7 +16,7 @@ const to = (address: string) => (mail: ParsedMail) => {
 
 /** The accept link of an invitation mail, as a URL. */
 function acceptLink(text: string): URL {
-  const link = (text.match(/https?:\/\/\S+/g) ?? []).find((l) => l.includes('/invitations/accept'));
+  const link = (text.match(/https?:\/\/\S+/g) ?? []).find((l) => l.includes('/accept-invitation'));
   if (!link) throw new Error(`no accept link in mail:\n${text}`);
   return new URL(link);
 }
@@ -53,7 +53,7 @@ describe(`the seed flow with a real SMTP server (${dialect})`, () => {
     expect(adminMail.text).toContain('on Hearth as an admin.');
     const adminToken = tokenFromMail(adminMail.text ?? '');
     const link = acceptLink(adminMail.text ?? '');
-    expect(`${link.origin}${link.pathname}`).toBe(`${PUBLIC_URL}/invitations/accept`);
+    expect(`${link.origin}${link.pathname}`).toBe(`${PUBLIC_URL}/accept-invitation`);
     expect(link.searchParams.get('token')).toBe(adminToken);
 
     // Its delivery shows as sent on the invitation.
