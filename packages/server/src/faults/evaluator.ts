@@ -530,6 +530,7 @@ function eventOf(t: Transition, data: HomeData, groupIds: string[], now: number)
       severity: alarm.severity,
       state: t.type === 'raised' ? 'active' : 'cleared',
       raisedAt: isoTime(alarm.raisedAt),
+      conditionSince: isoTime(alarm.conditionSince),
       lastSeenAt: isoTime(alarm.lastSeenAt),
       clearedAt: t.type === 'cleared' && alarm.clearedAt !== null ? isoTime(alarm.clearedAt) : null,
       acknowledged: alarm.acknowledged,

@@ -187,7 +187,7 @@ export class InvitationsService {
     const text = [
       `Hello${row.name ? ` ${row.name}` : ''},`,
       '',
-      `${who} has invited you to join ${agentName} on Hearth as ${row.role === 'admin' ? 'an admin' : `a ${row.role}`}.`,
+      `${who} has invited you to join ${agentName} on Hearth as ${/^[aeiou]/.test(row.role) ? 'an' : 'a'} ${row.role}.`,
       '',
       'Accept the invitation here:',
       `  ${link}`,

@@ -50,6 +50,7 @@ describe(`the seed flow with a real SMTP server (${dialect})`, () => {
     expect(adminMail.subject).toContain('Heat Pump Heroes');
     expect(adminMail.from?.text).toContain('hearth@localhost');
     expect(adminMail.text).toContain('Hana Admin');
+    expect(adminMail.text).toContain('on Hearth as an admin.');
     const adminToken = tokenFromMail(adminMail.text ?? '');
     const link = acceptLink(adminMail.text ?? '');
     expect(`${link.origin}${link.pathname}`).toBe(`${PUBLIC_URL}/invitations/accept`);
@@ -79,6 +80,7 @@ describe(`the seed flow with a real SMTP server (${dialect})`, () => {
     const editorMail = await receiver.waitFor(to('eli@heroes.example'), 20_000);
     expect(editorMail.subject).toContain('Heat Pump Heroes');
     expect(editorMail.text).toContain('hana');
+    expect(editorMail.text).toContain('on Hearth as an editor.');
     const editorToken = tokenFromMail(editorMail.text ?? '');
     expect(acceptLink(editorMail.text ?? '').searchParams.get('token')).toBe(editorToken);
 
