@@ -267,6 +267,10 @@ export function expectedFlowC(outdoorC: number, designFlowC: number, designOutdo
 
 /** Days of the home's own running its high_flow_temperature baseline is learnt from. */
 const FLOW_BASELINE_DAYS = 21;
+/** Of which at least this many must have judged hours (a week of one spell of weather is too few). */
+const FLOW_BASELINE_MIN_DAYS = 14;
+/** Hours with more compressor starts than this are cycling, not running on the curve. */
+const MAX_JUDGED_STARTS = 3;
 
 /** One judged space-heating hour: the flow it ran at and the flow expected of it. */
 interface FlowHour {
@@ -387,6 +391,9 @@ export const highFlowTemperature: Rule = {
     // Heat pumps only: a boiler fires at full output and overshoots its curve in bursts.
     const hotWater = isHeatPump(home) ? temperatureChannel(home, 'hot_water_mode') : undefined;
     const modeHours = byHour(hotWater);
+    // Compressor starts per hour where the loader counted them: an hour of short cycling runs hot
+    // bursts at twice the demand (short_cycling's business), not the curve.
+    const powerHours = byHour(isHeatPump(home) ? heatPumpElectricity(home, 'electricity_power') : undefined);
     // Fixed-flow controls (the order says so) aim at the design flow whatever the weather: that is
     // their healthy running, not a fault; a fixed flow set higher than the design is.
     const fixedFlow = home.design.heatingControl === 'fixed_flow';
@@ -404,6 +411,7 @@ export const highFlowTemperature: Rule = {
       const f = flowHours.get(h.hour);
       if (h.hour < baselineFrom || !f || h.delta < minHeat) continue;
       if (h.hour >= windowFrom) heatingHours++;
+      if ((powerHours.get(h.hour)?.starts ?? 0) > MAX_JUDGED_STARTS) continue;
       const o = outdoor.get(h.hour);
       // Without an outdoor temperature the design flow temperature itself is the expectation (the
       // worst case). An outdoor hour that did not move at all may be a stuck sensor (stuck_sensor's
@@ -423,13 +431,15 @@ export const highFlowTemperature: Rule = {
         flowC = mean(f);
       }
       if (h.hour >= windowFrom) rows.push({ hour: h.hour, flowC, expectedC: expected });
-      else {
+      // Against the design flow alone (no outdoor temperature) the weeks before are another
+      // weather, not a norm: no baseline then.
+      else if (fixedFlow || (o && o.max > o.min)) {
         baselineResiduals.push(flowC - expected);
         baselineDays.add(Math.floor(h.hour / (24 * HOUR_MS)));
       }
     }
     // The home's own usual running against the expectation: the median over the weeks before the
-    // window (judged hours on at least 7 days, at least 48 of them). An active alarm keeps the
+    // window (judged hours on at least 14 days, at least 48 of them). An active alarm keeps the
     // baseline it was raised against, so days of the fault never become the norm.
     const kept = active?.evidence?.values.baselineResidualK;
     const baseline =
@@ -437,7 +447,7 @@ export const highFlowTemperature: Rule = {
         ? kept
         : active
           ? undefined
-          : baselineResiduals.length >= 48 && baselineDays.size >= 7
+          : baselineResiduals.length >= 48 && baselineDays.size >= FLOW_BASELINE_MIN_DAYS
             ? medianOf(baselineResiduals)
             : undefined;
     // An hour runs high above the design curve by more than any trim, or above the home's own usual.
