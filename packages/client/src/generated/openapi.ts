@@ -2334,6 +2334,8 @@ export interface paths {
                 designScop?: number;
                 /** @description seasonal performance factor from the design */
                 designSpf?: number;
+                /** @description how the space-heating flow temperature is set: a weather curve through designFlowTemperatureC at design conditions, or a fixed flow at designFlowTemperatureC switched by the room thermostat */
+                heatingControl?: 'weather_compensation' | 'fixed_flow';
                 manufacturer?: string;
                 mcsCertificateNumber?: string;
                 model?: string;
@@ -2496,6 +2498,8 @@ export interface paths {
               designScop?: number;
               /** @description seasonal performance factor from the design */
               designSpf?: number;
+              /** @description how the space-heating flow temperature is set: a weather curve through designFlowTemperatureC at design conditions, or a fixed flow at designFlowTemperatureC switched by the room thermostat */
+              heatingControl?: 'weather_compensation' | 'fixed_flow';
               manufacturer?: string;
               mcsCertificateNumber?: string;
               model?: string;
@@ -2642,6 +2646,8 @@ export interface paths {
                 designScop?: number;
                 /** @description seasonal performance factor from the design */
                 designSpf?: number;
+                /** @description how the space-heating flow temperature is set: a weather curve through designFlowTemperatureC at design conditions, or a fixed flow at designFlowTemperatureC switched by the room thermostat */
+                heatingControl?: 'weather_compensation' | 'fixed_flow';
                 manufacturer?: string;
                 mcsCertificateNumber?: string;
                 model?: string;
@@ -5624,6 +5630,8 @@ export interface paths {
                 designScop?: number;
                 /** @description seasonal performance factor from the design */
                 designSpf?: number;
+                /** @description how the space-heating flow temperature is set: a weather curve through designFlowTemperatureC at design conditions, or a fixed flow at designFlowTemperatureC switched by the room thermostat */
+                heatingControl?: 'weather_compensation' | 'fixed_flow';
                 manufacturer?: string;
                 mcsCertificateNumber?: string;
                 model?: string;
@@ -9112,6 +9120,8 @@ export interface paths {
                   designScop?: number;
                   /** @description seasonal performance factor from the design */
                   designSpf?: number;
+                  /** @description how the space-heating flow temperature is set: a weather curve through designFlowTemperatureC at design conditions, or a fixed flow at designFlowTemperatureC switched by the room thermostat */
+                  heatingControl?: 'weather_compensation' | 'fixed_flow';
                   manufacturer?: string;
                   mcsCertificateNumber?: string;
                   model?: string;
@@ -9276,6 +9286,8 @@ export interface paths {
               designScop?: number;
               /** @description seasonal performance factor from the design */
               designSpf?: number;
+              /** @description how the space-heating flow temperature is set: a weather curve through designFlowTemperatureC at design conditions, or a fixed flow at designFlowTemperatureC switched by the room thermostat */
+              heatingControl?: 'weather_compensation' | 'fixed_flow';
               manufacturer?: string;
               mcsCertificateNumber?: string;
               model?: string;
@@ -9486,6 +9498,8 @@ export interface paths {
                 designScop?: number;
                 /** @description seasonal performance factor from the design */
                 designSpf?: number;
+                /** @description how the space-heating flow temperature is set: a weather curve through designFlowTemperatureC at design conditions, or a fixed flow at designFlowTemperatureC switched by the room thermostat */
+                heatingControl?: 'weather_compensation' | 'fixed_flow';
                 manufacturer?: string;
                 mcsCertificateNumber?: string;
                 model?: string;
@@ -9727,6 +9741,8 @@ export interface paths {
                 designScop?: number;
                 /** @description seasonal performance factor from the design */
                 designSpf?: number;
+                /** @description how the space-heating flow temperature is set: a weather curve through designFlowTemperatureC at design conditions, or a fixed flow at designFlowTemperatureC switched by the room thermostat */
+                heatingControl?: 'weather_compensation' | 'fixed_flow';
                 manufacturer?: string;
                 mcsCertificateNumber?: string;
                 model?: string;
@@ -9887,6 +9903,8 @@ export interface paths {
               designScop?: number;
               /** @description seasonal performance factor from the design */
               designSpf?: number;
+              /** @description how the space-heating flow temperature is set: a weather curve through designFlowTemperatureC at design conditions, or a fixed flow at designFlowTemperatureC switched by the room thermostat */
+              heatingControl?: 'weather_compensation' | 'fixed_flow';
               manufacturer?: string;
               mcsCertificateNumber?: string;
               model?: string;
@@ -10097,6 +10115,8 @@ export interface paths {
                 designScop?: number;
                 /** @description seasonal performance factor from the design */
                 designSpf?: number;
+                /** @description how the space-heating flow temperature is set: a weather curve through designFlowTemperatureC at design conditions, or a fixed flow at designFlowTemperatureC switched by the room thermostat */
+                heatingControl?: 'weather_compensation' | 'fixed_flow';
                 manufacturer?: string;
                 mcsCertificateNumber?: string;
                 model?: string;
@@ -10428,6 +10448,8 @@ export interface paths {
                   designScop?: number;
                   /** @description seasonal performance factor from the design */
                   designSpf?: number;
+                  /** @description how the space-heating flow temperature is set: a weather curve through designFlowTemperatureC at design conditions, or a fixed flow at designFlowTemperatureC switched by the room thermostat */
+                  heatingControl?: 'weather_compensation' | 'fixed_flow';
                   manufacturer?: string;
                   mcsCertificateNumber?: string;
                   model?: string;
@@ -10595,6 +10617,8 @@ export interface paths {
                   designScop?: number;
                   /** @description seasonal performance factor from the design */
                   designSpf?: number;
+                  /** @description how the space-heating flow temperature is set: a weather curve through designFlowTemperatureC at design conditions, or a fixed flow at designFlowTemperatureC switched by the room thermostat */
+                  heatingControl?: 'weather_compensation' | 'fixed_flow';
                   manufacturer?: string;
                   mcsCertificateNumber?: string;
                   model?: string;
