@@ -59,10 +59,16 @@ const DESIGN_DELTA_K: readonly (readonly [number, number])[] = [
   [8, 0.1],
 ];
 /**
- * Spread of the Carnot fraction between installations: models differ (EN 14511 A7/W35 COPs of about
- * 4 to 5) and so do installations (refrigerant charge, siting, recirculation, defrost control).
+ * Spread of the Carnot fraction between installations, as a normal split at its median: models differ
+ * both ways (EN 14511 A7/W35 COPs of about 4 to 5), while installations mostly lose (refrigerant
+ * charge, siting and recirculation, defrost control, pumps and controls), so the spread below the
+ * median is wider than above it.
  */
-const CARNOT_SD = 0.07;
+const CARNOT_SD_ABOVE = 0.08;
+const CARNOT_SD_BELOW = 0.11;
+/** The Carnot fraction's median and range, air source and ground source. */
+const CARNOT_AIR = { median: 0.45, min: 0.28, max: 0.59 } as const;
+const CARNOT_GROUND = { median: 0.5, min: 0.33, max: 0.64 } as const;
 /** Median flow–return difference the pump gives at the design heat loss, K. */
 const PUMP_DELTA_MEDIAN_K = 6;
 const CYLINDER_TARGET_C: readonly (readonly [number, number])[] = [
@@ -143,8 +149,14 @@ export function variedHome(
   const sizes = ground ? GROUND_SIZES_KW : AIR_SIZES_KW;
   const ratedCapacityKw =
     sizes.find((kw) => kw * atDesign >= designLoadKw * sizing) ?? (sizes.at(-1) as number);
+  const carnot = ground ? CARNOT_GROUND : CARNOT_AIR;
+  const carnotZ = d.gauss();
   const carnotFraction = round(
-    ground ? clamp(0.5 + CARNOT_SD * d.gauss(), 0.36, 0.64) : clamp(0.45 + CARNOT_SD * d.gauss(), 0.31, 0.59),
+    clamp(
+      carnot.median + carnotZ * (carnotZ < 0 ? CARNOT_SD_BELOW : CARNOT_SD_ABOVE),
+      carnot.min,
+      carnot.max,
+    ),
     0.001,
   );
   const designFlowTemperatureC = pick(DESIGN_FLOW_C, d.unit());

@@ -2,6 +2,11 @@
  * The performance formulas, pure and small enough to check by hand (docs/performance.md states
  * each with its source). Energies are kWh, temperatures °C, powers W.
  */
+import { round } from '../analytics/schemas.js';
+
+/** A figure rounded to `decimals`, or null. */
+export const roundOrNull = (value: number | null, decimals: number): number | null =>
+  value === null ? null : round(value, decimals);
 
 /** COP or SPF: heat over electricity (Σ over Σ, never a mean of ratios); null without electricity. */
 export function ratio(heatKwh: number, electricityKwh: number): number | null {
