@@ -1,6 +1,7 @@
-import { type Kysely, PostgresAdapter, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Scope } from '../auth/scope.js';
 import { groupInScope } from '../auth/tenancy.js';
+import { isPostgres } from '../db/dialect.js';
 import { deleteAtRevision } from '../db/revision.js';
 import type { DB, HomeGroupsTable } from '../db/schema.js';
 import { isUniqueViolation } from '../db/sql.js';
@@ -60,7 +61,7 @@ export class HomeGroupsRepository {
       .select('id')
       .where('agent_id', '=', agentId)
       .where('id', 'in', ids);
-    if (trx.getExecutor().adapter instanceof PostgresAdapter) query = query.forShare();
+    if (isPostgres(trx)) query = query.forShare();
     return (await query.execute()).length;
   }
 

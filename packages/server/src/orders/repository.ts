@@ -2,7 +2,6 @@ import {
   type Expression,
   type ExpressionBuilder,
   type Kysely,
-  PostgresAdapter,
   type Selectable,
   type SqlBool,
   sql,
@@ -10,6 +9,7 @@ import {
 } from 'kysely';
 import type { Scope } from '../auth/scope.js';
 import { homeInScope, inScope } from '../auth/tenancy.js';
+import { isPostgres } from '../db/dialect.js';
 import type { DB, OrdersTable } from '../db/schema.js';
 import { containsText, isUniqueViolation, postcodeContains } from '../db/sql.js';
 
@@ -53,7 +53,7 @@ export class OrdersRepository {
    * already): a second submission at the same moment waits, then sees the first one's home.
    */
   async findForUpdate(scope: Scope, id: string, trx: Kysely<DB>): Promise<OrderRow | undefined> {
-    if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return this.find(scope, id, trx);
+    if (!isPostgres(trx)) return this.find(scope, id, trx);
     const locked = await trx
       .selectFrom('orders')
       .select('id')

@@ -1,7 +1,8 @@
 import { setImmediate } from 'node:timers/promises';
-import { type Kysely, PostgresAdapter, type Selectable, type Updateable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Scope } from '../auth/scope.js';
 import { inScope } from '../auth/tenancy.js';
+import { isPostgres } from '../db/dialect.js';
 import { deleteAtRevision, updateAtRevision } from '../db/revision.js';
 import type { DB, Fuel, TariffsTable } from '../db/schema.js';
 import { isUniqueViolation } from '../db/sql.js';
@@ -14,8 +15,6 @@ export interface TariffFilter {
   after?: string;
   limit: number;
 }
-
-const isPostgres = (trx: Kysely<DB>) => trx.getExecutor().adapter instanceof PostgresAdapter;
 
 /** The SQL of tariffs and of homes' own tariffs, always within the caller's agent. */
 export class TariffsRepository {

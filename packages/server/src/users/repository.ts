@@ -1,6 +1,7 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Scope } from '../auth/scope.js';
 import { inScope } from '../auth/tenancy.js';
+import { isPostgres } from '../db/dialect.js';
 import { deleteAtRevision, updateAtRevision } from '../db/revision.js';
 import type { DB, Role, UsersTable } from '../db/schema.js';
 import { isUniqueViolation } from '../db/sql.js';
@@ -141,8 +142,8 @@ export class UsersRepository {
   }
 
   /** Serialises admin changes within one agent on PostgreSQL (SQLite already has a single writer). */
-  async lockAgentUsers(agentId: string, trx: Kysely<DB>, dialect: 'sqlite' | 'postgres'): Promise<void> {
-    if (dialect === 'postgres') {
+  async lockAgentUsers(agentId: string, trx: Kysely<DB>): Promise<void> {
+    if (isPostgres(trx)) {
       await trx.selectFrom('agents').select('id').where('id', '=', agentId).forUpdate().execute();
     }
   }
