@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Scope } from '../auth/scope.js';
 import { homeInScope } from '../auth/tenancy.js';
+import { putAtRevision, updateAtRevision } from '../db/revision.js';
 import type { AlarmsTable, DB, FaultEvaluationsTable } from '../db/schema.js';
 
 export type AlarmRow = Selectable<AlarmsTable>;
@@ -140,13 +141,7 @@ export class FaultsRepository {
     now: number,
     trx: Kysely<DB>,
   ): Promise<boolean> {
-    const result = await trx
-      .updateTable('alarms')
-      .set({ ...changes, updated_at: now, revision: revision + 1 })
-      .where('id', '=', id)
-      .where('revision', '=', revision)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return updateAtRevision(trx, 'alarms', id, revision, { ...changes, updated_at: now });
   }
 
   async insertEvents(
@@ -322,20 +317,9 @@ export class FaultsRepository {
     now: number,
     trx: Kysely<DB>,
   ): Promise<boolean> {
-    if (revision === 0) {
-      const result = await trx
-        .insertInto('fault_settings')
-        .values({ agent_id: agentId, thresholds, updated_at: now, revision: 1 })
-        .onConflict((oc) => oc.column('agent_id').doNothing())
-        .executeTakeFirst();
-      return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
-    }
-    const result = await trx
-      .updateTable('fault_settings')
-      .set({ thresholds, updated_at: now, revision: revision + 1 })
-      .where('agent_id', '=', agentId)
-      .where('revision', '=', revision)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return putAtRevision(trx, 'fault_settings', { column: 'agent_id', value: agentId }, revision, {
+      thresholds,
+      updated_at: now,
+    });
   }
 }

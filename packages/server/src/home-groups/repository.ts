@@ -2,9 +2,9 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Scope } from '../auth/scope.js';
 import { groupInScope } from '../auth/tenancy.js';
 import { isPostgres } from '../db/dialect.js';
-import { deleteAtRevision } from '../db/revision.js';
+import { deleteAtRevision, updateAtRevision } from '../db/revision.js';
 import type { DB, HomeGroupsTable } from '../db/schema.js';
-import { isUniqueViolation } from '../db/sql.js';
+import { insertUnlessTaken, unlessTaken } from '../db/sql.js';
 
 export type HomeGroupRow = Selectable<HomeGroupsTable> & { home_count: number };
 
@@ -67,13 +67,7 @@ export class HomeGroupsRepository {
 
   /** Inserts the group; false when the unique index says its name was taken meanwhile. */
   async insert(row: Selectable<HomeGroupsTable>, trx: Kysely<DB>): Promise<boolean> {
-    try {
-      await trx.insertInto('home_groups').values(row).execute();
-      return true;
-    } catch (err) {
-      if (isUniqueViolation(err)) return false;
-      throw err;
-    }
+    return insertUnlessTaken(trx, 'home_groups', row);
   }
 
   /** 'renamed', 'stale' (the revision moved on) or 'taken' (the unique index refused the name). */
@@ -84,18 +78,10 @@ export class HomeGroupsRepository {
     now: number,
     trx: Kysely<DB>,
   ): Promise<'renamed' | 'stale' | 'taken'> {
-    try {
-      const result = await trx
-        .updateTable('home_groups')
-        .set({ name, updated_at: now, revision: revision + 1 })
-        .where('id', '=', id)
-        .where('revision', '=', revision)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1 ? 'renamed' : 'stale';
-    } catch (err) {
-      if (isUniqueViolation(err)) return 'taken';
-      throw err;
-    }
+    const renamed = await unlessTaken(
+      updateAtRevision(trx, 'home_groups', id, revision, { name, updated_at: now }),
+    );
+    return renamed === 'taken' ? 'taken' : renamed ? 'renamed' : 'stale';
   }
 
   async delete(id: string, revision: number, trx: Kysely<DB>): Promise<boolean> {

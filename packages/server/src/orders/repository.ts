@@ -10,8 +10,9 @@ import {
 import type { Scope } from '../auth/scope.js';
 import { homeInScope, inScope } from '../auth/tenancy.js';
 import { isPostgres } from '../db/dialect.js';
+import { updateAtRevision } from '../db/revision.js';
 import type { DB, OrdersTable } from '../db/schema.js';
-import { containsText, isUniqueViolation, postcodeContains } from '../db/sql.js';
+import { containsText, insertUnlessTaken, postcodeContains } from '../db/sql.js';
 
 export type OrderRow = Selectable<OrdersTable>;
 
@@ -106,13 +107,7 @@ export class OrdersRepository {
 
   /** Inserts the order; false when the unique index says its reference was taken meanwhile. */
   async insert(row: OrderRow, trx: Kysely<DB>): Promise<boolean> {
-    try {
-      await trx.insertInto('orders').values(row).execute();
-      return true;
-    } catch (err) {
-      if (isUniqueViolation(err)) return false;
-      throw err;
-    }
+    return insertUnlessTaken(trx, 'orders', row);
   }
 
   /** Applies a change only if the order is still at `revision` and in `status`. */
@@ -123,13 +118,6 @@ export class OrdersRepository {
     patch: Updateable<OrdersTable>,
     trx: Kysely<DB>,
   ): Promise<boolean> {
-    const result = await trx
-      .updateTable('orders')
-      .set({ ...patch, revision: revision + 1 })
-      .where('id', '=', id)
-      .where('revision', '=', revision)
-      .where('status', '=', status)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return updateAtRevision(trx, 'orders', id, revision, patch, { status });
   }
 }

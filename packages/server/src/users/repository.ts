@@ -4,7 +4,7 @@ import { inScope } from '../auth/tenancy.js';
 import { isPostgres } from '../db/dialect.js';
 import { deleteAtRevision, updateAtRevision } from '../db/revision.js';
 import type { DB, Role, UsersTable } from '../db/schema.js';
-import { isUniqueViolation } from '../db/sql.js';
+import { insertUnlessTaken } from '../db/sql.js';
 
 export type UserRow = Selectable<UsersTable>;
 
@@ -93,13 +93,7 @@ export class UsersRepository {
    * acceptances racing for one username get one user and one false, never a database error.
    */
   async insertIfUsernameFree(row: UserRow, trx: Kysely<DB>): Promise<boolean> {
-    try {
-      await trx.insertInto('users').values(row).execute();
-      return true;
-    } catch (err) {
-      if (isUniqueViolation(err)) return false;
-      throw err;
-    }
+    return insertUnlessTaken(trx, 'users', row);
   }
 
   async update(
