@@ -115,7 +115,6 @@ export function createContext(config: Config, database: Database, log: Logger): 
   const users = new UsersService(new UsersRepository(db), {
     homeGroups,
     db,
-    dialect: database.dialect,
     agents,
     audit,
     loginThrottle,

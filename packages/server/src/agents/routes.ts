@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { withEtag } from '../http/etag.js';
 import { decodeCursor, pageOf, toPage } from '../http/paging.js';
 import { actorOf, ifMatchOf, locationOf } from '../http/request.js';
-import { IdParams, NoContent, ProblemSchema } from '../http/schemas.js';
+import { routeDefaults } from '../http/route-defaults.js';
+import { IdParams, NoContent } from '../http/schemas.js';
 import {
   AgentListQuery,
   AgentViewSchema,
@@ -11,12 +12,11 @@ import {
   UpdateAgentBody,
 } from './schemas.js';
 
-const tags = ['Agents'];
-const security = [{ bearer: [] }];
 const config = { permission: 'agents.manage' } as const;
 
 /** /agents: the platform operator's registry of companies. */
 export const agentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  routeDefaults(app, { tags: ['Agents'] });
   const { agents } = app.ctx.services;
 
   app.post(
@@ -24,11 +24,9 @@ export const agentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config,
       schema: {
-        tags,
-        security,
         summary: 'Register an agent and invite its first admin by email',
         body: CreateAgentBody,
-        response: { 201: CreatedAgentSchema, '4xx': ProblemSchema },
+        response: { 201: CreatedAgentSchema },
       },
     },
     async (request, reply) => {
@@ -42,11 +40,9 @@ export const agentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config,
       schema: {
-        tags,
-        security,
         summary: 'List agents (search by name, filter by status)',
         querystring: AgentListQuery,
-        response: { 200: pageOf(AgentViewSchema), '4xx': ProblemSchema },
+        response: { 200: pageOf(AgentViewSchema) },
       },
     },
     async (request, reply) => {
@@ -67,11 +63,9 @@ export const agentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config,
       schema: {
-        tags,
-        security,
         summary: 'Read one agent',
         params: IdParams,
-        response: { 200: AgentViewSchema, '4xx': ProblemSchema },
+        response: { 200: AgentViewSchema },
       },
     },
     async (request, reply) => withEtag(reply, await agents.get(request.params.id)),
@@ -82,13 +76,11 @@ export const agentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config,
       schema: {
-        tags,
-        security,
         summary: 'Rename, suspend or reactivate an agent',
         description: "Suspending refuses every call of the agent's users with 403 until it is reactivated.",
         params: IdParams,
         body: UpdateAgentBody,
-        response: { 200: AgentViewSchema, '4xx': ProblemSchema },
+        response: { 200: AgentViewSchema },
       },
     },
     async (request, reply) =>
@@ -103,11 +95,9 @@ export const agentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config,
       schema: {
-        tags,
-        security,
         summary: 'Delete an agent and its users (refused with 409 while it has homes)',
         params: IdParams,
-        response: { 204: NoContent, '4xx': ProblemSchema },
+        response: { 204: NoContent },
       },
     },
     async (request, reply) => {

@@ -3,6 +3,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '../context.js';
 import type { DB } from '../db/schema.js';
 import { isoTimeOrNull } from '../db/time.js';
+import { type Lease, LeaseQueue } from '../jobs/lease-queue.js';
 import { MAX_BACKOFF_MS } from '../jobs/loop.js';
 import {
   type IncomingReading,
@@ -100,9 +101,18 @@ export class Poller {
   /** Polls in flight here, by meter id, so a scan never starts a second poll of one meter. */
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly scans = new Set<Promise<unknown>>();
+  /** A meter's lease: held by this process (workerId), which may take its own meters again. */
+  private readonly leases: LeaseQueue<'poll_state'>;
 
   constructor(private readonly deps: PollerDeps) {
     this.now = deps.now ?? Date.now;
+    this.leases = new LeaseQueue(deps.db, {
+      table: 'poll_state',
+      key: 'meter_id',
+      until: 'lease_until',
+      owner: 'lease_owner',
+      free: 0,
+    });
     this.polls = deps.metrics ? pollCounter(deps.metrics) : undefined;
   }
 
@@ -273,57 +283,47 @@ export class Poller {
    * further out due sooner (last attempt + the new interval).
    */
   private async claim(meter: PolledMeter, now: number): Promise<boolean> {
-    const me = this.deps.workerId;
     const leaseMs = ATTEMPTS * this.deps.timeoutMs + meter.intervalMs + LEASE_MARGIN_MS;
-    const result = await this.deps.db
-      .updateTable('poll_state')
-      .set({ lease_owner: me, lease_until: now + leaseMs, last_attempt_at: now })
-      .where('meter_id', '=', meter.meterId)
-      .where((eb) => eb.or([eb('next_due', '<=', now), eb('last_attempt_at', '<=', now - meter.intervalMs)]))
-      .where((eb) => eb.or([eb('lease_until', '<', now), eb('lease_owner', '=', me)]))
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    const claimed = await this.leases.claim(this.leaseOf(meter, now + leaseMs), now, {
+      set: { last_attempt_at: now },
+      also: (eb) => eb.or([eb('next_due', '<=', now), eb('last_attempt_at', '<=', now - meter.intervalMs)]),
+      reentrant: true,
+    });
+    return claimed !== undefined;
+  }
+
+  /** This process's lease of the meter (known by its owner; `until` matters only when taking it). */
+  private leaseOf(meter: PolledMeter, until = 0): Lease {
+    return { key: meter.meterId, owner: this.deps.workerId, until };
   }
 
   private async poll(meter: PolledMeter, start: number): Promise<void> {
     const outcome = await this.fetchAndStore(meter, start);
-    const { db, workerId } = this.deps;
-    const release = db
-      .updateTable('poll_state')
-      .where('meter_id', '=', meter.meterId)
-      .where('lease_owner', '=', workerId);
+    const lease = this.leaseOf(meter);
     if (outcome.kind === 'stopped') {
       // Not the meter's fault: hand it back, still due, for the next worker to take.
-      await release.set({ lease_owner: null, lease_until: 0 }).execute();
+      await this.leases.release(lease);
       return;
     }
     const nextDue = start + meter.intervalMs;
     if (outcome.kind === 'success') {
-      await release
-        .set({
-          lease_owner: null,
-          lease_until: 0,
-          next_due: nextDue,
-          failures: 0,
-          last_success_at: this.now(),
-          last_error: outcome.note,
-        })
-        .execute();
+      await this.leases.release(lease, {
+        next_due: nextDue,
+        failures: 0,
+        last_success_at: this.now(),
+        last_error: outcome.note,
+      });
       this.polls?.inc({ outcome: 'success' });
       return;
     }
-    const updated = await release
-      .set({
-        lease_owner: null,
-        // A meter that asked for a pause is leased to nobody until then: the shortened-interval
-        // rule of claim() looks past next_due, but never past a lease.
-        lease_until: outcome.notBefore ?? 0,
-        next_due: nextDue,
-        failures: sql<number>`failures + 1`,
-        last_error: outcome.error,
-      })
-      .returning('failures')
-      .executeTakeFirst();
+    const updated = await this.leases.releaseReturning(lease, {
+      // A meter that asked for a pause is leased to nobody until then: the shortened-interval
+      // rule of claim() looks past next_due, but never past a lease.
+      lease_until: outcome.notBefore ?? 0,
+      next_due: nextDue,
+      failures: sql<number>`failures + 1`,
+      last_error: outcome.error,
+    });
     this.polls?.inc({ outcome: 'failure' });
     this.deps.log.warn(
       {
@@ -431,12 +431,7 @@ export class Poller {
 
   /** Storing many chunks can take a while: keep the lease meanwhile. */
   private async extendLease(meter: PolledMeter): Promise<void> {
-    await this.deps.db
-      .updateTable('poll_state')
-      .set({ lease_until: this.now() + LEASE_MARGIN_MS })
-      .where('meter_id', '=', meter.meterId)
-      .where('lease_owner', '=', this.deps.workerId)
-      .execute();
+    await this.leases.renew(this.leaseOf(meter), this.now() + LEASE_MARGIN_MS);
   }
 
   /**

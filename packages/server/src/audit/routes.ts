@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApiError } from '../http/errors.js';
 import { decodeCursor, pageOf, toPage } from '../http/paging.js';
-import { ProblemSchema } from '../http/schemas.js';
+import { routeDefaults } from '../http/route-defaults.js';
 import { AuditEventViewSchema, AuditQuerySchema } from './schemas.js';
 
 export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  routeDefaults(app, { tags: ['Audit'] });
   const { audit } = app.ctx.services;
 
   app.get(
@@ -12,12 +13,10 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'audit.read' },
       schema: {
-        tags: ['Audit'],
         summary: 'The audit trail: every change made by an admin or the operator',
         description: 'An admin sees their own agent; the operator sees everything (filter with agentId).',
-        security: [{ bearer: [] }],
         querystring: AuditQuerySchema,
-        response: { 200: pageOf(AuditEventViewSchema), '4xx': ProblemSchema },
+        response: { 200: pageOf(AuditEventViewSchema) },
       },
     },
     async (request, reply) => {

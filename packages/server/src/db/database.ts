@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, type Migration, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.js';
+import type { Dialect } from './dialect.js';
 import { migrations } from './migrations/index.js';
 import type { DB } from './schema.js';
 import { StorageHealth } from './storage-faults.js';
@@ -11,7 +12,7 @@ import { StorageHealth } from './storage-faults.js';
 // int8 (bigint) columns hold epoch milliseconds and counters, all below 2^53: read them as numbers.
 pg.types.setTypeParser(20, (value) => Number(value));
 
-export type Dialect = 'sqlite' | 'postgres';
+export type { Dialect } from './dialect.js';
 
 export interface Database {
   db: Kysely<DB>;

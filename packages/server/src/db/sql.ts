@@ -1,4 +1,5 @@
-import { type Expression, type SqlBool, sql } from 'kysely';
+import { type Expression, type Insertable, type Kysely, type SqlBool, sql } from 'kysely';
+import type { DB } from './schema.js';
 
 /** SQL helpers every feature's repository may use: constraint errors and literal text search. */
 
@@ -20,4 +21,29 @@ export function containsText(text: Expression<string | null>, q: string): Expres
 /** A postcode column contains q, ignoring spaces and case on both sides ("ll554ur" finds "LL55 4UR"). */
 export function postcodeContains(column: string, q: string): Expression<SqlBool> {
   return containsText(sql<string>`replace(${sql.ref(column)}, ' ', '')`, q.replaceAll(/\s+/g, ''));
+}
+
+/**
+ * Runs a write that a unique index may refuse: 'taken' instead of the error when it does (a name,
+ * a reference, a username taken meanwhile), its own answer otherwise. The index decides, so two
+ * writers racing for one value get one success and one 'taken', never a database error.
+ */
+export async function unlessTaken<T>(write: Promise<T>): Promise<T | 'taken'> {
+  try {
+    return await write;
+  } catch (err) {
+    if (isUniqueViolation(err)) return 'taken';
+    throw err;
+  }
+}
+
+/** Inserts a row unless a unique index refuses it: false then (see unlessTaken). */
+export async function insertUnlessTaken<T extends keyof DB & string>(
+  trx: Kysely<DB>,
+  table: T,
+  row: Insertable<DB[T]>,
+): Promise<boolean> {
+  // biome-ignore lint/suspicious/noExplicitAny: one insert shape over every table's row type
+  const insert = (trx as unknown as Kysely<any>).insertInto(table).values(row).execute();
+  return (await unlessTaken(insert)) !== 'taken';
 }

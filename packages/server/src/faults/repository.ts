@@ -1,7 +1,9 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Scope } from '../auth/scope.js';
 import { homeInScope } from '../auth/tenancy.js';
+import { putAtRevision, updateAtRevision } from '../db/revision.js';
 import type { AlarmsTable, DB, FaultEvaluationsTable } from '../db/schema.js';
+import { LeaseQueue } from '../jobs/lease-queue.js';
 
 export type AlarmRow = Selectable<AlarmsTable>;
 export type AlarmListRow = AlarmRow & { home_reference: string };
@@ -26,7 +28,18 @@ export interface AlarmFilter {
 
 /** Alarms, their history, the evaluator's per-home state and the agents' rule settings. */
 export class FaultsRepository {
-  constructor(private readonly db: Kysely<DB>) {}
+  /** A home's evaluation lease: its owner is a token of one evaluation. */
+  private readonly leases: LeaseQueue<'fault_evaluations'>;
+
+  constructor(private readonly db: Kysely<DB>) {
+    this.leases = new LeaseQueue(db, {
+      table: 'fault_evaluations',
+      key: 'home_id',
+      until: 'lease_until',
+      owner: 'lease_owner',
+      free: 0,
+    });
+  }
 
   /** One alarm the caller may see (its home visible), with its home's reference; or undefined. */
   find(scope: Scope, id: string, trx: Kysely<DB> = this.db): Promise<AlarmListRow | undefined> {
@@ -140,13 +153,7 @@ export class FaultsRepository {
     now: number,
     trx: Kysely<DB>,
   ): Promise<boolean> {
-    const result = await trx
-      .updateTable('alarms')
-      .set({ ...changes, updated_at: now, revision: revision + 1 })
-      .where('id', '=', id)
-      .where('revision', '=', revision)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return updateAtRevision(trx, 'alarms', id, revision, { ...changes, updated_at: now });
   }
 
   async insertEvents(
@@ -233,7 +240,7 @@ export class FaultsRepository {
       )
       .select('f.home_id')
       .where('f.due_at', '<=', now)
-      .where('f.lease_until', '<', now)
+      .where(this.leases.unleased(now, 'f'))
       .orderBy('f.due_at')
       .limit(limit)
       .execute();
@@ -243,44 +250,28 @@ export class FaultsRepository {
    * Leases a home to one evaluation (`owner`: a token unique to it); the row, or undefined while
    * another holds an unexpired lease — even one of the same process.
    */
-  async claim(
-    homeId: string,
-    owner: string,
-    now: number,
-    leaseUntil: number,
-  ): Promise<EvaluationRow | undefined> {
-    // One statement: the row as this lease left it (SQLite ≥ 3.35 and PostgreSQL both return it).
-    return this.db
-      .updateTable('fault_evaluations')
-      .set({ lease_owner: owner, lease_until: leaseUntil })
-      .where('home_id', '=', homeId)
-      .where('lease_until', '<', now)
-      .returningAll()
-      .executeTakeFirst();
+  claim(homeId: string, owner: string, now: number, leaseUntil: number): Promise<EvaluationRow | undefined> {
+    return this.leases.claim({ key: homeId, owner, until: leaseUntil }, now);
   }
 
   /** Records the outcome and lets the lease go; false if the lease was lost (the caller rolls back). */
-  async release(
+  release(
     homeId: string,
     owner: string,
     outcome: { evaluatedTo?: number; dueAt: number; lastRunAt: number; lastError: string | null },
     trx: Kysely<DB> = this.db,
   ): Promise<boolean> {
-    const result = await trx
-      .updateTable('fault_evaluations')
-      .set({
+    return this.leases.release(
+      { key: homeId, owner, until: 0 }, // held is known by its owner alone
+      {
         ...(outcome.evaluatedTo !== undefined ? { evaluated_to: outcome.evaluatedTo } : {}),
         // Readings that arrived during the evaluation (touch moved due_at earlier) keep it early.
         due_at: sql<number>`case when due_at < ${outcome.lastRunAt} then due_at else ${outcome.dueAt} end`,
         last_run_at: outcome.lastRunAt,
         last_error: outcome.lastError,
-        lease_owner: null,
-        lease_until: 0,
-      })
-      .where('home_id', '=', homeId)
-      .where('lease_owner', '=', owner)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+      },
+      { trx },
+    );
   }
 
   /** Readings arrived for these homes: evaluate them at `dueAt` at the latest. */
@@ -322,20 +313,9 @@ export class FaultsRepository {
     now: number,
     trx: Kysely<DB>,
   ): Promise<boolean> {
-    if (revision === 0) {
-      const result = await trx
-        .insertInto('fault_settings')
-        .values({ agent_id: agentId, thresholds, updated_at: now, revision: 1 })
-        .onConflict((oc) => oc.column('agent_id').doNothing())
-        .executeTakeFirst();
-      return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
-    }
-    const result = await trx
-      .updateTable('fault_settings')
-      .set({ thresholds, updated_at: now, revision: revision + 1 })
-      .where('agent_id', '=', agentId)
-      .where('revision', '=', revision)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return putAtRevision(trx, 'fault_settings', { column: 'agent_id', value: agentId }, revision, {
+      thresholds,
+      updated_at: now,
+    });
   }
 }

@@ -3,7 +3,8 @@ import { isoTime } from '../db/time.js';
 import { withEtag } from '../http/etag.js';
 import { decodeCursor, pageOf, toPage } from '../http/paging.js';
 import { actorOf, ifMatchOf } from '../http/request.js';
-import { IdParams, ProblemSchema } from '../http/schemas.js';
+import { routeDefaults } from '../http/route-defaults.js';
+import { IdParams } from '../http/schemas.js';
 import {
   AlarmDetailSchema,
   AlarmListQuery,
@@ -16,8 +17,6 @@ import {
   UpdateAlarmBody,
 } from './schemas.js';
 
-const tags = ['Fault management'];
-const security = [{ bearer: [] }];
 const read = { permission: 'alarms.read' } as const;
 const manage = { permission: 'alarms.manage' } as const;
 
@@ -26,6 +25,7 @@ const manage = { permission: 'alarms.manage' } as const;
  * now), /fault-rules (the rule catalogue and the agent's thresholds). See docs/faults.md.
  */
 export const faultsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  routeDefaults(app, { tags: ['Fault management'] });
   const { alarms } = app.ctx.services;
 
   app.get(
@@ -33,12 +33,10 @@ export const faultsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: read,
       schema: {
-        tags,
-        security,
         summary: 'List alarms of the homes you may see (filter by state, severity, rule, group, home, time)',
         description: 'Newest first by default (order=asc for oldest first); cursor paging.',
         querystring: AlarmListQuery,
-        response: { 200: pageOf(AlarmViewSchema), '4xx': ProblemSchema },
+        response: { 200: pageOf(AlarmViewSchema) },
       },
     },
     async (request, reply) => {
@@ -54,12 +52,10 @@ export const faultsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: read,
       schema: {
-        tags,
-        security,
         summary: "List one home's alarms",
         params: IdParams,
         querystring: HomeAlarmListQuery,
-        response: { 200: pageOf(AlarmViewSchema), '4xx': ProblemSchema },
+        response: { 200: pageOf(AlarmViewSchema) },
       },
     },
     async (request, reply) => {
@@ -79,12 +75,10 @@ export const faultsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: manage,
       schema: {
-        tags,
-        security,
         summary: "Judge a home's data against the rules now (as the background evaluator does)",
         description: '409 while another worker is judging the home, or when it has no fault_management.',
         params: IdParams,
-        response: { 200: EvaluationSchema, '4xx': ProblemSchema },
+        response: { 200: EvaluationSchema },
       },
     },
     async (request) => {
@@ -98,11 +92,9 @@ export const faultsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: read,
       schema: {
-        tags,
-        security,
         summary: 'Read one alarm with its evidence and history',
         params: IdParams,
-        response: { 200: AlarmDetailSchema, '4xx': ProblemSchema },
+        response: { 200: AlarmDetailSchema },
       },
     },
     async (request, reply) => withEtag(reply, await alarms.get(request.scope, request.params.id)),
@@ -113,12 +105,10 @@ export const faultsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: manage,
       schema: {
-        tags,
-        security,
         summary: 'Acknowledge, annotate or clear an alarm by hand',
         params: IdParams,
         body: UpdateAlarmBody,
-        response: { 200: AlarmDetailSchema, '4xx': ProblemSchema },
+        response: { 200: AlarmDetailSchema },
       },
     },
     async (request, reply) =>
@@ -133,11 +123,9 @@ export const faultsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: read,
       schema: {
-        tags,
-        security,
         summary: "The fault rules, their defaults and the agent's thresholds in force",
         querystring: RuleCatalogueQuery,
-        response: { 200: RuleCatalogueSchema, '4xx': ProblemSchema },
+        response: { 200: RuleCatalogueSchema },
       },
     },
     async (request, reply) => withEtag(reply, await alarms.catalogue(request.scope, request.query.agentId)),
@@ -148,11 +136,9 @@ export const faultsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'fault-rules.manage' },
       schema: {
-        tags,
-        security,
         summary: "Replace the agent's rule thresholds (a home's fault_management thresholds override them)",
         body: PutThresholdsBody,
-        response: { 200: RuleCatalogueSchema, '4xx': ProblemSchema },
+        response: { 200: RuleCatalogueSchema },
       },
     },
     async (request, reply) =>

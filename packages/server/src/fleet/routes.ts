@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ProblemSchema } from '../http/schemas.js';
+import { routeDefaults } from '../http/route-defaults.js';
 import { FleetAnswerSchema, FleetQuery } from './schemas.js';
 
 /** GET /fleet: the console's fleet table, filtered, counted, sorted and paged on the server. */
 export const fleetRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  routeDefaults(app, { tags: ['Fleet'] });
   const { fleet } = app.ctx.services;
 
   app.get(
@@ -11,14 +12,12 @@ export const fleetRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'homes.read' },
       schema: {
-        tags: ['Fleet'],
-        security: [{ bearer: [] }],
         summary: 'The homes you may see as a table: connection, active alarms, SPF over the last 30 days',
         description:
           'Filters (q, connection, technology, groupId, manufacturer, model, hasActiveAlarms), a sort with nulls ' +
           'last in both orders, and paging; counts by connection and the filters’ facets. See docs/fleet.md.',
         querystring: FleetQuery,
-        response: { 200: FleetAnswerSchema, '4xx': ProblemSchema },
+        response: { 200: FleetAnswerSchema },
       },
     },
     async (request) => fleet.page(request.scope, request.query),

@@ -1,14 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { withEtag } from '../http/etag.js';
 import { actorOf, ifMatchOf } from '../http/request.js';
-import { IdParams, NoContent, ProblemSchema } from '../http/schemas.js';
+import { routeDefaults } from '../http/route-defaults.js';
+import { IdParams, NoContent } from '../http/schemas.js';
 import { GatewaySecretSchema, GatewayViewSchema } from './schemas.js';
-
-const tags = ['Gateways'];
-const security = [{ bearer: [] }];
 
 /** /homes/{id}/gateway: the OAuth2 client a home's gateway sends readings with, and its secret. */
 export const gatewaysRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  routeDefaults(app, { tags: ['Gateways'] });
   const { gateways } = app.ctx.services;
 
   app.get(
@@ -16,11 +15,9 @@ export const gatewaysRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'homes.read' },
       schema: {
-        tags,
-        security,
         summary: "A home's gateway: its client id, state, token URL and MQTT topics (never the secret)",
         params: IdParams,
-        response: { 200: GatewayViewSchema, '4xx': ProblemSchema },
+        response: { 200: GatewayViewSchema },
       },
     },
     async (request, reply) => withEtag(reply, await gateways.get(request.scope, request.params.id)),
@@ -31,12 +28,10 @@ export const gatewaysRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'gateways.manage' },
       schema: {
-        tags,
-        security,
         summary: 'Issue a new gateway secret, shown once; the previous one and its tokens stop working',
         description: '409 when the home is decommissioned.',
         params: IdParams,
-        response: { 201: GatewaySecretSchema, '4xx': ProblemSchema },
+        response: { 201: GatewaySecretSchema },
       },
     },
     async (request, reply) => {
@@ -51,11 +46,9 @@ export const gatewaysRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'gateways.manage' },
       schema: {
-        tags,
-        security,
         summary: "Revoke the gateway's secret and every token it holds",
         params: IdParams,
-        response: { 204: NoContent, '4xx': ProblemSchema },
+        response: { 204: NoContent },
       },
     },
     async (request, reply) => {

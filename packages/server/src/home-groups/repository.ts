@@ -1,9 +1,10 @@
-import { type Kysely, PostgresAdapter, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Scope } from '../auth/scope.js';
 import { groupInScope } from '../auth/tenancy.js';
-import { deleteAtRevision } from '../db/revision.js';
+import { isPostgres } from '../db/dialect.js';
+import { deleteAtRevision, updateAtRevision } from '../db/revision.js';
 import type { DB, HomeGroupsTable } from '../db/schema.js';
-import { isUniqueViolation } from '../db/sql.js';
+import { insertUnlessTaken, unlessTaken } from '../db/sql.js';
 
 export type HomeGroupRow = Selectable<HomeGroupsTable> & { home_count: number };
 
@@ -60,19 +61,13 @@ export class HomeGroupsRepository {
       .select('id')
       .where('agent_id', '=', agentId)
       .where('id', 'in', ids);
-    if (trx.getExecutor().adapter instanceof PostgresAdapter) query = query.forShare();
+    if (isPostgres(trx)) query = query.forShare();
     return (await query.execute()).length;
   }
 
   /** Inserts the group; false when the unique index says its name was taken meanwhile. */
   async insert(row: Selectable<HomeGroupsTable>, trx: Kysely<DB>): Promise<boolean> {
-    try {
-      await trx.insertInto('home_groups').values(row).execute();
-      return true;
-    } catch (err) {
-      if (isUniqueViolation(err)) return false;
-      throw err;
-    }
+    return insertUnlessTaken(trx, 'home_groups', row);
   }
 
   /** 'renamed', 'stale' (the revision moved on) or 'taken' (the unique index refused the name). */
@@ -83,18 +78,10 @@ export class HomeGroupsRepository {
     now: number,
     trx: Kysely<DB>,
   ): Promise<'renamed' | 'stale' | 'taken'> {
-    try {
-      const result = await trx
-        .updateTable('home_groups')
-        .set({ name, updated_at: now, revision: revision + 1 })
-        .where('id', '=', id)
-        .where('revision', '=', revision)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1 ? 'renamed' : 'stale';
-    } catch (err) {
-      if (isUniqueViolation(err)) return 'taken';
-      throw err;
-    }
+    const renamed = await unlessTaken(
+      updateAtRevision(trx, 'home_groups', id, revision, { name, updated_at: now }),
+    );
+    return renamed === 'taken' ? 'taken' : renamed ? 'renamed' : 'stale';
   }
 
   async delete(id: string, revision: number, trx: Kysely<DB>): Promise<boolean> {

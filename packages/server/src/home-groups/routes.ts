@@ -2,13 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { withEtag } from '../http/etag.js';
 import { actorOf, ifMatchOf, locationOf } from '../http/request.js';
-import { IdParams, NoContent, ProblemSchema } from '../http/schemas.js';
+import { routeDefaults } from '../http/route-defaults.js';
+import { IdParams, NoContent } from '../http/schemas.js';
 import { HomeGroupBody, HomeGroupViewSchema } from './schemas.js';
 
-const tags = ['Home groups'];
-const security = [{ bearer: [] }];
-
 export const homeGroupsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  routeDefaults(app, { tags: ['Home groups'] });
   const groups = app.ctx.services.homeGroups;
 
   app.get(
@@ -16,10 +15,8 @@ export const homeGroupsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'home-groups.read' },
       schema: {
-        tags,
-        security,
         summary: "The agent's home groups",
-        response: { 200: Type.Object({ items: Type.Array(HomeGroupViewSchema) }), '4xx': ProblemSchema },
+        response: { 200: Type.Object({ items: Type.Array(HomeGroupViewSchema) }) },
       },
     },
     async (request) => ({ items: await groups.list(request.scope) }),
@@ -30,11 +27,9 @@ export const homeGroupsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'home-groups.read' },
       schema: {
-        tags,
-        security,
         summary: 'One home group',
         params: IdParams,
-        response: { 200: HomeGroupViewSchema, '4xx': ProblemSchema },
+        response: { 200: HomeGroupViewSchema },
       },
     },
     async (request, reply) => withEtag(reply, await groups.get(request.scope, request.params.id)),
@@ -45,11 +40,9 @@ export const homeGroupsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'home-groups.manage' },
       schema: {
-        tags,
-        security,
         summary: 'Create a home group (put homes in it with PUT /homes/{id} groupIds)',
         body: HomeGroupBody,
-        response: { 201: HomeGroupViewSchema, '4xx': ProblemSchema },
+        response: { 201: HomeGroupViewSchema },
       },
     },
     async (request, reply) => {
@@ -67,12 +60,10 @@ export const homeGroupsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'home-groups.manage' },
       schema: {
-        tags,
-        security,
         summary: 'Rename a home group',
         params: IdParams,
         body: HomeGroupBody,
-        response: { 200: HomeGroupViewSchema, '4xx': ProblemSchema },
+        response: { 200: HomeGroupViewSchema },
       },
     },
     async (request, reply) =>
@@ -87,11 +78,9 @@ export const homeGroupsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'home-groups.manage' },
       schema: {
-        tags,
-        security,
         summary: 'Delete a home group (its homes stay)',
         params: IdParams,
-        response: { 204: NoContent, '4xx': ProblemSchema },
+        response: { 204: NoContent },
       },
     },
     async (request, reply) => {

@@ -1,6 +1,7 @@
-import { type Kysely, PostgresAdapter, type Selectable, type SqlBool, sql, type Updateable } from 'kysely';
+import { type Kysely, type Selectable, type SqlBool, sql, type Updateable } from 'kysely';
 import type { Scope } from '../auth/scope.js';
 import { homeInScope } from '../auth/tenancy.js';
+import { isPostgres } from '../db/dialect.js';
 import { updateAtRevision } from '../db/revision.js';
 import type { ChannelsTable, DB, HomesTable, MetersTable } from '../db/schema.js';
 import { containsText, postcodeContains } from '../db/sql.js';
@@ -37,7 +38,7 @@ export class HomesRepository {
 
   /** The town, or the street lines joined by spaces, of the address JSON, in the database's own syntax. */
   private addressText(part: 'town' | 'street') {
-    const postgres = this.db.getExecutor().adapter instanceof PostgresAdapter;
+    const postgres = isPostgres(this.db);
     if (part === 'town') {
       return postgres
         ? sql<string>`(address::jsonb ->> 'town')`

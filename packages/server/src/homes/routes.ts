@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 import { withEtag } from '../http/etag.js';
 import { decodeCursor, pageOf, toPage } from '../http/paging.js';
 import { actorOf, ifMatchOf } from '../http/request.js';
-import { IdParams, NoContent, ProblemSchema } from '../http/schemas.js';
+import { routeDefaults } from '../http/route-defaults.js';
+import { IdParams, NoContent } from '../http/schemas.js';
 import { MeterSpecSchema } from '../orders/schemas.js';
 import {
   HomeListQuery,
@@ -13,11 +14,9 @@ import {
   UpdateHomeBody,
 } from './schemas.js';
 
-const tags = ['Homes'];
-const security = [{ bearer: [] }];
-
 /** /homes: what submitted orders created, seen within the agent and the caller's home groups. */
 export const homesRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  routeDefaults(app, { tags: ['Homes'] });
   const { homes } = app.ctx.services;
 
   app.get(
@@ -25,11 +24,9 @@ export const homesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'homes.read' },
       schema: {
-        tags,
-        security,
         summary: 'List the homes you may see (filters, search, paging)',
         querystring: HomeListQuery,
-        response: { 200: pageOf(HomeSummarySchema), '4xx': ProblemSchema },
+        response: { 200: pageOf(HomeSummarySchema) },
       },
     },
     async (request, reply) => {
@@ -54,11 +51,9 @@ export const homesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'homes.read' },
       schema: {
-        tags,
-        security,
         summary: 'Read one home with its meters, channels, groups and provisioning summary',
         params: IdParams,
-        response: { 200: HomeViewSchema, '4xx': ProblemSchema },
+        response: { 200: HomeViewSchema },
       },
     },
     async (request, reply) => withEtag(reply, await homes.get(request.scope, request.params.id)),
@@ -69,11 +64,9 @@ export const homesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'homes.read' },
       schema: {
-        tags,
-        security,
         summary: "A home's meters and their channels (the ids readings are sent for)",
         params: IdParams,
-        response: { 200: Type.Object({ items: Type.Array(MeterViewSchema) }), '4xx': ProblemSchema },
+        response: { 200: Type.Object({ items: Type.Array(MeterViewSchema) }) },
       },
     },
     async (request) => ({ items: await homes.meters(request.scope, request.params.id) }),
@@ -84,14 +77,12 @@ export const homesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'homes.write' },
       schema: {
-        tags,
-        security,
         summary: 'Add a meter to an installed home (fitted later, or a replacement under a new serial)',
         description:
           'The same fields as a meter of an order; 422 lists its problems; serials are unique within a home.',
         params: IdParams,
         body: MeterSpecSchema,
-        response: { 201: MeterViewSchema, '4xx': ProblemSchema },
+        response: { 201: MeterViewSchema },
       },
     },
     async (request, reply) => {
@@ -105,14 +96,12 @@ export const homesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'homes.write' },
       schema: {
-        tags,
-        security,
         summary:
           'Edit what may change after installation: reference, occupant, address, design figures, groups',
         description: 'Each object given replaces the previous one as a whole. groupIds: admins only.',
         params: IdParams,
         body: UpdateHomeBody,
-        response: { 200: HomeViewSchema, '4xx': ProblemSchema },
+        response: { 200: HomeViewSchema },
       },
     },
     async (request, reply) =>
@@ -127,11 +116,9 @@ export const homesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'homes.manage' },
       schema: {
-        tags,
-        security,
         summary: 'Decommission a home: collection stops, its history stays readable',
         params: IdParams,
-        response: { 204: NoContent, '4xx': ProblemSchema },
+        response: { 204: NoContent },
       },
     },
     async (request, reply) => {
@@ -145,11 +132,9 @@ export const homesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'homes.manage' },
       schema: {
-        tags,
-        security,
         summary: "Erase the occupant's personal data for good (the home and its telemetry stay)",
         params: IdParams,
-        response: { 204: NoContent, '4xx': ProblemSchema },
+        response: { 204: NoContent },
       },
     },
     async (request, reply) => {

@@ -1,13 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { withholdNonFinite } from '../analytics/finite.js';
-import { IdParams, ProblemSchema } from '../http/schemas.js';
+import { routeDefaults } from '../http/route-defaults.js';
+import { IdParams } from '../http/schemas.js';
 import { toCsv } from '../telemetry/csv.js';
 import { wantsCsv } from '../telemetry/routes.js';
 import { InsightAnswerSchema, InsightQuery } from './schemas.js';
-
-const tags = ['Insight'];
-const security = [{ bearer: [] }];
 
 /** The periods table as CSV columns (units in the names, as in JSON). */
 const CSV_HEADER = [
@@ -31,6 +29,7 @@ const CSV_HEADER = [
 
 /** GET /homes/{id}/insight: energy, cost, carbon and degree days per local period. */
 export const insightRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  routeDefaults(app, { tags: ['Insight'] });
   const { insights } = app.ctx.services;
 
   app.get(
@@ -38,8 +37,6 @@ export const insightRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'insight.read' },
       schema: {
-        tags,
-        security,
         summary: "A home's energy, cost, carbon and degree days per period, with last year",
         description:
           'Per local period: electricity, heat, gas and PV energy; cost on the home’s tariffs (GET /homes/{id}/tariffs); ' +
@@ -56,7 +53,6 @@ export const insightRoutes: FastifyPluginAsyncTypebox = async (app) => {
               'text/csv': { schema: Type.String() },
             },
           },
-          '4xx': ProblemSchema,
         },
       },
     },

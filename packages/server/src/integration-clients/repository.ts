@@ -3,6 +3,7 @@ import type { Scope } from '../auth/scope.js';
 import { inScope } from '../auth/tenancy.js';
 import { deleteAtRevision, updateAtRevision } from '../db/revision.js';
 import type { DB, IntegrationClientAccess, IntegrationClientsTable } from '../db/schema.js';
+import { insertUnlessTaken } from '../db/sql.js';
 
 export type IntegrationClientRow = Selectable<IntegrationClientsTable>;
 
@@ -37,8 +38,9 @@ export class IntegrationClientsRepository {
       .execute();
   }
 
-  async insert(row: IntegrationClientRow, trx: Kysely<DB>): Promise<void> {
-    await trx.insertInto('integration_clients').values(row).execute();
+  /** Inserts the client; false when the unique index says the agent has one of that name. */
+  insert(row: IntegrationClientRow, trx: Kysely<DB>): Promise<boolean> {
+    return insertUnlessTaken(trx, 'integration_clients', row);
   }
 
   update(

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { withEtag } from '../http/etag.js';
 import { decodeCursor, pageOf, toPage } from '../http/paging.js';
 import { actorOf, ifMatchOf, locationOf } from '../http/request.js';
-import { IdParams, NoContent, ProblemSchema } from '../http/schemas.js';
+import { routeDefaults } from '../http/route-defaults.js';
+import { IdParams, NoContent } from '../http/schemas.js';
 import {
   CreateIntegrationClientBody,
   IntegrationClientListQuery,
@@ -10,8 +11,6 @@ import {
   IntegrationClientWithSecretSchema,
 } from './schemas.js';
 
-const tags = ['Integration clients'];
-const security = [{ bearer: [] }];
 const manage = { permission: 'integration-clients.manage' } as const;
 
 /**
@@ -20,6 +19,7 @@ const manage = { permission: 'integration-clients.manage' } as const;
  * as every answer here: http/headers.ts).
  */
 export const integrationClientsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  routeDefaults(app, { tags: ['Integration clients'] });
   const { integrationClients } = app.ctx.services;
 
   app.post(
@@ -27,14 +27,12 @@ export const integrationClientsRoutes: FastifyPluginAsyncTypebox = async (app) =
     {
       config: manage,
       schema: {
-        tags,
-        security,
         summary: 'Create an integration client; the answer holds its secret, shown only this once',
         description:
           'Get tokens with POST /oauth/token, grant_type=client_credentials, authenticated by the clientId and ' +
           'clientSecret (HTTP Basic). 409 when the agent has a client of that name.',
         body: CreateIntegrationClientBody,
-        response: { 201: IntegrationClientWithSecretSchema, '4xx': ProblemSchema },
+        response: { 201: IntegrationClientWithSecretSchema },
       },
     },
     async (request, reply) => {
@@ -52,11 +50,9 @@ export const integrationClientsRoutes: FastifyPluginAsyncTypebox = async (app) =
     {
       config: manage,
       schema: {
-        tags,
-        security,
         summary: "List the agent's integration clients (never their secrets)",
         querystring: IntegrationClientListQuery,
-        response: { 200: pageOf(IntegrationClientViewSchema), '4xx': ProblemSchema },
+        response: { 200: pageOf(IntegrationClientViewSchema) },
       },
     },
     async (request, reply) => {
@@ -76,11 +72,9 @@ export const integrationClientsRoutes: FastifyPluginAsyncTypebox = async (app) =
     {
       config: manage,
       schema: {
-        tags,
-        security,
         summary: 'Read one integration client: its access, when its secret was issued and last used',
         params: IdParams,
-        response: { 200: IntegrationClientViewSchema, '4xx': ProblemSchema },
+        response: { 200: IntegrationClientViewSchema },
       },
     },
     async (request, reply) => withEtag(reply, await integrationClients.get(request.scope, request.params.id)),
@@ -91,11 +85,9 @@ export const integrationClientsRoutes: FastifyPluginAsyncTypebox = async (app) =
     {
       config: manage,
       schema: {
-        tags,
-        security,
         summary: 'Rotate the secret: a new one, shown once; the old one and its tokens stop working at once',
         params: IdParams,
-        response: { 200: IntegrationClientWithSecretSchema, '4xx': ProblemSchema },
+        response: { 200: IntegrationClientWithSecretSchema },
       },
     },
     async (request, reply) => {
@@ -113,11 +105,9 @@ export const integrationClientsRoutes: FastifyPluginAsyncTypebox = async (app) =
     {
       config: manage,
       schema: {
-        tags,
-        security,
         summary: 'Delete an integration client: its secret and every token it holds stop working at once',
         params: IdParams,
-        response: { 204: NoContent, '4xx': ProblemSchema },
+        response: { 204: NoContent },
       },
     },
     async (request, reply) => {

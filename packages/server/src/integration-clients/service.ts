@@ -11,7 +11,6 @@ import {
 import type { Actor, IntegrationRole, Scope } from '../auth/scope.js';
 import type { AuthService } from '../auth/service.js';
 import type { DB, IntegrationClientAccess } from '../db/schema.js';
-import { isUniqueViolation } from '../db/sql.js';
 import { isoTime, isoTimeOrNull } from '../db/time.js';
 import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
@@ -107,23 +106,18 @@ export class IntegrationClientsService {
       updated_at: now,
       revision: 1,
     };
-    try {
-      await this.deps.db.transaction().execute(async (trx) => {
-        await this.repo.insert(row, trx);
-        await this.deps.audit.record(trx, actor, {
-          agentId,
-          action: 'integration_client.created',
-          targetType: 'integration_client',
-          targetId: row.id,
-          details: { name: row.name, access: row.access },
-        });
-      });
-    } catch (err) {
-      if (isUniqueViolation(err)) {
+    await this.deps.db.transaction().execute(async (trx) => {
+      if (!(await this.repo.insert(row, trx))) {
         throw new ApiError('conflict', `The agent already has an integration client named "${row.name}"`);
       }
-      throw err;
-    }
+      await this.deps.audit.record(trx, actor, {
+        agentId,
+        action: 'integration_client.created',
+        targetType: 'integration_client',
+        targetId: row.id,
+        details: { name: row.name, access: row.access },
+      });
+    });
     return { view: { ...toView(row), clientSecret: secret }, revision: row.revision };
   }
 

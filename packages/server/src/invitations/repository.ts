@@ -1,6 +1,7 @@
-import { type Kysely, PostgresAdapter, type Selectable, type Updateable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Scope } from '../auth/scope.js';
 import { inScope } from '../auth/tenancy.js';
+import { isPostgres } from '../db/dialect.js';
 import { updateAtRevision } from '../db/revision.js';
 import type { DB, InvitationsTable } from '../db/schema.js';
 
@@ -72,7 +73,7 @@ export class InvitationsRepository {
     now: number,
     trx: Kysely<DB>,
   ): Promise<InvitationRow | undefined> {
-    if (trx.getExecutor().adapter instanceof PostgresAdapter)
+    if (isPostgres(trx))
       await trx.selectFrom('agents').select('id').where('id', '=', agentId).forUpdate().execute();
     return trx
       .selectFrom('invitations')

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { withEtag } from '../http/etag.js';
 import { decodeCursor, pageOf, toPage } from '../http/paging.js';
 import { actorOf, ifMatchOf, locationOf } from '../http/request.js';
-import { IdParams, NoContent, ProblemSchema } from '../http/schemas.js';
+import { routeDefaults } from '../http/route-defaults.js';
+import { IdParams, NoContent } from '../http/schemas.js';
 import { UserViewSchema } from '../users/schemas.js';
 import {
   AcceptInvitationBody,
@@ -11,11 +12,10 @@ import {
   InvitationViewSchema,
 } from './schemas.js';
 
-const tags = ['Invitations'];
-const security = [{ bearer: [] }];
 const config = { permission: 'invitations.manage' } as const;
 
 export const invitationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  routeDefaults(app, { tags: ['Invitations'] });
   const { invitations } = app.ctx.services;
 
   app.post(
@@ -23,14 +23,12 @@ export const invitationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config,
       schema: {
-        tags,
-        security,
         summary: 'Invite someone by email into an agent, with a role',
         description:
           'The email holds a link to accept and the invitation token itself. An admin invites into their own ' +
           'agent; the operator names the agent (agentId). The delivery state of the email is on the invitation.',
         body: CreateInvitationBody,
-        response: { 201: InvitationViewSchema, '4xx': ProblemSchema },
+        response: { 201: InvitationViewSchema },
       },
     },
     async (request, reply) => {
@@ -44,11 +42,9 @@ export const invitationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config,
       schema: {
-        tags,
-        security,
         summary: 'List invitations (pending, accepted, expired, revoked)',
         querystring: InvitationListQuery,
-        response: { 200: pageOf(InvitationViewSchema), '4xx': ProblemSchema },
+        response: { 200: pageOf(InvitationViewSchema) },
       },
     },
     async (request, reply) => {
@@ -69,11 +65,9 @@ export const invitationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config,
       schema: {
-        tags,
-        security,
         summary: 'Read one invitation, with the delivery state of its email',
         params: IdParams,
-        response: { 200: InvitationViewSchema, '4xx': ProblemSchema },
+        response: { 200: InvitationViewSchema },
       },
     },
     async (request, reply) => withEtag(reply, await invitations.get(request.scope, request.params.id)),
@@ -84,11 +78,9 @@ export const invitationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config,
       schema: {
-        tags,
-        security,
         summary: 'Revoke an invitation: its token stops working',
         params: IdParams,
-        response: { 204: NoContent, '4xx': ProblemSchema },
+        response: { 204: NoContent },
       },
     },
     async (request, reply) => {
@@ -102,11 +94,9 @@ export const invitationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config,
       schema: {
-        tags,
-        security,
         summary: 'Send the invitation again with a fresh token and expiry (the old token stops working)',
         params: IdParams,
-        response: { 200: InvitationViewSchema, '4xx': ProblemSchema },
+        response: { 200: InvitationViewSchema },
       },
     },
     async (request, reply) => withEtag(reply, await invitations.resend(actorOf(request), request.params.id)),
@@ -117,14 +107,13 @@ export const invitationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { public: true },
       schema: {
-        tags,
         summary: 'Accept an invitation (no bearer token: the invitation token is the credential)',
         description:
           'Creates the active user in the invitation’s agent with the invited role. An unknown, expired, revoked ' +
           'or used token gets one answer: 400 invitation_invalid. The password needs 12 or more characters and ' +
           'must not be a common or easily guessed one.',
         body: AcceptInvitationBody,
-        response: { 201: UserViewSchema, '4xx': ProblemSchema },
+        response: { 201: UserViewSchema },
       },
     },
     async (request, reply) => {

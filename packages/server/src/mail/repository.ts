@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB, MailOutboxTable } from '../db/schema.js';
+import { type Lease, LeaseQueue } from '../jobs/lease-queue.js';
 
 export type MailRow = MailOutboxTable;
 
@@ -11,7 +12,12 @@ const IN_CHUNK = 500;
  * that caused it commits until it is sent or given up, so nothing lives only in memory.
  */
 export class MailRepository {
-  constructor(private readonly db: Kysely<DB>) {}
+  /** The lease a worker takes on a message it sends: its end (`locked_until`) is its token. */
+  private readonly leases: LeaseQueue<'mail_outbox'>;
+
+  constructor(private readonly db: Kysely<DB>) {
+    this.leases = new LeaseQueue(db, { table: 'mail_outbox', key: 'id', until: 'locked_until', free: null });
+  }
 
   /** Inserts through the caller's transaction when given, so the message commits with its cause. */
   async insert(row: MailRow, trx?: Kysely<DB>): Promise<void> {
@@ -44,7 +50,7 @@ export class MailRepository {
       .select('id')
       .where('status', '=', 'pending')
       .where('next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+      .where(this.leases.unleased(now))
       .orderBy('created_at')
       .orderBy('id')
       .limit(limit)
@@ -58,16 +64,10 @@ export class MailRepository {
    * locked row, SQLite serialises writers), so two workers that both saw the message as due cannot
    * both claim it, nor claim one another worker has just sent or rescheduled.
    */
-  async claim(id: string, now: number, leaseEnd: number): Promise<MailRow | undefined> {
-    return this.db
-      .updateTable('mail_outbox')
-      .set({ locked_until: leaseEnd })
-      .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
-      .returningAll()
-      .executeTakeFirst();
+  claim(lease: Lease, now: number): Promise<MailRow | undefined> {
+    return this.leases.claim(lease, now, {
+      also: (eb) => eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now)]),
+    });
   }
 
   /**
@@ -84,6 +84,10 @@ export class MailRepository {
       .execute();
   }
 
+  /**
+   * Records a message sent. Not guarded by the lease, unlike a failure: a message that went out
+   * is sent, even by a worker whose lease ran out meanwhile.
+   */
   async markSent(id: string, attempts: number, now: number): Promise<void> {
     await this.db
       .updateTable('mail_outbox')
@@ -98,22 +102,18 @@ export class MailRepository {
    * Only the holder of the lease records it (a worker whose lease ran out must not undo another's work).
    */
   async recordFailure(
-    id: string,
-    leaseEnd: number,
+    lease: Lease,
     outcome: { attempts: number; lastError: string; nextAttemptAt: number; giveUp: boolean },
   ): Promise<void> {
-    await this.db
-      .updateTable('mail_outbox')
-      .set({
+    await this.leases.release(
+      lease,
+      {
         status: outcome.giveUp ? 'failed' : 'pending',
         attempts: outcome.attempts,
         last_error: outcome.lastError,
         next_attempt_at: outcome.nextAttemptAt,
-        locked_until: null,
-      })
-      .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .where('locked_until', '=', leaseEnd)
-      .execute();
+      },
+      { also: (eb) => eb('status', '=', 'pending') },
+    );
   }
 }

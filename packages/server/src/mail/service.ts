@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { DB } from '../db/schema.js';
 import type { StorageHealth } from '../db/storage-faults.js';
 import { isoTimeOrNull } from '../db/time.js';
+import { type Lease, retryAfterFailure } from '../jobs/lease-queue.js';
 import { PassLoop } from '../jobs/loop.js';
 import { MailRepository, type MailRow } from './repository.js';
 import { fileTransport, isServerError, type MailTransport, smtpTransport } from './transports.js';
@@ -179,10 +180,10 @@ export class MailService {
     for (const id of due) {
       if (fromLoop && !this.loop.running) return { sent, more: false };
       const now = Date.now();
-      const leaseEnd = now + LEASE_MS;
-      const row = await this.repo.claim(id, now, leaseEnd);
+      const lease = { key: id, until: now + LEASE_MS };
+      const row = await this.repo.claim(lease, now);
       if (!row) continue; // another worker has it, sent it or rescheduled it
-      const ok = await this.attempt(row, leaseEnd);
+      const ok = await this.attempt(row, lease);
       if (ok === true) sent++;
       // The server is unreachable: the rest would only fail the same way; they stay due for later.
       else if (ok === 'server-down') return { sent, more: false };
@@ -190,7 +191,7 @@ export class MailService {
     return { sent, more: due.length === BATCH_SIZE };
   }
 
-  private async attempt(row: MailRow, leaseEnd: number): Promise<true | 'failed' | 'server-down'> {
+  private async attempt(row: MailRow, lease: Lease): Promise<true | 'failed' | 'server-down'> {
     const attempts = Number(row.attempts) + 1;
     let where: string;
     try {
@@ -204,7 +205,7 @@ export class MailService {
         createdAt: new Date(Number(row.created_at)),
       });
     } catch (err) {
-      await this.recordFailure(row, leaseEnd, attempts, err);
+      await this.recordFailure(row, lease, attempts, err);
       return isServerError(err) ? 'server-down' : 'failed';
     }
     // If this write fails the lease runs out and the message goes again: at least once, never lost.
@@ -214,15 +215,14 @@ export class MailService {
     return true;
   }
 
-  private async recordFailure(row: MailRow, leaseEnd: number, attempts: number, err: unknown): Promise<void> {
+  private async recordFailure(row: MailRow, lease: Lease, attempts: number, err: unknown): Promise<void> {
     const now = Date.now();
     const lastError =
       (err instanceof Error ? err.message : String(err)).slice(0, MAX_ERROR_LENGTH) || 'error';
     const deadline = Number(row.created_at) + this.options.giveUpAfterMs;
-    const giveUp = now >= deadline;
-    // The last retry happens at the deadline rather than being skipped past it.
-    const nextAttemptAt = giveUp ? now : Math.min(now + this.retryDelay(attempts), deadline);
-    await this.repo.recordFailure(row.id, leaseEnd, { attempts, lastError, nextAttemptAt, giveUp });
+    const backoff = { baseMs: this.options.retryBaseMs, maxMs: MAX_RETRY_DELAY_MS };
+    const { giveUp, nextAttemptAt } = retryAfterFailure(backoff, attempts, now, deadline);
+    await this.repo.recordFailure(lease, { attempts, lastError, nextAttemptAt, giveUp });
     if (giveUp) {
       this.log.error(
         { mailId: row.id, attempts, lastError },
@@ -234,12 +234,5 @@ export class MailService {
         'mail delivery failed, will retry',
       );
     }
-  }
-
-  /** retryBaseMs doubled per failed attempt, ±20 % jitter so retries of many messages spread out. */
-  private retryDelay(attempts: number): number {
-    const exponential = this.options.retryBaseMs * 2 ** Math.min(attempts - 1, 30);
-    const jittered = exponential * (0.8 + Math.random() * 0.4);
-    return Math.max(1, Math.round(Math.min(jittered, MAX_RETRY_DELAY_MS)));
   }
 }

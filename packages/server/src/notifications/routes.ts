@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { withEtag } from '../http/etag.js';
 import { decodeCursor, pageOf, toPage } from '../http/paging.js';
 import { actorOf, ifMatchOf, locationOf } from '../http/request.js';
-import { IdParams, NoContent, ProblemSchema } from '../http/schemas.js';
+import { routeDefaults } from '../http/route-defaults.js';
+import { IdParams, NoContent } from '../http/schemas.js';
 import {
   CreateSubscriptionBody,
   SubscriptionListQuery,
@@ -10,12 +11,11 @@ import {
   UpdateSubscriptionBody,
 } from './schemas.js';
 
-const tags = ['Notifications'];
-const security = [{ bearer: [] }];
 const manage = { permission: 'notifications.manage' } as const;
 
 /** /notification-subscriptions: who gets alarm emails, at once or as a daily digest (docs/notifications.md). */
 export const notificationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  routeDefaults(app, { tags: ['Notifications'] });
   const { notifications } = app.ctx.services;
 
   app.post(
@@ -23,12 +23,10 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: manage,
       schema: {
-        tags,
-        security,
         summary: 'Subscribe an email address to alarm events (immediate or a daily digest)',
         description: 'Filters by event type, severity and home group; see docs/notifications.md.',
         body: CreateSubscriptionBody,
-        response: { 201: SubscriptionViewSchema, '4xx': ProblemSchema },
+        response: { 201: SubscriptionViewSchema },
       },
     },
     async (request, reply) => {
@@ -45,11 +43,9 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: manage,
       schema: {
-        tags,
-        security,
         summary: "List the agent's email subscriptions",
         querystring: SubscriptionListQuery,
-        response: { 200: pageOf(SubscriptionViewSchema), '4xx': ProblemSchema },
+        response: { 200: pageOf(SubscriptionViewSchema) },
       },
     },
     async (request, reply) => {
@@ -70,11 +66,9 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: manage,
       schema: {
-        tags,
-        security,
         summary: 'Read one email subscription',
         params: IdParams,
-        response: { 200: SubscriptionViewSchema, '4xx': ProblemSchema },
+        response: { 200: SubscriptionViewSchema },
       },
     },
     async (request, reply) => withEtag(reply, await notifications.get(request.scope, request.params.id)),
@@ -85,12 +79,10 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: manage,
       schema: {
-        tags,
-        security,
         summary: 'Change an email subscription (the fields given)',
         params: IdParams,
         body: UpdateSubscriptionBody,
-        response: { 200: SubscriptionViewSchema, '4xx': ProblemSchema },
+        response: { 200: SubscriptionViewSchema },
       },
     },
     async (request, reply) =>
@@ -105,11 +97,9 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: manage,
       schema: {
-        tags,
-        security,
         summary: 'Delete an email subscription (events waiting for its digest go with it)',
         params: IdParams,
-        response: { 204: NoContent, '4xx': ProblemSchema },
+        response: { 204: NoContent },
       },
     },
     async (request, reply) => {

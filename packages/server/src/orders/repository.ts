@@ -2,7 +2,6 @@ import {
   type Expression,
   type ExpressionBuilder,
   type Kysely,
-  PostgresAdapter,
   type Selectable,
   type SqlBool,
   sql,
@@ -10,8 +9,10 @@ import {
 } from 'kysely';
 import type { Scope } from '../auth/scope.js';
 import { homeInScope, inScope } from '../auth/tenancy.js';
+import { isPostgres } from '../db/dialect.js';
+import { updateAtRevision } from '../db/revision.js';
 import type { DB, OrdersTable } from '../db/schema.js';
-import { containsText, isUniqueViolation, postcodeContains } from '../db/sql.js';
+import { containsText, insertUnlessTaken, postcodeContains } from '../db/sql.js';
 
 export type OrderRow = Selectable<OrdersTable>;
 
@@ -53,7 +54,7 @@ export class OrdersRepository {
    * already): a second submission at the same moment waits, then sees the first one's home.
    */
   async findForUpdate(scope: Scope, id: string, trx: Kysely<DB>): Promise<OrderRow | undefined> {
-    if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return this.find(scope, id, trx);
+    if (!isPostgres(trx)) return this.find(scope, id, trx);
     const locked = await trx
       .selectFrom('orders')
       .select('id')
@@ -106,13 +107,7 @@ export class OrdersRepository {
 
   /** Inserts the order; false when the unique index says its reference was taken meanwhile. */
   async insert(row: OrderRow, trx: Kysely<DB>): Promise<boolean> {
-    try {
-      await trx.insertInto('orders').values(row).execute();
-      return true;
-    } catch (err) {
-      if (isUniqueViolation(err)) return false;
-      throw err;
-    }
+    return insertUnlessTaken(trx, 'orders', row);
   }
 
   /** Applies a change only if the order is still at `revision` and in `status`. */
@@ -123,13 +118,6 @@ export class OrdersRepository {
     patch: Updateable<OrdersTable>,
     trx: Kysely<DB>,
   ): Promise<boolean> {
-    const result = await trx
-      .updateTable('orders')
-      .set({ ...patch, revision: revision + 1 })
-      .where('id', '=', id)
-      .where('revision', '=', revision)
-      .where('status', '=', status)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return updateAtRevision(trx, 'orders', id, revision, patch, { status });
   }
 }

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { withEtag } from '../http/etag.js';
 import { decodeCursor, pageOf, toPage } from '../http/paging.js';
 import { actorOf, ifMatchOf, locationOf } from '../http/request.js';
-import { IdParams, NoContent, ProblemSchema } from '../http/schemas.js';
+import { routeDefaults } from '../http/route-defaults.js';
+import { IdParams, NoContent } from '../http/schemas.js';
 import {
   CreateOrderBody,
   OrderListQuery,
@@ -11,13 +12,12 @@ import {
   UpdateOrderBody,
 } from './schemas.js';
 
-const tags = ['Orders'];
-const security = [{ bearer: [] }];
 const read = { permission: 'orders.read' } as const;
 const write = { permission: 'orders.write' } as const;
 
 /** /orders: New Installation monitoring orders, and their submission. */
 export const ordersRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  routeDefaults(app, { tags: ['Orders'] });
   const { orders } = app.ctx.services;
 
   app.post(
@@ -25,13 +25,11 @@ export const ordersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: write,
       schema: {
-        tags,
-        security,
         summary: 'Create a draft New Installation monitoring order',
         description:
           'A draft may be incomplete; submission checks it is complete (422 listing every problem).',
         body: CreateOrderBody,
-        response: { 201: OrderViewSchema, '4xx': ProblemSchema },
+        response: { 201: OrderViewSchema },
       },
     },
     async (request, reply) => {
@@ -48,11 +46,9 @@ export const ordersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: read,
       schema: {
-        tags,
-        security,
         summary: 'List orders (filter by status, search by reference or postcode)',
         querystring: OrderListQuery,
-        response: { 200: pageOf(OrderViewSchema), '4xx': ProblemSchema },
+        response: { 200: pageOf(OrderViewSchema) },
       },
     },
     async (request, reply) => {
@@ -73,11 +69,9 @@ export const ordersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: read,
       schema: {
-        tags,
-        security,
         summary: 'Read one order',
         params: IdParams,
-        response: { 200: OrderViewSchema, '4xx': ProblemSchema },
+        response: { 200: OrderViewSchema },
       },
     },
     async (request, reply) => withEtag(reply, await orders.get(request.scope, request.params.id)),
@@ -88,12 +82,10 @@ export const ordersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: write,
       schema: {
-        tags,
-        security,
         summary: 'Replace a draft order (only drafts change)',
         params: IdParams,
         body: UpdateOrderBody,
-        response: { 200: OrderViewSchema, '4xx': ProblemSchema },
+        response: { 200: OrderViewSchema },
       },
     },
     async (request, reply) =>
@@ -108,11 +100,9 @@ export const ordersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: write,
       schema: {
-        tags,
-        security,
         summary: 'Cancel a draft order',
         params: IdParams,
-        response: { 204: NoContent, '4xx': ProblemSchema },
+        response: { 204: NoContent },
       },
     },
     async (request, reply) => {
@@ -126,14 +116,12 @@ export const ordersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: write,
       schema: {
-        tags,
-        security,
         summary: 'Submit an order: creates its home, meters, channels and provisioning definitions',
         description:
           'In one transaction. 422 lists every problem by field path when the order is incomplete. Submitting ' +
           'again answers 200 with the same home.',
         params: IdParams,
-        response: { 200: SubmissionResultSchema, 201: SubmissionResultSchema, '4xx': ProblemSchema },
+        response: { 200: SubmissionResultSchema, 201: SubmissionResultSchema },
       },
     },
     async (request, reply) => {

@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditService } from '../audit/service.js';
 import type { Actor, Scope } from '../auth/scope.js';
 import type { DB } from '../db/schema.js';
-import { isUniqueViolation } from '../db/sql.js';
+import { unlessTaken } from '../db/sql.js';
 import { isoTime, isoTimeOrNull } from '../db/time.js';
 import { type HomesService, seesOccupant } from '../homes/service.js';
 import { ApiError } from '../http/errors.js';
@@ -140,11 +140,9 @@ export class OrdersService {
         document: JSON.stringify(document),
         updated_at: Date.now(),
       };
-      const updated = await this.repo.update(row.id, row.revision, 'draft', patch, trx).catch((err) => {
-        // Another order took the reference at the same moment: the unique index says so.
-        if (isUniqueViolation(err)) throw referenceTaken(document.reference);
-        throw err;
-      });
+      const updated = await unlessTaken(this.repo.update(row.id, row.revision, 'draft', patch, trx));
+      // Another order took the reference at the same moment: the unique index says so.
+      if (updated === 'taken') throw referenceTaken(document.reference);
       if (!updated) {
         throw new ApiError(
           'precondition_failed',

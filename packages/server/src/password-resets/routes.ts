@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { NoContent, ProblemSchema } from '../http/schemas.js';
+import { routeDefaults } from '../http/route-defaults.js';
+import { NoContent } from '../http/schemas.js';
 import { PasswordResetConfirmBody, PasswordResetRequestBody, PasswordResetRequested } from './schemas.js';
 import { RESET_ACCEPTED } from './service.js';
 
-const tags = ['Password resets'];
-
 /** /password-resets: a forgotten password, with no bearer token (the emailed token is the credential). */
 export const passwordResetsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  routeDefaults(app, { tags: ['Password resets'] });
   const { passwordResets } = app.ctx.services;
 
   app.post(
@@ -14,7 +14,6 @@ export const passwordResetsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { public: true },
       schema: {
-        tags,
         summary: 'Forgot your password: email a reset link to the accounts with this address',
         description:
           'Always 202 with the same body, whether or not an account has the address, so addresses cannot be ' +
@@ -23,7 +22,7 @@ export const passwordResetsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'At most 3 emails per address, then one every 5 minutes (further requests are still 202, silently); ' +
           'at most 10 requests per client address, then one a minute (429 too_many_requests with Retry-After).',
         body: PasswordResetRequestBody,
-        response: { 202: PasswordResetRequested, '4xx': ProblemSchema },
+        response: { 202: PasswordResetRequested },
       },
     },
     async (request, reply) => {
@@ -37,7 +36,6 @@ export const passwordResetsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { public: true },
       schema: {
-        tags,
         summary: 'Set a new password with the token from a reset email (every session of the account ends)',
         description:
           'The password needs 12 or more characters and must not be a common or easily guessed one (400 ' +
@@ -45,7 +43,7 @@ export const passwordResetsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'detail says which. On success (204) every access and refresh token of the account is revoked: log in ' +
           'again with the new password.',
         body: PasswordResetConfirmBody,
-        response: { 204: NoContent, '4xx': ProblemSchema },
+        response: { 204: NoContent },
       },
     },
     async (request, reply) => {

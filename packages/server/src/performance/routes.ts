@@ -1,12 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { IdParams, ProblemSchema } from '../http/schemas.js';
+import { routeDefaults } from '../http/route-defaults.js';
+import { IdParams } from '../http/schemas.js';
 import { toCsv } from '../telemetry/csv.js';
 import { wantsCsv } from '../telemetry/routes.js';
 import { PerformanceAnswerSchema, PerformanceQuery } from './schemas.js';
-
-const tags = ['Performance'];
-const security = [{ bearer: [] }];
 
 /** The periods table as CSV columns (units in the names, as in JSON). */
 const CSV_HEADER = [
@@ -36,6 +34,7 @@ const CSV_HEADER = [
 
 /** GET /homes/{id}/performance: COP per period, SPF at a SEPEMO boundary, against the design. */
 export const performanceRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  routeDefaults(app, { tags: ['Performance'] });
   const { performance } = app.ctx.services;
 
   app.get(
@@ -43,8 +42,6 @@ export const performanceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'performance.read' },
       schema: {
-        tags,
-        security,
         summary: "A home's heat pump performance: COP per period, SPF, coverage, against design",
         description:
           'COP per local period and SPF over the window as Σheat / Σelectricity at a SEPEMO boundary (H1–H4) ' +
@@ -62,7 +59,6 @@ export const performanceRoutes: FastifyPluginAsyncTypebox = async (app) => {
               'text/csv': { schema: Type.String() },
             },
           },
-          '4xx': ProblemSchema,
         },
       },
     },

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { withholdNonFinite } from '../analytics/finite.js';
-import { ProblemSchema } from '../http/schemas.js';
+import { routeDefaults } from '../http/route-defaults.js';
 import { toCsv } from '../telemetry/csv.js';
 import { wantsCsv } from '../telemetry/routes.js';
 import {
@@ -11,9 +11,6 @@ import {
   PortfolioPerformanceQuery,
   PortfolioPerformanceSchema,
 } from './schemas.js';
-
-const tags = ['Portfolio'];
-const security = [{ bearer: [] }];
 
 const PERFORMANCE_COLUMNS = [
   'homeId',
@@ -69,11 +66,11 @@ const csvOr = <T extends ReturnType<typeof Type.Object>>(schema: T, description:
     description,
     content: { 'application/json': { schema }, 'text/csv': { schema: Type.String() } },
   },
-  '4xx': ProblemSchema,
 });
 
 /** GET /portfolio/performance and /portfolio/insight: league tables across an agent's homes. */
 export const portfolioRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  routeDefaults(app, { tags: ['Portfolio'] });
   const { portfolio } = app.ctx.services;
 
   app.get(
@@ -81,8 +78,6 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'portfolio.read' },
       schema: {
-        tags,
-        security,
         summary: "A league table of the agent's homes by SPF, coverage and consumption",
         description:
           'Per home the SPF at its SEPEMO boundary, coverage, heat and electricity over the window, against design; ' +
@@ -108,8 +103,6 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'portfolio.read' },
       schema: {
-        tags,
-        security,
         summary: "Energy across the agent's homes: electricity, heat, gas and PV per home",
         description:
           'Per home the energy over the window, from the rollups, with distributions (quartiles, type 7). ' +

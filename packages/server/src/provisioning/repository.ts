@@ -1,7 +1,7 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { deleteAtRevision, updateAtRevision } from '../db/revision.js';
 import type { DB, ProvisioningTable } from '../db/schema.js';
-import { isUniqueViolation } from '../db/sql.js';
+import { insertUnlessTaken } from '../db/sql.js';
 
 export type ProvisioningRow = Selectable<ProvisioningTable>;
 
@@ -31,13 +31,7 @@ export class ProvisioningRepository {
 
   /** Inserts one definition; false when the unique index says the home got this service meanwhile. */
   async insertIfNew(row: ProvisioningRow, trx: Kysely<DB>): Promise<boolean> {
-    try {
-      await trx.insertInto('provisioning').values(row).execute();
-      return true;
-    } catch (err) {
-      if (isUniqueViolation(err)) return false;
-      throw err;
-    }
+    return insertUnlessTaken(trx, 'provisioning', row);
   }
 
   async update(

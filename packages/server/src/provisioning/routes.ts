@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { withEtag } from '../http/etag.js';
 import { actorOf, ifMatchOf, locationOf } from '../http/request.js';
-import { IdParams, NoContent, ProblemSchema } from '../http/schemas.js';
+import { routeDefaults } from '../http/route-defaults.js';
+import { IdParams, NoContent } from '../http/schemas.js';
 import {
   CreateProvisioningBody,
   HomeProvisioningParams,
@@ -10,11 +11,9 @@ import {
   UpdateProvisioningBody,
 } from './schemas.js';
 
-const tags = ['Provisioning'];
-const security = [{ bearer: [] }];
-
 /** /homes/{id}/provisioning: the service provisioning definitions of a home. */
 export const provisioningRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  routeDefaults(app, { tags: ['Provisioning'] });
   const { provisioning } = app.ctx.services;
 
   app.get(
@@ -22,11 +21,9 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'homes.read' },
       schema: {
-        tags,
-        security,
         summary: "A home's service provisioning definitions",
         params: IdParams,
-        response: { 200: Type.Object({ items: Type.Array(ProvisioningViewSchema) }), '4xx': ProblemSchema },
+        response: { 200: Type.Object({ items: Type.Array(ProvisioningViewSchema) }) },
       },
     },
     async (request) => ({ items: await provisioning.list(request.scope, request.params.id) }),
@@ -37,11 +34,9 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'homes.read' },
       schema: {
-        tags,
-        security,
         summary: 'One provisioning definition',
         params: HomeProvisioningParams,
-        response: { 200: ProvisioningViewSchema, '4xx': ProblemSchema },
+        response: { 200: ProvisioningViewSchema },
       },
     },
     async (request, reply) =>
@@ -56,12 +51,10 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'homes.write' },
       schema: {
-        tags,
-        security,
         summary: 'Add a service to a home',
         params: IdParams,
         body: CreateProvisioningBody,
-        response: { 201: ProvisioningViewSchema, '4xx': ProblemSchema },
+        response: { 201: ProvisioningViewSchema },
       },
     },
     async (request, reply) => {
@@ -84,12 +77,10 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'homes.write' },
       schema: {
-        tags,
-        security,
         summary: 'Change a definition: settings (interval, recipients, thresholds), suspend or resume',
         params: HomeProvisioningParams,
         body: UpdateProvisioningBody,
-        response: { 200: ProvisioningViewSchema, '4xx': ProblemSchema },
+        response: { 200: ProvisioningViewSchema },
       },
     },
     async (request, reply) =>
@@ -110,11 +101,9 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'homes.write' },
       schema: {
-        tags,
-        security,
         summary: 'Remove a service from a home',
         params: HomeProvisioningParams,
-        response: { 204: NoContent, '4xx': ProblemSchema },
+        response: { 204: NoContent },
       },
     },
     async (request, reply) => {

@@ -1,5 +1,6 @@
 import { setImmediate } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
+import { putAtRevision } from '../db/revision.js';
 import type { DB } from '../db/schema.js';
 import type { WeatherPoint } from './weather.js';
 
@@ -31,21 +32,8 @@ export class RegionsRepository {
    * On PostgreSQL the row stays locked until the transaction ends, so loads of a region take turns.
    */
   async bump(region: string, revision: number, now: number, trx: Kysely<DB>): Promise<boolean> {
-    if (revision === 0) {
-      const result = await trx
-        .insertInto('regions')
-        .values({ id: region, created_at: now, updated_at: now, revision: 1 })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .executeTakeFirst();
-      return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
-    }
-    const result = await trx
-      .updateTable('regions')
-      .set({ updated_at: now, revision: revision + 1 })
-      .where('id', '=', region)
-      .where('revision', '=', revision)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    const key = { column: 'id', value: region } as const;
+    return putAtRevision(trx, 'regions', key, revision, { updated_at: now }, { created_at: now });
   }
 
   /** Stores daily means; a date already stored takes the new value. */

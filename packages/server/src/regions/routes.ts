@@ -4,7 +4,7 @@ import { type TSchema, Type } from 'typebox';
 import { ApiError } from '../http/errors.js';
 import { withEtag } from '../http/etag.js';
 import { ifMatchOf } from '../http/request.js';
-import { ProblemSchema } from '../http/schemas.js';
+import { routeDefaults } from '../http/route-defaults.js';
 import { toCsv } from '../telemetry/csv.js';
 import { wantsCsv } from '../telemetry/routes.js';
 import {
@@ -17,8 +17,6 @@ import {
   WeatherSeriesSchema,
 } from './schemas.js';
 
-const tags = ['Regions'];
-const security = [{ bearer: [] }];
 const read = { permission: 'regions.read' } as const;
 const manage = { permission: 'regions.manage' } as const;
 
@@ -48,6 +46,7 @@ function csvOf(request: FastifyRequest): string {
 
 /** /regions: the platform's regional weather and carbon intensity series (docs/insight.md). */
 export const regionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  routeDefaults(app, { tags: ['Regions'] });
   const { regions } = app.ctx.services;
   const bodyLimit = Math.max(app.ctx.config.bodyLimit, SERIES_BODY_LIMIT);
   // Only here: CSV bodies are understood by the series uploads and nowhere else.
@@ -60,10 +59,8 @@ export const regionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: read,
       schema: {
-        tags,
-        security,
         summary: 'List the regions and the series loaded for each (first and last day or half hour)',
-        response: { 200: RegionListSchema, '4xx': ProblemSchema },
+        response: { 200: RegionListSchema },
       },
     },
     async () => ({ items: await regions.list() }),
@@ -75,14 +72,12 @@ export const regionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: manage,
       bodyLimit,
       schema: {
-        tags,
-        security,
         summary: "Load a region's daily mean outdoor temperatures (CSV date,mean_c), all or nothing",
         description:
           'Adds to the series; a date given again takes the new mean. Every bad line is listed (400, errors[].field = "line N") and nothing is stored. If-Match takes the ETag of the region’s GETs. See docs/insight.md.',
         params: RegionParams,
         body: csvBody('date,mean_c: a local date (YYYY-MM-DD) and its mean outdoor temperature in °C'),
-        response: { 200: ImportResultSchema, '4xx': ProblemSchema },
+        response: { 200: ImportResultSchema },
       },
     },
     async (request, reply) =>
@@ -94,13 +89,11 @@ export const regionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: read,
       schema: {
-        tags,
-        security,
         summary: "A region's daily mean outdoor temperatures and degree days (JSON or CSV)",
         params: RegionParams,
         querystring: WeatherQuery,
         produces: ['application/json', 'text/csv'],
-        response: { 200: csvOrJson(WeatherSeriesSchema, 'the daily means'), '4xx': ProblemSchema },
+        response: { 200: csvOrJson(WeatherSeriesSchema, 'the daily means') },
       },
     },
     async (request, reply) => {
@@ -121,8 +114,6 @@ export const regionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: manage,
       bodyLimit,
       schema: {
-        tags,
-        security,
         summary: "Load a region's half-hourly grid carbon intensity (CSV time,g_per_kwh), all or nothing",
         description:
           'Adds to the series; a half hour given again takes the new value. Every bad line is listed (400, errors[].field = "line N") and nothing is stored. If-Match takes the ETag of the region’s GETs. See docs/tariffs.md.',
@@ -130,7 +121,7 @@ export const regionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: csvBody(
           'time,g_per_kwh: the start of a half hour (RFC 3339 with a zone) and gCO2e/kWh (0-2000)',
         ),
-        response: { 200: ImportResultSchema, '4xx': ProblemSchema },
+        response: { 200: ImportResultSchema },
       },
     },
     async (request, reply) =>
@@ -145,13 +136,11 @@ export const regionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: read,
       schema: {
-        tags,
-        security,
         summary: "A region's half-hourly grid carbon intensity (JSON or CSV)",
         params: RegionParams,
         querystring: IntensityQuery,
         produces: ['application/json', 'text/csv'],
-        response: { 200: csvOrJson(IntensitySeriesSchema, 'the half hours'), '4xx': ProblemSchema },
+        response: { 200: csvOrJson(IntensitySeriesSchema, 'the half hours') },
       },
     },
     async (request, reply) => {

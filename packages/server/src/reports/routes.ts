@@ -3,12 +3,10 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { withholdNonFinite } from '../analytics/finite.js';
 import { ApiError } from '../http/errors.js';
-import { IdParams, ProblemSchema } from '../http/schemas.js';
+import { routeDefaults } from '../http/route-defaults.js';
+import { IdParams } from '../http/schemas.js';
 import { monthlyReportHtml } from './html.js';
 import { MonthlyReportQuery, MonthlyReportSchema } from './schemas.js';
-
-const tags = ['Reports'];
-const security = [{ bearer: [] }];
 
 const OFFERED = ['application/json', 'text/html'] as const;
 type Offered = (typeof OFFERED)[number];
@@ -51,6 +49,7 @@ export function negotiate(request: FastifyRequest): Offered | null {
 
 /** GET /homes/{id}/reports/monthly: a home's month as a document (JSON, or HTML to print). */
 export const reportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  routeDefaults(app, { tags: ['Reports'] });
   const { reports } = app.ctx.services;
 
   app.get(
@@ -58,8 +57,6 @@ export const reportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'performance.read' },
       schema: {
-        tags,
-        security,
         summary: "A home's monthly performance report (JSON, or a printable HTML page)",
         description:
           'The local month’s figures from GET /homes/{id}/performance (SPF, COP per week or day, coverage and quality, ' +
@@ -78,7 +75,6 @@ export const reportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
               'text/html': { schema: Type.String() },
             },
           },
-          '4xx': ProblemSchema,
         },
       },
     },

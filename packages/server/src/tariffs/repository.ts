@@ -1,10 +1,11 @@
 import { setImmediate } from 'node:timers/promises';
-import { type Kysely, PostgresAdapter, type Selectable, type Updateable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Scope } from '../auth/scope.js';
 import { inScope } from '../auth/tenancy.js';
-import { deleteAtRevision, updateAtRevision } from '../db/revision.js';
+import { isPostgres } from '../db/dialect.js';
+import { deleteAtRevision, putAtRevision, updateAtRevision } from '../db/revision.js';
 import type { DB, Fuel, TariffsTable } from '../db/schema.js';
-import { isUniqueViolation } from '../db/sql.js';
+import { insertUnlessTaken, unlessTaken } from '../db/sql.js';
 
 export type TariffRow = Selectable<TariffsTable>;
 
@@ -14,8 +15,6 @@ export interface TariffFilter {
   after?: string;
   limit: number;
 }
-
-const isPostgres = (trx: Kysely<DB>) => trx.getExecutor().adapter instanceof PostgresAdapter;
 
 /** The SQL of tariffs and of homes' own tariffs, always within the caller's agent. */
 export class TariffsRepository {
@@ -64,13 +63,7 @@ export class TariffsRepository {
 
   /** Inserts the tariff; false when the unique index refused a second open-ended default. */
   async insert(row: TariffRow, trx: Kysely<DB>): Promise<boolean> {
-    try {
-      await trx.insertInto('tariffs').values(row).execute();
-      return true;
-    } catch (err) {
-      if (isUniqueViolation(err)) return false;
-      throw err;
-    }
+    return insertUnlessTaken(trx, 'tariffs', row);
   }
 
   /** 'updated', 'stale' (the revision moved on) or 'taken' (a second open-ended default). */
@@ -80,12 +73,8 @@ export class TariffsRepository {
     patch: Updateable<TariffsTable>,
     trx: Kysely<DB>,
   ): Promise<'updated' | 'stale' | 'taken'> {
-    try {
-      return (await updateAtRevision(trx, 'tariffs', id, revision, patch)) ? 'updated' : 'stale';
-    } catch (err) {
-      if (isUniqueViolation(err)) return 'taken';
-      throw err;
-    }
+    const updated = await unlessTaken(updateAtRevision(trx, 'tariffs', id, revision, patch));
+    return updated === 'taken' ? 'taken' : updated ? 'updated' : 'stale';
   }
 
   delete(id: string, revision: number, trx: Kysely<DB>): Promise<boolean> {
@@ -136,25 +125,9 @@ export class TariffsRepository {
 
   /** Moves the home's revision on from `revision`; false when someone else did first. */
   async bumpHomeTariffs(homeId: string, revision: number, now: number, trx: Kysely<DB>): Promise<boolean> {
-    if (revision === 0) {
-      try {
-        await trx
-          .insertInto('home_tariff_sets')
-          .values({ home_id: homeId, revision: 1, updated_at: now })
-          .execute();
-        return true;
-      } catch (err) {
-        if (isUniqueViolation(err)) return false;
-        throw err;
-      }
-    }
-    const result = await trx
-      .updateTable('home_tariff_sets')
-      .set({ revision: revision + 1, updated_at: now })
-      .where('home_id', '=', homeId)
-      .where('revision', '=', revision)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return putAtRevision(trx, 'home_tariff_sets', { column: 'home_id', value: homeId }, revision, {
+      updated_at: now,
+    });
   }
 
   /** Stores half-hourly intensities of a region; a half hour already stored takes the new value. */

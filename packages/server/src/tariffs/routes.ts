@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { withEtag } from '../http/etag.js';
 import { decodeCursor, pageOf, toPage } from '../http/paging.js';
 import { actorOf, ifMatchOf, locationOf } from '../http/request.js';
-import { IdParams, NoContent, ProblemSchema } from '../http/schemas.js';
+import { routeDefaults } from '../http/route-defaults.js';
+import { IdParams, NoContent } from '../http/schemas.js';
 import {
   CreateTariffBody,
   HomeTariffsQuery,
@@ -13,13 +14,12 @@ import {
   UpdateTariffBody,
 } from './schemas.js';
 
-const tags = ['Tariffs'];
-const security = [{ bearer: [] }];
 const read = { permission: 'tariffs.read' } as const;
 const manage = { permission: 'tariffs.manage' } as const;
 
 /** /tariffs: an agent's unit rates, standing charges and carbon factors; /homes/{id}/tariffs: a home's. */
 export const tariffsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  routeDefaults(app, { tags: ['Tariffs'] });
   const { tariffs } = app.ctx.services;
 
   app.post(
@@ -27,13 +27,11 @@ export const tariffsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: manage,
       schema: {
-        tags,
-        security,
         summary: 'Create a tariff (flat unitRate or time-of-use bands) for one fuel',
         description:
           'Money in minor units (pence); bands cover the local day exactly once. See docs/tariffs.md.',
         body: CreateTariffBody,
-        response: { 201: TariffViewSchema, '4xx': ProblemSchema },
+        response: { 201: TariffViewSchema },
       },
     },
     async (request, reply) => {
@@ -50,11 +48,9 @@ export const tariffsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: read,
       schema: {
-        tags,
-        security,
         summary: "List the agent's tariffs (filter by fuel)",
         querystring: TariffListQuery,
-        response: { 200: pageOf(TariffViewSchema), '4xx': ProblemSchema },
+        response: { 200: pageOf(TariffViewSchema) },
       },
     },
     async (request, reply) => {
@@ -75,11 +71,9 @@ export const tariffsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: read,
       schema: {
-        tags,
-        security,
         summary: 'Read one tariff',
         params: IdParams,
-        response: { 200: TariffViewSchema, '4xx': ProblemSchema },
+        response: { 200: TariffViewSchema },
       },
     },
     async (request, reply) => withEtag(reply, await tariffs.get(request.scope, request.params.id)),
@@ -90,12 +84,10 @@ export const tariffsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: manage,
       schema: {
-        tags,
-        security,
         summary: 'Change a tariff (the fields given; fuel and agent never change)',
         params: IdParams,
         body: UpdateTariffBody,
-        response: { 200: TariffViewSchema, '4xx': ProblemSchema },
+        response: { 200: TariffViewSchema },
       },
     },
     async (request, reply) =>
@@ -110,11 +102,9 @@ export const tariffsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: manage,
       schema: {
-        tags,
-        security,
         summary: 'Delete a tariff (409 while a home uses it as its own)',
         params: IdParams,
-        response: { 204: NoContent, '4xx': ProblemSchema },
+        response: { 204: NoContent },
       },
     },
     async (request, reply) => {
@@ -128,12 +118,10 @@ export const tariffsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: read,
       schema: {
-        tags,
-        security,
         summary: "The tariff of each fuel a home uses on a date: its own, or its agent's default",
         params: IdParams,
         querystring: HomeTariffsQuery,
-        response: { 200: HomeTariffsViewSchema, '4xx': ProblemSchema },
+        response: { 200: HomeTariffsViewSchema },
       },
     },
     async (request, reply) =>
@@ -145,12 +133,10 @@ export const tariffsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: manage,
       schema: {
-        tags,
-        security,
         summary: "Replace a home's own tariffs (fuels not listed use the agent's default)",
         params: IdParams,
         body: SetHomeTariffsBody,
-        response: { 200: HomeTariffsViewSchema, '4xx': ProblemSchema },
+        response: { 200: HomeTariffsViewSchema },
       },
     },
     async (request, reply) =>

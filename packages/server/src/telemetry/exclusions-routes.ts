@@ -2,14 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { etagOf, withEtag } from '../http/etag.js';
 import { decodeCursor, pageOf, toPage } from '../http/paging.js';
 import { actorOf, ifMatchOf, locationOf } from '../http/request.js';
-import { IdParams, NoContent, ProblemSchema } from '../http/schemas.js';
+import { routeDefaults } from '../http/route-defaults.js';
+import { IdParams, NoContent } from '../http/schemas.js';
 import { CreateExclusionBody, ExclusionListQuery, ExclusionParams, ExclusionViewSchema } from './schemas.js';
-
-const tags = ['Telemetry'];
-const security = [{ bearer: [] }];
 
 /** /homes/{id}/telemetry/exclusions: readings left out of rollups, queries and analytics. */
 export const exclusionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  routeDefaults(app, { tags: ['Telemetry'] });
   const exclusions = app.ctx.services.exclusions;
 
   app.get(
@@ -17,12 +16,10 @@ export const exclusionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'telemetry.read' },
       schema: {
-        tags,
-        security,
         summary: "A home's exclusions of readings, oldest first; ?channelId= for one channel's",
         params: IdParams,
         querystring: ExclusionListQuery,
-        response: { 200: pageOf(ExclusionViewSchema), '4xx': ProblemSchema },
+        response: { 200: pageOf(ExclusionViewSchema) },
       },
     },
     async (request, reply) => {
@@ -42,11 +39,9 @@ export const exclusionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'telemetry.read' },
       schema: {
-        tags,
-        security,
         summary: 'One exclusion of readings',
         params: ExclusionParams,
-        response: { 200: ExclusionViewSchema, '4xx': ProblemSchema },
+        response: { 200: ExclusionViewSchema },
       },
     },
     async (request, reply) =>
@@ -58,8 +53,6 @@ export const exclusionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'telemetry.exclude' },
       schema: {
-        tags,
-        security,
         summary: "Exclude a channel's readings over [from, to) (they stay stored)",
         description:
           'The readings leave rollups, queries (unless includeExcluded=true), analytics and fault rules; ' +
@@ -67,7 +60,7 @@ export const exclusionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'and range again answers 200 with the existing exclusion (409 with another reason).',
         params: IdParams,
         body: CreateExclusionBody,
-        response: { 200: ExclusionViewSchema, 201: ExclusionViewSchema, '4xx': ProblemSchema },
+        response: { 200: ExclusionViewSchema, 201: ExclusionViewSchema },
       },
     },
     async (request, reply) => {
@@ -86,11 +79,9 @@ export const exclusionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'telemetry.exclude' },
       schema: {
-        tags,
-        security,
         summary: 'Remove an exclusion: its readings count again, exactly as before',
         params: ExclusionParams,
-        response: { 204: NoContent, '4xx': ProblemSchema },
+        response: { 204: NoContent },
       },
     },
     async (request, reply) => {

@@ -3,6 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import { DateTime } from 'luxon';
 import { pollStatus } from '../amr/poller.js';
 import type { Scope } from '../auth/scope.js';
+import { isPostgres } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
 import { isoTime } from '../db/time.js';
 import type { HomesService } from '../homes/service.js';
@@ -729,7 +730,7 @@ export class TelemetryQueries {
     const excluded = await exclusionsOf(this.deps.db, [flag, ...registers], from - HOUR, to);
     // The hours drive the read (a primary key range per hour); SQLite's CROSS JOIN keeps that order,
     // where its planner would otherwise scan the readings and the hours within them.
-    const outerFirst = sql.raw(this.deps.sqlite ? 'cross join' : 'join');
+    const outerFirst = sql.raw(isPostgres(this.deps.db) ? 'join' : 'cross join');
     const rows = await sql<{
       hour: number | string;
       series: number | string;

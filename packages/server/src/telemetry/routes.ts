@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../http/errors.js';
-import { IdParams, ProblemSchema } from '../http/schemas.js';
+import { routeDefaults } from '../http/route-defaults.js';
+import { IdParams } from '../http/schemas.js';
 import { toCsv } from './csv.js';
 import {
   LatestQuery,
@@ -13,9 +14,6 @@ import {
   TelemetryQuery,
 } from './schemas.js';
 import { MAX_READINGS_PER_REQUEST, type Writer } from './types.js';
-
-const tags = ['Telemetry'];
-const security = [{ bearer: [] }];
 
 /** The writer behind a request: a gateway's token writes for its home; a user's within their homes. */
 function writerOf(request: FastifyRequest): Writer {
@@ -37,6 +35,7 @@ export const wantsCsv = (request: FastifyRequest): boolean =>
 
 /** POST /telemetry (push), GET /homes/{id}/telemetry (series, CSV), GET /homes/{id}/telemetry/latest. */
 export const telemetryRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  routeDefaults(app, { tags: ['Telemetry'] });
   const { telemetry, telemetryQueries } = app.ctx.services;
 
   app.post(
@@ -44,14 +43,12 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'telemetry.write' },
       schema: {
-        tags,
-        security,
         summary: 'Push readings (a gateway for its home; admins and editors to import)',
         description:
           `Up to ${MAX_READINGS_PER_REQUEST} readings. The answer is sent once the stored readings are durably ` +
           'committed; each refused reading is listed with its index and reason. Re-sending is safe.',
         body: PushBody,
-        response: { 200: PushResultSchema, '4xx': ProblemSchema },
+        response: { 200: PushResultSchema },
       },
     },
     async (request) => {
@@ -71,8 +68,6 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'telemetry.read' },
       schema: {
-        tags,
-        security,
         summary: "A home's readings: raw or in buckets (JSON, or CSV with Accept: text/csv)",
         params: IdParams,
         querystring: TelemetryQuery,
@@ -85,7 +80,6 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox = async (app) => {
               'text/csv': { schema: Type.String() },
             },
           },
-          '4xx': ProblemSchema,
         },
       },
     },
@@ -117,12 +111,10 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'telemetry.read' },
       schema: {
-        tags,
-        security,
         summary: "The newest reading of each of a home's channels",
         params: IdParams,
         querystring: LatestQuery,
-        response: { 200: LatestSchema, '4xx': ProblemSchema },
+        response: { 200: LatestSchema },
       },
     },
     async (request) =>

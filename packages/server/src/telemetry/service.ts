@@ -2,6 +2,7 @@ import type SqliteDatabase from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Scope } from '../auth/scope.js';
 import type { Database } from '../db/database.js';
+import { isPostgres } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
 import { meterMeasures, ratedCapacityKw } from '../homes/installation-facts.js';
 import { monitoredFrom } from '../homes/monitored-from.js';
@@ -71,7 +72,7 @@ export class TelemetryService {
 
   constructor(private readonly deps: TelemetryDeps) {
     const { database } = deps;
-    if (database.dialect === 'postgres') this.partitions = new Partitions(database.db);
+    if (isPostgres(database.db)) this.partitions = new Partitions(database.db);
     else this.sqliteSession = new SqliteWriteSession(database.sqlite as SqliteDatabase.Database);
   }
 

@@ -1,9 +1,10 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Scope } from '../auth/scope.js';
 import { inScope } from '../auth/tenancy.js';
+import { isPostgres } from '../db/dialect.js';
 import { deleteAtRevision, updateAtRevision } from '../db/revision.js';
 import type { DB, Role, UsersTable } from '../db/schema.js';
-import { isUniqueViolation } from '../db/sql.js';
+import { insertUnlessTaken } from '../db/sql.js';
 
 export type UserRow = Selectable<UsersTable>;
 
@@ -92,13 +93,7 @@ export class UsersRepository {
    * acceptances racing for one username get one user and one false, never a database error.
    */
   async insertIfUsernameFree(row: UserRow, trx: Kysely<DB>): Promise<boolean> {
-    try {
-      await trx.insertInto('users').values(row).execute();
-      return true;
-    } catch (err) {
-      if (isUniqueViolation(err)) return false;
-      throw err;
-    }
+    return insertUnlessTaken(trx, 'users', row);
   }
 
   async update(
@@ -141,8 +136,8 @@ export class UsersRepository {
   }
 
   /** Serialises admin changes within one agent on PostgreSQL (SQLite already has a single writer). */
-  async lockAgentUsers(agentId: string, trx: Kysely<DB>, dialect: 'sqlite' | 'postgres'): Promise<void> {
-    if (dialect === 'postgres') {
+  async lockAgentUsers(agentId: string, trx: Kysely<DB>): Promise<void> {
+    if (isPostgres(trx)) {
       await trx.selectFrom('agents').select('id').where('id', '=', agentId).forUpdate().execute();
     }
   }

@@ -2,14 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { withEtag } from '../http/etag.js';
 import { decodeCursor, pageOf, toPage } from '../http/paging.js';
 import { actorOf, ifMatchOf } from '../http/request.js';
-import { IdParams, NoContent, ProblemSchema } from '../http/schemas.js';
+import { routeDefaults } from '../http/route-defaults.js';
+import { IdParams, NoContent } from '../http/schemas.js';
 import { ChangePasswordBody, UpdateUserBody, UserListQuery, UserViewSchema } from './schemas.js';
-
-const tags = ['Users'];
-const security = [{ bearer: [] }];
 
 /** /users: the caller's own account, and an admin's (or the operator's) management of users. */
 export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  routeDefaults(app, { tags: ['Users'] });
   const { users } = app.ctx.services;
 
   app.get(
@@ -17,10 +16,8 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'self' },
       schema: {
-        tags,
-        security,
         summary: 'The caller: who this access token belongs to',
-        response: { 200: UserViewSchema, '4xx': ProblemSchema },
+        response: { 200: UserViewSchema },
       },
     },
     async (request, reply) => withEtag(reply, await users.me(request.scope)),
@@ -31,11 +28,9 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'self' },
       schema: {
-        tags,
-        security,
         summary: 'Change your password (your other sessions are logged out)',
         body: ChangePasswordBody,
-        response: { 204: NoContent, '4xx': ProblemSchema },
+        response: { 204: NoContent },
       },
     },
     async (request, reply) => {
@@ -66,11 +61,9 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'users.read' },
       schema: {
-        tags,
-        security,
         summary: "List users: an admin sees their agent's, the operator any agent's",
         querystring: UserListQuery,
-        response: { 200: pageOf(UserViewSchema), '4xx': ProblemSchema },
+        response: { 200: pageOf(UserViewSchema) },
       },
     },
     async (request, reply) => {
@@ -93,11 +86,9 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'users.read' },
       schema: {
-        tags,
-        security,
         summary: 'Read one user',
         params: IdParams,
-        response: { 200: UserViewSchema, '4xx': ProblemSchema },
+        response: { 200: UserViewSchema },
       },
     },
     async (request, reply) => withEtag(reply, await users.get(request.scope, request.params.id)),
@@ -108,14 +99,12 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'users.manage' },
       schema: {
-        tags,
-        security,
         summary: 'Rename a user, change their role, disable or enable them',
         description:
           "Disabling revokes the user's tokens at once. The agent's last enabled admin cannot be demoted or disabled (409).",
         params: IdParams,
         body: UpdateUserBody,
-        response: { 200: UserViewSchema, '4xx': ProblemSchema },
+        response: { 200: UserViewSchema },
       },
     },
     async (request, reply) =>
@@ -130,11 +119,9 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'users.manage' },
       schema: {
-        tags,
-        security,
         summary: 'Delete a user (never the last enabled admin of an agent)',
         params: IdParams,
-        response: { 204: NoContent, '4xx': ProblemSchema },
+        response: { 204: NoContent },
       },
     },
     async (request, reply) => {

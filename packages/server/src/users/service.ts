@@ -27,7 +27,6 @@ export interface EnsureOperatorResult {
 
 export interface UsersDeps {
   db: Kysely<DB>;
-  dialect: 'sqlite' | 'postgres';
   agents: AgentsService;
   audit: AuditService;
   /** The login throttle: a wrong current password counts as a failed login (same buckets). */
@@ -241,7 +240,7 @@ export class UsersService {
       const row = await this.repo.find(actor.scope, id, trx);
       if (!row?.agent_id) throw new ApiError('not_found', `No user ${id}`);
       checkIfMatch(ifMatch, row.revision);
-      await this.repo.lockAgentUsers(row.agent_id, trx, this.deps.dialect);
+      await this.repo.lockAgentUsers(row.agent_id, trx);
       const next = { role: input.role ?? row.role, status: input.status ?? row.status };
       const losesAdmin =
         row.role === 'admin' &&
@@ -310,7 +309,7 @@ export class UsersService {
       const row = await this.repo.find(actor.scope, id, trx);
       if (!row?.agent_id) throw new ApiError('not_found', `No user ${id}`);
       checkIfMatch(ifMatch, row.revision);
-      await this.repo.lockAgentUsers(row.agent_id, trx, this.deps.dialect);
+      await this.repo.lockAgentUsers(row.agent_id, trx);
       if (
         row.role === 'admin' &&
         row.status === 'active' &&

@@ -1,5 +1,6 @@
 import type { StorageHealth } from '../db/storage-faults.js';
 import { isoTime, isoTimeOrNull } from '../db/time.js';
+import { type Lease, retryAfterFailure } from '../jobs/lease-queue.js';
 import { PassLoop } from '../jobs/loop.js';
 import type { NotificationsLog, NotificationsOptions } from '../notifications/service.js';
 import type { DeliveryRow, WebhookRow, WebhooksRepository } from './repository.js';
@@ -70,17 +71,17 @@ export class WebhookDeliveryWorker {
         const id = due[next++] as string;
         const now = Date.now();
         // Long enough for the attempt with its timeout, so the lease never runs out mid-send.
-        const leaseEnd = now + this.options.timeoutMs + 60_000;
-        const claimed = await this.repo.claim(id, now, leaseEnd);
+        const lease = { key: id, until: now + this.options.timeoutMs + 60_000 };
+        const claimed = await this.repo.claim(lease, now);
         if (!claimed) continue; // another worker has it, or an older one of its home came due first
-        if (await this.attempt(claimed.delivery, claimed.webhook, leaseEnd)) delivered++;
+        if (await this.attempt(claimed.delivery, claimed.webhook, lease)) delivered++;
       }
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, due.length) }, worker));
     return { delivered, more: due.length === BATCH_SIZE };
   }
 
-  private async attempt(delivery: DeliveryRow, webhook: WebhookRow, leaseEnd: number): Promise<boolean> {
+  private async attempt(delivery: DeliveryRow, webhook: WebhookRow, lease: Lease): Promise<boolean> {
     const attempts = Number(delivery.attempts) + 1;
     const started = Date.now();
     let response: WebhookResponse;
@@ -105,21 +106,20 @@ export class WebhookDeliveryWorker {
     const at = Date.now();
     if (!response.ok && this.loop.signal.aborted) {
       // Cut short by a shutdown: not the receiver's failure. Another worker may take it at once.
-      await this.repo.release(delivery.id, leaseEnd);
+      await this.repo.release(lease);
       return false;
     }
     if (response.ok) {
       // If this write fails the lease runs out and the delivery goes again: at least once.
-      await this.repo.markDelivered(delivery.id, leaseEnd, { attempts, status: response.status ?? 200, at });
+      await this.repo.markDelivered(lease, { attempts, status: response.status ?? 200, at });
       await this.repo.recordWebhookSuccess(webhook.id, at);
       return true;
     }
     const error = (response.error ?? 'error').slice(0, MAX_ERROR_LENGTH);
     const deadline = Number(delivery.give_up_at);
-    const giveUp = at >= deadline;
-    // The last retry happens at the deadline rather than being skipped past it.
-    const nextAttemptAt = giveUp ? at : Math.min(at + this.retryDelay(attempts), deadline);
-    await this.repo.recordFailure(delivery.id, leaseEnd, {
+    const backoff = { baseMs: this.options.retryBaseMs, maxMs: MAX_RETRY_DELAY_MS };
+    const { giveUp, nextAttemptAt } = retryAfterFailure(backoff, attempts, at, deadline);
+    await this.repo.recordFailure(lease, {
       attempts,
       status: response.status,
       error,
@@ -143,12 +143,5 @@ export class WebhookDeliveryWorker {
         'webhook delivery failed, will retry',
       );
     return false;
-  }
-
-  /** retryBaseMs doubled per failed attempt, ±20 % jitter, at most an hour. */
-  private retryDelay(attempts: number): number {
-    const exponential = this.options.retryBaseMs * 2 ** Math.min(attempts - 1, 30);
-    const jittered = exponential * (0.8 + Math.random() * 0.4);
-    return Math.max(1, Math.round(Math.min(jittered, MAX_RETRY_DELAY_MS)));
   }
 }

@@ -1,8 +1,9 @@
-import { type Kysely, type Selectable, sql, type Updateable } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Selectable, sql, type Updateable } from 'kysely';
 import type { Scope } from '../auth/scope.js';
 import { inScope } from '../auth/tenancy.js';
 import { deleteAtRevision, updateAtRevision } from '../db/revision.js';
 import type { DB, WebhookDeliveriesTable, WebhookStatus, WebhooksTable } from '../db/schema.js';
+import { type Lease, LeaseQueue } from '../jobs/lease-queue.js';
 
 export type WebhookRow = Selectable<WebhooksTable>;
 export type DeliveryRow = Selectable<WebhookDeliveriesTable>;
@@ -16,7 +17,17 @@ const INSERT_CHUNK = 200;
  * delivered or given up, and stays as the log afterwards.
  */
 export class WebhooksRepository {
-  constructor(private readonly db: Kysely<DB>) {}
+  /** The lease a worker takes on a delivery it sends: its end (`locked_until`) is its token. */
+  private readonly leases: LeaseQueue<'webhook_deliveries'>;
+
+  constructor(private readonly db: Kysely<DB>) {
+    this.leases = new LeaseQueue(db, {
+      table: 'webhook_deliveries',
+      key: 'id',
+      until: 'locked_until',
+      free: null,
+    });
+  }
 
   find(scope: Scope, id: string, trx: Kysely<DB> = this.db): Promise<WebhookRow | undefined> {
     return trx
@@ -110,7 +121,7 @@ export class WebhooksRepository {
       .where('w.status', '=', 'active')
       .where('d.status', '=', 'pending')
       .where('d.next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('d.locked_until', 'is', null), eb('d.locked_until', '<', now)]))
+      .where(this.leases.unleased(now, 'd'))
       .where(({ not, exists, selectFrom }) => not(exists(olderPending(selectFrom, 'd'))))
       .orderBy('d.id')
       .limit(limit)
@@ -125,28 +136,23 @@ export class WebhooksRepository {
    * delivery as due cannot both send it, nor send it before an older one of its home.
    */
   async claim(
-    id: string,
+    lease: Lease,
     now: number,
-    leaseEnd: number,
   ): Promise<{ delivery: DeliveryRow; webhook: WebhookRow } | undefined> {
-    const delivery = await this.db
-      .updateTable('webhook_deliveries')
-      .set({ locked_until: leaseEnd })
-      .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
-      .where(({ not, exists, selectFrom }) => not(exists(olderPending(selectFrom, 'webhook_deliveries'))))
-      .where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('webhooks as w')
-            .select(sql<number>`1`.as('one'))
-            .whereRef('w.id', '=', 'webhook_deliveries.webhook_id')
-            .where('w.status', '=', 'active'),
-        ),
-      )
-      .returningAll()
-      .executeTakeFirst();
+    const delivery = await this.leases.claim(lease, now, {
+      also: ({ and, eb, not, exists, selectFrom }) =>
+        and([
+          eb('status', '=', 'pending'),
+          eb('next_attempt_at', '<=', now),
+          not(exists(olderPending(selectFrom, 'webhook_deliveries'))),
+          exists(
+            selectFrom('webhooks as w')
+              .select(sql<number>`1`.as('one'))
+              .whereRef('w.id', '=', 'webhook_deliveries.webhook_id')
+              .where('w.status', '=', 'active'),
+          ),
+        ]),
+    });
     if (!delivery) return undefined;
     const webhook = await this.db
       .selectFrom('webhooks')
@@ -157,43 +163,32 @@ export class WebhooksRepository {
   }
 
   /** Gives a lease back without recording an attempt (the worker is stopping). */
-  async release(id: string, leaseEnd: number): Promise<void> {
-    await this.db
-      .updateTable('webhook_deliveries')
-      .set({ locked_until: null })
-      .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .where('locked_until', '=', leaseEnd)
-      .execute();
+  async release(lease: Lease): Promise<void> {
+    await this.leases.release(lease, {}, { also: pending });
   }
 
   /** Records a 2xx; only the holder of the lease does (one whose lease ran out must not undo another's work). */
   async markDelivered(
-    id: string,
-    leaseEnd: number,
+    lease: Lease,
     outcome: { attempts: number; status: number; at: number },
   ): Promise<void> {
-    await this.db
-      .updateTable('webhook_deliveries')
-      .set({
+    await this.leases.release(
+      lease,
+      {
         status: 'delivered',
         attempts: outcome.attempts,
         last_status: outcome.status,
         last_error: null,
         last_attempt_at: outcome.at,
         delivered_at: outcome.at,
-        locked_until: null,
-      })
-      .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .where('locked_until', '=', leaseEnd)
-      .execute();
+      },
+      { also: pending },
+    );
   }
 
   /** Records a failed attempt and releases the lease: retried at `nextAttemptAt`, or `failed` for good. */
   async recordFailure(
-    id: string,
-    leaseEnd: number,
+    lease: Lease,
     outcome: {
       attempts: number;
       status: number | null;
@@ -203,21 +198,18 @@ export class WebhooksRepository {
       giveUp: boolean;
     },
   ): Promise<void> {
-    await this.db
-      .updateTable('webhook_deliveries')
-      .set({
+    await this.leases.release(
+      lease,
+      {
         status: outcome.giveUp ? 'failed' : 'pending',
         attempts: outcome.attempts,
         last_status: outcome.status,
         last_error: outcome.error,
         last_attempt_at: outcome.at,
         next_attempt_at: outcome.nextAttemptAt,
-        locked_until: null,
-      })
-      .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .where('locked_until', '=', leaseEnd)
-      .execute();
+      },
+      { also: pending },
+    );
   }
 
   /** A success ends the webhook's run of failures. */
@@ -269,6 +261,9 @@ export class WebhooksRepository {
     });
   }
 }
+
+/** A delivery's outcome is written only while it is still pending. */
+const pending = (eb: ExpressionBuilder<DB, 'webhook_deliveries'>) => eb('status', '=', 'pending');
 
 /** An older pending delivery of the same webhook for the same home as the row `outer` names. */
 function olderPending(

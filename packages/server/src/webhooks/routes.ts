@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { withEtag } from '../http/etag.js';
 import { decodeCursor, pageOf, toPage } from '../http/paging.js';
 import { actorOf, ifMatchOf, locationOf } from '../http/request.js';
-import { IdParams, NoContent, ProblemSchema } from '../http/schemas.js';
+import { routeDefaults } from '../http/route-defaults.js';
+import { IdParams, NoContent } from '../http/schemas.js';
 import {
   CreateWebhookBody,
   DeliveryListQuery,
@@ -13,12 +14,11 @@ import {
   WebhookWithSecretSchema,
 } from './schemas.js';
 
-const tags = ['Webhooks'];
-const security = [{ bearer: [] }];
 const manage = { permission: 'notifications.manage' } as const;
 
 /** /webhooks: an agent's signed HTTPS endpoints for alarm events, with their delivery logs (docs/notifications.md). */
 export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  routeDefaults(app, { tags: ['Webhooks'] });
   const { webhooks } = app.ctx.services;
 
   app.post(
@@ -26,13 +26,11 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: manage,
       schema: {
-        tags,
-        security,
         summary: 'Create a webhook; the answer holds its signing secret, shown only this once',
         description:
           'Deliveries are POSTed as JSON with a Hearth-Signature header (HMAC-SHA256); see docs/notifications.md.',
         body: CreateWebhookBody,
-        response: { 201: WebhookWithSecretSchema, '4xx': ProblemSchema },
+        response: { 201: WebhookWithSecretSchema },
       },
     },
     async (request, reply) => {
@@ -49,11 +47,9 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: manage,
       schema: {
-        tags,
-        security,
         summary: "List the agent's webhooks (never their secrets)",
         querystring: WebhookListQuery,
-        response: { 200: pageOf(WebhookViewSchema), '4xx': ProblemSchema },
+        response: { 200: pageOf(WebhookViewSchema) },
       },
     },
     async (request, reply) => {
@@ -74,11 +70,9 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: manage,
       schema: {
-        tags,
-        security,
         summary: 'Read one webhook: its status, and why it was disabled',
         params: IdParams,
-        response: { 200: WebhookViewSchema, '4xx': ProblemSchema },
+        response: { 200: WebhookViewSchema },
       },
     },
     async (request, reply) => withEtag(reply, await webhooks.get(request.scope, request.params.id)),
@@ -89,13 +83,11 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: manage,
       schema: {
-        tags,
-        security,
         summary:
           'Change a webhook (the fields given); status active re-enables it and resumes pending deliveries',
         params: IdParams,
         body: UpdateWebhookBody,
-        response: { 200: WebhookViewSchema, '4xx': ProblemSchema },
+        response: { 200: WebhookViewSchema },
       },
     },
     async (request, reply) =>
@@ -110,11 +102,9 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: manage,
       schema: {
-        tags,
-        security,
         summary: 'Delete a webhook and its delivery log (pending deliveries are not sent)',
         params: IdParams,
-        response: { 204: NoContent, '4xx': ProblemSchema },
+        response: { 204: NoContent },
       },
     },
     async (request, reply) => {
@@ -128,12 +118,10 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: manage,
       schema: {
-        tags,
-        security,
         summary:
           'Rotate the signing secret: the new one signs every attempt from now on, shown only this once',
         params: IdParams,
-        response: { 200: WebhookWithSecretSchema, '4xx': ProblemSchema },
+        response: { 200: WebhookWithSecretSchema },
       },
     },
     async (request, reply) =>
@@ -145,11 +133,9 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: manage,
       schema: {
-        tags,
-        security,
         summary: 'Queue a test delivery (type ping) to the webhook; follow it in its delivery log',
         params: IdParams,
-        response: { 202: DeliveryViewSchema, '4xx': ProblemSchema },
+        response: { 202: DeliveryViewSchema },
       },
     },
     async (request, reply) => reply.code(202).send(await webhooks.ping(request.scope, request.params.id)),
@@ -160,12 +146,10 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: manage,
       schema: {
-        tags,
-        security,
         summary: "The webhook's delivery log, newest first: status, attempts, last answer or error",
         params: IdParams,
         querystring: DeliveryListQuery,
-        response: { 200: pageOf(DeliveryViewSchema), '4xx': ProblemSchema },
+        response: { 200: pageOf(DeliveryViewSchema) },
       },
     },
     async (request, reply) => {
