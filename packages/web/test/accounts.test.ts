@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LiveServer, startServer } from '../../client/test/support.js';
 import { dialect, login, OPERATOR } from '../../server/test/helpers/harness.js';
 import { resetTokenFromMail } from '../../server/test/helpers/password-resets.js';
-import { createTenant, latestMailTo, type Tenant, tokenFromMail } from '../../server/test/helpers/tenants.js';
+import { createTenant, latestMailTo, type Tenant } from '../../server/test/helpers/tenants.js';
 import {
   buildConsole,
   DIST_DIR,
@@ -187,7 +187,9 @@ run('accounts in the web console, in a real browser', () => {
     await page.getByLabel('New password', { exact: true }).fill('orchid falcon pebble 64');
     await page.getByRole('button', { name: 'Change password' }).click();
     await expect.poll(() => fieldError(page, 'Current password')).toContain('Current password is wrong');
-    expect(await page.getByLabel('New password', { exact: true }).inputValue()).toBe('orchid falcon pebble 64');
+    expect(await page.getByLabel('New password', { exact: true }).inputValue()).toBe(
+      'orchid falcon pebble 64',
+    );
 
     await page.getByLabel('Current password').fill(user.password);
     await page.getByRole('button', { name: 'Change password' }).click();

@@ -44,10 +44,8 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'self' },
       schema: {
-        tags,
-        security,
         summary: 'Log out everywhere: end every session of yours, this one included',
-        response: { 204: NoContent, '4xx': ProblemSchema },
+        response: { 204: NoContent },
       },
     },
     async (request, reply) => {
