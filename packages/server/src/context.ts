@@ -11,7 +11,7 @@ import { AuthService } from './auth/service.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { FaultEvaluator } from './faults/evaluator.js';
-import { FaultsRepository } from './faults/repository.js';
+import { alarmedHomes, FaultsRepository } from './faults/repository.js';
 import { AlarmsService } from './faults/service.js';
 import { FleetService } from './fleet/service.js';
 import { GatewaysRepository } from './gateways/repository.js';
@@ -25,6 +25,7 @@ import { IntegrationClientsRepository } from './integration-clients/repository.j
 import { IntegrationClientsService } from './integration-clients/service.js';
 import { InvitationsRepository } from './invitations/repository.js';
 import { InvitationsService } from './invitations/service.js';
+import type { Logger } from './log.js';
 import { MailService } from './mail/service.js';
 import { NotificationsRepository } from './notifications/repository.js';
 import { NotificationsService } from './notifications/service.js';
@@ -85,12 +86,6 @@ export interface AppContext {
     faultEvaluator: FaultEvaluator;
     fleet: FleetService;
   };
-}
-
-export interface Logger {
-  info(obj: object | string, msg?: string): void;
-  warn(obj: object | string, msg?: string): void;
-  error(obj: object | string, msg?: string): void;
 }
 
 export function createContext(config: Config, database: Database, log: Logger): AppContext {
@@ -177,6 +172,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
     groupsExist: (agentId, ids, trx) => homeGroups.allExist(agentId, ids, trx),
     meterStatuses: (homeId, agentId, meters, trx) =>
       (telemetryQueries as TelemetryQueries).meterStatuses(homeId, agentId, meters, trx),
+    alarmedHomes,
     defaultRegion: config.defaultRegion,
     regionalWeather: (region, fromDate, toDate) =>
       (regions as RegionsService).dailyMeans(region, fromDate, toDate),
@@ -218,13 +214,14 @@ export function createContext(config: Config, database: Database, log: Logger): 
     telemetry,
     audit,
   });
-  const qualityAlarms = new QualityAlarms(db);
+  const faultsRepo = new FaultsRepository(db);
+  const qualityAlarms = new QualityAlarms((...span) => faultsRepo.alarmSpans(...span));
   const performance = new PerformanceService({
     homes: () => homes,
     telemetryQueries: () => telemetryQueries as TelemetryQueries,
     qualityAlarms: () => qualityAlarms,
   });
-  const amr = new AmrService({ config, db, telemetry, gateways, provisioning, log });
+  const amr = new AmrService({ config, db, telemetry, gateways, provisioning, homes, log });
   const tariffs = new TariffsService(new TariffsRepository(db), { db, audit, agents, homes: () => homes });
   regions = new RegionsService(new RegionsRepository(db), {
     db,
@@ -272,20 +269,20 @@ export function createContext(config: Config, database: Database, log: Logger): 
     publicUrl: config.publicUrl,
     log,
   });
-  const faultsRepo = new FaultsRepository(db);
   const alarms: AlarmsService = new AlarmsService(faultsRepo, {
     db,
     audit,
     agents,
     homes: () => homes,
     evaluator: () => faultEvaluator as FaultEvaluator,
+    provisioning,
     notifications: () => notifications,
   });
   faultEvaluator = new FaultEvaluator({
     db,
-    ...(database.sqlite ? { sqlite: database.sqlite } : {}),
     repo: faultsRepo,
     homes: () => homes,
+    telemetry: telemetryQueries,
     provisioning: () => provisioning as ProvisioningService,
     notifications: () => notifications,
     thresholdsOf: (homeId, agentId) => alarms.thresholdsOf(homeId, agentId),

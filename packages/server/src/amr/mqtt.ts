@@ -3,8 +3,8 @@ import tls from 'node:tls';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes';
 import { connect, type IPublishPacket, type MqttClient } from 'mqtt';
 import { type AmrConfig, isLoopback } from '../config.js';
-import type { Logger } from '../context.js';
 import { type GatewayIdentity, readingsTopic, resultsTopic } from '../gateways/service.js';
+import type { Logger } from '../log.js';
 import {
   type IncomingReading,
   type IngestResult,
