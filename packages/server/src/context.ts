@@ -29,6 +29,7 @@ import type { Logger } from './log.js';
 import { MailService } from './mail/service.js';
 import { NotificationsRepository } from './notifications/repository.js';
 import { NotificationsService } from './notifications/service.js';
+import { AgentOnboarding } from './onboarding/service.js';
 import { OrdersRepository } from './orders/repository.js';
 import { OrdersService } from './orders/service.js';
 import { PasswordResetsRepository } from './password-resets/repository.js';
@@ -63,6 +64,8 @@ export interface AppContext {
     audit: AuditService;
     mail: MailService;
     invitations: InvitationsService;
+    /** registering an agent with its first admin's invitation (above agents and invitations) */
+    onboarding: AgentOnboarding;
     passwordResets: PasswordResetsService;
     homeGroups: HomeGroupsService;
     homes: HomesService;
@@ -96,13 +99,11 @@ export function createContext(config: Config, database: Database, log: Logger): 
   const loginThrottle = new LoginThrottle(authRepo);
   // Features that need each other are bound late, through these closures, once all exist.
   let auth: AuthService | undefined;
-  let invitations: InvitationsService | undefined;
   let gateways: GatewaysService | undefined;
   let telemetryQueries: TelemetryQueries | undefined;
   const agents = new AgentsService(new AgentsRepository(db), {
     db,
     audit,
-    invitations: () => invitations as InvitationsService,
     onSuspend: () => auth?.forgetCachedScopes(),
   });
   const homeGroups = new HomeGroupsService(new HomeGroupsRepository(db), { db, audit });
@@ -139,7 +140,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
     agents,
     auth: () => auth as AuthService,
   });
-  invitations = new InvitationsService(new InvitationsRepository(db), {
+  const invitations = new InvitationsService(new InvitationsRepository(db), {
     db,
     mail,
     audit,
@@ -149,6 +150,8 @@ export function createContext(config: Config, database: Database, log: Logger): 
     ttlMs: config.invitationTtlHours * 3_600_000,
     buckets: new TokenBuckets(authRepo),
   });
+  agents.addDeletionStep((agentId, trx) => invitations.cancelMailsOfAgent(agentId, trx));
+  const onboarding = new AgentOnboarding({ db, agents, invitations });
   const passwordResets = new PasswordResetsService(new PasswordResetsRepository(db), {
     db,
     mail,
@@ -310,6 +313,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
       audit,
       mail,
       invitations,
+      onboarding,
       passwordResets,
       homeGroups,
       homes,

@@ -14,7 +14,6 @@ import {
   resolveChannels,
 } from '../orders/completeness.js';
 import type { MeterSpec, OrderDocument } from '../orders/schemas.js';
-import type { ProvisioningService } from '../provisioning/service.js';
 import type { MeterStatus } from '../telemetry/schemas.js';
 import type { MeterForStatus } from '../telemetry/types.js';
 import type {
@@ -28,10 +27,18 @@ import type {
 } from './repository.js';
 import type { HomeSummary, HomeView, MeterView, RegionInUse, UpdateHomeInput } from './schemas.js';
 
+/** What homes asks of provisioning: the definitions shown with a home, the amr interval, suspension. */
+export interface HomeProvisioning {
+  summaries(homeId: string, trx?: Kysely<DB>): Promise<{ id: string; service: string; status: string }[]>;
+  amrInterval(homeId: string, trx?: Kysely<DB>): Promise<number>;
+  suspendAll(homeId: string, now: number, trx: Kysely<DB>): Promise<void>;
+}
+
 export interface HomesDeps {
   db: Kysely<DB>;
   audit: AuditService;
-  provisioning: () => ProvisioningService;
+  /** the home's service definitions (provisioning sits above homes: it is reached through this port) */
+  provisioning: () => HomeProvisioning;
   /** Removes the occupant from the order the home came from (erasure must reach every copy). */
   eraseOrderOccupant: (orderId: string, trx: Kysely<DB>) => Promise<void>;
   /** Home groups of the agent, to check ids given in groupIds. */
