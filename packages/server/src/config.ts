@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
 import type { MailOptions } from './mail/service.js';
-import type { NotificationsOptions } from './notifications/service.js';
+import type { NotificationsOptions } from './notifications/options.js';
 import { parseVersionPolicy, type VersionPolicy } from './versioning/policy.js';
 
 /**

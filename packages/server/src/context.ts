@@ -12,7 +12,7 @@ import type { Config } from './config.js';
 import { CONSOLE_PAGES } from './console/routes.js';
 import type { Database } from './db/database.js';
 import { FaultEvaluator } from './faults/evaluator.js';
-import { FaultsRepository } from './faults/repository.js';
+import { alarmedHomes, FaultsRepository } from './faults/repository.js';
 import { AlarmsService } from './faults/service.js';
 import { FleetService } from './fleet/service.js';
 import { GatewaysRepository } from './gateways/repository.js';
@@ -26,9 +26,11 @@ import { IntegrationClientsRepository } from './integration-clients/repository.j
 import { IntegrationClientsService } from './integration-clients/service.js';
 import { InvitationsRepository } from './invitations/repository.js';
 import { InvitationsService } from './invitations/service.js';
+import type { Logger } from './log.js';
 import { MailService } from './mail/service.js';
 import { NotificationsRepository } from './notifications/repository.js';
 import { NotificationsService } from './notifications/service.js';
+import { AgentOnboarding } from './onboarding/service.js';
 import { OrdersRepository } from './orders/repository.js';
 import { OrdersService } from './orders/service.js';
 import { PasswordResetsRepository } from './password-resets/repository.js';
@@ -63,6 +65,8 @@ export interface AppContext {
     audit: AuditService;
     mail: MailService;
     invitations: InvitationsService;
+    /** registering an agent with its first admin's invitation (above agents and invitations) */
+    onboarding: AgentOnboarding;
     passwordResets: PasswordResetsService;
     homeGroups: HomeGroupsService;
     homes: HomesService;
@@ -88,12 +92,6 @@ export interface AppContext {
   };
 }
 
-export interface Logger {
-  info(obj: object | string, msg?: string): void;
-  warn(obj: object | string, msg?: string): void;
-  error(obj: object | string, msg?: string): void;
-}
-
 export function createContext(config: Config, database: Database, log: Logger): AppContext {
   const { db } = database;
   const audit = new AuditService(new AuditRepository(db));
@@ -102,13 +100,11 @@ export function createContext(config: Config, database: Database, log: Logger): 
   const loginThrottle = new LoginThrottle(authRepo);
   // Features that need each other are bound late, through these closures, once all exist.
   let auth: AuthService | undefined;
-  let invitations: InvitationsService | undefined;
   let gateways: GatewaysService | undefined;
   let telemetryQueries: TelemetryQueries | undefined;
   const agents = new AgentsService(new AgentsRepository(db), {
     db,
     audit,
-    invitations: () => invitations as InvitationsService,
     onSuspend: () => auth?.forgetCachedScopes(),
   });
   const homeGroups = new HomeGroupsService(new HomeGroupsRepository(db), { db, audit });
@@ -144,7 +140,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
     agents,
     auth: () => auth as AuthService,
   });
-  invitations = new InvitationsService(new InvitationsRepository(db), {
+  const invitations = new InvitationsService(new InvitationsRepository(db), {
     db,
     mail,
     audit,
@@ -155,6 +151,8 @@ export function createContext(config: Config, database: Database, log: Logger): 
     ttlMs: config.invitationTtlHours * 3_600_000,
     buckets: new TokenBuckets(authRepo),
   });
+  agents.addDeletionStep((agentId, trx) => invitations.cancelMailsOfAgent(agentId, trx));
+  const onboarding = new AgentOnboarding({ db, agents, invitations });
   const passwordResets = new PasswordResetsService(new PasswordResetsRepository(db), {
     db,
     mail,
@@ -179,6 +177,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
     groupsExist: (agentId, ids, trx) => homeGroups.allExist(agentId, ids, trx),
     meterStatuses: (homeId, agentId, meters, trx) =>
       (telemetryQueries as TelemetryQueries).meterStatuses(homeId, agentId, meters, trx),
+    alarmedHomes,
     defaultRegion: config.defaultRegion,
     regionalWeather: (region, fromDate, toDate) =>
       (regions as RegionsService).dailyMeans(region, fromDate, toDate),
@@ -220,13 +219,14 @@ export function createContext(config: Config, database: Database, log: Logger): 
     telemetry,
     audit,
   });
-  const qualityAlarms = new QualityAlarms(db);
+  const faultsRepo = new FaultsRepository(db);
+  const qualityAlarms = new QualityAlarms((...span) => faultsRepo.alarmSpans(...span));
   const performance = new PerformanceService({
     homes: () => homes,
     telemetryQueries: () => telemetryQueries as TelemetryQueries,
     qualityAlarms: () => qualityAlarms,
   });
-  const amr = new AmrService({ config, db, telemetry, gateways, provisioning, log });
+  const amr = new AmrService({ config, db, telemetry, gateways, provisioning, homes, log });
   const tariffs = new TariffsService(new TariffsRepository(db), { db, audit, agents, homes: () => homes });
   regions = new RegionsService(new RegionsRepository(db), {
     db,
@@ -274,20 +274,20 @@ export function createContext(config: Config, database: Database, log: Logger): 
     publicUrl: config.publicUrl,
     log,
   });
-  const faultsRepo = new FaultsRepository(db);
   const alarms: AlarmsService = new AlarmsService(faultsRepo, {
     db,
     audit,
     agents,
     homes: () => homes,
     evaluator: () => faultEvaluator as FaultEvaluator,
+    provisioning,
     notifications: () => notifications,
   });
   faultEvaluator = new FaultEvaluator({
     db,
-    ...(database.sqlite ? { sqlite: database.sqlite } : {}),
     repo: faultsRepo,
     homes: () => homes,
+    telemetry: telemetryQueries,
     provisioning: () => provisioning as ProvisioningService,
     notifications: () => notifications,
     thresholdsOf: (homeId, agentId) => alarms.thresholdsOf(homeId, agentId),
@@ -315,6 +315,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
       audit,
       mail,
       invitations,
+      onboarding,
       passwordResets,
       homeGroups,
       homes,

@@ -30,7 +30,7 @@ export const agentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const created = await agents.create(actorOf(request), request.body);
+      const created = await app.ctx.services.onboarding.create(actorOf(request), request.body);
       return reply.code(201).header('location', locationOf(request, created.id)).send(created);
     },
   );

@@ -6,15 +6,12 @@ import type { DB } from '../db/schema.js';
 import { isoTime } from '../db/time.js';
 import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
-import type { InvitationsService } from '../invitations/service.js';
 import type { AgentFilter, AgentRow, AgentsRepository } from './repository.js';
 import type { AgentView, CreateAgentInput, UpdateAgentInput } from './schemas.js';
 
 export interface AgentsDeps {
   db: Kysely<DB>;
   audit: AuditService;
-  /** Invitations are created with the agent, in the same transaction (late-bound: they need agents too). */
-  invitations: () => InvitationsService;
   /**
    * Called when an agent is suspended or deleted, so this node stops serving its users from its token
    * cache. Runs before the change is answered: the users' very next call must already be refused.
@@ -27,6 +24,9 @@ export interface AgentsDeps {
  * them): returns a sentence naming what is left, or undefined.
  */
 export type DeletionGuard = (agentId: string, trx: Kysely<DB>) => Promise<string | undefined>;
+
+/** Work another feature does in an agent's deletion transaction (invitations: cancel their unsent mail). */
+export type DeletionStep = (agentId: string, trx: Kysely<DB>) => Promise<void>;
 
 /** An IANA zone the runtime knows, or a 400 naming the field: a typo must not shift every day bucket. */
 function checkTimeZone(zone: string): string {
@@ -52,6 +52,7 @@ export const toAgentView = (row: AgentRow): AgentView => ({
 /** Agents (companies): created, listed, renamed, suspended and deleted by the platform operator. */
 export class AgentsService {
   private readonly deletionGuards: DeletionGuard[] = [];
+  private readonly deletionSteps: DeletionStep[] = [];
 
   constructor(
     private readonly repo: AgentsRepository,
@@ -61,6 +62,11 @@ export class AgentsService {
   /** Lets another feature (homes) refuse an agent's deletion while it still has data there. */
   addDeletionGuard(guard: DeletionGuard): void {
     this.deletionGuards.push(guard);
+  }
+
+  /** Lets another feature (invitations) do its part of an agent's deletion in the same transaction. */
+  addDeletionStep(step: DeletionStep): void {
+    this.deletionSteps.push(step);
   }
 
   findById(id: string, trx?: Kysely<DB>): Promise<AgentRow | undefined> {
@@ -77,8 +83,15 @@ export class AgentsService {
     return { view: toAgentView(row), revision: row.revision };
   }
 
-  /** Creates the agent and invites its first admin by email, in one transaction. */
-  async create(actor: Actor, input: CreateAgentInput) {
+  /**
+   * Creates the agent in the caller's transaction (onboarding/: with its first admin's invitation)
+   * and audits it.
+   */
+  async createInTransaction(
+    trx: Kysely<DB>,
+    actor: Actor,
+    input: Pick<CreateAgentInput, 'name' | 'timeZone' | 'region'>,
+  ): Promise<AgentView> {
     const now = Date.now();
     const row: AgentRow = {
       id: uuidv7(),
@@ -90,27 +103,15 @@ export class AgentsService {
       updated_at: now,
       revision: 1,
     };
-    const invitation = await this.deps.db.transaction().execute(async (trx) => {
-      await this.repo.insert(row, trx);
-      await this.deps.audit.record(trx, actor, {
-        agentId: row.id,
-        action: 'agent.created',
-        targetType: 'agent',
-        targetId: row.id,
-        details: { name: row.name },
-      });
-      return this.deps.invitations().createInTransaction(trx, actor, {
-        agentId: row.id,
-        email: input.adminEmail,
-        name: input.adminName,
-        role: 'admin',
-      });
+    await this.repo.insert(row, trx);
+    await this.deps.audit.record(trx, actor, {
+      agentId: row.id,
+      action: 'agent.created',
+      targetType: 'agent',
+      targetId: row.id,
+      details: { name: row.name },
     });
-    this.deps.invitations().afterCommit();
-    return {
-      ...toAgentView(row),
-      adminInvitation: { id: invitation.id, email: invitation.email, expiresAt: invitation.expiresAt },
-    };
+    return toAgentView(row);
   }
 
   async update(
@@ -176,7 +177,7 @@ export class AgentsService {
         const reason = await guard(id, trx);
         if (reason) throw new ApiError('conflict', `Agent "${row.name}" cannot be deleted: ${reason}`);
       }
-      await this.deps.invitations().cancelMailsOfAgent(id, trx);
+      for (const step of this.deletionSteps) await step(id, trx);
       if (!(await this.repo.delete(id, revision, trx))) {
         throw new ApiError(
           'precondition_failed',

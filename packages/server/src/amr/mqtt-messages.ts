@@ -2,8 +2,9 @@
  * A gateway's readings message, whichever way it came (the embedded broker or an external one): its
  * parsing, its storing and the answer published on the results topic (docs/mqtt.md).
  */
-import type { Logger } from '../context.js';
+
 import type { GatewayIdentity } from '../gateways/service.js';
+import type { Logger } from '../log.js';
 import {
   type IncomingReading,
   type IngestResult,

@@ -1,10 +1,10 @@
 import { type Kysely, sql } from 'kysely';
 import { Counter, type Registry } from 'prom-client';
-import type { Logger } from '../context.js';
 import type { DB } from '../db/schema.js';
 import { isoTimeOrNull } from '../db/time.js';
 import { type Lease, LeaseQueue } from '../jobs/lease-queue.js';
 import { MAX_BACKOFF_MS } from '../jobs/loop.js';
+import type { Logger } from '../log.js';
 import {
   type IncomingReading,
   type IngestResult,
@@ -17,8 +17,16 @@ export interface PollIngest {
   accept(writer: Writer, readings: IncomingReading[]): Promise<IngestResult>;
 }
 
+/** What to poll (meters: homes; intervals: provisioning), and a meter's channels. */
+export interface PollTargets {
+  /** every meter read by poll of an active home whose amr definition is active */
+  polledMeters(): Promise<{ meterId: string; homeId: string; url: string; intervalSeconds: number }[]>;
+  channelsOf(meterId: string): Promise<{ id: string; key: string }[]>;
+}
+
 export interface PollerDeps {
   db: Kysely<DB>;
+  targets: PollTargets;
   /** Unique per process: the lease owner written into poll_state. */
   workerId: string;
   /** How often to look for due meters and provisioning changes. */
@@ -68,7 +76,6 @@ type AttemptResult =
   | { kind: 'final'; error: string }
   | { kind: 'stopped' };
 
-const DEFAULT_INTERVAL_SECONDS = 60;
 const ATTEMPTS = 3;
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 8_000;
@@ -209,51 +216,34 @@ export class Poller {
 
   /**
    * Every meter read by poll of an active home whose amr definition is active, with its interval
-   * and poll state: one query. The LIKE only narrows; the JSON is checked here.
+   * (from homes and provisioning, through `targets`) and its poll state.
    */
   private async polledMeters(): Promise<PolledMeter[]> {
-    const rows = await this.deps.db
-      .selectFrom('provisioning as p')
-      .innerJoin('homes as h', 'h.id', 'p.home_id')
-      .innerJoin('meters as m', 'm.home_id', 'p.home_id')
-      .leftJoin('poll_state as s', 's.meter_id', 'm.id')
-      .where('p.service', '=', 'amr')
-      .where('p.status', '=', 'active')
-      .where('h.status', '=', 'active')
-      .where('m.settings', 'like', '%"poll"%')
-      .select([
-        'm.id as meterId',
-        'm.home_id as homeId',
-        'm.settings as meterSettings',
-        'p.settings as amrSettings',
-        's.meter_id as stateMeterId',
-        's.lease_owner as leaseOwner',
-        's.lease_until as leaseUntil',
-        's.next_due as nextDue',
-        's.last_attempt_at as lastAttemptAt',
-      ])
-      .execute();
-    const meters: PolledMeter[] = [];
-    for (const row of rows) {
-      const url = pollUrl(row.meterSettings);
-      if (url === undefined) continue;
-      meters.push({
-        meterId: row.meterId,
-        homeId: row.homeId,
-        url,
-        intervalMs: intervalSeconds(row.amrSettings) * 1000,
-        state:
-          row.stateMeterId === null
-            ? null
-            : {
-                leaseOwner: row.leaseOwner,
-                leaseUntil: Number(row.leaseUntil),
-                nextDue: Number(row.nextDue),
-                lastAttemptAt: row.lastAttemptAt === null ? null : Number(row.lastAttemptAt),
-              },
-      });
-    }
-    return meters;
+    const [targets, states] = await Promise.all([
+      this.deps.targets.polledMeters(),
+      this.deps.db
+        .selectFrom('poll_state')
+        .select(['meter_id', 'lease_owner', 'lease_until', 'next_due', 'last_attempt_at'])
+        .execute(),
+    ]);
+    const stateOf = new Map(states.map((s) => [s.meter_id, s]));
+    return targets.map((target) => {
+      const s = stateOf.get(target.meterId);
+      return {
+        meterId: target.meterId,
+        homeId: target.homeId,
+        url: target.url,
+        intervalMs: target.intervalSeconds * 1000,
+        state: s
+          ? {
+              leaseOwner: s.lease_owner,
+              leaseUntil: Number(s.lease_until),
+              nextDue: Number(s.next_due),
+              lastAttemptAt: s.last_attempt_at === null ? null : Number(s.last_attempt_at),
+            }
+          : null,
+      };
+    });
   }
 
   /** A poll_state row for each meter seen for the first time: due at once. */
@@ -345,11 +335,7 @@ export class Poller {
     if (answer.body === null || typeof answer.body !== 'object' || !Array.isArray(list)) {
       return { kind: 'failure', error: 'the answer has no "readings" list' };
     }
-    const channels = await this.deps.db
-      .selectFrom('channels')
-      .select(['id', 'key'])
-      .where('meter_id', '=', meter.meterId)
-      .execute();
+    const channels = await this.deps.targets.channelsOf(meter.meterId);
     const byKey = new Map(channels.map((c) => [c.key, c.id]));
     const ids = new Set(channels.map((c) => c.id));
     const readings: IncomingReading[] = [];
@@ -540,30 +526,6 @@ function pollCounter(registry: Registry): Counter<'outcome'> {
     labelNames: ['outcome'],
     registers: [registry],
   });
-}
-
-/** The URL of a meter read by poll, or undefined for any other meter. */
-function pollUrl(settings: string): string | undefined {
-  try {
-    const reading = (JSON.parse(settings) as { reading?: { method?: unknown; url?: unknown } }).reading;
-    return reading?.method === 'poll' && typeof reading.url === 'string' && reading.url !== ''
-      ? reading.url
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The amr definition's reading interval in seconds (60 when absent or unusable). */
-function intervalSeconds(settings: string): number {
-  try {
-    const value = (JSON.parse(settings) as { intervalSeconds?: unknown }).intervalSeconds;
-    return typeof value === 'number' && Number.isFinite(value) && value >= 1
-      ? value
-      : DEFAULT_INTERVAL_SECONDS;
-  } catch {
-    return DEFAULT_INTERVAL_SECONDS;
-  }
 }
 
 /** Retry-After as delay-seconds or an HTTP date (RFC 9110 §10.2.3), in ms; undefined if absent or unreadable. */

@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
-import type { Logger } from '../context.js';
 import type { DB } from '../db/schema.js';
 import type { GatewaysService } from '../gateways/service.js';
+import type { HomesService } from '../homes/service.js';
+import type { Logger } from '../log.js';
 import type { ProvisioningService } from '../provisioning/service.js';
 import type { TelemetryService } from '../telemetry/service.js';
 import { MqttIngress } from './mqtt.js';
-import { Poller } from './poller.js';
+import { Poller, type PollTargets } from './poller.js';
 
 export interface AmrDeps {
   config: Config;
@@ -16,7 +17,28 @@ export interface AmrDeps {
   telemetry: TelemetryService;
   gateways: GatewaysService;
   provisioning: ProvisioningService;
+  homes: HomesService;
   log: Logger;
+}
+
+/** The poller's targets: meters read by poll (homes) of homes whose amr definition is active (provisioning). */
+export function pollTargets(
+  homes: Pick<HomesService, 'polledMeters' | 'meterChannels'>,
+  provisioning: Pick<ProvisioningService, 'activeAmrIntervals'>,
+): PollTargets {
+  return {
+    polledMeters: async () => {
+      const [meters, intervals] = await Promise.all([
+        homes.polledMeters(),
+        provisioning.activeAmrIntervals(),
+      ]);
+      return meters.flatMap((m) => {
+        const intervalSeconds = intervals.get(m.homeId);
+        return intervalSeconds === undefined ? [] : [{ ...m, intervalSeconds }];
+      });
+    },
+    channelsOf: (meterId) => homes.meterChannels(meterId),
+  };
 }
 
 /**
@@ -33,10 +55,11 @@ export class AmrService {
   private pass: Promise<void> | undefined;
 
   constructor(private readonly deps: AmrDeps) {
-    const { config, db, telemetry, gateways, log } = deps;
+    const { config, db, telemetry, gateways, homes, provisioning, log } = deps;
     this.workerId = config.amr.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.poller = new Poller({
       db,
+      targets: pollTargets(homes, provisioning),
       workerId: this.workerId,
       scanIntervalMs: config.amr.scanIntervalMs,
       timeoutMs: config.amr.pollTimeoutMs,

@@ -1,5 +1,3 @@
-import type { Kysely } from 'kysely';
-import type { DB } from '../db/schema.js';
 import { HOUR, hourOf } from '../telemetry/buckets.js';
 
 /**
@@ -27,26 +25,35 @@ export const QUALITY_RULES: Readonly<Record<string, 'channel' | 'meter' | 'home'
   implausible_cop: 'home',
 };
 
-/** The alarms table's columns this module reads. */
-interface AlarmSpan {
+/** An alarm over a span of a home's data, as faults hands it out (`FaultsRepository.alarmSpans`). */
+export interface AlarmSpan {
   id: string;
-  home_id: string;
+  homeId: string;
   rule: string;
-  channel_id: string | null;
-  evidence: string | null;
-  raised_at: number | string;
+  channelId: string | null;
+  /** the meter its evidence names, if any */
+  meterSerial: string | null;
+  raisedAt: number;
   /** when the rule saw the condition begin (faults' episodes); null on alarms older than that */
-  condition_since: number | string | null;
-  cleared_at: number | string | null;
+  conditionSince: number | null;
+  clearedAt: number | null;
 }
 
+/** The alarms of some rules over homes that overlap [from, to), oldest raised first (faults owns alarms). */
+export type AlarmSpanReader = (
+  homeIds: readonly string[],
+  rules: readonly string[],
+  from: number,
+  to: number,
+) => Promise<AlarmSpan[]>;
+
 /**
- * When an alarm's condition began: the rule's own record of it (`condition_since`: a stuck sensor
+ * When an alarm's condition began: the rule's own record of it (`conditionSince`: a stuck sensor
  * froze hours before it could be seen to be stuck), else, on alarms older than that record, when
  * the alarm was raised.
  */
-export const conditionStart = (row: Pick<AlarmSpan, 'raised_at' | 'condition_since'>): number =>
-  Number(row.condition_since ?? row.raised_at);
+export const conditionStart = (row: Pick<AlarmSpan, 'raisedAt' | 'conditionSince'>): number =>
+  row.conditionSince ?? row.raisedAt;
 
 /** One data-quality alarm over a home's data, as analytics use it. */
 export interface QualityAlarm {
@@ -66,31 +73,14 @@ export interface QualityAlarm {
 
 /** Reads data-quality alarms; one query per 500 homes, never one per home. */
 export class QualityAlarms {
-  constructor(private readonly db: Kysely<DB>) {}
+  constructor(private readonly alarmSpans: AlarmSpanReader) {}
 
   /** The data-quality alarms of each home that overlap [from, to). */
   async forHomes(homeIds: readonly string[], from: number, to: number): Promise<Map<string, QualityAlarm[]>> {
     const out = new Map<string, QualityAlarm[]>();
     const ids = [...new Set(homeIds)];
     for (let i = 0; i < ids.length; i += 500) {
-      const rows = (await this.db
-        .selectFrom('alarms')
-        .select([
-          'id',
-          'home_id',
-          'rule',
-          'channel_id',
-          'evidence',
-          'raised_at',
-          'condition_since',
-          'cleared_at',
-        ])
-        .where('home_id', 'in', ids.slice(i, i + 500))
-        .where('rule', 'in', Object.keys(QUALITY_RULES))
-        .where((eb) => eb(eb.fn.coalesce('condition_since', 'raised_at'), '<', to))
-        .where((eb) => eb.or([eb('cleared_at', 'is', null), eb('cleared_at', '>', from)]))
-        .orderBy('raised_at')
-        .execute()) as AlarmSpan[];
+      const rows = await this.alarmSpans(ids.slice(i, i + 500), Object.keys(QUALITY_RULES), from, to);
       for (const row of rows) {
         const alarm = qualityAlarmOf(row);
         if (!alarm) continue;
@@ -110,24 +100,19 @@ export class QualityAlarms {
 function qualityAlarmOf(row: AlarmSpan): QualityAlarm | null {
   const extent = QUALITY_RULES[row.rule];
   if (!extent) return null;
-  let meterSerial: string | null = null;
-  if (extent === 'meter' && row.evidence) {
-    // The faults feature's evidence (faults/rules/types.ts): only the meter's serial is read here.
-    const evidence = JSON.parse(row.evidence) as { meterSerial?: unknown };
-    if (typeof evidence.meterSerial === 'string') meterSerial = evidence.meterSerial;
-  }
+  const meterSerial = extent === 'meter' ? row.meterSerial : null;
   // A channel rule without a channel, or a meter rule without a meter, marks nothing it can name.
-  if (extent === 'channel' && row.channel_id === null) return null;
+  if (extent === 'channel' && row.channelId === null) return null;
   if (extent === 'meter' && meterSerial === null) return null;
   return {
     id: row.id,
-    homeId: row.home_id,
+    homeId: row.homeId,
     rule: row.rule,
     extent,
-    channelId: row.channel_id,
+    channelId: row.channelId,
     meterSerial,
     from: conditionStart(row),
-    to: row.cleared_at === null ? null : Number(row.cleared_at),
+    to: row.clearedAt,
   };
 }
 

@@ -28,7 +28,7 @@ export async function ensureDemoAccounts(
   operatorUsername: string,
   credentialsFile: string,
 ): Promise<DemoCredentials> {
-  const { agents, invitations, mail, users } = ctx.services;
+  const { agents, invitations, mail, onboarding, users } = ctx.services;
   const existing = (await agents.list({ q: DEMO_AGENT_NAME, limit: 100 })).find(
     (a) => a.name === DEMO_AGENT_NAME,
   );
@@ -56,7 +56,7 @@ export async function ensureDemoAccounts(
     },
     address: '127.0.0.1',
   };
-  await agents.create(actor, {
+  await onboarding.create(actor, {
     name: DEMO_AGENT_NAME,
     adminEmail: DEMO_ADMIN.email,
     adminName: DEMO_ADMIN.name,

@@ -1,18 +1,17 @@
-import type SqliteDatabase from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { FaultsConfig } from '../config.js';
-import type { Logger } from '../context.js';
 import type { DB } from '../db/schema.js';
 import { type StorageHealth, storageFaultOf } from '../db/storage-faults.js';
 import { isoTime } from '../db/time.js';
 import { monitoredFrom } from '../homes/monitored-from.js';
 import type { HomesService } from '../homes/service.js';
 import { PassLoop } from '../jobs/loop.js';
+import type { Logger } from '../log.js';
 import type { ProvisioningService } from '../provisioning/service.js';
 import { calendarFor, HOUR } from '../telemetry/buckets.js';
 import type { AlarmEvent } from './events.js';
-import { factsAt, type HomeData, loadHomeData } from './loader.js';
+import { factsAt, type HomeData, type HomeDataSource, loadHomeData } from './loader.js';
 import { applyFinding, episodeOf, type TrackedAlarm, type Transition } from './reconcile.js';
 import type { AlarmRow, FaultsRepository } from './repository.js';
 import { RULES, resolveParams, ruleById } from './rules/index.js';
@@ -26,10 +25,10 @@ export interface AlarmEventSink {
 
 export interface EvaluatorDeps {
   db: Kysely<DB>;
-  /** SQLite only: the raw handle, for reading rollups as arrays (faults/loader.ts). */
-  sqlite?: SqliteDatabase.Database;
   repo: FaultsRepository;
   homes: () => HomesService;
+  /** the homes' hourly history (faults/loader.ts) */
+  telemetry: HomeDataSource['telemetry'];
   provisioning: () => ProvisioningService;
   notifications: () => AlarmEventSink | undefined;
   /** the thresholds in force for a home: its agent's, overridden by its own */
@@ -283,7 +282,7 @@ export class FaultEvaluator {
     const { config } = this.deps;
     const replayFrom = Math.max(judgedTo, now - config.replayDays * 24 * HOUR);
     const data = await loadHomeData(
-      { db: this.deps.db, homes: this.deps.homes(), sqlite: this.deps.sqlite },
+      { homes: this.deps.homes(), telemetry: this.deps.telemetry },
       homeId,
       replayFrom - LOOKBACK * HOUR,
       now + HOUR,

@@ -1,4 +1,5 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
+import type { AlarmSpan } from '../analytics/quality-intervals.js';
 import type { Scope } from '../auth/scope.js';
 import { homeInScope } from '../auth/tenancy.js';
 import { putAtRevision, updateAtRevision } from '../db/revision.js';
@@ -26,6 +27,11 @@ export interface AlarmFilter {
   raisedTo?: number;
 }
 
+/** The ids of homes with an active alarm: a subquery the homes list filters with (hasActiveAlarms). */
+export function alarmedHomes(db: Kysely<DB>) {
+  return db.selectFrom('alarms').select('home_id').where('state', '=', 'active');
+}
+
 /** Alarms, their history, the evaluator's per-home state and the agents' rule settings. */
 export class FaultsRepository {
   /** A home's evaluation lease: its owner is a token of one evaluation. */
@@ -38,6 +44,50 @@ export class FaultsRepository {
       until: 'lease_until',
       owner: 'lease_owner',
       free: 0,
+    });
+  }
+
+  /**
+   * The alarms of some rules over homes (at most a few hundred ids) whose condition overlaps
+   * [from, to), oldest raised first, with the meter their evidence names: analytics' data quality.
+   */
+  async alarmSpans(
+    homeIds: readonly string[],
+    rules: readonly string[],
+    from: number,
+    to: number,
+  ): Promise<AlarmSpan[]> {
+    if (homeIds.length === 0 || rules.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('alarms')
+      .select([
+        'id',
+        'home_id',
+        'rule',
+        'channel_id',
+        'evidence',
+        'raised_at',
+        'condition_since',
+        'cleared_at',
+      ])
+      .where('home_id', 'in', homeIds)
+      .where('rule', 'in', rules)
+      .where((eb) => eb(eb.fn.coalesce('condition_since', 'raised_at'), '<', to))
+      .where((eb) => eb.or([eb('cleared_at', 'is', null), eb('cleared_at', '>', from)]))
+      .orderBy('raised_at')
+      .execute();
+    return rows.map((row) => {
+      const evidence = row.evidence ? (JSON.parse(row.evidence) as { meterSerial?: unknown }) : {};
+      return {
+        id: row.id,
+        homeId: row.home_id,
+        rule: row.rule,
+        channelId: row.channel_id,
+        meterSerial: typeof evidence.meterSerial === 'string' ? evidence.meterSerial : null,
+        raisedAt: Number(row.raised_at),
+        conditionSince: row.condition_since === null ? null : Number(row.condition_since),
+        clearedAt: row.cleared_at === null ? null : Number(row.cleared_at),
+      };
     });
   }
 

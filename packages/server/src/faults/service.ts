@@ -9,6 +9,7 @@ import { isoTime, isoTimeOrNull } from '../db/time.js';
 import type { HomesService } from '../homes/service.js';
 import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
+import type { ProvisioningService } from '../provisioning/service.js';
 import type { AlarmEventSink, EvaluationOutcome, FaultEvaluator } from './evaluator.js';
 import type { AlarmEvent } from './events.js';
 import type { AlarmListRow, FaultsRepository } from './repository.js';
@@ -22,6 +23,8 @@ export interface AlarmsDeps {
   agents: AgentsService;
   homes: () => HomesService;
   evaluator: () => FaultEvaluator;
+  /** a home's own thresholds live in its fault_management definition */
+  provisioning: Pick<ProvisioningService, 'faultThresholds'>;
   notifications: () => AlarmEventSink | undefined;
 }
 
@@ -321,18 +324,10 @@ export class AlarmsService {
 
   /** What the evaluator uses for a home: its agent's thresholds, overridden by the home's own. */
   async thresholdsOf(homeId: string, agentId: string): Promise<Record<string, number>> {
-    const [agent, home] = await Promise.all([
+    const [agent, own] = await Promise.all([
       this.agentThresholds(agentId),
-      this.deps.db
-        .selectFrom('provisioning')
-        .select('settings')
-        .where('home_id', '=', homeId)
-        .where('service', '=', 'fault_management')
-        .executeTakeFirst(),
+      this.deps.provisioning.faultThresholds(homeId),
     ]);
-    const own = home
-      ? ((JSON.parse(home.settings) as { thresholds?: Record<string, number> }).thresholds ?? {})
-      : {};
     return { ...agent.thresholds, ...own };
   }
 

@@ -8,8 +8,8 @@ import {
   tokenFamilyOf,
   verifyClientSecret,
 } from '../auth/client-secrets.js';
+import type { ClientTokens } from '../auth/client-tokens.js';
 import type { Actor, Scope } from '../auth/scope.js';
-import type { AuthService } from '../auth/service.js';
 import type { DB } from '../db/schema.js';
 import { isoTimeOrNull } from '../db/time.js';
 import type { HomesService } from '../homes/service.js';
@@ -43,7 +43,7 @@ export interface GatewaysDeps {
   agents: AgentsService;
   homes: () => HomesService;
   /** Revokes the gateway's tokens in the change's transaction and empties the token cache. */
-  auth: () => AuthService;
+  auth: () => ClientTokens;
 }
 
 export const TOKEN_URL = '/oauth/token';

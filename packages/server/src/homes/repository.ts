@@ -1,4 +1,11 @@
-import { type Kysely, type Selectable, type SqlBool, sql, type Updateable } from 'kysely';
+import {
+  type Kysely,
+  type Selectable,
+  type SelectQueryBuilder,
+  type SqlBool,
+  sql,
+  type Updateable,
+} from 'kysely';
 import type { Scope } from '../auth/scope.js';
 import { homeInScope } from '../auth/tenancy.js';
 import { isPostgres } from '../db/dialect.js';
@@ -29,6 +36,9 @@ export interface HomeFilter {
   limit: number;
 }
 
+/** A subquery of home ids that another feature owns (e.g. faults: the homes with an active alarm). */
+export type HomeIdsQuery = (db: Kysely<DB>) => SelectQueryBuilder<DB, keyof DB, { home_id: string }>;
+
 /** Ids per IN list: well below SQLite's and PostgreSQL's limits on bound parameters. */
 const IN_CHUNK = 500;
 
@@ -58,7 +68,8 @@ export class HomesRepository {
       .executeTakeFirst();
   }
 
-  list(scope: Scope, filter: HomeFilter): Promise<HomeRow[]> {
+  /** `alarmed`: the ids of homes with an active alarm, a query faults owns (for hasActiveAlarms). */
+  list(scope: Scope, filter: HomeFilter, alarmed?: HomeIdsQuery): Promise<HomeRow[]> {
     let query = this.db.selectFrom('homes').selectAll().where(homeInScope(scope, 'homes.id'));
     if (filter.status) query = query.where('status', '=', filter.status);
     if (filter.technology) query = query.where('technology', '=', filter.technology);
@@ -89,8 +100,8 @@ export class HomesRepository {
       );
     }
     if (filter.hasActiveAlarms !== undefined) {
-      const active = sql<SqlBool>`exists (select 1 from alarms a where a.home_id = homes.id and a.state = 'active')`;
-      query = query.where(filter.hasActiveAlarms ? active : sql<SqlBool>`not ${active}`);
+      if (!alarmed) throw new Error('the active-alarm filter needs the query of alarmed homes');
+      query = query.where('id', filter.hasActiveAlarms ? 'in' : 'not in', alarmed(this.db));
     }
     if (filter.after) query = query.where('id', '>', filter.after);
     return query
@@ -215,6 +226,21 @@ export class HomesRepository {
 
   channels(homeId: string, trx: Kysely<DB> = this.db): Promise<ChannelRow[]> {
     return trx.selectFrom('channels').selectAll().where('home_id', '=', homeId).orderBy('id').execute();
+  }
+
+  /** Meters of active homes whose settings may say they are read by poll (the caller checks the JSON). */
+  pollCandidates(): Promise<Pick<MeterRow, 'id' | 'home_id' | 'settings'>[]> {
+    return this.db
+      .selectFrom('meters as m')
+      .innerJoin('homes as h', 'h.id', 'm.home_id')
+      .select(['m.id', 'm.home_id', 'm.settings'])
+      .where('h.status', '=', 'active')
+      .where('m.settings', 'like', '%"poll"%')
+      .execute();
+  }
+
+  meterChannels(meterId: string): Promise<Pick<ChannelRow, 'id' | 'key'>[]> {
+    return this.db.selectFrom('channels').select(['id', 'key']).where('meter_id', '=', meterId).execute();
   }
 
   groupsOf(homeId: string, trx: Kysely<DB> = this.db): Promise<{ id: string; name: string }[]> {

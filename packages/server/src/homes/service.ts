@@ -14,12 +14,12 @@ import {
   resolveChannels,
 } from '../orders/completeness.js';
 import type { MeterSpec, OrderDocument } from '../orders/schemas.js';
-import type { ProvisioningService } from '../provisioning/service.js';
-import type { MeterForStatus } from '../telemetry/query.js';
 import type { MeterStatus } from '../telemetry/schemas.js';
+import type { MeterForStatus } from '../telemetry/types.js';
 import type {
   ChannelRow,
   HomeFilter,
+  HomeIdsQuery,
   HomeRow,
   HomeSummaryRow,
   HomesRepository,
@@ -27,10 +27,18 @@ import type {
 } from './repository.js';
 import type { HomeSummary, HomeView, MeterView, RegionInUse, UpdateHomeInput } from './schemas.js';
 
+/** What homes asks of provisioning: the definitions shown with a home, the amr interval, suspension. */
+export interface HomeProvisioning {
+  summaries(homeId: string, trx?: Kysely<DB>): Promise<{ id: string; service: string; status: string }[]>;
+  amrInterval(homeId: string, trx?: Kysely<DB>): Promise<number>;
+  suspendAll(homeId: string, now: number, trx: Kysely<DB>): Promise<void>;
+}
+
 export interface HomesDeps {
   db: Kysely<DB>;
   audit: AuditService;
-  provisioning: () => ProvisioningService;
+  /** the home's service definitions (provisioning sits above homes: it is reached through this port) */
+  provisioning: () => HomeProvisioning;
   /** Removes the occupant from the order the home came from (erasure must reach every copy). */
   eraseOrderOccupant: (orderId: string, trx: Kysely<DB>) => Promise<void>;
   /** Home groups of the agent, to check ids given in groupIds. */
@@ -42,6 +50,8 @@ export interface HomesDeps {
     meters: MeterForStatus[],
     trx?: Kysely<DB>,
   ) => Promise<Map<string, MeterStatus>>;
+  /** The ids of homes with an active alarm (faults owns alarms), for the list's hasActiveAlarms. */
+  alarmedHomes: HomeIdsQuery;
   /** The region of a home that names none (HEARTH_DEFAULT_REGION). */
   defaultRegion: string;
   /** A region's daily mean outdoor temperatures by local date in [fromDate, toDate]; null: it has none loaded. */
@@ -71,6 +81,18 @@ export interface FleetHome {
 // orders it places), so it sees what it writes; a read client, like a viewer, does not.
 export const seesOccupant = (scope: Scope) =>
   scope.role === 'admin' || scope.role === 'editor' || scope.role === 'integration_read_write';
+
+/** The URL of a meter read by poll, or undefined for any other meter. */
+function pollUrl(settings: string): string | undefined {
+  try {
+    const reading = (JSON.parse(settings) as { reading?: { method?: unknown; url?: unknown } }).reading;
+    return reading?.method === 'poll' && typeof reading.url === 'string' && reading.url !== ''
+      ? reading.url
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function meterView(meter: MeterRow, channels: ChannelRow[], status?: MeterStatus): MeterView {
   const settings = JSON.parse(meter.settings) as {
@@ -248,8 +270,23 @@ export class HomesService {
     };
   }
 
+  /** Every meter of an active home read by poll, with the URL it is read from (the AMR poller's targets). */
+  async polledMeters(): Promise<{ meterId: string; homeId: string; url: string }[]> {
+    const meters: { meterId: string; homeId: string; url: string }[] = [];
+    for (const row of await this.repo.pollCandidates()) {
+      const url = pollUrl(row.settings);
+      if (url !== undefined) meters.push({ meterId: row.id, homeId: row.home_id, url });
+    }
+    return meters;
+  }
+
+  /** A meter's channels by key (the poller maps a meter's answer onto them). */
+  meterChannels(meterId: string): Promise<{ id: string; key: string }[]> {
+    return this.repo.meterChannels(meterId);
+  }
+
   async list(scope: Scope, filter: HomeFilter): Promise<HomeSummary[]> {
-    return (await this.repo.list(scope, filter)).map((row) => this.summary(row));
+    return (await this.repo.list(scope, filter, this.deps.alarmedHomes)).map((row) => this.summary(row));
   }
 
   private async view(scope: Scope, row: HomeRow, trx?: Kysely<DB>): Promise<HomeView> {

@@ -8,8 +8,8 @@ import {
   tokenFamilyOf,
   verifyClientSecret,
 } from '../auth/client-secrets.js';
+import type { ClientTokens } from '../auth/client-tokens.js';
 import type { Actor, IntegrationRole, Scope } from '../auth/scope.js';
-import type { AuthService } from '../auth/service.js';
 import type { DB, IntegrationClientAccess } from '../db/schema.js';
 import { isoTime, isoTimeOrNull } from '../db/time.js';
 import { ApiError } from '../http/errors.js';
@@ -26,7 +26,7 @@ export interface IntegrationClientsDeps {
   audit: AuditService;
   agents: AgentsService;
   /** Revokes the client's tokens in the change's transaction and empties the token cache. */
-  auth: () => AuthService;
+  auth: () => ClientTokens;
 }
 
 /** An integration client as the token endpoint and the bearer check see it. */

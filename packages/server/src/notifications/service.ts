@@ -9,6 +9,7 @@ import { isoTime } from '../db/time.js';
 import type { AlarmEvent } from '../faults/events.js';
 import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
+import type { Logger as NotificationsLog } from '../log.js';
 import type { MailService } from '../mail/service.js';
 import type { WebhookDeliveryWorker } from '../webhooks/delivery.js';
 import type { WebhooksService } from '../webhooks/service.js';
@@ -16,34 +17,9 @@ import { digestDue } from './digest.js';
 import { columnsOfFilter, EVENT_TYPES, filterOf, matches, SEVERITIES } from './filters.js';
 import { checkGroups, type GroupsExist } from './groups.js';
 import { digestMail, immediateMail } from './messages.js';
+import type { NotificationsOptions } from './options.js';
 import type { DigestItemRow, NotificationsRepository, SubscriptionRow } from './repository.js';
 import type { CreateSubscriptionInput, SubscriptionView, UpdateSubscriptionInput } from './schemas.js';
-
-/** Settings of alarm notifications (config.ts: HEARTH_WEBHOOK_*, HEARTH_NOTIFICATIONS_*, HEARTH_DIGEST_HOUR). */
-export interface NotificationsOptions {
-  /** How often the worker looks for due deliveries (1000 in production). */
-  pollIntervalMs: number;
-  /** How long one webhook attempt waits for a 2xx. */
-  timeoutMs: number;
-  /** First retry delay of a failed delivery; doubles per attempt (with jitter), capped at one hour. */
-  retryBaseMs: number;
-  /** A delivery still failing this long after it was queued is given up ('failed'); a day by default. */
-  giveUpAfterMs: number;
-  /** A webhook is disabled once this many attempts in a row failed … */
-  disableAfterFailures: number;
-  /** … over at least this long without a success. */
-  disableAfterMs: number;
-  /** Webhook URLs may point at loopback, link-local and private addresses (and use http there). */
-  allowPrivateNetworks: boolean;
-  /** The local hour (agent's time zone) digests go out. */
-  digestHour: number;
-}
-
-export interface NotificationsLog {
-  info(obj: object | string, msg?: string): void;
-  warn(obj: object | string, msg?: string): void;
-  error(obj: object | string, msg?: string): void;
-}
 
 export interface NotificationsDeps {
   db: Kysely<DB>;

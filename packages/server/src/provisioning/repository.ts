@@ -25,6 +25,25 @@ export class ProvisioningRepository {
       .executeTakeFirst();
   }
 
+  findForService(homeId: string, service: ProvisioningRow['service'], trx: Kysely<DB> = this.db) {
+    return trx
+      .selectFrom('provisioning')
+      .selectAll()
+      .where('home_id', '=', homeId)
+      .where('service', '=', service)
+      .executeTakeFirst();
+  }
+
+  /** The active definitions of one service, every home's. */
+  activeOf(service: ProvisioningRow['service']): Promise<Pick<ProvisioningRow, 'home_id' | 'settings'>[]> {
+    return this.db
+      .selectFrom('provisioning')
+      .select(['home_id', 'settings'])
+      .where('service', '=', service)
+      .where('status', '=', 'active')
+      .execute();
+  }
+
   async insert(rows: ProvisioningRow[], trx: Kysely<DB>): Promise<void> {
     if (rows.length > 0) await trx.insertInto('provisioning').values(rows).execute();
   }

@@ -38,6 +38,18 @@ function toView(row: ProvisioningRow): ProvisioningView {
   };
 }
 
+/** An amr definition's reading interval in seconds (60 when absent or unusable). */
+function readInterval(settings: string): number {
+  try {
+    const value = (JSON.parse(settings) as { intervalSeconds?: unknown }).intervalSeconds;
+    return typeof value === 'number' && Number.isFinite(value) && value >= 1 ? value : DEFAULT_AMR_INTERVAL;
+  } catch {
+    return DEFAULT_AMR_INTERVAL;
+  }
+}
+
+const DEFAULT_AMR_INTERVAL = 60;
+
 /** Which settings belong to which service: anything else is refused rather than stored unused. */
 function checkSettings(service: Service, settings: ProvisioningSettingsInput): void {
   const allowed: Record<Service, string[]> = {
@@ -116,6 +128,24 @@ export class ProvisioningService {
   async amrInterval(homeId: string, trx?: Kysely<DB>): Promise<number> {
     const amr = (await this.repo.listForHome(homeId, trx)).find((r) => r.service === 'amr');
     return amr ? ((JSON.parse(amr.settings) as { intervalSeconds?: number }).intervalSeconds ?? 60) : 60;
+  }
+
+  /** The home's own fault thresholds (`<rule>.<parameter>`: value) from its fault_management definition. */
+  async faultThresholds(homeId: string): Promise<Record<string, number>> {
+    const row = await this.repo.findForService(homeId, 'fault_management');
+    return row
+      ? ((JSON.parse(row.settings) as { thresholds?: Record<string, number> }).thresholds ?? {})
+      : {};
+  }
+
+  /**
+   * Every home whose amr definition is active, with its reading interval in seconds (60 when absent
+   * or unusable): the homes the AMR poller reads.
+   */
+  async activeAmrIntervals(): Promise<Map<string, number>> {
+    const intervals = new Map<string, number>();
+    for (const row of await this.repo.activeOf('amr')) intervals.set(row.home_id, readInterval(row.settings));
+    return intervals;
   }
 
   /** The service has taken its pending definitions up: they become active. */

@@ -11,6 +11,7 @@ import { ApiError } from '../http/errors.js';
 import { type Calendar, calendarFor, HOUR, hourOf, MINUTE } from './buckets.js';
 import { covering, type Interval, notExcludedBySeriesSql, notExcludedSql, within } from './excluded.js';
 import { exclusionsOf } from './exclusions-repository.js';
+import { type HourHistory, type HourHistoryRequest, readHourHistory } from './hour-history.js';
 import { STORED_LIMIT, USABLE_ROLLUP_SQL, usableRollup, usableRollupSql } from './plausibility.js';
 import { bucketsTouched, mergeInto, type ReducedBucket, widthFor, withPredecessor } from './reduce.js';
 import type {
@@ -22,6 +23,7 @@ import type {
   TelemetryQueryInput,
 } from './schemas.js';
 import { type Aggregate, fold } from './store.js';
+import type { MeterForStatus } from './types.js';
 
 const DAY = 24 * HOUR;
 /** Bucket sizes used to estimate how many points a query can return before running it. */
@@ -44,12 +46,6 @@ interface ChannelRow {
   unit: string;
   kind: 'register' | 'instantaneous';
   no: number | null;
-}
-
-export interface MeterForStatus {
-  id: string;
-  createdAt: number;
-  reading: { method: 'push' | 'mqtt' | 'poll'; intervalSeconds: number };
 }
 
 /** One UTC hour of one channel: readings in it, their sum, min and max (instantaneous) and delta (registers). */
@@ -537,6 +533,14 @@ export class TelemetryQueries {
   /** The calendar of an agent's time zone (`agents.time_zone`), for analytics that bucket by local time. */
   calendarOf(agentId: string): Promise<Calendar> {
     return this.calendarOfAgent(agentId);
+  }
+
+  /**
+   * A home's channels' hourly rollups over a window and their reading spans, with compressor starts
+   * where asked: what the fault rules judge (faults/loader.ts). The caller knows the home exists.
+   */
+  hourHistory(homeId: string, request: HourHistoryRequest): Promise<HourHistory> {
+    return readHourHistory(this.deps.db, this.deps.sqlite, homeId, request);
   }
 
   /**

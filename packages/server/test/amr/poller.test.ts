@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Poller, type PollerDeps, pollStatus } from '../../src/amr/poller.js';
+import { pollTargets } from '../../src/amr/service.js';
 import { dialect, login, startTestApp, type TestApp } from '../helpers/harness.js';
 import { completeOrder } from '../helpers/orders.js';
 import { createTenant, type Tenant } from '../helpers/tenants.js';
@@ -197,6 +198,7 @@ describe(`AMR poller (${dialect})`, () => {
   function worker(id: string, clock: { aheadMs: number }, log: PollerDeps['log'] = silentLog): Poller {
     const poller = new Poller({
       db: t.app.ctx.database.db,
+      targets: pollTargets(t.app.ctx.services.homes, t.app.ctx.services.provisioning),
       workerId: id,
       scanIntervalMs: 100,
       timeoutMs: TIMEOUT_SECONDS * 1000,
@@ -334,6 +336,7 @@ describe(`AMR poller (${dialect})`, () => {
     // meter back still due and records no failure.
     const slow = new Poller({
       db: t.app.ctx.database.db,
+      targets: pollTargets(t.app.ctx.services.homes, t.app.ctx.services.provisioning),
       workerId: 'slow',
       scanIntervalMs: 100,
       timeoutMs: 30_000,

@@ -11,6 +11,7 @@ import {
 import { FaultEvaluator } from '../../src/faults/evaluator.js';
 import { loadHomeData } from '../../src/faults/loader.js';
 import { FaultsRepository } from '../../src/faults/repository.js';
+import { TelemetryQueries } from '../../src/telemetry/query.js';
 import { login, OPERATOR, startTestApp, TEST_PG_URL, type TestApp } from '../helpers/harness.js';
 import { createTenant, type Tenant } from '../helpers/tenants.js';
 import { call, expectProblem, iso, pushAll, type Reading } from '../telemetry/support.js';
@@ -223,9 +224,9 @@ describe('alarms raised from simulated faults', () => {
     // reads its thresholds: after its claim, before it writes.
     const overtaken = new FaultEvaluator({
       db,
-      ...(database.sqlite ? { sqlite: database.sqlite } : {}),
       repo: new FaultsRepository(db),
       homes: () => services.homes,
+      telemetry: services.telemetryQueries,
       provisioning: () => services.provisioning,
       notifications: () => undefined,
       thresholdsOf: async (homeId, agentId) => {
@@ -275,10 +276,17 @@ describe('alarms raised from simulated faults', () => {
     'reads the same home data through the raw SQLite handle as through the query builder',
     async () => {
       const { services, database } = t.app.ctx;
-      const source = { db: database.db, homes: services.homes };
+      const builderOnly = new TelemetryQueries({
+        db: database.db,
+        homes: () => services.homes,
+        maxPoints: t.app.ctx.config.amr.maxPoints,
+      });
       const span = [homeIds.rollback, START, NOW + HOUR, NOW - DAY] as const;
-      const viaBuilder = await loadHomeData(source, ...span);
-      const viaHandle = await loadHomeData({ ...source, sqlite: database.sqlite }, ...span);
+      const viaBuilder = await loadHomeData({ homes: services.homes, telemetry: builderOnly }, ...span);
+      const viaHandle = await loadHomeData(
+        { homes: services.homes, telemetry: services.telemetryQueries },
+        ...span,
+      );
       const hours = [...viaHandle.hours.values()];
       expect(hours.reduce((n, h) => n + h.length, 0)).toBeGreaterThan(1000);
       expect(hours.some((h) => h.some((b) => b.starts !== undefined))).toBe(true);

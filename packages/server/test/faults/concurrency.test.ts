@@ -23,6 +23,7 @@ function worker(id: string): FaultEvaluator {
     db: database.db,
     repo: new FaultsRepository(database.db),
     homes: () => services.homes,
+    telemetry: services.telemetryQueries,
     provisioning: () => services.provisioning,
     notifications: () => undefined,
     thresholdsOf: (home, agent) => services.alarms.thresholdsOf(home, agent),

@@ -620,7 +620,7 @@ describe('analytics', () => {
 
   it('fault rules do not see excluded readings: no compressor starts from them', async () => {
     const { loadHomeData } = await import('../../src/faults/loader.js');
-    const source = { db: t.app.ctx.database.db, homes: t.app.ctx.services.homes };
+    const source = { homes: t.app.ctx.services.homes, telemetry: t.app.ctx.services.telemetryQueries };
     // From an hour before: the first reading read has no predecessor, so it starts nothing.
     const startsIn = async (from: number, to: number) => {
       const data = await loadHomeData(source, home.homeId, from - HOUR, to);
