@@ -3,8 +3,7 @@ import tls from 'node:tls';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes';
 import { isLoopback } from '../config.js';
 import { type GatewayIdentity, readingsTopic, resultsTopic } from '../gateways/service.js';
-import type { MqttIngressDeps } from './mqtt.js';
-import { InFlight, ingestMessage, type ResultsMessage } from './mqtt-messages.js';
+import { InFlight, ingestMessage, type MqttIngressDeps, type ResultsMessage } from './mqtt-messages.js';
 
 /** An error whose code aedes puts in the CONNACK. */
 function connackError(returnCode: 2 | 3 | 4 | 5, message: string): AuthenticateError {

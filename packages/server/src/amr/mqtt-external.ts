@@ -1,7 +1,12 @@
 import { connect, type IPublishPacket, type MqttClient } from 'mqtt';
 import { resultsTopic } from '../gateways/service.js';
-import type { MqttIngressDeps } from './mqtt.js';
-import { InFlight, ingestMessage, parseReadingsPayload, type ResultsMessage } from './mqtt-messages.js';
+import {
+  InFlight,
+  ingestMessage,
+  type MqttIngressDeps,
+  parseReadingsPayload,
+  type ResultsMessage,
+} from './mqtt-messages.js';
 
 /** The shared subscription every AMR worker joins on an external broker: each message goes to one. */
 export const SHARED_READINGS_SUBSCRIPTION = '$share/hearth-amr/hearth/v1/gateways/+/readings';

@@ -3,6 +3,7 @@
  * parsing, its storing and the answer published on the results topic (docs/mqtt.md).
  */
 
+import type { AmrConfig } from '../config.js';
 import type { GatewayIdentity } from '../gateways/service.js';
 import type { Logger } from '../log.js';
 import {
@@ -224,4 +225,24 @@ export class InFlight {
   async settled(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
+}
+
+/** What the MQTT ingress needs from the gateways feature. */
+export interface GatewayDirectory {
+  /** The gateway if this is its client id and current secret, it is active and its agent is not suspended. */
+  authenticateSecret(clientId: string, secret: string): Promise<GatewayIdentity | undefined>;
+  /** The gateway if it is active and its agent is not suspended. */
+  findActive(clientId: string): Promise<GatewayIdentity | undefined>;
+}
+
+/** What the ingress needs; `ingest` and `log` are what storing a message needs (mqtt-messages.ts). */
+export interface MqttIngressDeps extends MessageStore {
+  amr: AmrConfig;
+  /** Where the embedded broker listens (config.host). */
+  host: string;
+  /** config.tls: when given, the embedded broker speaks MQTT over TLS (mqtts). */
+  tls?: { cert: string; key: string };
+  /** Unique per process: names this worker's session on an external broker. */
+  workerId: string;
+  gateways: GatewayDirectory;
 }

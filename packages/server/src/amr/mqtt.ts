@@ -2,36 +2,18 @@ import type { AmrConfig } from '../config.js';
 import type { GatewayIdentity } from '../gateways/service.js';
 import { EmbeddedBroker } from './mqtt-embedded.js';
 import { ExternalSubscriber } from './mqtt-external.js';
-import type { MessageStore } from './mqtt-messages.js';
+import type { MqttIngressDeps } from './mqtt-messages.js';
 
 export { SESSION_EXPIRY_SECONDS, SHARED_READINGS_SUBSCRIPTION } from './mqtt-external.js';
 export {
+  type GatewayDirectory,
   MAX_MESSAGE_ID_LENGTH,
   MAX_PAYLOAD_BYTES,
   type MessageErrorCode,
+  type MqttIngressDeps,
   parseReadingsPayload,
   type ResultsMessage,
 } from './mqtt-messages.js';
-
-/** What the MQTT ingress needs from the gateways feature. */
-export interface GatewayDirectory {
-  /** The gateway if this is its client id and current secret, it is active and its agent is not suspended. */
-  authenticateSecret(clientId: string, secret: string): Promise<GatewayIdentity | undefined>;
-  /** The gateway if it is active and its agent is not suspended. */
-  findActive(clientId: string): Promise<GatewayIdentity | undefined>;
-}
-
-/** What the ingress needs; `ingest` and `log` are what storing a message needs (mqtt-messages.ts). */
-export interface MqttIngressDeps extends MessageStore {
-  amr: AmrConfig;
-  /** Where the embedded broker listens (config.host). */
-  host: string;
-  /** config.tls: when given, the embedded broker speaks MQTT over TLS (mqtts). */
-  tls?: { cert: string; key: string };
-  /** Unique per process: names this worker's session on an external broker. */
-  workerId: string;
-  gateways: GatewayDirectory;
-}
 
 /**
  * Gateways' readings over MQTT. A gateway publishes `{"readings":[…]}` to

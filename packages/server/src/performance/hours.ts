@@ -5,7 +5,7 @@ import type { HourRollup } from '../telemetry/query.js';
 import type { Term } from './boundary.js';
 import type { PerformanceChannels } from './channels.js';
 import type { HourFigures, HourSplit } from './formulas.js';
-import { PLAUSIBLE_DAILY_COP } from './quality.js';
+import { PLAUSIBLE_DAILY_COP } from './plausible.js';
 import type { PerformanceReadings } from './readings.js';
 
 /** What the data-quality alarms did to one hour. */

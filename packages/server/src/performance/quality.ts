@@ -13,20 +13,12 @@ import {
   splitTotals,
 } from './formulas.js';
 import type { PerformanceHour } from './hours.js';
+import { PLAUSIBLE_DAILY_COP, PLAUSIBLE_SPF } from './plausible.js';
 import type { PerformanceAnswer, Quality, Split } from './schemas.js';
 import { splitOf } from './split.js';
 
 /** Below one day of data no SPF is stated, whatever the coverage of a short window. */
 const MIN_HOURS_FOR_SPF = 24;
-/**
- * What a heat pump's COP can be over a day, and its SPF over longer: outside these the figure is a
- * metering fault, not performance, and is withheld. The daily bounds are the implausible_cop rule's
- * (faults/rules/performance.ts, docs/faults.md); over a week or more the weather and the hot water
- * average out, and published field trials (heatpumpmonitor.org's systems, the UK RHPP and EoH
- * trials) sit between about 2 and 5.5.
- */
-export const PLAUSIBLE_DAILY_COP = { min: 0.75, max: 7.5 } as const;
-export const PLAUSIBLE_SPF = { min: 1.5, max: 6 } as const;
 /** A window or period this long or shorter is a day for plausibility (25 h: the DST day). */
 const DAY_HOURS_FOR_PLAUSIBILITY = 25;
 

@@ -17,7 +17,7 @@ import { splitUnavailable } from './split.js';
 
 export { CARNOT_CONVENTION } from './conventions.js';
 export { DEFAULT_ANNUAL_DEGREE_DAYS } from './design.js';
-export { PLAUSIBLE_DAILY_COP, PLAUSIBLE_SPF } from './quality.js';
+export { PLAUSIBLE_DAILY_COP, PLAUSIBLE_SPF } from './plausible.js';
 
 const DEFAULT_MIN_COVERAGE = 90;
 
