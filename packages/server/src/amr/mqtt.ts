@@ -1,5 +1,3 @@
-import type { AmrConfig } from '../config.js';
-import type { GatewayIdentity } from '../gateways/service.js';
 import { EmbeddedBroker } from './mqtt-embedded.js';
 import { ExternalSubscriber } from './mqtt-external.js';
 import type { MqttIngressDeps } from './mqtt-messages.js';
