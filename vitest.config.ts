@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Lowers argon2's cost for the test runner only (production's is proved in auth/password-cost.test.ts).
+    setupFiles: ['packages/server/test/harness/setup.ts'],
   },
 });
