@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -22,10 +22,25 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A brand-new empty database (a SQLite file in a temp dir, or a fresh PostgreSQL database). */
+/**
+ * The run's migrated template (test/harness/global-setup.ts), when running under vitest; scripts
+ * that borrow the harness (scripts/bench) migrate each database themselves.
+ */
+async function databaseTemplate() {
+  if (process.env.VITEST !== 'true') return undefined;
+  const { inject } = await import('vitest');
+  return inject('databaseTemplate');
+}
+
+/**
+ * A brand-new database with every migration applied and no rows (a SQLite file in a temp dir, or a
+ * new PostgreSQL database): a copy of the run's template when there is one.
+ */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hearth-test-'));
+  const template = await databaseTemplate();
   if (!TEST_PG_URL) {
+    if (template?.kind === 'sqlite') copyFileSync(template.file, path.join(dataDir, 'hearth.db'));
     return {
       env: { DATA_DIR: dataDir },
       dataDir,
@@ -35,7 +50,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `hearth_t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_PG_URL });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(
+    template?.kind === 'postgres'
+      ? `CREATE DATABASE ${name} TEMPLATE ${template.name}`
+      : `CREATE DATABASE ${name}`,
+  );
   await admin.end();
   const url = new URL(TEST_PG_URL);
   url.pathname = `/${name}`;
