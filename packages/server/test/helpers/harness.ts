@@ -28,7 +28,10 @@ export interface TestDatabase {
  */
 async function databaseTemplate() {
   if (process.env.VITEST !== 'true') return undefined;
-  const { inject } = await import('vitest');
+  const { expect, inject } = await import('vitest');
+  // A *.unit.test.ts file runs in the SQLite pass only (vitest.config.ts): it must not need a database.
+  const file = expect.getState().testPath ?? '';
+  if (file.endsWith('.unit.test.ts')) throw new Error(`${file} opens a database: name it *.test.ts`);
   return inject('databaseTemplate');
 }
 

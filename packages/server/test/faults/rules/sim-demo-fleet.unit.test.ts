@@ -2,7 +2,7 @@
  * No false alarms in the demo: all 20 homes of `demoFleet` without their faults, at the demo's
  * intervals (60 s for homes 1, 2 and 10, else 300 s), over the demo's 60-day history from late
  * September (`npm start` backfills 60 days before today), stepped hourly; no rule may be present at
- * any step. The January run and the demo's faults are in sim-demo-fleet-winter.test.ts (a second
+ * any step. The January run and the demo's faults are in sim-demo-fleet-winter.unit.test.ts (a second
  * file so the two run in parallel).
  */
 import { demoFleet } from '@hearth/simulator';
