@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCatalogue } from '../src/http/errors.js';
-import { startTestApp, type TestApp } from './helpers/harness.js';
+import { startTestApp, type TestApp } from './harness/index.js';
 
 const apiDoc = readFileSync(path.join(import.meta.dirname, '../../../docs/api.md'), 'utf8');
 

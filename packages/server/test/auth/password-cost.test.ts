@@ -1,7 +1,7 @@
 import argon2 from 'argon2';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hashPassword, setPasswordCostForTests, verifyPassword } from '../../src/auth/passwords.js';
-import { login, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
+import { login, OPERATOR, startTestApp, type TestApp } from '../harness/index.js';
 
 // The suite hashes at a test cost (test/harness/setup.ts); this file proves what production stores.
 const PRODUCTION = /^\$argon2id\$v=19\$m=19456,p=1,t=2\$/;

@@ -1,9 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
-import { completeOrder } from '../helpers/orders.js';
-import { call } from '../tenancy/support.js';
-
-export { API, allPages, call, expectProblem } from '../tenancy/support.js';
+import { call } from './http.js';
+import { completeOrder } from './orders.js';
 
 /** Creates an order as `token`'s user and submits it; returns the order id and the home id. */
 export async function submitHome(
@@ -60,21 +58,4 @@ export function notFoundShape(response: LightMyRequestResponse, ...ids: string[]
   let text = String(detail);
   for (const id of ids) text = text.replaceAll(id, '<id>');
   return { ...rest, detail: text, contentType: response.headers['content-type'] };
-}
-
-/** The tables an order, a home or a group writes to. */
-export const STORED = ['orders', 'homes', 'meters', 'channels', 'provisioning', 'home_groups'] as const;
-
-/** Rows in each table that orders, homes, provisioning and home groups write. */
-export async function countRows(app: FastifyInstance): Promise<Record<(typeof STORED)[number], number>> {
-  const db = app.ctx.database.db;
-  const counts = {} as Record<(typeof STORED)[number], number>;
-  for (const table of STORED) {
-    const row = await db
-      .selectFrom(table)
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    counts[table] = Number(row.n);
-  }
-  return counts;
 }

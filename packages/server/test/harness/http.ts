@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import { newToken } from '../../src/auth/tokens.js';
-import { BASIC_TRUSTED, bearer } from '../helpers/harness.js';
+import { BASIC_TRUSTED, bearer } from './app.js';
+import type { LiveResponse } from './live.js';
 
 /** The API prefix every route of these tests lives under. */
 export const API = '/api/v/1';
@@ -26,16 +27,34 @@ export function call(
   });
 }
 
-/** Asserts an RFC 9457 problem with this status and code, and returns its body. */
+/** A problem document as the API sends it: status, code, type, title, detail, requestId, and for 400s `errors`. */
+// biome-ignore lint/suspicious/noExplicitAny: a test reads whatever the problem holds
+export type Problem = Record<string, any> & { errors: Array<{ field: string; message: string }> };
+
+/**
+ * Asserts an RFC 9457 problem with this status and code, from `app.inject` or over real HTTP
+ * (`listen`): problem+json, a type, title and detail, and the request id the x-request-id header
+ * carries. Returns the body.
+ */
 export function expectProblem(
-  response: LightMyRequestResponse,
+  response: LightMyRequestResponse | LiveResponse,
   status: number,
   code: string,
-): Record<string, unknown> {
-  expect(response.statusCode, response.body).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  const body = response.json() as Record<string, unknown>;
-  expect(body).toMatchObject({ status, code });
+): Problem {
+  const injected = 'statusCode' in response;
+  const text = injected ? response.body : response.text;
+  const header = (name: string) => (injected ? response.headers[name] : response.headers.get(name));
+  expect(injected ? response.statusCode : response.status, text).toBe(status);
+  expect(header('content-type')).toMatch(/^application\/problem\+json/);
+  const body = JSON.parse(text) as Problem;
+  expect(body).toMatchObject({
+    status,
+    code,
+    type: expect.any(String),
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
+  expect(body.requestId).toBe(header('x-request-id'));
   return body;
 }
 

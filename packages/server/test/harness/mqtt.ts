@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { expect } from 'vitest';
-import { completeOrder } from '../helpers/orders.js';
-import { call } from '../tenancy/support.js';
+import { call } from './http.js';
+import { completeOrder } from './orders.js';
 
 /** A home with amr, its channel ids, and its gateway's credentials as the API issued them. */
 export interface GatewayHome {

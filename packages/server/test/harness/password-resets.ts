@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { latestMailTo } from './tenants.js';
+import { latestMailTo } from './rows.js';
 
 /** A documentation address (RFC 5737) of its own, so a helper's requests leave others' buckets alone. */
 export const someAddress = (): string => `198.51.100.${randomInt(1, 255)}`;

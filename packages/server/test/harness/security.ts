@@ -4,12 +4,11 @@ import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { expect } from 'vitest';
 import type { Role } from '../../src/db/schema.js';
-import { BASIC_TRUSTED, bearer, login } from '../helpers/harness.js';
-import { completeOrder } from '../helpers/orders.js';
-import { acceptInvitation, createTenant, latestMailTo, tokenFromMail } from '../helpers/tenants.js';
-
-/** The prefix of the API version the suites run against. */
-export const API = '/api/v/1';
+import { BASIC_TRUSTED, bearer, login } from './app.js';
+import { API } from './http.js';
+import { completeOrder } from './orders.js';
+import { latestMailTo } from './rows.js';
+import { acceptInvitation, createTenant, tokenFromMail } from './tenants.js';
 
 export type { Role };
 export const ROLES: readonly Role[] = ['operator', 'admin', 'editor', 'viewer'];
@@ -582,19 +581,6 @@ export class SecurityFixture {
       ...(call.body !== undefined ? { payload: call.body as string } : {}),
     });
   }
-}
-
-/** Asserts an RFC 9457 problem with this status and code (never a 5xx) and returns its body. */
-export function expectProblem(
-  response: LightMyRequestResponse,
-  status: number,
-  code: string,
-): { errors?: Array<{ field: string; message: string }> } & Record<string, unknown> {
-  expect(response.statusCode, response.body).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  const body = response.json() as Record<string, unknown>;
-  expect(body).toMatchObject({ status, code });
-  return body;
 }
 
 /**

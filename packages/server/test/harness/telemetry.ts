@@ -4,10 +4,8 @@ import { calendarFor } from '../../src/telemetry/buckets.js';
 import { type StoreRow, writeBatch } from '../../src/telemetry/store.js';
 import { Partitions, PostgresWriteSession } from '../../src/telemetry/store-postgres.js';
 import { SqliteWriteSession } from '../../src/telemetry/store-sqlite.js';
-import { submitHome } from '../homes/support.js';
-import { call } from '../tenancy/support.js';
-
-export { API, call, expectProblem } from '../tenancy/support.js';
+import { submitHome } from './homes.js';
+import { call } from './http.js';
 
 export interface Channel {
   id: string;

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { BASIC_TRUSTED, bearer, login } from './harness.js';
+import { bearer, login } from './app.js';
+import { latestMailTo } from './rows.js';
 
 /** The invitation token inside an invitation email's text (the line after "invitation token:"). */
 export function tokenFromMail(text: string): string {
@@ -7,20 +8,6 @@ export function tokenFromMail(text: string): string {
     /invitation token:\s*\n\s*([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/i.exec(text);
   if (!match?.[1]) throw new Error(`no invitation token in mail:\n${text}`);
   return match[1];
-}
-
-/** The newest queued email to an address, straight from the outbox table (what the mail worker sends). */
-export async function latestMailTo(
-  app: FastifyInstance,
-  to: string,
-): Promise<{ subject: string; text: string }> {
-  const row = await app.ctx.database.db
-    .selectFrom('mail_outbox')
-    .select(['subject', 'text_body'])
-    .where('to_address', '=', to.toLowerCase())
-    .orderBy('id', 'desc')
-    .executeTakeFirstOrThrow();
-  return { subject: row.subject, text: row.text_body };
 }
 
 export async function acceptInvitation(
@@ -117,5 +104,3 @@ export async function createTenant(
     },
   };
 }
-
-export { BASIC_TRUSTED };

@@ -1,8 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialect, login, startTestApp, type TestApp } from '../helpers/harness.js';
-import { completeOrder } from '../helpers/orders.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { allPages, call, countRows, expectProblem } from './support.js';
+import {
+  allPages,
+  call,
+  completeOrder,
+  countRows,
+  createTenant,
+  dialect,
+  expectProblem,
+  login,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+} from '../harness/index.js';
 
 interface OrderView {
   id: string;

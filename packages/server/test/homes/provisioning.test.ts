@@ -1,8 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialect, login, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { allPages, call, expectProblem, submitHome } from './support.js';
+import {
+  allPages,
+  call,
+  createTenant,
+  dialect,
+  expectProblem,
+  login,
+  startTestApp,
+  submitHome,
+  type Tenant,
+  type TestApp,
+} from '../harness/index.js';
 
 interface Definition {
   id: string;

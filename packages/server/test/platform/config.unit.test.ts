@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { timeout } from '../harness/timeouts.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -264,7 +265,7 @@ describe('starting the real server in the clear on a public address', () => {
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
         reject(new Error(`main.ts did not exit; stdout: ${stdout}`));
-      }, 25_000);
+      }, timeout(25_000));
       child.on('exit', (exitCode) => {
         clearTimeout(timer);
         resolve(exitCode);

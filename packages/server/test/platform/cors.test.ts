@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { login, startTestApp, type TestApp } from '../helpers/harness.js';
+import { login, startTestApp, type TestApp } from '../harness/index.js';
 
 /**
  * CORS over real HTTP on loopback: a browser app on an allowed origin can preflight and call the

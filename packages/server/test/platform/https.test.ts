@@ -14,7 +14,7 @@ import {
   startTestApp,
   type TestApp,
   type TestDatabase,
-} from '../helpers/harness.js';
+} from '../harness/index.js';
 
 interface Answer {
   status: number;

@@ -4,9 +4,16 @@
  * seeded fuzz campaign (security/fuzz.test.ts) found the 500 this used to be on PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialect, login, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant } from '../helpers/tenants.js';
-import { call, expectProblem } from '../telemetry/support.js';
+import {
+  call,
+  createTenant,
+  dialect,
+  expectProblem,
+  login,
+  OPERATOR,
+  startTestApp,
+  type TestApp,
+} from '../harness/index.js';
 
 describe(`the NUL character in a request (${dialect})`, () => {
   let t: TestApp;

@@ -15,7 +15,7 @@ import {
   type TestApp,
   type TestDatabase,
   testEnv,
-} from '../helpers/harness.js';
+} from '../harness/index.js';
 
 /** The value of one sample of a Prometheus counter, or 0 if it has not been seen. */
 function sample(metrics: string, name: string, labels: Record<string, string>): number {

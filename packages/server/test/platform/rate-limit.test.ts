@@ -1,7 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
+import { createTenant, login, startTestApp, type Tenant, type TestApp } from '../harness/index.js';
 
 /**
  * Per-caller request limits (HEARTH_RATE_LIMIT requests a minute), over real HTTP on loopback:

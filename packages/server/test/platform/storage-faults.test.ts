@@ -13,16 +13,20 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  call,
+  createTenant,
   dialect,
+  expectProblem,
+  homeWithChannels,
+  iso,
   login,
   OPERATOR,
+  push,
   startTestApp,
   TEST_PG_URL,
   type TestApp,
   type TestDatabase,
-} from '../helpers/harness.js';
-import { createTenant } from '../helpers/tenants.js';
-import { call, expectProblem, homeWithChannels, iso, push } from '../telemetry/support.js';
+} from '../harness/index.js';
 
 const MINUTE = 60_000;
 

@@ -1,14 +1,14 @@
-import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bearer,
   createTestDatabase,
   dialect,
+  expectProblem,
   login,
   startTestApp,
   type TestApp,
   type TestDatabase,
-} from '../helpers/harness.js';
+} from '../harness/index.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as const;
 const WRITES = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
@@ -18,15 +18,6 @@ const withBody = (method: string) =>
   WRITES.has(method)
     ? { headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ name: 'x' }) }
     : {};
-
-function expectProblem(response: LightMyRequestResponse, status: number, code: string) {
-  expect(response.statusCode).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  const body = response.json();
-  expect(body).toMatchObject({ status, code });
-  expect(body.requestId).toBe(response.headers['x-request-id']);
-  return body;
-}
 
 // One database for the file; each server below is configured with a different version policy.
 let db: TestDatabase;

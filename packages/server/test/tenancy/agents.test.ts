@@ -1,8 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialect, login, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant, latestMailTo, tokenFromMail } from '../helpers/tenants.js';
-import { allPages, call, expectProblem, tryLogin } from './support.js';
+import {
+  allPages,
+  call,
+  createTenant,
+  dialect,
+  expectProblem,
+  latestMailTo,
+  login,
+  startTestApp,
+  type TestApp,
+  tokenFromMail,
+  tryLogin,
+} from '../harness/index.js';
 
 interface AgentView {
   id: string;

@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialect, login, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { allPages, call, expectProblem } from './support.js';
+import {
+  allPages,
+  call,
+  createTenant,
+  dialect,
+  expectProblem,
+  login,
+  OPERATOR,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+} from '../harness/index.js';
 
 interface AuditEvent {
   id: string;

@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, dialect, login, startTestApp, type TestApp } from '../helpers/harness.js';
-import { type SmtpReceiver, startSmtpReceiver, unusedPort } from '../helpers/smtp.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
+import {
+  bearer,
+  createTenant,
+  dialect,
+  login,
+  type SmtpReceiver,
+  startSmtpReceiver,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+  unusedPort,
+} from '../harness/index.js';
 
 /**
  * An invitation email that has not gone out yet is withdrawn when its token dies (revoked,

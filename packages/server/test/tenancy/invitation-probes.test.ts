@@ -1,8 +1,17 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, dialect, login, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant, latestMailTo, type Tenant, tokenFromMail } from '../helpers/tenants.js';
-import { expectProblem } from './support.js';
+import {
+  bearer,
+  createTenant,
+  dialect,
+  expectProblem,
+  latestMailTo,
+  login,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+  tokenFromMail,
+} from '../harness/index.js';
 
 // A taken username is refused with 409, which says that the username exists somewhere on the
 // platform. Such probes are limited per invitation (5, then one a minute) and per client address

@@ -1,14 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialect, login, startTestApp, type TestApp } from '../helpers/harness.js';
 import {
   acceptInvitation,
+  call,
   createTenant,
+  dialect,
+  expectProblem,
   latestMailTo,
+  login,
+  sameAnswer,
+  startTestApp,
   type Tenant,
+  type TestApp,
   tokenFromMail,
-} from '../helpers/tenants.js';
-import { call, expectProblem, sameAnswer, tryLogin } from './support.js';
+  tryLogin,
+} from '../harness/index.js';
 
 interface UserView {
   id: string;

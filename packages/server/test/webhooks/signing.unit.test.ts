@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { latestDigestTime } from '../../src/notifications/digest.js';
 import { newSecret, sign, verifySignature } from '../../src/webhooks/signing.js';
 import { isPrivateAddress, urlProblem } from '../../src/webhooks/url-policy.js';
-import { verify } from './support.js';
+import { verify } from '../harness/index.js';
 
 describe('webhook signatures', () => {
   it('signs t.body with HMAC-SHA256 so that the documented receiver check and the server agree', () => {

@@ -1,9 +1,10 @@
 /** The in-memory rollups the simulator tests rely on agree with the raw readings they come from. */
 // Simulating and stepping weeks of a home hour by hour takes 10–40 s on a loaded 2-core machine.
 import { describe, expect, it } from 'vitest';
+import { timeout } from '../../harness/timeouts.js';
 import { DAY, factsAt, HOUR, home, MINUTE, simulate } from './sim-data.js';
 
-describe('simulated facts', { timeout: 180_000 }, () => {
+describe('simulated facts', { timeout: timeout(180_000) }, () => {
   const start = Date.UTC(2026, 0, 5);
   const run = simulate(home({ reference: 'HARNESS' }), { start, days: 2 });
 

@@ -7,6 +7,7 @@
 import { demoFleet } from '@hearth/simulator';
 // Simulating and stepping weeks of a home hour by hour takes 10–40 s on a loaded 2-core machine.
 import { describe, expect, it } from 'vitest';
+import { timeout } from '../../harness/timeouts.js';
 import { alarmsOf, falseAlarms } from './demo-fleet.js';
 import { DAY, HOUR, simulate } from './sim-data.js';
 
@@ -15,7 +16,7 @@ const AUTUMN = Date.UTC(2026, 8, 29);
 const DAYS = 60;
 
 describe('the healthy demo fleet raises no alarm (60 days from January, one home of each variant)', {
-  timeout: 180_000,
+  timeout: timeout(180_000),
 }, () => {
   for (const spec of demoFleet({ start: JANUARY, faults: false }).slice(0, 10)) {
     it(`${spec.reference} (${spec.technology}, design ${spec.designFlowTemperatureC} °C)`, () => {
@@ -24,7 +25,7 @@ describe('the healthy demo fleet raises no alarm (60 days from January, one home
   }
 });
 
-describe('the demo’s faults are found', { timeout: 180_000 }, () => {
+describe('the demo’s faults are found', { timeout: timeout(180_000) }, () => {
   const fleet = demoFleet({ start: AUTUMN });
 
   it.each([

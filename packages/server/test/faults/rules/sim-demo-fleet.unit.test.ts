@@ -8,12 +8,15 @@
 import { demoFleet } from '@hearth/simulator';
 // Simulating and stepping weeks of a home hour by hour takes 10–40 s on a loaded 2-core machine.
 import { describe, expect, it } from 'vitest';
+import { timeout } from '../../harness/timeouts.js';
 import { falseAlarms } from './demo-fleet.js';
 
 const AUTUMN = Date.UTC(2026, 8, 29);
 const DAYS = 60;
 
-describe('the healthy demo fleet raises no alarm (60 days from late September)', { timeout: 180_000 }, () => {
+describe('the healthy demo fleet raises no alarm (60 days from late September)', {
+  timeout: timeout(180_000),
+}, () => {
   for (const spec of demoFleet({ start: AUTUMN, faults: false })) {
     it(`${spec.reference} (${spec.technology}, design ${spec.designFlowTemperatureC} °C, every ${spec.intervalSeconds} s)`, () => {
       expect(falseAlarms(spec, AUTUMN, DAYS)).toEqual([]);

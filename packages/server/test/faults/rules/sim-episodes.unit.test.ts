@@ -8,6 +8,7 @@
 import { type FaultKind, type FaultSpec, type HomeSpec, variedHome } from '@hearth/simulator';
 // Simulating and stepping weeks of a home hour by hour takes 10–40 s on a loaded 2-core machine.
 import { describe, expect, it } from 'vitest';
+import { timeout } from '../../harness/timeouts.js';
 import { alarmEpisodes, ruleFor, scoreFault } from './episodes.js';
 import { DAY, HOUR, home, simulate } from './sim-data.js';
 
@@ -73,7 +74,7 @@ const CASES: Case[] = [
 ];
 
 describe('one alarm per fault episode, raised in time and active while the fault lasts', {
-  timeout: 180_000,
+  timeout: timeout(180_000),
 }, () => {
   for (const [source, homeOf] of Object.entries(FLEET)) {
     for (const [season, start] of SEASONS) {
@@ -150,7 +151,7 @@ describe('one alarm per fault episode, raised in time and active while the fault
   });
 });
 
-describe('healthy homes raise no alarm with hysteresis on', { timeout: 180_000 }, () => {
+describe('healthy homes raise no alarm with hysteresis on', { timeout: timeout(180_000) }, () => {
   for (const [source, homeOf] of Object.entries(FLEET))
     for (const [season, start] of SEASONS) {
       it(`the ${source} home from ${season}, 40 days`, () => {

@@ -9,6 +9,7 @@ import type { FaultKind, FaultSpec } from '@hearth/simulator';
 import { describe, expect, it } from 'vitest';
 import { RULES, resolveParams } from '../../../src/faults/rules/index.js';
 import type { Finding, Rule } from '../../../src/faults/rules/types.js';
+import { timeout } from '../../harness/timeouts.js';
 import { DAY, factsAt, HOUR, home, MINUTE, type SimRun, simulate } from './sim-data.js';
 
 const JAN = Date.UTC(2026, 0, 1);
@@ -134,7 +135,7 @@ const CASES: Case[] = [
   },
 ];
 
-describe('simulated faults are found by their rule', { timeout: 180_000 }, () => {
+describe('simulated faults are found by their rule', { timeout: timeout(180_000) }, () => {
   for (const c of CASES) {
     it(`${c.kind} → ${c.rule}`, () => {
       const fault: FaultSpec = { kind: c.kind, start: START, durationMs: c.durationMs };
@@ -164,7 +165,7 @@ describe('simulated faults are found by their rule', { timeout: 180_000 }, () =>
   }
 });
 
-describe('communication loss, stepped by the minute', { timeout: 180_000 }, () => {
+describe('communication loss, stepped by the minute', { timeout: timeout(180_000) }, () => {
   it('is late after 3 intervals, lost after 12, and absent as soon as readings return', () => {
     const durationMs = 3 * HOUR;
     const run = simulate(
@@ -195,7 +196,7 @@ describe('communication loss, stepped by the minute', { timeout: 180_000 }, () =
 });
 
 describe('a home its heat pump cannot keep warm (no simulator fault: 4 kW for 250 W/K, no backup, January)', {
-  timeout: 180_000,
+  timeout: timeout(180_000),
 }, () => {
   it('raises low_indoor_temperature and nothing else', () => {
     const spec = home({

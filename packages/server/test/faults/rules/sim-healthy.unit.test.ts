@@ -9,6 +9,7 @@ import { csvWeather, type HomeSpec, type WeatherSource } from '@hearth/simulator
 // Simulating and stepping weeks of a home hour by hour takes 10–40 s on a loaded 2-core machine.
 import { describe, expect, it } from 'vitest';
 import { RULES, resolveParams } from '../../../src/faults/rules/index.js';
+import { timeout } from '../../harness/timeouts.js';
 import { factsAt, HOUR, home, simulate } from './sim-data.js';
 
 const LLANBERIS = resolve(process.cwd(), '../shared/data/weather/llanberis2024.csv');
@@ -80,7 +81,7 @@ const HOMES: [string, HomeSpec, number][] = [
   ],
 ];
 
-describe('healthy simulated homes raise no alarm', { timeout: 180_000 }, () => {
+describe('healthy simulated homes raise no alarm', { timeout: timeout(180_000) }, () => {
   for (const [name, spec, start] of HOMES) {
     it(`${name}: ${DAYS} days, hourly`, () => {
       expect(falseAlarms(spec, start, DAYS)).toEqual([]);
