@@ -298,6 +298,17 @@ export class HearthClient {
     return (await this.request('get', '/users/me', options)).data;
   }
 
+  /**
+   * Logs out everywhere: every session of this user ends on the server, this one included (other
+   * browsers and scripts logged in as them too), and this client forgets its tokens (with
+   * `cookieSession`, the server clears the cookie). Log in again to go on.
+   */
+  async logoutEverywhere(options: RequestOptions = {}): Promise<void> {
+    await this.request('delete', '/users/me/sessions', options);
+    // The tokens are revoked already: this only forgets them here and clears a console's cookie.
+    await this.tokens.logout().catch(() => undefined);
+  }
+
   /** Changes your password; your other logins end, this one goes on. */
   async changePassword(input: ChangePasswordInput, options: RequestOptions = {}): Promise<void> {
     await this.request('put', '/users/me/password', { ...options, body: input });

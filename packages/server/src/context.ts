@@ -9,6 +9,7 @@ import { AuthRepository } from './auth/repository.js';
 import type { Scope } from './auth/scope.js';
 import { AuthService } from './auth/service.js';
 import type { Config } from './config.js';
+import { CONSOLE_PAGES } from './console/routes.js';
 import type { Database } from './db/database.js';
 import { FaultEvaluator } from './faults/evaluator.js';
 import { FaultsRepository } from './faults/repository.js';
@@ -151,6 +152,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
     agents,
     users,
     publicUrl: config.publicUrl,
+    acceptPath: config.console ? CONSOLE_PAGES.acceptInvitation : '/invitations/accept',
     ttlMs: config.invitationTtlHours * 3_600_000,
     buckets: new TokenBuckets(authRepo),
   });
@@ -163,6 +165,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
     buckets: new TokenBuckets(authRepo),
     revokeSessions: (userId) => (auth as AuthService).revokeUserTokens(userId),
     publicUrl: config.publicUrl,
+    confirmPath: config.console ? CONSOLE_PAGES.resetPassword : '/password-resets/confirm',
     ttlMs: config.passwordResetTtl * 1000,
     log,
   });

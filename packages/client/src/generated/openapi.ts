@@ -2334,6 +2334,8 @@ export interface paths {
                 designScop?: number;
                 /** @description seasonal performance factor from the design */
                 designSpf?: number;
+                /** @description how the space-heating flow temperature is set: a weather curve through designFlowTemperatureC at design conditions, or a fixed flow at designFlowTemperatureC switched by the room thermostat */
+                heatingControl?: 'weather_compensation' | 'fixed_flow';
                 manufacturer?: string;
                 mcsCertificateNumber?: string;
                 model?: string;
@@ -2496,6 +2498,8 @@ export interface paths {
               designScop?: number;
               /** @description seasonal performance factor from the design */
               designSpf?: number;
+              /** @description how the space-heating flow temperature is set: a weather curve through designFlowTemperatureC at design conditions, or a fixed flow at designFlowTemperatureC switched by the room thermostat */
+              heatingControl?: 'weather_compensation' | 'fixed_flow';
               manufacturer?: string;
               mcsCertificateNumber?: string;
               model?: string;
@@ -2642,6 +2646,8 @@ export interface paths {
                 designScop?: number;
                 /** @description seasonal performance factor from the design */
                 designSpf?: number;
+                /** @description how the space-heating flow temperature is set: a weather curve through designFlowTemperatureC at design conditions, or a fixed flow at designFlowTemperatureC switched by the room thermostat */
+                heatingControl?: 'weather_compensation' | 'fixed_flow';
                 manufacturer?: string;
                 mcsCertificateNumber?: string;
                 model?: string;
@@ -5624,6 +5630,8 @@ export interface paths {
                 designScop?: number;
                 /** @description seasonal performance factor from the design */
                 designSpf?: number;
+                /** @description how the space-heating flow temperature is set: a weather curve through designFlowTemperatureC at design conditions, or a fixed flow at designFlowTemperatureC switched by the room thermostat */
+                heatingControl?: 'weather_compensation' | 'fixed_flow';
                 manufacturer?: string;
                 mcsCertificateNumber?: string;
                 model?: string;
@@ -9112,6 +9120,8 @@ export interface paths {
                   designScop?: number;
                   /** @description seasonal performance factor from the design */
                   designSpf?: number;
+                  /** @description how the space-heating flow temperature is set: a weather curve through designFlowTemperatureC at design conditions, or a fixed flow at designFlowTemperatureC switched by the room thermostat */
+                  heatingControl?: 'weather_compensation' | 'fixed_flow';
                   manufacturer?: string;
                   mcsCertificateNumber?: string;
                   model?: string;
@@ -9276,6 +9286,8 @@ export interface paths {
               designScop?: number;
               /** @description seasonal performance factor from the design */
               designSpf?: number;
+              /** @description how the space-heating flow temperature is set: a weather curve through designFlowTemperatureC at design conditions, or a fixed flow at designFlowTemperatureC switched by the room thermostat */
+              heatingControl?: 'weather_compensation' | 'fixed_flow';
               manufacturer?: string;
               mcsCertificateNumber?: string;
               model?: string;
@@ -9486,6 +9498,8 @@ export interface paths {
                 designScop?: number;
                 /** @description seasonal performance factor from the design */
                 designSpf?: number;
+                /** @description how the space-heating flow temperature is set: a weather curve through designFlowTemperatureC at design conditions, or a fixed flow at designFlowTemperatureC switched by the room thermostat */
+                heatingControl?: 'weather_compensation' | 'fixed_flow';
                 manufacturer?: string;
                 mcsCertificateNumber?: string;
                 model?: string;
@@ -9727,6 +9741,8 @@ export interface paths {
                 designScop?: number;
                 /** @description seasonal performance factor from the design */
                 designSpf?: number;
+                /** @description how the space-heating flow temperature is set: a weather curve through designFlowTemperatureC at design conditions, or a fixed flow at designFlowTemperatureC switched by the room thermostat */
+                heatingControl?: 'weather_compensation' | 'fixed_flow';
                 manufacturer?: string;
                 mcsCertificateNumber?: string;
                 model?: string;
@@ -9887,6 +9903,8 @@ export interface paths {
               designScop?: number;
               /** @description seasonal performance factor from the design */
               designSpf?: number;
+              /** @description how the space-heating flow temperature is set: a weather curve through designFlowTemperatureC at design conditions, or a fixed flow at designFlowTemperatureC switched by the room thermostat */
+              heatingControl?: 'weather_compensation' | 'fixed_flow';
               manufacturer?: string;
               mcsCertificateNumber?: string;
               model?: string;
@@ -10097,6 +10115,8 @@ export interface paths {
                 designScop?: number;
                 /** @description seasonal performance factor from the design */
                 designSpf?: number;
+                /** @description how the space-heating flow temperature is set: a weather curve through designFlowTemperatureC at design conditions, or a fixed flow at designFlowTemperatureC switched by the room thermostat */
+                heatingControl?: 'weather_compensation' | 'fixed_flow';
                 manufacturer?: string;
                 mcsCertificateNumber?: string;
                 model?: string;
@@ -10428,6 +10448,8 @@ export interface paths {
                   designScop?: number;
                   /** @description seasonal performance factor from the design */
                   designSpf?: number;
+                  /** @description how the space-heating flow temperature is set: a weather curve through designFlowTemperatureC at design conditions, or a fixed flow at designFlowTemperatureC switched by the room thermostat */
+                  heatingControl?: 'weather_compensation' | 'fixed_flow';
                   manufacturer?: string;
                   mcsCertificateNumber?: string;
                   model?: string;
@@ -10595,6 +10617,8 @@ export interface paths {
                   designScop?: number;
                   /** @description seasonal performance factor from the design */
                   designSpf?: number;
+                  /** @description how the space-heating flow temperature is set: a weather curve through designFlowTemperatureC at design conditions, or a fixed flow at designFlowTemperatureC switched by the room thermostat */
+                  heatingControl?: 'weather_compensation' | 'fixed_flow';
                   manufacturer?: string;
                   mcsCertificateNumber?: string;
                   model?: string;
@@ -13488,6 +13512,95 @@ export interface paths {
     };
     post?: never;
     delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/users/me/sessions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Log out everywhere: end every session of yours, this one included */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description stable machine-readable error code */
+              code:
+                | 'bad_request'
+                | 'validation_failed'
+                | 'malformed_json'
+                | 'invitation_invalid'
+                | 'password_incorrect'
+                | 'password_reset_invalid'
+                | 'too_many_points'
+                | 'unauthenticated'
+                | 'invalid_token'
+                | 'forbidden'
+                | 'agent_suspended'
+                | 'not_found'
+                | 'route_not_found'
+                | 'api_version_unknown'
+                | 'method_not_allowed'
+                | 'not_acceptable'
+                | 'conflict'
+                | 'api_version_retired'
+                | 'precondition_failed'
+                | 'payload_too_large'
+                | 'unsupported_media_type'
+                | 'unprocessable'
+                | 'too_many_requests'
+                | 'internal'
+                | 'unavailable';
+              /** @description what went wrong, in a sentence a person can act on */
+              detail: string;
+              errors?: {
+                /** @description JSON pointer: /body/name, /query/limit */
+                field: string;
+                message: string;
+              }[];
+              instance: string;
+              /** @description how many further problems there are beyond those in errors (at most 100 are listed) */
+              moreErrors?: number;
+              /** @description quote this to support */
+              requestId: string;
+              status: number;
+              title: string;
+              /** @description link to the documentation of this error */
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description No content */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
     options?: never;
     head?: never;
     patch?: never;

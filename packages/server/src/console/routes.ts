@@ -1,12 +1,24 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
- * The console's client-side routes: each answers index.html and the app draws the page. The
- * invitation page (/invitations/accept) stays the server's own.
+ * The console's pages that emails link to (with `?token=`). Each has a plain server form beside it
+ * (`FALLBACKS`), which the page links to for browsers without JavaScript and which answers in its
+ * place while the console is not built.
  */
+export const CONSOLE_PAGES = {
+  acceptInvitation: '/accept-invitation',
+  resetPassword: '/reset-password',
+} as const;
+
+const FALLBACKS: Record<string, { path: string; what: string }> = {
+  [CONSOLE_PAGES.acceptInvitation]: { path: '/invitations/accept', what: 'accept the invitation' },
+  [CONSOLE_PAGES.resetPassword]: { path: '/password-resets/confirm', what: 'set a new password' },
+};
+
+/** The console's client-side routes: each answers index.html and the app draws the page. */
 export const CONSOLE_ROUTES = [
   '/',
   '/login',
@@ -17,7 +29,9 @@ export const CONSOLE_ROUTES = [
   '/portfolio',
   '/portfolio/*',
   '/account',
-  '/reset-password',
+  CONSOLE_PAGES.acceptInvitation,
+  CONSOLE_PAGES.resetPassword,
+  '/forgot-password',
   '/settings',
   '/settings/*',
   '/people',
@@ -82,8 +96,22 @@ export async function consoleRoutes(app: FastifyInstance, options: { dir: string
     immutable: true,
   });
 
-  const index = async (_request: unknown, reply: FastifyReply) => {
+  const index = async (request: FastifyRequest, reply: FastifyReply) => {
     const html = await readBuilt(path.join(dir, 'index.html'));
+    const fallback = FALLBACKS[request.routeOptions.url ?? ''];
+    if (fallback) {
+      // Only the token travels on, re-encoded: nothing of the query reaches the page unescaped.
+      const token = (request.query as Record<string, unknown>).token;
+      const target = `${fallback.path}${typeof token === 'string' ? `?${new URLSearchParams({ token })}` : ''}`;
+      if (html === undefined) return reply.redirect(target, 302);
+      // Without JavaScript the page cannot work: point to the plain form, token and all.
+      const note = `<noscript><p>Without JavaScript, <a href="${target}">${fallback.what} with the simple form</a>.</p></noscript>`;
+      const page = html.toString('utf8');
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .send(page.includes('</body>') ? page.replace('</body>', `${note}</body>`) : `${page}${note}`);
+    }
     if (html === undefined) {
       return reply
         .code(503)

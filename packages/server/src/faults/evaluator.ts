@@ -71,8 +71,17 @@ const HISTORIC_MS = 24 * HOUR;
 /** Hours every channel is loaded for; rules with a longer lookback read only BASELINE_KEYS beyond it. */
 const LOOKBACK = Math.max(...RULES.filter((r) => r.lookbackHours <= 73).map((r) => r.lookbackHours));
 const LONG_LOOKBACK = Math.max(...RULES.map((r) => r.lookbackHours));
-/** The channels low_performance learns the home's baseline from (weeks of hours: only these). */
-const BASELINE_KEYS = ['heat_energy', 'electricity_energy', 'flow_temperature', 'outdoor_temperature'];
+/**
+ * The channels low_performance and high_flow_temperature learn the home's baseline from (weeks of
+ * hours: only these).
+ */
+const BASELINE_KEYS = [
+  'heat_energy',
+  'electricity_energy',
+  'flow_temperature',
+  'outdoor_temperature',
+  'hot_water_mode',
+];
 /** Compressor starts (from raw power readings) are read this far back: short cycling's window at most. */
 const STARTS_LOOKBACK = 25;
 
@@ -521,6 +530,7 @@ function eventOf(t: Transition, data: HomeData, groupIds: string[], now: number)
       severity: alarm.severity,
       state: t.type === 'raised' ? 'active' : 'cleared',
       raisedAt: isoTime(alarm.raisedAt),
+      conditionSince: isoTime(alarm.conditionSince),
       lastSeenAt: isoTime(alarm.lastSeenAt),
       clearedAt: t.type === 'cleared' && alarm.clearedAt !== null ? isoTime(alarm.clearedAt) : null,
       acknowledged: alarm.acknowledged,

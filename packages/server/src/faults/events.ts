@@ -25,6 +25,8 @@ export interface AlarmEvent {
     severity: Severity;
     state: 'active' | 'cleared';
     raisedAt: string;
+    /** when the condition began (the episode's start; at or before raisedAt), RFC 3339 */
+    conditionSince: string;
     lastSeenAt: string;
     clearedAt: string | null;
     acknowledged: boolean;

@@ -82,6 +82,7 @@ export async function loadHomeData(
       ...(installation.designFlowTemperatureC !== undefined
         ? { flowTemperatureC: installation.designFlowTemperatureC }
         : {}),
+      ...(installation.heatingControl !== undefined ? { heatingControl: installation.heatingControl } : {}),
       ...(installation.designSpf !== undefined ? { spf: installation.designSpf } : {}),
       ...(installation.designScop !== undefined ? { scop: installation.designScop } : {}),
       ...(installation.designHeatLossWPerK !== undefined

@@ -263,6 +263,7 @@ export class AlarmsService {
         severity: view.severity,
         state: view.state,
         raisedAt: view.raisedAt,
+        conditionSince: view.conditionSince,
         lastSeenAt: view.lastSeenAt,
         clearedAt: view.clearedAt,
         acknowledged: view.acknowledged,

@@ -35,6 +35,11 @@ export interface InvitationsDeps {
   users: UsersService;
   /** Base URL of the links in invitation emails, e.g. https://hearth.example.com */
   publicUrl: string;
+  /**
+   * The page the email links to: the console's `/accept-invitation` when the console is served,
+   * else the server's plain form `/invitations/accept`.
+   */
+  acceptPath: string;
   /** How long an invitation can be accepted, in ms. */
   ttlMs: number;
   /** The shared throttle table: acceptances refused for a taken username, per client address. */
@@ -175,7 +180,7 @@ export class InvitationsService {
 
   private message(row: InvitationRow, token: string, agentName: string, actor: Actor) {
     const base = this.deps.publicUrl.replace(/\/$/, '');
-    const link = `${base}/invitations/accept?token=${encodeURIComponent(token)}`;
+    const link = `${base}${this.deps.acceptPath}?token=${encodeURIComponent(token)}`;
     const expires = new Date(row.expires_at).toUTCString();
     const who = actor.scope.role === 'operator' ? 'The Hearth platform operator' : actor.scope.username;
     const body = {
@@ -187,7 +192,7 @@ export class InvitationsService {
     const text = [
       `Hello${row.name ? ` ${row.name}` : ''},`,
       '',
-      `${who} has invited you to join ${agentName} on Hearth as ${row.role === 'admin' ? 'an admin' : `a ${row.role}`}.`,
+      `${who} has invited you to join ${agentName} on Hearth as ${/^[aeiou]/.test(row.role) ? 'an' : 'a'} ${row.role}.`,
       '',
       'Accept the invitation here:',
       `  ${link}`,

@@ -28,6 +28,9 @@ export function immediateMail(to: string, event: AlarmEvent, publicUrl: string):
     `Severity:    ${alarm.severity}`,
     `State:       ${alarm.state}${alarm.acknowledged ? ', acknowledged' : ''}`,
     `Raised:      ${alarm.raisedAt}`,
+    ...(alarm.conditionSince !== alarm.raisedAt
+      ? [`Since:       ${alarm.conditionSince} (when the condition began)`]
+      : []),
     `Last seen:   ${alarm.lastSeenAt}`,
     ...(alarm.clearedAt ? [`Cleared:     ${alarm.clearedAt}`] : []),
     `Occurrences: ${alarm.occurrences}`,

@@ -101,6 +101,12 @@ export const InstallationSchema = Type.Object(
     designFlowTemperatureC: Type.Optional(
       Type.Number({ minimum: 20, maximum: 90, description: '°C at design conditions' }),
     ),
+    heatingControl: Type.Optional(
+      Type.Union([Type.Literal('weather_compensation'), Type.Literal('fixed_flow')], {
+        description:
+          'how the space-heating flow temperature is set: a weather curve through designFlowTemperatureC at design conditions, or a fixed flow at designFlowTemperatureC switched by the room thermostat',
+      }),
+    ),
     designSpf: Type.Optional(
       Type.Number({ minimum: 1, maximum: 10, description: 'seasonal performance factor from the design' }),
     ),

@@ -26,6 +26,11 @@ export interface PasswordResetsDeps {
   revokeSessions: (userId: string) => Promise<void>;
   /** Base URL of the link in the email, e.g. https://hearth.example.com */
   publicUrl: string;
+  /**
+   * The page the email links to: the console's `/reset-password` when the console is served, else
+   * the server's plain form `/password-resets/confirm`.
+   */
+  confirmPath: string;
   /** How long a reset token works, in ms (HEARTH_PASSWORD_RESET_TTL). */
   ttlMs: number;
   log: { error(obj: object, msg: string): void };
@@ -146,7 +151,7 @@ export class PasswordResetsService {
 
   private message(user: UserRow, agentName: string | undefined, row: PasswordResetRow, token: string) {
     const base = this.deps.publicUrl.replace(/\/$/, '');
-    const link = `${base}/password-resets/confirm?token=${encodeURIComponent(token)}`;
+    const link = `${base}${this.deps.confirmPath}?token=${encodeURIComponent(token)}`;
     const expires = new Date(row.expires_at).toUTCString();
     const minutes = Math.round(this.deps.ttlMs / 60_000);
     const body = { token, password: '<12 or more characters>' };

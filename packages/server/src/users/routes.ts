@@ -44,6 +44,23 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  app.delete(
+    '/users/me/sessions',
+    {
+      config: { permission: 'self' },
+      schema: {
+        tags,
+        security,
+        summary: 'Log out everywhere: end every session of yours, this one included',
+        response: { 204: NoContent, '4xx': ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      await users.endSessions(actorOf(request));
+      return reply.code(204).send(null);
+    },
+  );
+
   app.get(
     '/users',
     {

@@ -379,4 +379,22 @@ export class UsersService {
     });
     await this.deps.revokeSessions(user.id, actor.scope.tokenHash);
   }
+
+  /**
+   * "Log out everywhere": ends every session of the caller, this one included (every access and
+   * refresh token of theirs, on every device), and records it.
+   */
+  async endSessions(actor: Actor): Promise<void> {
+    const user = await this.repo.findById(actor.scope.userId);
+    if (!user) throw new ApiError('invalid_token', 'The user of this token no longer exists');
+    await this.deps.db.transaction().execute(async (trx) => {
+      await this.deps.audit.record(trx, actor, {
+        agentId: user.agent_id,
+        action: 'user.sessions_ended',
+        targetType: 'user',
+        targetId: user.id,
+      });
+    });
+    await this.deps.revokeSessions(user.id);
+  }
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { CONSOLE_ROUTES } from '../../src/console/routes.js';
+import { CONSOLE_PAGES, CONSOLE_ROUTES } from '../../src/console/routes.js';
 import { startTestApp, type TestApp } from '../harness/index.js';
 
 /**
@@ -62,7 +62,7 @@ describe('the console, built', () => {
       '/portfolio',
       '/portfolio/insight',
       '/account',
-      '/reset-password',
+      '/forgot-password',
       '/settings',
       '/settings/tariffs',
       '/people',
@@ -73,7 +73,7 @@ describe('the console, built', () => {
       '/agents/9',
       '/regions',
     ];
-    expect(paths.length).toBeGreaterThanOrEqual(CONSOLE_ROUTES.length);
+    expect(paths.length + Object.keys(CONSOLE_PAGES).length).toBeGreaterThanOrEqual(CONSOLE_ROUTES.length);
     for (const route of paths) {
       const response = await fetch(`${base}${route}`);
       expect(response.status, route).toBe(200);
@@ -81,6 +81,25 @@ describe('the console, built', () => {
       expect(response.headers.get('cache-control'), route).toBe('no-cache');
       expectSecurityHeaders(response);
       expect(await response.text(), route).toBe(INDEX);
+    }
+  });
+
+  it('serves the pages emails link to with a no-JavaScript link to the plain form, token re-encoded', async () => {
+    for (const [page, plain] of [
+      [CONSOLE_PAGES.acceptInvitation, '/invitations/accept'],
+      [CONSOLE_PAGES.resetPassword, '/password-resets/confirm'],
+    ] as const) {
+      const response = await fetch(`${base}${page}?token=${encodeURIComponent('ab"><script>x')}&other=1`);
+      expect(response.status, page).toBe(200);
+      // The token is in the URL: the page is never stored.
+      expect(response.headers.get('cache-control'), page).toBe('no-store');
+      expectSecurityHeaders(response);
+      const html = await response.text();
+      expect(html.startsWith(INDEX), page).toBe(true);
+      expect(html).toContain(
+        `<noscript><p>Without JavaScript, <a href="${plain}?token=ab%22%3E%3Cscript%3Ex">`,
+      );
+      expect(html).not.toContain('other=1');
     }
   });
 
@@ -179,6 +198,17 @@ describe('the console, not built yet', () => {
       expect(page).toContain('(npm install does it)');
       expect(page).not.toMatch(/<script|<style|style=/);
     }
+  });
+
+  it('sends the pages emails link to on to the plain forms meanwhile, with their token', async () => {
+    const accept = await fetch(`${base}${CONSOLE_PAGES.acceptInvitation}?token=t1`, { redirect: 'manual' });
+    expect(accept.status).toBe(302);
+    expect(accept.headers.get('location')).toBe('/invitations/accept?token=t1');
+    const reset = await fetch(`${base}${CONSOLE_PAGES.resetPassword}?token=t2`, { redirect: 'manual' });
+    expect(reset.status).toBe(302);
+    expect(reset.headers.get('location')).toBe('/password-resets/confirm?token=t2');
+    // Followed, the plain form works without the console.
+    expect((await fetch(`${base}${CONSOLE_PAGES.acceptInvitation}?token=t1`)).status).toBe(200);
   });
 
   it('answers an asset 404 and keeps the API working', async () => {

@@ -72,7 +72,7 @@ describe('alarm notifications, end to end', () => {
     expect(evaluated.statusCode, evaluated.body).toBe(200);
     const alarms = (
       await call(t.app, 'GET', `/homes/${homeId}/alarms?state=active`, tenant.admin.token)
-    ).json().items as { id: string; rule: string; severity: string }[];
+    ).json().items as { id: string; rule: string; severity: string; conditionSince: string }[];
     const lost = alarms.find((a) => a.rule === 'communication_lost');
     expect(lost?.severity).toBe('major');
 
@@ -87,6 +87,11 @@ describe('alarm notifications, end to end', () => {
     expect(data.homeId).toBe(homeId);
     expect(data.homeReference).toBe('NOTIFY-1');
     expect(data.alarm).toMatchObject({ id: lost?.id, rule: 'communication_lost', state: 'active' });
+    // The episode's start, as the API states it, beside when the alarm was raised.
+    expect(data.alarm.conditionSince).toBe(lost?.conditionSince);
+    expect(Date.parse(data.alarm.conditionSince as string)).toBeLessThanOrEqual(
+      Date.parse(data.alarm.raisedAt as string),
+    );
     expect(typeof (data.alarm.evidence as { from: unknown }).from).toBe('string');
 
     const mail = await smtp.waitFor((m) => JSON.stringify(m.to).includes('on-call@example.com'));

@@ -115,6 +115,7 @@ export function alarmEvent(
       severity: 'major',
       state: 'active',
       raisedAt: at,
+      conditionSince: at,
       lastSeenAt: at,
       clearedAt: null,
       acknowledged: false,

@@ -95,10 +95,8 @@ describe(`password reset over HTTP with a real SMTP server (${dialect})`, () => 
     expect(mail.subject).toBe('Reset your Hearth password');
     expect(mail.text).toContain(tenant.admin.username);
     const token = resetTokenFromMail(mail.text ?? '');
-    const link = (mail.text ?? '')
-      .match(/https?:\/\/\S+/g)
-      ?.find((l) => l.includes('/password-resets/confirm'));
-    expect(link).toBe(`${PUBLIC_URL}/password-resets/confirm?token=${token}`);
+    const link = (mail.text ?? '').match(/https?:\/\/\S+/g)?.find((l) => l.includes('/reset-password'));
+    expect(link).toBe(`${PUBLIC_URL}/reset-password?token=${token}`);
 
     await t.app.ctx.services.passwordResets.idle();
     await t.app.ctx.services.mail.deliverDue();

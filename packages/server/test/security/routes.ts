@@ -151,6 +151,8 @@ export const apiRoutes: readonly ApiRoute[] = [
     }),
   },
 
+  { method: 'DELETE', path: '/users/me/sessions', permission: 'self', success: 204, changesCaller: true },
+
   // Users
   {
     method: 'GET',

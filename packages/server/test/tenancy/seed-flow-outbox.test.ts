@@ -7,13 +7,16 @@ import {
   bearer,
   dialect,
   login,
+  requestReset,
+  resetTokenFromMail,
+  someAddress,
   startTestApp,
   type TestApp,
   tokenFromMail,
 } from '../harness/index.js';
 
 /** Waits until a .eml file to `to` is in the outbox folder and returns it parsed. */
-async function emlTo(dir: string, to: string, timeoutMs = 10_000) {
+async function emlTo(dir: string, to: string, timeoutMs = 10_000, subject = '') {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const file of (() => {
@@ -25,7 +28,7 @@ async function emlTo(dir: string, to: string, timeoutMs = 10_000) {
     })()) {
       const mail = await simpleParser(readFileSync(path.join(dir, file)));
       const address = Array.isArray(mail.to) ? mail.to[0]?.text : mail.to?.text;
-      if (address?.includes(to)) return mail;
+      if (address?.includes(to) && (mail.subject ?? '').includes(subject)) return mail;
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -35,7 +38,8 @@ async function emlTo(dir: string, to: string, timeoutMs = 10_000) {
 describe(`the seed flow with no SMTP: invitations as .eml files in the outbox (${dialect})`, () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp();
+    // An API-only deployment: with no console to link to, the mails link to the plain forms.
+    t = await startTestApp({ HEARTH_CONSOLE: 'off' });
   });
   afterAll(async () => t.close());
 
@@ -61,6 +65,7 @@ describe(`the seed flow with no SMTP: invitations as .eml files in the outbox ($
     expect(adminMail.subject).toContain('Warm Homes Ltd');
     const adminToken = tokenFromMail(adminMail.text ?? '');
     expect(adminMail.text).toContain(`/invitations/accept?token=${adminToken}`);
+    expect(adminMail.text).not.toContain('/accept-invitation');
 
     const admin = await acceptInvitation(
       t.app,
@@ -114,5 +119,13 @@ describe(`the seed flow with no SMTP: invitations as .eml files in the outbox ($
       headers: bearer(adminLogin.access_token),
     });
     expect(invitation.json()).toMatchObject({ status: 'accepted', delivery: { status: 'sent' } });
+
+    // A forgotten password's mail links to the plain form too.
+    expect((await requestReset(t.app, 'bob@example.com', someAddress())).statusCode).toBe(202);
+    await t.app.ctx.services.passwordResets.idle();
+    const resetMail = await emlTo(outbox, 'bob@example.com', 10_000, 'Reset your Hearth password');
+    const resetToken = resetTokenFromMail(resetMail.text ?? '');
+    expect(resetMail.text).toContain(`/password-resets/confirm?token=${resetToken}`);
+    expect(resetMail.text).not.toContain('/reset-password');
   });
 });

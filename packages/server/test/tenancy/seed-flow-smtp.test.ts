@@ -25,7 +25,7 @@ const to = (address: string) => (mail: ParsedMail) => {
 
 /** The accept link of an invitation mail, as a URL. */
 function acceptLink(text: string): URL {
-  const link = (text.match(/https?:\/\/\S+/g) ?? []).find((l) => l.includes('/invitations/accept'));
+  const link = (text.match(/https?:\/\/\S+/g) ?? []).find((l) => l.includes('/accept-invitation'));
   if (!link) throw new Error(`no accept link in mail:\n${text}`);
   return new URL(link);
 }
@@ -59,9 +59,10 @@ describe(`the seed flow with a real SMTP server (${dialect})`, () => {
     expect(adminMail.subject).toContain('Heat Pump Heroes');
     expect(adminMail.from?.text).toContain('hearth@localhost');
     expect(adminMail.text).toContain('Hana Admin');
+    expect(adminMail.text).toContain('on Hearth as an admin.');
     const adminToken = tokenFromMail(adminMail.text ?? '');
     const link = acceptLink(adminMail.text ?? '');
-    expect(`${link.origin}${link.pathname}`).toBe(`${PUBLIC_URL}/invitations/accept`);
+    expect(`${link.origin}${link.pathname}`).toBe(`${PUBLIC_URL}/accept-invitation`);
     expect(link.searchParams.get('token')).toBe(adminToken);
 
     // Its delivery shows as sent on the invitation.
@@ -88,6 +89,7 @@ describe(`the seed flow with a real SMTP server (${dialect})`, () => {
     const editorMail = await receiver.waitFor(to('eli@heroes.example'), 20_000);
     expect(editorMail.subject).toContain('Heat Pump Heroes');
     expect(editorMail.text).toContain('hana');
+    expect(editorMail.text).toContain('on Hearth as an editor.');
     const editorToken = tokenFromMail(editorMail.text ?? '');
     expect(acceptLink(editorMail.text ?? '').searchParams.get('token')).toBe(editorToken);
 

@@ -277,6 +277,46 @@ describe(`users: scoping, changes, revocation and the last admin (${dialect})`, 
     });
   });
 
+  it('DELETE /users/me/sessions logs out everywhere: every token of the caller ends, this one too, and no one else’s', async () => {
+    const editor = await a.addUser('editor');
+    const other = await login(t.app, editor.username, editor.password);
+    const colleague = await a.addUser('viewer');
+
+    const ended = await call(t.app, 'DELETE', '/users/me/sessions', editor.token);
+    expect(ended.statusCode, ended.body).toBe(204);
+
+    for (const token of [editor.token, other.access_token])
+      expectProblem(await call(t.app, 'GET', '/users/me', token), 401, 'invalid_token');
+    const refreshed = await t.app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: {
+        authorization: 'Basic dHJ1c3RlZDpzZWNyZXQ=',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: other.refresh_token ?? '',
+      }).toString(),
+    });
+    expect(refreshed.json()).toMatchObject({ error: 'invalid_grant' });
+    // Another user's session goes on, and the password still logs in.
+    expect((await call(t.app, 'GET', '/users/me', colleague.token)).statusCode).toBe(200);
+    const again = await login(t.app, editor.username, editor.password);
+    expect((await call(t.app, 'GET', '/users/me', again.access_token)).statusCode).toBe(200);
+
+    const audit = await call(
+      t.app,
+      'GET',
+      `/audit-events?action=user.sessions_ended&limit=10`,
+      a.admin.token,
+    );
+    expect(audit.statusCode, audit.body).toBe(200);
+    expect(audit.json().items).toEqual([
+      expect.objectContaining({ action: 'user.sessions_ended', target: { type: 'user', id: editor.id } }),
+    ]);
+  });
+
   it('keeps usernames unique across agents whatever their case ("Alice" when "alice" exists is 409, nothing stored)', async () => {
     const inviteAndToken = async (tenant: Tenant, email: string) => {
       const invited = await call(t.app, 'POST', '/invitations', tenant.admin.token, {

@@ -110,6 +110,7 @@ export function orderFor(spec: HomeSpec, options: OrderOptions): CreateOrderInpu
       ratedCapacityKw: spec.ratedCapacityKw,
       commissioningDate: options.commissioningDate,
       designFlowTemperatureC: spec.designFlowTemperatureC,
+      ...(heatPump && spec.control ? { heatingControl: spec.control } : {}),
       designHeatLossW,
       designHeatLossWPerK: spec.heatLossWPerK,
       ...(heatPump ? { designSpf: spec.technology === 'ground_source_heat_pump' ? 3.8 : 3.2 } : {}),

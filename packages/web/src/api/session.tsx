@@ -13,8 +13,8 @@ interface SessionApi {
   session: SessionState;
   login(username: string, password: string): Promise<void>;
   logout(): Promise<void>;
-  /** The server refused the session (expired, revoked, disabled): back to the login page. */
-  ended(): void;
+  /** The session is over (refused, expired, revoked, or ended here): back to the login page. */
+  ended(notice?: string): void;
 }
 
 const SessionContext = createContext<SessionApi | undefined>(undefined);
@@ -79,8 +79,8 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
     }
   }, []);
 
-  const ended = useCallback(() => {
-    setSession({ status: 'anonymous', notice: 'Your session has ended. Log in again to continue.' });
+  const ended = useCallback((notice = 'Your session has ended. Log in again to continue.') => {
+    setSession({ status: 'anonymous', notice });
   }, []);
 
   const api = useMemo(() => ({ session, login, logout, ended }), [session, login, logout, ended]);

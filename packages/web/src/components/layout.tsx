@@ -44,14 +44,14 @@ export function Layout({ children }: { children: ComponentChildren }) {
           </ul>
         </nav>
         <div class="account">
-          <span class="who">
+          <a class="who" href="/account" aria-current={path === '/account' ? 'page' : undefined}>
             {me.name || me.username}
             <span class="muted">
               {' '}
               · {ROLE_NAMES[me.role] ?? me.role}
               {me.agent ? `, ${me.agent.name}` : ''}
             </span>
-          </span>
+          </a>
           <button
             type="button"
             class="secondary"

@@ -60,10 +60,10 @@ export function LoginPage() {
         <button type="submit" disabled={busy}>
           {busy ? 'Logging in…' : 'Log in'}
         </button>
-        <p class="muted small">
-          Your organisation's admin invites you by email. Forgot your password? Ask your admin to send a new
-          invitation.
+        <p>
+          <a href="/forgot-password">Forgot your password?</a>
         </p>
+        <p class="muted small">New to Hearth? Your organisation's admin invites you by email.</p>
       </form>
     </main>
   );

@@ -265,28 +265,60 @@ export function expectedFlowC(outdoorC: number, designFlowC: number, designOutdo
   return Math.max(25, 25 + slope * (15 - outdoorC));
 }
 
+/** Days of the home's own running its high_flow_temperature baseline is learnt from. */
+const FLOW_BASELINE_DAYS = 21;
+/** Of which at least this many must have judged hours (a week of one spell of weather is too few). */
+const FLOW_BASELINE_MIN_DAYS = 14;
+/** Hours with more compressor starts than this are cycling, not running on the curve. */
+const MAX_JUDGED_STARTS = 3;
+
+/** One judged space-heating hour: the flow it ran at and the flow expected of it. */
+interface FlowHour {
+  hour: number;
+  flowC: number;
+  expectedC: number;
+}
+
+/** The median of some numbers (undefined when there are none). */
+function medianOf(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
 export const highFlowTemperature: Rule = {
   id: 'high_flow_temperature',
   title: 'Flow temperature too high',
   description:
-    'Space heating runs persistently hotter than the design weather curve asks for: the curve or a ' +
-    'fixed flow temperature is set too high, or the controls ignore weather compensation. Each ' +
-    'degree costs roughly 2–3 % efficiency. Only steady space-heating hours are judged: hours with a ' +
-    'hot-water reheat, a start or stop, or on/off cycling swing widely and are left out, and the ' +
-    'margin leaves room for the room influence and curve trims a controller normally applies.',
+    'Space heating runs persistently hotter than it should: hotter than the design weather curve (or, ' +
+    'on fixed-flow controls, the design flow temperature) by more than any healthy controller trims, ' +
+    'or clearly hotter than the home itself ran in the weeks before at the same outdoor temperatures: ' +
+    'the curve or a fixed flow temperature is set too high, or the controls ignore weather ' +
+    'compensation. Each degree costs roughly 2–3 % efficiency. Hours with a hot-water reheat are ' +
+    'left out.',
   severity: 'warning',
-  lookbackHours: 49,
+  lookbackHours: 48 + FLOW_BASELINE_DAYS * 24 + 1,
   clearAfterMs: 6 * HOUR_MS,
   parameters: {
     // A healthy controller runs above its installer curve: room influence lifts the flow during the
     // morning recovery from a night setback and a curve offset trims it so the room reaches its
     // set-point (the simulator allows up to +5 K each, and its healthy demo homes run steady hours up
-    // to ~9 K above the curve in mild autumn weather). 10 K is beyond any such adjustment; a curve set
-    // too high (the simulator's fault: +12 K) lands 12–17 K above.
+    // to ~9 K above the curve in mild autumn weather). 10 K is beyond any such adjustment.
     marginK: {
       default: 10,
       unit: 'K',
-      description: 'how far above the expected flow temperature a steady hour must run to count as high',
+      description: 'how far above the expected flow temperature an hour must run to count as high',
+      min: 1,
+      max: 30,
+    },
+    // The same controller trims the curve the same way week after week: a home that runs this much
+    // hotter than its own recent weeks, weather for weather, has had its curve or set-point raised.
+    baselineMarginK: {
+      default: 5,
+      unit: 'K',
+      description:
+        'how far above the home’s own usual running (its median over the 3 weeks before, relative to the expected flow) an hour must run to count as high',
       min: 1,
       max: 30,
     },
@@ -312,23 +344,22 @@ export const highFlowTemperature: Rule = {
       default: 5,
       unit: 'K',
       description:
-        'hours whose flow readings span more than this (hot-water reheats, starts, stops, cycling) are not judged',
+        'without a hot water flag: hours whose flow readings span more than this (hot-water reheats, starts, stops, cycling) are not judged',
       min: 1,
       max: 50,
     },
     heatingHours: {
       default: 8,
       unit: 'h',
-      description: 'the most recent steady heating hours judged (within the last 48 h)',
+      description: 'the most recent judged heating hours (within the last 48 h)',
       min: 3,
       max: 48,
     },
-    // Mild days have few steady hours (the unit cycles); half the wanted number still makes a pattern.
-    // With 8 and 4 the simulator's fault is found within 12 h in January and 15 h in November.
+    // Mild days have few judged hours (the unit cycles); half the wanted number still makes a pattern.
     minHeatingHours: {
       default: 4,
       unit: 'h',
-      description: 'fewer steady heating hours in the lookback than this are too few to judge',
+      description: 'fewer judged heating hours in the last 48 h than this are too few to judge',
       min: 1,
       max: 48,
     },
@@ -360,32 +391,71 @@ export const highFlowTemperature: Rule = {
     // Heat pumps only: a boiler fires at full output and overshoots its curve in bursts.
     const hotWater = isHeatPump(home) ? temperatureChannel(home, 'hot_water_mode') : undefined;
     const modeHours = byHour(hotWater);
+    // Compressor starts per hour where the loader counted them: an hour of short cycling runs hot
+    // bursts at twice the demand (short_cycling's business), not the curve.
+    const powerHours = byHour(isHeatPump(home) ? heatPumpElectricity(home, 'electricity_power') : undefined);
+    // Fixed-flow controls (the order says so) aim at the design flow whatever the weather: that is
+    // their healthy running, not a fault; a fixed flow set higher than the design is.
+    const fixedFlow = home.design.heatingControl === 'fixed_flow';
     const designOutdoor = params.designOutdoorC ?? -3;
     const margin = params.marginK ?? 10;
     const minHeat = params.minHeatKwh ?? 0.5;
     const maxSpread = params.maxSpreadK ?? 5;
-    const since = hourOf(at) - 48 * HOUR_MS;
+    const windowFrom = hourOf(at) - 48 * HOUR_MS;
+    const baselineFrom = windowFrom - FLOW_BASELINE_DAYS * 24 * HOUR_MS;
     let heatingHours = 0;
-    const rows = completeHours(heat, at).flatMap((h) => {
+    const rows: FlowHour[] = [];
+    const baselineResiduals: number[] = [];
+    const baselineDays = new Set<number>();
+    for (const h of completeHours(heat, at)) {
       const f = flowHours.get(h.hour);
-      if (h.hour < since || !f || h.delta < minHeat) return [];
-      heatingHours++;
+      if (h.hour < baselineFrom || !f || h.delta < minHeat) continue;
+      if (h.hour >= windowFrom) heatingHours++;
+      if ((powerHours.get(h.hour)?.starts ?? 0) > MAX_JUDGED_STARTS) continue;
       const o = outdoor.get(h.hour);
       // Without an outdoor temperature the design flow temperature itself is the expectation (the
       // worst case). An outdoor hour that did not move at all may be a stuck sensor (stuck_sensor's
       // business): trusting it would blame the flow for the sensor, so it counts as missing.
-      const expected = o && o.max > o.min ? expectedFlowC(mean(o), designFlow, designOutdoor) : designFlow;
+      const expected =
+        fixedFlow || !o || o.max <= o.min ? designFlow : expectedFlowC(mean(o), designFlow, designOutdoor);
+      let flowC: number;
       if (hotWater) {
         const m = modeHours.get(h.hour);
-        if (!m || m.max > 0) return [];
-        return [{ hour: h.hour, flowC: f.max, expectedC: expected }];
+        if (!m || m.max > 0) continue;
+        flowC = f.max;
+      } else {
+        // Only steady space-heating hours: the mean of an hour with a hot-water reheat, a start or a
+        // stop, or cycling says little about the curve (a 20-minute reheat at 55 °C lifts a 30 °C hour
+        // by 8 K), and such hours swing by more than maxSpreadK.
+        if (f.max - f.min > maxSpread) continue;
+        flowC = mean(f);
       }
-      // Only steady space-heating hours: the mean of an hour with a hot-water reheat, a start or a
-      // stop, or cycling says little about the curve (a 20-minute reheat at 55 °C lifts a 30 °C hour
-      // by 8 K), and such hours swing by more than maxSpreadK.
-      if (f.max - f.min > maxSpread) return [];
-      return [{ hour: h.hour, flowC: mean(f), expectedC: expected }];
-    });
+      if (h.hour >= windowFrom) rows.push({ hour: h.hour, flowC, expectedC: expected });
+      // Against the design flow alone (no outdoor temperature) the weeks before are another
+      // weather, not a norm: no baseline then.
+      else if (fixedFlow || (o && o.max > o.min)) {
+        baselineResiduals.push(flowC - expected);
+        baselineDays.add(Math.floor(h.hour / (24 * HOUR_MS)));
+      }
+    }
+    // The home's own usual running against the expectation: the median over the weeks before the
+    // window (judged hours on at least 14 days, at least 48 of them). An active alarm keeps the
+    // baseline it was raised against, so days of the fault never become the norm.
+    const kept = active?.evidence?.values.baselineResidualK;
+    const baseline =
+      active && typeof kept === 'number'
+        ? kept
+        : active
+          ? undefined
+          : baselineResiduals.length >= 48 && baselineDays.size >= FLOW_BASELINE_MIN_DAYS
+            ? medianOf(baselineResiduals)
+            : undefined;
+    // An hour runs high above the design curve by more than any trim, or above the home's own usual.
+    // An active alarm holds at half the margin over its baseline: a controller with room influence
+    // claws back part of a raised curve within a day or two (its trim saturates), and that does not
+    // end the fault.
+    const baselineMargin = (params.baselineMarginK ?? 5) * (active ? 0.5 : 1);
+    const excessK = baseline === undefined ? margin : Math.min(margin, baseline + baselineMargin);
     const wanted = params.heatingHours ?? 8;
     const recent = rows.slice(-wanted);
     const minHours = Math.min(wanted, params.minHeatingHours ?? 4);
@@ -396,20 +466,25 @@ export const highFlowTemperature: Rule = {
       // active alarm is held: a house the high curve overheated runs little (hysteresis).
       return heatingHours >= minHours && !active ? { present: false } : undefined;
     }
-    const high = recent.filter((r) => r.flowC > r.expectedC + margin);
+    const high = recent.filter((r) => r.flowC > r.expectedC + excessK);
     const share = (100 * high.length) / recent.length;
     const needed = active ? (params.holdHighPercent ?? 50) : (params.minHighPercent ?? 75);
     if (share < needed) return { present: false };
-    const first = recent[0] as (typeof recent)[number];
-    const last = recent[recent.length - 1] as (typeof recent)[number];
+    const first = recent[0] as FlowHour;
+    const last = recent[recent.length - 1] as FlowHour;
     const meanFlow = recent.reduce((s, r) => s + r.flowC, 0) / recent.length;
     const meanExpected = recent.reduce((s, r) => s + r.expectedC, 0) / recent.length;
+    const against = fixedFlow ? 'the fixed design flow' : 'the design curve';
+    const usual =
+      baseline === undefined || excessK >= margin
+        ? `more than ${margin} K above ${against}`
+        : `more than ${round(excessK, 1)} K above ${against}, where it usually runs ${round(baseline, 1)} K from it`;
     return {
       present: true,
       evidence: {
         summary:
-          `In ${high.length} of the last ${recent.length} ${hotWater ? 'space-heating' : 'steady heating'} hours the flow ran more than ${margin} K above ` +
-          `the design curve (mean ${round(meanFlow, 1)} °C against ${round(meanExpected, 1)} °C expected, design ` +
+          `In ${high.length} of the last ${recent.length} ${hotWater ? 'space-heating' : 'steady heating'} hours the flow ran ${usual} ` +
+          `(mean ${round(meanFlow, 1)} °C against ${round(meanExpected, 1)} °C expected, design ` +
           `${designFlow} °C): check the weather-compensation curve and any fixed flow set-point.`,
         channelId: flow.channelId,
         channelKey: flow.key,
@@ -423,6 +498,9 @@ export const highFlowTemperature: Rule = {
           meanFlowTemperatureC: round(meanFlow, 1),
           expectedFlowTemperatureC: round(meanExpected, 1),
           designFlowTemperatureC: designFlow,
+          heatingControl: home.design.heatingControl ?? null,
+          baselineResidualK: baseline === undefined ? null : round(baseline, 2),
+          excessK: round(excessK, 2),
         },
       },
     };

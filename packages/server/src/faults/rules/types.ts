@@ -62,6 +62,8 @@ export interface HomeFacts {
   technology: string | null;
   design: {
     flowTemperatureC?: number;
+    /** how the flow temperature is set (the order's installation.heatingControl); unknown: undefined */
+    heatingControl?: 'weather_compensation' | 'fixed_flow';
     spf?: number;
     scop?: number;
     heatLossWPerK?: number;

@@ -255,6 +255,7 @@ export function simulate(spec: HomeSpec, options: SimulateOptions): SimRun {
         ...(installation.designFlowTemperatureC === undefined
           ? {}
           : { flowTemperatureC: installation.designFlowTemperatureC }),
+        ...(installation.heatingControl === undefined ? {} : { heatingControl: installation.heatingControl }),
         ...(installation.designSpf === undefined ? {} : { spf: installation.designSpf }),
         ...(installation.designHeatLossWPerK === undefined
           ? {}
