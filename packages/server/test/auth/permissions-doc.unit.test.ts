@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { permissionMatrix } from '../src/auth/permissions.js';
+import { permissionMatrix } from '../../src/auth/permissions.js';
 
-const doc = readFileSync(path.join(import.meta.dirname, '../../../docs/permissions.md'), 'utf8');
+const doc = readFileSync(path.join(import.meta.dirname, '../../../../docs/permissions.md'), 'utf8');
 // The columns of the matrix, in order: the four user roles, a home's gateway client, then an
 // agent's integration clients (read, read_write).
 const roles = [

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
-import { timeout } from '../harness/timeouts.js';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { timeout } from './harness/timeouts.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** loadConfig must refuse this environment; returns the error so its message can be read. */
 function refused(env: Record<string, string>): ConfigError {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCatalogue } from '../src/http/errors.js';
-import { startTestApp, type TestApp } from './harness/index.js';
+import { errorCatalogue } from '../../src/http/errors.js';
+import { startTestApp, type TestApp } from '../harness/index.js';
 
-const apiDoc = readFileSync(path.join(import.meta.dirname, '../../../docs/api.md'), 'utf8');
+const apiDoc = readFileSync(path.join(import.meta.dirname, '../../../../docs/api.md'), 'utf8');
 
 describe('every error code is documented', () => {
   let t: TestApp;
