@@ -7,7 +7,7 @@
  * chooses and remembers the version prefix itself (moves, see the seed's versioning rules). The
  * OAuth endpoints keep their absolute paths (`/oauth/token`).
  *
- * packages/client/test/generated-types.test.ts regenerates in memory and fails when the committed
+ * packages/client/test/generated-types.unit.test.ts regenerates in memory and fails when the committed
  * file differs.
  */
 import { execFileSync } from 'node:child_process';

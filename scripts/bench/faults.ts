@@ -17,8 +17,8 @@
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
-import { login, startTestApp } from '../../packages/server/test/helpers/harness.js';
-import { createTenant } from '../../packages/server/test/helpers/tenants.js';
+import { login, startTestApp } from '../../packages/server/test/harness/app.js';
+import { createTenant } from '../../packages/server/test/harness/tenants.js';
 import { demoFleet, orderFor, serialOf, simulateHome } from '../../packages/simulator/src/index.js';
 
 const DAY = 86_400_000;

@@ -14,8 +14,8 @@
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { FleetService } from '../../packages/server/src/fleet/service.js';
-import { login, startTestApp } from '../../packages/server/test/helpers/harness.js';
-import { createTenant } from '../../packages/server/test/helpers/tenants.js';
+import { login, startTestApp } from '../../packages/server/test/harness/app.js';
+import { createTenant } from '../../packages/server/test/harness/tenants.js';
 import { seedDailyFleet } from './seed-fleet.js';
 
 const API = '/api/v/1';

@@ -11,9 +11,9 @@
  */
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { login, startTestApp } from '../../packages/server/test/helpers/harness.js';
-import { completeOrder } from '../../packages/server/test/helpers/orders.js';
-import { createTenant } from '../../packages/server/test/helpers/tenants.js';
+import { login, startTestApp } from '../../packages/server/test/harness/app.js';
+import { completeOrder } from '../../packages/server/test/harness/orders.js';
+import { createTenant } from '../../packages/server/test/harness/tenants.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;

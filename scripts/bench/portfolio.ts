@@ -18,8 +18,8 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
-import { login, startTestApp } from '../../packages/server/test/helpers/harness.js';
-import { createTenant } from '../../packages/server/test/helpers/tenants.js';
+import { login, startTestApp } from '../../packages/server/test/harness/app.js';
+import { createTenant } from '../../packages/server/test/harness/tenants.js';
 import { seedDailyFleet } from './seed-fleet.js';
 
 const API = '/api/v/1';

@@ -7,7 +7,7 @@
  * `rollups_day` rows (one per channel and day) that hourly readings would.
  */
 import type { FastifyInstance } from 'fastify';
-import { completeOrder } from '../../packages/server/test/helpers/orders.js';
+import { completeOrder } from '../../packages/server/test/harness/orders.js';
 
 const DAY = 86_400_000;
 const API = '/api/v/1';

@@ -13,7 +13,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { login, startTestApp } from '../../packages/server/test/helpers/harness.js';
+import { login, startTestApp } from '../../packages/server/test/harness/app.js';
 import { Client } from './http.js';
 
 const HALF_HOUR = 1_800_000;

@@ -10,8 +10,7 @@ import {
   startServer,
   unique,
 } from '../../client/test/support.js';
-import { dialect } from '../../server/test/helpers/harness.js';
-import { completeOrder } from '../../server/test/helpers/orders.js';
+import { completeOrder, dialect } from '../../server/test/harness/index.js';
 import { localTime } from '../src/commands/analysis.js';
 import { hearth, tempConfigDir } from './support.js';
 

@@ -10,8 +10,7 @@ import {
   startServer,
   unique,
 } from '../../client/test/support.js';
-import { dialect } from '../../server/test/helpers/harness.js';
-import { latestMailTo, tokenFromMail } from '../../server/test/helpers/tenants.js';
+import { dialect, latestMailTo, tokenFromMail } from '../../server/test/harness/index.js';
 import { hearth, hearthProcess, tempConfigDir } from './support.js';
 
 const ONE_LINE_ERROR = /^hearth: [^\n]+ \([a-z_]+(, request id [0-9a-f-]{36})?\)\n$/;

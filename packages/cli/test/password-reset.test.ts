@@ -5,9 +5,7 @@ import {
   operatorClient,
   startServer,
 } from '../../client/test/support.js';
-import { dialect } from '../../server/test/helpers/harness.js';
-import { resetTokenFromMail } from '../../server/test/helpers/password-resets.js';
-import { latestMailTo } from '../../server/test/helpers/tenants.js';
+import { dialect, latestMailTo, resetTokenFromMail } from '../../server/test/harness/index.js';
 import { hearth, tempConfigDir } from './support.js';
 
 let server: LiveServer;

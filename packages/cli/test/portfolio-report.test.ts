@@ -10,7 +10,7 @@ import {
   startServer,
   unique,
 } from '../../client/test/support.js';
-import { dialect } from '../../server/test/helpers/harness.js';
+import { dialect } from '../../server/test/harness/index.js';
 import { hearth, tempConfigDir } from './support.js';
 
 let server: LiveServer;

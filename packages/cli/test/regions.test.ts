@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LiveServer, startServer, unique } from '../../client/test/support.js';
-import { dialect, OPERATOR } from '../../server/test/helpers/harness.js';
+import { dialect, OPERATOR } from '../../server/test/harness/index.js';
 import { hearth, tempConfigDir } from './support.js';
 
 let server: LiveServer;

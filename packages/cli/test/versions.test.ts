@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type LiveServer, OPERATOR, startServer } from '../../client/test/support.js';
-import { dialect } from '../../server/test/helpers/harness.js';
+import { dialect } from '../../server/test/harness/index.js';
 import { hearthProcess, tempConfigDir } from './support.js';
 
 describe(`the hearth CLI and a server that moved v1 to v2 (${dialect})`, () => {

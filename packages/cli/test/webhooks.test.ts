@@ -6,7 +6,8 @@ import {
   operatorClient,
   startServer,
 } from '../../client/test/support.js';
-import { dialect } from '../../server/test/helpers/harness.js';
+import { dialect } from '../../server/test/harness/index.js';
+import { timeout } from '../../server/test/harness/timeouts.js';
 import { hearth, tempConfigDir } from './support.js';
 
 /**
@@ -31,7 +32,7 @@ beforeAll(async () => {
   const env = { HEARTH_CONFIG_DIR: config.dir, HEARTH_SERVER: server.url };
   run = (args, input) => hearth(args, env, input);
   expect((await run(['login', '--username', admin.username], `${admin.password}\n`)).code).toBe(0);
-}, 60_000);
+}, timeout(60_000));
 afterAll(async () => {
   config?.remove();
   await server?.close();

@@ -1,4 +1,4 @@
-import { completeOrder } from '../../server/test/helpers/orders.js';
+import { completeOrder } from '../../server/test/harness/index.js';
 import type { CreateOrderInput, HearthClient } from '../src/index.js';
 import { unique } from './support.js';
 

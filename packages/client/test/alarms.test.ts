@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialect } from '../../server/test/helpers/harness.js';
+import { dialect } from '../../server/test/harness/index.js';
+import { timeout } from '../../server/test/harness/timeouts.js';
 import {
   type HearthClient,
   InvalidRequestError,
@@ -26,7 +27,7 @@ beforeAll(async () => {
   await admin.login(created.admin);
   silentHome = await makeSilentHome(admin, 'ALM');
   quietHome = await makeSilentHome(admin, 'ALQ');
-}, 60_000);
+}, timeout(60_000));
 afterAll(async () => server.close());
 
 describe(`client.alarms and client.faultRules (${dialect})`, () => {

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialect } from '../../server/test/helpers/harness.js';
-import { completeOrder } from '../../server/test/helpers/orders.js';
+import { completeOrder, dialect } from '../../server/test/harness/index.js';
 import {
   type CreateOrderInput,
   type HearthClient,

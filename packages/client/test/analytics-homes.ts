@@ -1,4 +1,4 @@
-import { completeOrder } from '../../server/test/helpers/orders.js';
+import { completeOrder } from '../../server/test/harness/index.js';
 import type { CreateOrderInput, HearthClient } from '../src/index.js';
 
 /** Local midnights (Europe/London, BST) of 5 and 8 October 2026: three whole days of readings. */

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BASIC_TRUSTED, dialect } from '../../server/test/helpers/harness.js';
+import { BASIC_TRUSTED, dialect } from '../../server/test/harness/index.js';
 import {
   MemoryTokenStore,
   NotLoggedInError,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dialect } from '../../server/test/helpers/harness.js';
+import { dialect } from '../../server/test/harness/index.js';
 import { type FetchLike, MemoryTokenStore, NotLoggedInError, type TokenSet } from '../src/index.js';
 import { clientFor, type LiveServer, OPERATOR, startServer } from './support.js';
 

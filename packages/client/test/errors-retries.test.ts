@@ -1,7 +1,7 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialect } from '../../server/test/helpers/harness.js';
+import { dialect } from '../../server/test/harness/index.js';
 import {
   AuthenticationError,
   ConflictError,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialect } from '../../server/test/helpers/harness.js';
-import { completeOrder } from '../../server/test/helpers/orders.js';
+import { completeOrder, dialect } from '../../server/test/harness/index.js';
+import { timeout } from '../../server/test/harness/timeouts.js';
 import {
   ConflictError,
   type CreateOrderInput,
@@ -31,7 +31,7 @@ beforeAll(async () => {
   agentId = created.agentId;
   admin = clientFor(server);
   await admin.login(created.admin);
-}, 60_000);
+}, timeout(60_000));
 afterAll(async () => server?.close());
 
 describe(`client.integrationClients (${dialect})`, () => {

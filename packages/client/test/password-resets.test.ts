@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialect } from '../../server/test/helpers/harness.js';
-import { resetTokenFromMail } from '../../server/test/helpers/password-resets.js';
-import { latestMailTo } from '../../server/test/helpers/tenants.js';
+import { dialect, latestMailTo, resetTokenFromMail } from '../../server/test/harness/index.js';
 import { InvalidRequestError } from '../src/index.js';
 import { clientFor, createAgentWithAdmin, type LiveServer, operatorClient, startServer } from './support.js';
 

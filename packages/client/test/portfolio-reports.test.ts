@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialect } from '../../server/test/helpers/harness.js';
+import { dialect } from '../../server/test/harness/index.js';
 import { type HearthClient, InvalidRequestError, NotFoundError } from '../src/index.js';
 import { homeWithReadings, WINDOW } from './analytics-homes.js';
 import {

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialect } from '../../server/test/helpers/harness.js';
-import { latestMailTo, tokenFromMail } from '../../server/test/helpers/tenants.js';
+import { dialect, latestMailTo, tokenFromMail } from '../../server/test/harness/index.js';
 import { InvalidRequestError, NotFoundError, OAuthError } from '../src/index.js';
 import {
   clientFor,

@@ -1,6 +1,11 @@
 import type { AddressInfo } from 'node:net';
-import { OPERATOR, startTestApp, type TestApp } from '../../server/test/helpers/harness.js';
-import { latestMailTo, tokenFromMail } from '../../server/test/helpers/tenants.js';
+import {
+  latestMailTo,
+  OPERATOR,
+  startTestApp,
+  type TestApp,
+  tokenFromMail,
+} from '../../server/test/harness/index.js';
 import { HearthClient, type HearthClientOptions } from '../src/index.js';
 
 export { OPERATOR };

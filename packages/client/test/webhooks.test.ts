@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialect } from '../../server/test/helpers/harness.js';
+import { dialect } from '../../server/test/harness/index.js';
+import { timeout } from '../../server/test/harness/timeouts.js';
 import {
   type HearthClient,
   InvalidRequestError,
@@ -25,7 +26,7 @@ beforeAll(async () => {
   agentId = created.agentId;
   admin = clientFor(server);
   await admin.login(created.admin);
-}, 60_000);
+}, timeout(60_000));
 afterAll(async () => server?.close());
 
 describe(`client.webhooks (${dialect})`, () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, dialect, login, startTestApp, type TestApp } from './helpers/harness.js';
+import { bearer, dialect, login, startTestApp, type TestApp } from './harness/index.js';
 
 describe(`users/me on ${dialect}`, () => {
   let t: TestApp;

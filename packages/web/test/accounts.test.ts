@@ -2,9 +2,15 @@ import { HearthClient } from '@hearth/client';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LiveServer, startServer } from '../../client/test/support.js';
-import { dialect, login, OPERATOR } from '../../server/test/helpers/harness.js';
-import { resetTokenFromMail } from '../../server/test/helpers/password-resets.js';
-import { createTenant, latestMailTo, type Tenant } from '../../server/test/helpers/tenants.js';
+import {
+  createTenant,
+  dialect,
+  latestMailTo,
+  login,
+  OPERATOR,
+  resetTokenFromMail,
+  type Tenant,
+} from '../../server/test/harness/index.js';
 import {
   buildConsole,
   DIST_DIR,

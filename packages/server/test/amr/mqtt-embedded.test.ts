@@ -7,22 +7,27 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { connect, connectAsync, type ErrorWithSubackPacket } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialect, login, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { call, waitFor } from '../tenancy/support.js';
 import {
+  call,
   closeOf,
   connectGateway,
+  createTenant,
+  dialect,
   type GatewayHome,
   gatewayHome,
+  login,
   minutesAgo,
   plausibleAt,
   readingsMessage,
   readingsTopic,
   resultsTopic,
+  startTestApp,
   storedCount,
   storedReadings,
-} from './mqtt-support.js';
+  type Tenant,
+  type TestApp,
+  waitFor,
+} from '../harness/index.js';
 
 const json = (value: unknown) => JSON.stringify(value);
 

@@ -9,26 +9,27 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  call,
+  connectGateway,
+  createTenant,
   createTestDatabase,
   dialect,
-  login,
-  startTestApp,
-  type TestApp,
-  type TestDatabase,
-} from '../helpers/harness.js';
-import { unusedPort } from '../helpers/smtp.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { call, waitFor } from '../tenancy/support.js';
-import {
-  connectGateway,
   type GatewayConnection,
   type GatewayHome,
   gatewayHome,
+  login,
   readingsMessage,
   readingsTopic,
   resultsTopic,
+  startTestApp,
   storedCount,
-} from './mqtt-support.js';
+  type Tenant,
+  type TestApp,
+  type TestDatabase,
+  timeout,
+  unusedPort,
+  waitFor,
+} from '../harness/index.js';
 
 const MOSQUITTO = '/usr/sbin/mosquitto';
 const MOSQUITTO_PASSWD = '/usr/bin/mosquitto_passwd';
@@ -183,7 +184,7 @@ describe.skipIf(!installed)(title, () => {
     broker.addUser(home.clientId, home.clientSecret);
     broker.addUser(sibling.clientId, sibling.clientSecret);
     broker.reload();
-  }, 120_000);
+  }, timeout(120_000));
 
   afterAll(async () => {
     await one?.close();

@@ -4,10 +4,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Poller, type PollerDeps, pollStatus } from '../../src/amr/poller.js';
 import { pollTargets } from '../../src/amr/service.js';
-import { dialect, login, startTestApp, type TestApp } from '../helpers/harness.js';
-import { completeOrder } from '../helpers/orders.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { call, waitFor } from '../tenancy/support.js';
+import {
+  call,
+  completeOrder,
+  createTenant,
+  dialect,
+  login,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+  waitFor,
+} from '../harness/index.js';
 
 /** Each HTTP attempt of the app's poller; small so a hanging meter fails fast. */
 const TIMEOUT_SECONDS = 0.5;

@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BASIC_TRUSTED, dialect, login, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
+import {
+  BASIC_TRUSTED,
+  dialect,
+  expectProblem,
+  login,
+  OPERATOR,
+  startTestApp,
+  type TestApp,
+} from '../harness/index.js';
 
 // RFC 6750: bearer tokens on everything under /api.
 
@@ -11,18 +19,6 @@ const CHALLENGE = 'Bearer realm="hearth"';
 
 const get = (app: FastifyInstance, authorization?: string, method: 'GET' | 'HEAD' = 'GET') =>
   app.inject({ method, url: ME, headers: authorization === undefined ? {} : { authorization } });
-
-/** An RFC 9457 problem document with the given status and code. */
-function expectProblem(response: LightMyRequestResponse, status: number, code: string): void {
-  expect(response.statusCode, response.body).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(response.json()).toMatchObject({
-    status,
-    code,
-    type: expect.any(String),
-    detail: expect.any(String),
-  });
-}
 
 /** RFC 6750 §3.1: 401 with error="invalid_token" in the challenge, and a description a client may show. */
 function expectInvalidToken(response: LightMyRequestResponse): void {

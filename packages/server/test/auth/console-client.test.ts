@@ -1,7 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { BASIC_TRUSTED, bearer, startTestApp, type TestApp } from '../helpers/harness.js';
+import { BASIC_TRUSTED, bearer, startTestApp, type TestApp } from '../harness/index.js';
 
 /**
  * The web console's built-in public OAuth client `console`: its refresh token travels only in the

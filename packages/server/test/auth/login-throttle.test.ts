@@ -1,6 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BASIC_TRUSTED, dialect, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
+import { BASIC_TRUSTED, dialect, OPERATOR, startTestApp, type TestApp } from '../harness/index.js';
 
 // Login throttling (src/auth/login-throttle.ts): per account and address 5 tries then one a minute,
 // per address 30 then one every 10 s, per account 10 then 90 an hour except from an address the

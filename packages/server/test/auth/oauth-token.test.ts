@@ -8,7 +8,7 @@ import {
   SEED_TYPO_BASIC,
   startTestApp,
   type TestApp,
-} from '../helpers/harness.js';
+} from '../harness/index.js';
 
 // RFC 6749 §3.2, §4.3, §5.1, §5.2: the token endpoint, password grant.
 

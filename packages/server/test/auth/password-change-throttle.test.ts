@@ -1,7 +1,15 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BASIC_TRUSTED, bearer, dialect, login, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
+import {
+  BASIC_TRUSTED,
+  bearer,
+  createTenant,
+  dialect,
+  login,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+} from '../harness/index.js';
 
 // PUT /users/me/password with a wrong current password counts as a failed login: the same buckets
 // (src/auth/login-throttle.ts), so a stolen access token is no unthrottled way to guess the password.

@@ -12,7 +12,7 @@ import {
   startTestApp,
   type TestApp,
   type TestDatabase,
-} from '../helpers/harness.js';
+} from '../harness/index.js';
 
 // RFC 6749 §6 (refresh, rotated on use, replay revokes the family) and RFC 7009 (revocation).
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, dialect, type TestDatabase } from '../helpers/harness.js';
+import { createTestDatabase, dialect, type TestDatabase } from '../harness/index.js';
 
 // The seed's curl example, run as a real curl process against the real server started as
 // `HEARTH_OPERATOR_USERNAME=oper_a HEARTH_OPERATOR_PASSWORD=pword npm start` would start it.

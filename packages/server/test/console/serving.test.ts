@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { CONSOLE_PAGES, CONSOLE_ROUTES } from '../../src/console/routes.js';
-import { startTestApp, type TestApp } from '../helpers/harness.js';
+import { startTestApp, type TestApp } from '../harness/index.js';
 
 /**
  * The built web console, served by the server itself at / over real HTTP: the client-side routes

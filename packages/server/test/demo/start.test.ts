@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HearthClient, type Home } from '@hearth/client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, dialect, OPERATOR, type TestDatabase } from '../helpers/harness.js';
+import { createTestDatabase, dialect, OPERATOR, type TestDatabase, timeout } from '../harness/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const DEMO_HOMES = 3;
@@ -115,82 +115,86 @@ afterAll(async () => {
 });
 
 describe(`npm start with the demo (${dialect})`, () => {
-  it('creates the demo agent, its admin and homes with history on an empty folder, and reuses them on restart', async () => {
-    database = await createTestDatabase();
-    const first = await startPlatform(database);
-    processes.push(first);
-    await demoReady(first, 1);
+  it(
+    'creates the demo agent, its admin and homes with history on an empty folder, and reuses them on restart',
+    async () => {
+      database = await createTestDatabase();
+      const first = await startPlatform(database);
+      processes.push(first);
+      await demoReady(first, 1);
 
-    // The credentials as printed log in, and the password file is private.
-    const admin = new HearthClient({ baseUrl: first.base });
-    const me = await admin.login({ username: first.username, password: first.password });
-    expect(me.accessToken).toBeTruthy();
-    expect(statSync(path.join(database.dataDir, 'demo-credentials.txt')).mode & 0o777).toBe(0o600);
-    expect((await admin.me()).role).toBe('admin');
+      // The credentials as printed log in, and the password file is private.
+      const admin = new HearthClient({ baseUrl: first.base });
+      const me = await admin.login({ username: first.username, password: first.password });
+      expect(me.accessToken).toBeTruthy();
+      expect(statSync(path.join(database.dataDir, 'demo-credentials.txt')).mode & 0o777).toBe(0o600);
+      expect((await admin.me()).role).toBe('admin');
 
-    const summaries = await admin.homes.list().toArray();
-    expect(summaries.map((h) => h.reference).sort()).toEqual(['DEMO-001', 'DEMO-002', 'DEMO-003']);
-    const homes = await Promise.all(summaries.map((h) => admin.homes.get(h.id)));
-    const methods = homes.flatMap((h) => h.meters.map((m) => m.reading.method));
-    expect(new Set(methods)).toEqual(new Set(['push', 'mqtt'])); // both delivery paths are in use
+      const summaries = await admin.homes.list().toArray();
+      expect(summaries.map((h) => h.reference).sort()).toEqual(['DEMO-001', 'DEMO-002', 'DEMO-003']);
+      const homes = await Promise.all(summaries.map((h) => admin.homes.get(h.id)));
+      const methods = homes.flatMap((h) => h.meters.map((m) => m.reading.method));
+      expect(new Set(methods)).toEqual(new Set(['push', 'mqtt'])); // both delivery paths are in use
 
-    const before = new Map<string, { t: number; v: number }[]>();
-    for (const home of homes) {
-      const readings = await registerReadings(admin, home, 'electricity_energy');
-      const interval = (home.meters[0]?.reading.intervalSeconds ?? 0) * 1000;
-      const start = Date.parse(`${home.installation.commissioningDate}T00:00:00Z`);
-      // Two days and more of history, one reading per interval from the commissioning day on,
-      // and a register that never runs backwards.
-      expect(readings[0]?.t).toBe(start + interval);
-      const last = readings.at(-1)?.t ?? 0;
-      expect(Date.now() - last).toBeLessThan(2 * interval + 30_000);
-      expect(readings.length).toBe((last - start) / interval);
-      for (let i = 1; i < readings.length; i++) {
-        expect((readings[i]?.v ?? 0) - (readings[i - 1]?.v ?? 0)).toBeGreaterThanOrEqual(0);
+      const before = new Map<string, { t: number; v: number }[]>();
+      for (const home of homes) {
+        const readings = await registerReadings(admin, home, 'electricity_energy');
+        const interval = (home.meters[0]?.reading.intervalSeconds ?? 0) * 1000;
+        const start = Date.parse(`${home.installation.commissioningDate}T00:00:00Z`);
+        // Two days and more of history, one reading per interval from the commissioning day on,
+        // and a register that never runs backwards.
+        expect(readings[0]?.t).toBe(start + interval);
+        const last = readings.at(-1)?.t ?? 0;
+        expect(Date.now() - last).toBeLessThan(2 * interval + 30_000);
+        expect(readings.length).toBe((last - start) / interval);
+        for (let i = 1; i < readings.length; i++) {
+          expect((readings[i]?.v ?? 0) - (readings[i - 1]?.v ?? 0)).toBeGreaterThanOrEqual(0);
+        }
+        before.set(home.id, readings);
       }
-      before.set(home.id, readings);
-    }
-    // The agent has default tariffs, so a demo home's insight states what its energy cost.
-    const tariffs = await admin.tariffs.list().toArray();
-    expect(
-      tariffs
-        .filter((tariff) => tariff.isDefault)
-        .map((tariff) => tariff.fuel)
-        .sort(),
-    ).toEqual(['electricity', 'gas']);
-    const heatPump = homes.find((h) => h.installation.technology !== 'gas_boiler') ?? homes[0];
-    const insight = await admin.insight.get(heatPump?.id as string, { period: 'day' });
-    expect(insight.window.cost.electricity?.energy).toBeGreaterThan(0);
-    expect(insight.window.cost.electricity?.currency).toBe('GBP');
+      // The agent has default tariffs, so a demo home's insight states what its energy cost.
+      const tariffs = await admin.tariffs.list().toArray();
+      expect(
+        tariffs
+          .filter((tariff) => tariff.isDefault)
+          .map((tariff) => tariff.fuel)
+          .sort(),
+      ).toEqual(['electricity', 'gas']);
+      const heatPump = homes.find((h) => h.installation.technology !== 'gas_boiler') ?? homes[0];
+      const insight = await admin.insight.get(heatPump?.id as string, { period: 'day' });
+      expect(insight.window.cost.electricity?.energy).toBeGreaterThan(0);
+      expect(insight.window.cost.electricity?.currency).toBe('GBP');
 
-    await admin.logout();
-    expect(await stop(first)).toBe(0);
+      await admin.logout();
+      expect(await stop(first)).toBe(0);
 
-    // The second start finds everything: same login, same homes, no second order, no duplicates.
-    const second = await startPlatform(database);
-    processes.push(second);
-    expect([second.username, second.password]).toEqual([first.username, first.password]);
-    await demoReady(second, 1);
-    expect(second.output()).toMatch(/DEMO-001 .*found/);
-    expect(second.output()).not.toMatch(/DEMO-00\d .*created/);
+      // The second start finds everything: same login, same homes, no second order, no duplicates.
+      const second = await startPlatform(database);
+      processes.push(second);
+      expect([second.username, second.password]).toEqual([first.username, first.password]);
+      await demoReady(second, 1);
+      expect(second.output()).toMatch(/DEMO-001 .*found/);
+      expect(second.output()).not.toMatch(/DEMO-00\d .*created/);
 
-    const again = new HearthClient({ baseUrl: second.base });
-    await again.login({ username: second.username, password: second.password });
-    expect((await again.homes.list().toArray()).length).toBe(DEMO_HOMES);
-    expect((await again.orders.list().toArray()).length).toBe(DEMO_HOMES);
-    expect((await again.tariffs.list().toArray()).length).toBe(2); // made once
-    for (const home of homes) {
-      const readings = await registerReadings(again, home, 'electricity_energy');
-      const interval = (home.meters[0]?.reading.intervalSeconds ?? 0) * 1000;
-      // What was there is unchanged, and the time the platform was down is filled in: no gap.
-      const earlier = before.get(home.id) ?? [];
-      expect(readings.slice(0, earlier.length)).toEqual(earlier);
-      const start = Date.parse(`${home.installation.commissioningDate}T00:00:00Z`);
-      const last = readings.at(-1)?.t ?? 0;
-      expect(readings.length).toBe((last - start) / interval);
-      expect(last).toBeGreaterThanOrEqual(earlier.at(-1)?.t ?? 0);
-    }
-    await again.logout();
-    expect(await stop(second)).toBe(0);
-  }, 300_000);
+      const again = new HearthClient({ baseUrl: second.base });
+      await again.login({ username: second.username, password: second.password });
+      expect((await again.homes.list().toArray()).length).toBe(DEMO_HOMES);
+      expect((await again.orders.list().toArray()).length).toBe(DEMO_HOMES);
+      expect((await again.tariffs.list().toArray()).length).toBe(2); // made once
+      for (const home of homes) {
+        const readings = await registerReadings(again, home, 'electricity_energy');
+        const interval = (home.meters[0]?.reading.intervalSeconds ?? 0) * 1000;
+        // What was there is unchanged, and the time the platform was down is filled in: no gap.
+        const earlier = before.get(home.id) ?? [];
+        expect(readings.slice(0, earlier.length)).toEqual(earlier);
+        const start = Date.parse(`${home.installation.commissioningDate}T00:00:00Z`);
+        const last = readings.at(-1)?.t ?? 0;
+        expect(readings.length).toBe((last - start) / interval);
+        expect(last).toBeGreaterThanOrEqual(earlier.at(-1)?.t ?? 0);
+      }
+      await again.logout();
+      expect(await stop(second)).toBe(0);
+    },
+    timeout(300_000),
+  );
 });

@@ -12,9 +12,21 @@ import { FaultEvaluator } from '../../src/faults/evaluator.js';
 import { loadHomeData } from '../../src/faults/loader.js';
 import { FaultsRepository } from '../../src/faults/repository.js';
 import { TelemetryQueries } from '../../src/telemetry/query.js';
-import { login, OPERATOR, startTestApp, TEST_PG_URL, type TestApp } from '../helpers/harness.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { call, expectProblem, iso, pushAll, type Reading } from '../telemetry/support.js';
+import {
+  call,
+  createTenant,
+  expectProblem,
+  iso,
+  login,
+  OPERATOR,
+  pushAll,
+  type Reading,
+  startTestApp,
+  TEST_PG_URL,
+  type Tenant,
+  type TestApp,
+  timeout,
+} from '../harness/index.js';
 
 /**
  * Fault management through the real platform: simulated homes' history pushed over HTTP, judged by
@@ -125,7 +137,7 @@ beforeAll(async () => {
     // The background evaluator may have judged the history already as it arrived: this judges now.
     expect(Date.parse(response.json().evaluatedTo)).toBeGreaterThanOrEqual(NOW);
   }
-}, 240_000);
+}, timeout(240_000));
 afterAll(() => t?.close());
 
 describe('alarms raised from simulated faults', () => {

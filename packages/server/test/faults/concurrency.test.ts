@@ -1,10 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultEvaluator } from '../../src/faults/evaluator.js';
 import { FaultsRepository } from '../../src/faults/repository.js';
-import { login, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
-import { completeOrder } from '../helpers/orders.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { call } from '../telemetry/support.js';
+import {
+  call,
+  completeOrder,
+  createTenant,
+  login,
+  OPERATOR,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+  timeout,
+} from '../harness/index.js';
 
 /**
  * Several workers judging the same home at once: the lease lets one in at a time, and the
@@ -47,7 +54,7 @@ beforeAll(async () => {
     .set({ created_at: Date.now() - 2 * 86_400_000 })
     .where('id', '=', homeId)
     .execute();
-}, 60_000);
+}, timeout(60_000));
 afterAll(() => t?.close());
 
 const activeAlarms = () =>

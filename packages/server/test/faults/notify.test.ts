@@ -1,10 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
-import { completeOrder } from '../helpers/orders.js';
-import { type SmtpReceiver, startSmtpReceiver } from '../helpers/smtp.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { call } from '../telemetry/support.js';
-import { type Receiver, startReceiver, verify } from '../webhooks/support.js';
+import {
+  call,
+  completeOrder,
+  createTenant,
+  login,
+  OPERATOR,
+  type Receiver,
+  type SmtpReceiver,
+  startReceiver,
+  startSmtpReceiver,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+  timeout,
+  verify,
+} from '../harness/index.js';
 
 /**
  * From a fault to the people who must hear of it, end to end: the evaluator raises an alarm on a
@@ -49,7 +59,7 @@ beforeAll(async () => {
     .set({ created_at: Date.now() - 2 * 86_400_000 })
     .where('id', '=', homeId)
     .execute();
-}, 60_000);
+}, timeout(60_000));
 afterAll(async () => {
   await t?.close();
   await receiver?.close();

@@ -1,10 +1,24 @@
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
-import { completeOrder } from '../helpers/orders.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { createGroup, setHomeAccess, setHomeGroups } from '../homes/support.js';
-import { call, expectProblem, homeWithChannels, iso, pushAll, type Reading } from '../telemetry/support.js';
+import {
+  call,
+  completeOrder,
+  createGroup,
+  createTenant,
+  expectProblem,
+  homeWithChannels,
+  iso,
+  login,
+  OPERATOR,
+  pushAll,
+  type Reading,
+  setHomeAccess,
+  setHomeGroups,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+  timeout,
+} from '../harness/index.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -186,7 +200,7 @@ beforeAll(async () => {
   const viewer = await a.addUser('viewer');
   await setHomeAccess(t.app, token, viewer.id, [groupId]);
   viewerToken = viewer.token;
-}, 120_000);
+}, timeout(120_000));
 afterAll(() => t?.close());
 
 async function fleet(params: Record<string, string> = {}, token = a.admin.token): Promise<Answer> {

@@ -1,9 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialect, login, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { allPages, call, expectProblem, submitHome } from '../homes/support.js';
+import {
+  allPages,
+  call,
+  createTenant,
+  dialect,
+  expectProblem,
+  login,
+  startTestApp,
+  submitHome,
+  type Tenant,
+  type TestApp,
+} from '../harness/index.js';
 
 // Issue #5, gateway clients: each home with amr has one OAuth2 client (its gateway), whose secret
 // an admin issues through the API and which gets tokens with the client_credentials grant

@@ -1,9 +1,18 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialect, login, startTestApp, type TestApp } from '../helpers/harness.js';
-import { completeOrder } from '../helpers/orders.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { call, countRows, createGroup, submitHome } from './support.js';
+import {
+  call,
+  completeOrder,
+  countRows,
+  createGroup,
+  createTenant,
+  dialect,
+  login,
+  startTestApp,
+  submitHome,
+  type Tenant,
+  type TestApp,
+} from '../harness/index.js';
 
 /** One bad value: where it goes (dotted path from the body), what it is, and the field the 400 must name. */
 type Case = [path: string, value: unknown, field?: string];

@@ -1,16 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialect, login, startTestApp, type TestApp } from '../helpers/harness.js';
-import { completeOrder } from '../helpers/orders.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
 import {
   allPages,
   call,
+  completeOrder,
   createGroup,
+  createTenant,
+  dialect,
   expectProblem,
+  login,
   setHomeAccess,
   setHomeGroups,
+  startTestApp,
   submitHome,
-} from './support.js';
+  type Tenant,
+  type TestApp,
+} from '../harness/index.js';
 
 interface HomeSummary {
   id: string;

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, dialect, login, startTestApp, type TestApp } from '../helpers/harness.js';
-import { completeOrder } from '../helpers/orders.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
+import {
+  bearer,
+  completeOrder,
+  createTenant,
+  dialect,
+  login,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+} from '../harness/index.js';
 
 describe(`order → submission → home + meters + channels + provisioning (${dialect})`, () => {
   let t: TestApp;

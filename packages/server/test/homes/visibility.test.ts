@@ -1,18 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialect, login, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
 import {
   allPages,
   call,
   createGroup,
+  createTenant,
+  dialect,
   expectProblem,
+  login,
   notFoundShape,
   setHomeAccess,
   setHomeGroups,
+  startTestApp,
   submitHome,
-} from './support.js';
+  type Tenant,
+  type TestApp,
+} from '../harness/index.js';
 
 type Role = 'operator' | 'admin' | 'editor' | 'viewer';
 

@@ -1,9 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialect, login, startTestApp, type TestApp } from '../helpers/harness.js';
-import { type Live, type LiveResponse, listen } from '../helpers/live.js';
-import { completeOrder } from '../helpers/orders.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
+import {
+  completeOrder,
+  createTenant,
+  dialect,
+  expectProblem,
+  type Live,
+  type LiveResponse,
+  listen,
+  login,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+} from '../harness/index.js';
 
 // Issue #18 part 2, over real HTTP: an agent's admin creates OAuth2 clients for scripts, BI tools
 // and partners (client_credentials); what each may do is in the security suite, driven from its
@@ -57,12 +66,6 @@ describe(`integration clients (${dialect})`, () => {
     expect(response.status, response.text).toBe(200);
     return response.json.access_token as string;
   }
-
-  const expectProblem = (response: LiveResponse, status: number, code: string) => {
-    expect(response.status, response.text).toBe(status);
-    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(response.json).toMatchObject({ status, code });
-  };
 
   it('creates a client: 201, Location, the secret shown once and never cached, only its hash stored', async () => {
     const response = await live.request('POST', '/integration-clients', {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { type Database, openDatabase } from '../../src/db/database.js';
 import { LeaseQueue, retryAfterFailure } from '../../src/jobs/lease-queue.js';
-import { createTestDatabase, dialect, type TestDatabase, testEnv } from '../helpers/harness.js';
+import { createTestDatabase, dialect, type TestDatabase, testEnv } from '../harness/index.js';
 
 let testDb: TestDatabase;
 let database: Database;

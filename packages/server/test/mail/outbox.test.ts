@@ -8,8 +8,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
 import type { DB } from '../../src/db/schema.js';
 import { type MailLog, type MailOptions, MailService } from '../../src/mail/service.js';
-import { createTestDatabase, dialect, startTestApp, type TestApp, testEnv } from '../helpers/harness.js';
-import { type SmtpReceiver, startSmtpReceiver, unusedPort } from '../helpers/smtp.js';
+import {
+  createTestDatabase,
+  dialect,
+  type SmtpReceiver,
+  startSmtpReceiver,
+  startTestApp,
+  type TestApp,
+  testEnv,
+  timeout,
+  unusedPort,
+} from '../harness/index.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const FROM = 'Hearth <hearth@localhost>';
@@ -404,7 +413,7 @@ describe(`mail outbox on ${dialect}`, () => {
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
         resolve('did not exit');
-      }, 25_000);
+      }, timeout(25_000));
       child.on('exit', (code, signal) => {
         clearTimeout(timer);
         resolve(code ?? String(signal));

@@ -2,11 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latestDigestTime } from '../../src/notifications/digest.js';
-import { dialect, login, startTestApp, type TestApp } from '../helpers/harness.js';
-import { type SmtpReceiver, startSmtpReceiver } from '../helpers/smtp.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { call, createGroup, setHomeGroups, submitHome } from '../homes/support.js';
-import { alarmEvent, enqueue } from '../webhooks/support.js';
+import {
+  alarmEvent,
+  call,
+  createGroup,
+  createTenant,
+  dialect,
+  enqueue,
+  login,
+  type SmtpReceiver,
+  setHomeGroups,
+  startSmtpReceiver,
+  startTestApp,
+  submitHome,
+  type Tenant,
+  type TestApp,
+} from '../harness/index.js';
 
 const DAY = 86_400_000;
 

@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialect, login, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { call, createGroup, expectProblem } from '../homes/support.js';
+import {
+  call,
+  createGroup,
+  createTenant,
+  dialect,
+  expectProblem,
+  login,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+} from '../harness/index.js';
 
 describe(`notification subscriptions API: create, read, change, delete, bad input, isolation (${dialect})`, () => {
   let t: TestApp;

@@ -1,17 +1,28 @@
 import type { LightMyRequestResponse } from 'fastify';
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BASIC_TRUSTED, bearer, dialect, login, startTestApp, type TestApp } from '../helpers/harness.js';
 import {
+  BASIC_TRUSTED,
+  bearer,
+  call,
   confirmReset,
+  createTenant,
+  dialect,
+  expectProblem,
+  latestMailTo,
+  login,
   requestReset,
   resetTokenFor,
   resetTokenFromMail,
+  type SmtpReceiver,
+  sameAnswer,
   someAddress,
-} from '../helpers/password-resets.js';
-import { type SmtpReceiver, startSmtpReceiver } from '../helpers/smtp.js';
-import { createTenant, latestMailTo, type Tenant } from '../helpers/tenants.js';
-import { call, expectProblem, sameAnswer, tryLogin } from '../tenancy/support.js';
+  startSmtpReceiver,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+  tryLogin,
+} from '../harness/index.js';
 
 const PUBLIC_URL = 'https://hearth.example.test';
 

@@ -8,9 +8,19 @@ import {
   simulateHome,
   type Truth,
 } from '../../../simulator/src/index.js';
-import { login, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { call, iso, pushAll, type Reading } from '../telemetry/support.js';
+import {
+  call,
+  createTenant,
+  iso,
+  login,
+  OPERATOR,
+  pushAll,
+  type Reading,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+  timeout,
+} from '../harness/index.js';
 
 /**
  * Issue #17, part 3: analytics leave out the data the fault rules flag as wrong. Two simulated air
@@ -162,7 +172,7 @@ beforeAll(async () => {
     'content-type': 'text/csv',
   });
   expect(put.statusCode, put.body).toBe(200);
-}, 600_000);
+}, timeout(600_000));
 afterAll(() => t?.close());
 
 describe('a heat meter reading 10× for three days', () => {

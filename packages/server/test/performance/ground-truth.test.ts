@@ -9,9 +9,19 @@ import {
   simulateHome,
   type Truth,
 } from '../../../simulator/src/index.js';
-import { login, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { call, iso, pushAll, type Reading } from '../telemetry/support.js';
+import {
+  call,
+  createTenant,
+  iso,
+  login,
+  OPERATOR,
+  pushAll,
+  type Reading,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+  timeout,
+} from '../harness/index.js';
 
 /**
  * A simulated year of two heat pump homes (an air source one with a backup heater on a
@@ -90,7 +100,7 @@ beforeAll(async () => {
   tenant = await createTenant(t.app, operator, 'Ground truth');
   const fleet = demoFleet({ start: START, homes: 2, intervalSeconds: 900, faults: false, prefix: 'PERF' });
   for (const spec of fleet) homes.push(await simulateAndLoad(spec));
-}, 120_000);
+}, timeout(120_000));
 afterAll(() => t?.close());
 
 const performance = (homeId: string, params: Record<string, string>) =>

@@ -1,7 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { call, expectProblem, homeWithChannels, iso, pushAll, type Reading } from '../telemetry/support.js';
+import {
+  call,
+  createTenant,
+  expectProblem,
+  homeWithChannels,
+  iso,
+  login,
+  OPERATOR,
+  pushAll,
+  type Reading,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+} from '../harness/index.js';
 
 /**
  * Heat demand against the design's annual figure, degree-day normalised, worked by hand. 14 local

@@ -9,9 +9,19 @@ import {
   simulateHome,
   type Truth,
 } from '../../../simulator/src/index.js';
-import { login, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { call, iso, pushAll, type Reading } from '../telemetry/support.js';
+import {
+  call,
+  createTenant,
+  iso,
+  login,
+  OPERATOR,
+  pushAll,
+  type Reading,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+  timeout,
+} from '../harness/index.js';
 
 /**
  * The split against the simulator's truth: January of two air source homes of the demo fleet (one
@@ -78,7 +88,7 @@ beforeAll(async () => {
   tenant = await createTenant(t.app, operator, 'Split ground truth');
   const fleet = demoFleet({ start: START, homes: 2, intervalSeconds: 60, faults: false, prefix: 'SPLIT' });
   for (const spec of fleet) homes.push(await simulateAndLoad(spec));
-}, 120_000);
+}, timeout(120_000));
 afterAll(() => t?.close());
 
 const relativeError = (measured: number, truth: number) => Math.abs(measured - truth) / truth;

@@ -10,9 +10,19 @@ import {
   type Truth,
   variedFleet,
 } from '../../../simulator/src/index.js';
-import { login, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { call, iso, pushAll, type Reading } from '../telemetry/support.js';
+import {
+  call,
+  createTenant,
+  iso,
+  login,
+  OPERATOR,
+  pushAll,
+  type Reading,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+  timeout,
+} from '../harness/index.js';
 
 /**
  * The split at five-minute readings against the simulator's truth (docs/performance.md, "The
@@ -68,7 +78,7 @@ beforeAll(async () => {
   const [demo] = demoFleet({ start: START, homes: 1, intervalSeconds: 300, faults: false, prefix: 'SPLIT5' });
   const worst = variedFleet({ count: 27, seed: 1 }).find((h) => h.reference === 'HOME-027');
   for (const spec of [demo, worst]) homes.push(await simulateAndLoad(spec as HomeSpec));
-}, 120_000);
+}, timeout(120_000));
 afterAll(() => t?.close());
 
 const signedError = (measured: number, truth: number) => (measured - truth) / truth;

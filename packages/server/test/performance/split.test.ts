@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { call, iso, push, pushAll, type Reading } from '../telemetry/support.js';
+import {
+  call,
+  createTenant,
+  iso,
+  login,
+  OPERATOR,
+  push,
+  pushAll,
+  type Reading,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+} from '../harness/index.js';
 
 /**
  * The split into space heating, hot water and running-only, computed by hand. A heat pump home

@@ -1,10 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quartiles } from '../../src/portfolio/stats.js';
-import { login, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
-import { completeOrder } from '../helpers/orders.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { createGroup, setHomeGroups } from '../homes/support.js';
-import { call, expectProblem, homeWithChannels, iso, pushAll, type Reading } from '../telemetry/support.js';
+import {
+  call,
+  completeOrder,
+  createGroup,
+  createTenant,
+  expectProblem,
+  homeWithChannels,
+  iso,
+  login,
+  OPERATOR,
+  pushAll,
+  type Reading,
+  setHomeGroups,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+} from '../harness/index.js';
 
 let t: TestApp;
 let operator: string;

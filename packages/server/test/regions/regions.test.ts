@@ -1,10 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialect, login, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
-import { completeOrder } from '../helpers/orders.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { call, expectProblem, homeWithChannels, iso, pushAll } from '../telemetry/support.js';
+import {
+  call,
+  completeOrder,
+  createTenant,
+  dialect,
+  expectProblem,
+  homeWithChannels,
+  iso,
+  login,
+  OPERATOR,
+  pushAll,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+} from '../harness/index.js';
 
 const HOUR = 3_600_000;
 

@@ -5,8 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
-import { call, expectProblem } from '../telemetry/support.js';
+import { call, expectProblem, login, OPERATOR, startTestApp, type TestApp } from '../harness/index.js';
 
 const HALF_HOUR = 1_800_000;
 

@@ -7,9 +7,20 @@ import {
   serialOf,
   simulateHome,
 } from '../../../simulator/src/index.js';
-import { login, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { call, expectProblem, iso, pushAll, type Reading } from '../telemetry/support.js';
+import {
+  call,
+  createTenant,
+  expectProblem,
+  iso,
+  login,
+  OPERATOR,
+  pushAll,
+  type Reading,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+  timeout,
+} from '../harness/index.js';
 
 /**
  * One simulated air source home through October 2026 (Europe/London: 1 October 00:00 BST to
@@ -75,7 +86,7 @@ beforeAll(async () => {
     }
   }
   if (batch.length > 0) await pushAll(t.app, tenant.admin.token, batch);
-}, 60_000);
+}, timeout(60_000));
 afterAll(() => t?.close());
 
 const report = (params: Record<string, string>, accept?: string, id = homeId) =>

@@ -3,17 +3,20 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { can } from '../../src/auth/permissions.js';
 import { SERIES_BODY_LIMIT } from '../../src/regions/routes.js';
-import { dialect, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
 import {
   type Account,
   type Agent,
   answerShape,
   type Call,
+  dialect,
   expectProblem,
   type Named,
+  OPERATOR,
   SecurityFixture,
+  startTestApp,
   type Target,
-} from './fixture.js';
+  type TestApp,
+} from '../harness/index.js';
 import { type ApiRoute, apiRoutes, type RouteContext, routeName } from './routes.js';
 
 // Bad input on every route of routes.ts: every field of every body and query string is tried with

@@ -2,8 +2,16 @@ import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { can } from '../../src/auth/permissions.js';
-import { dialect, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
-import { type Account, type Agent, type Call, SecurityFixture } from './fixture.js';
+import {
+  type Account,
+  type Agent,
+  type Call,
+  dialect,
+  OPERATOR,
+  SecurityFixture,
+  startTestApp,
+  type TestApp,
+} from '../harness/index.js';
 import { type ApiRoute, apiRoutes, type RouteContext, routeName } from './routes.js';
 
 // A bounded, seeded fast-check campaign over every route's JSON body and query string (#18): each

@@ -1,9 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { can } from '../../src/auth/permissions.js';
 import { CACHEABLE_API_ROUTES } from '../../src/http/headers.js';
-import { dialect, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
-import { type Live, type LiveResponse, listen } from '../helpers/live.js';
-import { type Account, type Agent, SecurityFixture, type Target } from './fixture.js';
+import {
+  type Account,
+  type Agent,
+  dialect,
+  type Live,
+  type LiveResponse,
+  listen,
+  OPERATOR,
+  SecurityFixture,
+  startTestApp,
+  type Target,
+  type TestApp,
+} from '../harness/index.js';
 import { type ApiRoute, apiRoutes, type RouteContext, routeName } from './routes.js';
 
 // Issue #18 part 4, over real HTTP: every answer is nosniff, every page has a CSP with

@@ -1,7 +1,13 @@
 import type { Permission } from '../../src/auth/permissions.js';
-import { completeOrder } from '../helpers/orders.js';
-import { resetTokenFor } from '../helpers/password-resets.js';
-import type { Account, ResourceKind, SecurityFixture, Service, Target } from './fixture.js';
+import {
+  type Account,
+  completeOrder,
+  type ResourceKind,
+  resetTokenFor,
+  type SecurityFixture,
+  type Service,
+  type Target,
+} from '../harness/index.js';
 
 /** Who makes a request, and the agent it acts on (the caller's own; the operator's chosen one). */
 export interface RouteContext {

@@ -2,20 +2,23 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { can, isPermission } from '../../src/auth/permissions.js';
-import { dialect, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
-import { completeOrder } from '../helpers/orders.js';
 import {
   type Account,
   type Agent,
   answerShape,
   type Call,
+  completeOrder,
+  dialect,
   expectProblem,
   type Named,
+  OPERATOR,
   ROLES,
   type Role,
   SecurityFixture,
+  startTestApp,
   type Target,
-} from './fixture.js';
+  type TestApp,
+} from '../harness/index.js';
 import {
   type ApiRoute,
   apiRoutes,

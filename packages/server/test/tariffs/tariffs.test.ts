@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { carbonOf } from '../../src/tariffs/carbon.js';
-import { dialect, login, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { call, expectProblem, submitHome } from '../homes/support.js';
+import {
+  call,
+  createTenant,
+  dialect,
+  expectProblem,
+  login,
+  startTestApp,
+  submitHome,
+  type Tenant,
+  type TestApp,
+} from '../harness/index.js';
 
 interface TariffView {
   id: string;

@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialect, login, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { call, expectProblem, homeWithChannels, iso, pushAll } from '../telemetry/support.js';
+import {
+  call,
+  createTenant,
+  dialect,
+  expectProblem,
+  homeWithChannels,
+  iso,
+  login,
+  pushAll,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+} from '../harness/index.js';
 
 const HOUR = 3_600_000;
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri'];

@@ -1,7 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { API, call, expectProblem, homeWithChannels, iso, pushAll, type Reading } from './support.js';
+import {
+  API,
+  call,
+  createTenant,
+  expectProblem,
+  homeWithChannels,
+  iso,
+  login,
+  OPERATOR,
+  pushAll,
+  type Reading,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+} from '../harness/index.js';
 
 /**
  * Exclusions of readings (issue #17): the readings stay stored, leave the rollups, queries,

@@ -6,9 +6,21 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialect, login, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { call, homeWithChannels, iso, push, storeUnchecked } from './support.js';
+import {
+  call,
+  createTenant,
+  dialect,
+  homeWithChannels,
+  iso,
+  login,
+  OPERATOR,
+  push,
+  startTestApp,
+  storeUnchecked,
+  type Tenant,
+  type TestApp,
+  timeout,
+} from '../harness/index.js';
 
 let t: TestApp;
 let tenant: Tenant;
@@ -121,65 +133,77 @@ async function newHome() {
 }
 
 describe(`extreme stored values (${dialect})`, () => {
-  it('stored without checks (old data): every analytics route answers, without NaN or Infinity', async () => {
-    await fc.assert(
-      fc.asyncProperty(history, async (readings) => {
-        const { homeId, ids } = await newHome();
-        const unique = new Map(readings.map((r) => [`${r.channel}@${r.minute}`, r] as const));
-        await storeUnchecked(
-          t.app,
-          [...unique.values()].map((r) => ({
-            channelId: ids[r.channel] as string,
-            time: START + r.minute * 60_000,
-            value: r.value,
-          })),
-        );
-        await everyRoute(homeId, ids);
-      }),
-      { seed: 17, numRuns: 12 },
-    );
-  }, 300_000);
+  it(
+    'stored without checks (old data): every analytics route answers, without NaN or Infinity',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(history, async (readings) => {
+          const { homeId, ids } = await newHome();
+          const unique = new Map(readings.map((r) => [`${r.channel}@${r.minute}`, r] as const));
+          await storeUnchecked(
+            t.app,
+            [...unique.values()].map((r) => ({
+              channelId: ids[r.channel] as string,
+              time: START + r.minute * 60_000,
+              value: r.value,
+            })),
+          );
+          await everyRoute(homeId, ids);
+        }),
+        { seed: 17, numRuns: 12 },
+      );
+    },
+    timeout(300_000),
+  );
 
-  it('sent through ingest: it answers 200, refuses with reasons, and every analytics route answers', async () => {
-    await fc.assert(
-      fc.asyncProperty(history, async (readings) => {
-        const { homeId, ids } = await newHome();
-        const response = await push(
-          t.app,
-          tenant.admin.token,
-          readings.map((r) => ({
-            channelId: ids[r.channel] as string,
-            time: iso(START + r.minute * 60_000),
-            value: r.value,
-          })),
-        );
-        expect(response.statusCode, response.body).toBe(200);
-        const answer = response.json() as { stored: number; duplicates: number; refused: unknown[] };
-        expect(answer.stored + answer.duplicates + answer.refused.length).toBe(readings.length);
-        await everyRoute(homeId, ids);
-      }),
-      { seed: 17, numRuns: 12 },
-    );
-  }, 300_000);
+  it(
+    'sent through ingest: it answers 200, refuses with reasons, and every analytics route answers',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(history, async (readings) => {
+          const { homeId, ids } = await newHome();
+          const response = await push(
+            t.app,
+            tenant.admin.token,
+            readings.map((r) => ({
+              channelId: ids[r.channel] as string,
+              time: iso(START + r.minute * 60_000),
+              value: r.value,
+            })),
+          );
+          expect(response.statusCode, response.body).toBe(200);
+          const answer = response.json() as { stored: number; duplicates: number; refused: unknown[] };
+          expect(answer.stored + answer.duplicates + answer.refused.length).toBe(readings.length);
+          await everyRoute(homeId, ids);
+        }),
+        { seed: 17, numRuns: 12 },
+      );
+    },
+    timeout(300_000),
+  );
 
-  it('a register jumping from −1.7e308 to 1.7e308, stored before the checks, leaves every figure finite', async () => {
-    const { homeId, ids } = await newHome();
-    const rows = [];
-    for (let h = 0; h < 48; h++)
-      for (const [k, id] of ids.entries())
-        rows.push({
-          channelId: id,
-          time: START + h * HOUR,
-          value: (h % 2 ? 1 : -1) * (k === 7 ? 1e308 : 1.7e308),
-        });
-    await storeUnchecked(t.app, rows);
-    await everyRoute(homeId, ids);
-    const performance = await call(
-      t.app,
-      'GET',
-      `/homes/${homeId}/performance?from=${FROM}&to=${TO}`,
-      tenant.admin.token,
-    );
-    expect(performance.json().window.spf).toBeNull();
-  }, 120_000);
+  it(
+    'a register jumping from −1.7e308 to 1.7e308, stored before the checks, leaves every figure finite',
+    async () => {
+      const { homeId, ids } = await newHome();
+      const rows = [];
+      for (let h = 0; h < 48; h++)
+        for (const [k, id] of ids.entries())
+          rows.push({
+            channelId: id,
+            time: START + h * HOUR,
+            value: (h % 2 ? 1 : -1) * (k === 7 ? 1e308 : 1.7e308),
+          });
+      await storeUnchecked(t.app, rows);
+      await everyRoute(homeId, ids);
+      const performance = await call(
+        t.app,
+        'GET',
+        `/homes/${homeId}/performance?from=${FROM}&to=${TO}`,
+        tenant.admin.token,
+      );
+      expect(performance.json().window.spf).toBeNull();
+    },
+    timeout(120_000),
+  );
 });

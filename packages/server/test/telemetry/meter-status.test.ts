@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { call, homeWithChannels, iso, pushAll } from './support.js';
+import {
+  call,
+  createTenant,
+  homeWithChannels,
+  iso,
+  login,
+  OPERATOR,
+  pushAll,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+} from '../harness/index.js';
 
 let t: TestApp;
 let tenant: Tenant;

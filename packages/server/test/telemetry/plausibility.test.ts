@@ -5,9 +5,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limitsFor } from '../../src/telemetry/plausibility.js';
-import { dialect, login, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { call, homeWithChannels, iso, push } from './support.js';
+import {
+  call,
+  createTenant,
+  dialect,
+  homeWithChannels,
+  iso,
+  login,
+  OPERATOR,
+  push,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+} from '../harness/index.js';
 
 let t: TestApp;
 let tenant: Tenant;

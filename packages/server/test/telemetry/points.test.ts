@@ -1,8 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
-import { completeOrder } from '../helpers/orders.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { call, expectProblem, homeWithChannels, iso, pushAll, type Reading } from './support.js';
+import {
+  call,
+  completeOrder,
+  createTenant,
+  expectProblem,
+  homeWithChannels,
+  iso,
+  login,
+  OPERATOR,
+  pushAll,
+  type Reading,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+  timeout,
+} from '../harness/index.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -203,31 +215,35 @@ describe('GET /homes/{id}/telemetry?points=', () => {
     await bad({ points: 'many' }, '/query/points');
   });
 
-  it('reduces a year of one-minute readings of one channel to at most 1000 points', async () => {
-    const to = Date.UTC(2026, 11, 1);
-    const from = to - 365 * DAY;
-    const { homeId: yearHome, channel } = await homeWithChannels(t.app, tenant.admin.token, 'POINTS-YEAR', {
-      installation: { ...completeOrder('POINTS-YEAR').installation, commissioningDate: '2025-11-01' },
-    });
-    const temperature = channel('heat_meter', 'flow_temperature').id;
-    const minutes = (to - from) / MINUTE;
-    for (let m = 0; m < minutes; m += 10_000) {
-      const batch: Reading[] = [];
-      for (let k = m; k < Math.min(minutes, m + 10_000); k++)
-        batch.push({ channelId: temperature, time: iso(from + k * MINUTE), value: k % 60 });
-      await pushAll(t.app, tenant.admin.token, batch);
-    }
-    const response = await query(
-      { channels: temperature, from: iso(from), to: iso(to), points: '1000' },
-      yearHome,
-    );
-    expect(response.statusCode, response.body).toBe(200);
-    const body = response.json();
-    const points = body.channels[0].points as Point[];
-    expect(body.bucketSeconds).toBe(12 * 3600);
-    expect(points.length).toBeLessThanOrEqual(1000);
-    expect(points.length).toBe(730);
-    expect(points.reduce((n, p) => n + (p.count ?? 0), 0)).toBe(minutes);
-    expect(points[0]).toMatchObject({ value: 29.5, min: 0, max: 59, first: 0, last: 59, count: 720 });
-  }, 300_000);
+  it(
+    'reduces a year of one-minute readings of one channel to at most 1000 points',
+    async () => {
+      const to = Date.UTC(2026, 11, 1);
+      const from = to - 365 * DAY;
+      const { homeId: yearHome, channel } = await homeWithChannels(t.app, tenant.admin.token, 'POINTS-YEAR', {
+        installation: { ...completeOrder('POINTS-YEAR').installation, commissioningDate: '2025-11-01' },
+      });
+      const temperature = channel('heat_meter', 'flow_temperature').id;
+      const minutes = (to - from) / MINUTE;
+      for (let m = 0; m < minutes; m += 10_000) {
+        const batch: Reading[] = [];
+        for (let k = m; k < Math.min(minutes, m + 10_000); k++)
+          batch.push({ channelId: temperature, time: iso(from + k * MINUTE), value: k % 60 });
+        await pushAll(t.app, tenant.admin.token, batch);
+      }
+      const response = await query(
+        { channels: temperature, from: iso(from), to: iso(to), points: '1000' },
+        yearHome,
+      );
+      expect(response.statusCode, response.body).toBe(200);
+      const body = response.json();
+      const points = body.channels[0].points as Point[];
+      expect(body.bucketSeconds).toBe(12 * 3600);
+      expect(points.length).toBeLessThanOrEqual(1000);
+      expect(points.length).toBe(730);
+      expect(points.reduce((n, p) => n + (p.count ?? 0), 0)).toBe(minutes);
+      expect(points[0]).toMatchObject({ value: 29.5, min: 0, max: 59, first: 0, last: 59, count: 720 });
+    },
+    timeout(300_000),
+  );
 });

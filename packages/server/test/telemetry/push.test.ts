@@ -1,7 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, OPERATOR, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { call, expectProblem, gatewayToken, homeWithChannels, iso, push, pushAll } from './support.js';
+import {
+  call,
+  createTenant,
+  expectProblem,
+  gatewayToken,
+  homeWithChannels,
+  iso,
+  login,
+  OPERATOR,
+  push,
+  pushAll,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+} from '../harness/index.js';
 
 let t: TestApp;
 let tenant: Tenant;

@@ -2,9 +2,18 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, dialect, login, startTestApp, type TestApp } from '../helpers/harness.js';
-import { requestReset, resetTokenFromMail, someAddress } from '../helpers/password-resets.js';
-import { acceptInvitation, tokenFromMail } from '../helpers/tenants.js';
+import {
+  acceptInvitation,
+  bearer,
+  dialect,
+  login,
+  requestReset,
+  resetTokenFromMail,
+  someAddress,
+  startTestApp,
+  type TestApp,
+  tokenFromMail,
+} from '../harness/index.js';
 
 /** Waits until a .eml file to `to` is in the outbox folder and returns it parsed. */
 async function emlTo(dir: string, to: string, timeoutMs = 10_000, subject = '') {

@@ -2,10 +2,19 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, dialect, login, startTestApp, type TestApp } from '../helpers/harness.js';
-import { type SmtpReceiver, startSmtpReceiver } from '../helpers/smtp.js';
-import { acceptInvitation, tokenFromMail } from '../helpers/tenants.js';
-import { call, waitFor } from './support.js';
+import {
+  acceptInvitation,
+  bearer,
+  call,
+  dialect,
+  login,
+  type SmtpReceiver,
+  startSmtpReceiver,
+  startTestApp,
+  type TestApp,
+  tokenFromMail,
+  waitFor,
+} from '../harness/index.js';
 
 const PUBLIC_URL = 'https://hearth.example.test';
 

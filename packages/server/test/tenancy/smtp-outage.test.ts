@@ -1,16 +1,20 @@
 import type { ParsedMail } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import {
+  acceptInvitation,
+  call,
   createTestDatabase,
   dialect,
   login,
+  type SmtpReceiver,
+  startSmtpReceiver,
   startTestApp,
   type TestApp,
   type TestDatabase,
-} from '../helpers/harness.js';
-import { type SmtpReceiver, startSmtpReceiver, unusedPort } from '../helpers/smtp.js';
-import { acceptInvitation, tokenFromMail } from '../helpers/tenants.js';
-import { call, waitFor } from './support.js';
+  tokenFromMail,
+  unusedPort,
+  waitFor,
+} from '../harness/index.js';
 
 interface Delivery {
   status: 'pending' | 'sent' | 'failed';

@@ -1,9 +1,22 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { dialect, login, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { call, createGroup, setHomeGroups, submitHome } from '../homes/support.js';
-import { waitFor } from '../tenancy/support.js';
-import { alarmEvent, enqueue, type Receiver, startReceiver, verify } from './support.js';
+import {
+  alarmEvent,
+  call,
+  createGroup,
+  createTenant,
+  dialect,
+  enqueue,
+  login,
+  type Receiver,
+  setHomeGroups,
+  startReceiver,
+  startTestApp,
+  submitHome,
+  type Tenant,
+  type TestApp,
+  verify,
+  waitFor,
+} from '../harness/index.js';
 
 interface Webhook {
   id: string;

@@ -1,10 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { postWebhook } from '../../src/webhooks/sender.js';
-import { createTestDatabase, dialect, login, startTestApp, type TestApp } from '../helpers/harness.js';
-import { createTenant } from '../helpers/tenants.js';
-import { call, submitHome } from '../homes/support.js';
-import { waitFor } from '../tenancy/support.js';
-import { alarmEvent, enqueue, type Receiver, startReceiver, verify } from './support.js';
+import {
+  alarmEvent,
+  call,
+  createTenant,
+  createTestDatabase,
+  dialect,
+  enqueue,
+  login,
+  type Receiver,
+  startReceiver,
+  startTestApp,
+  submitHome,
+  type TestApp,
+  verify,
+  waitFor,
+} from '../harness/index.js';
 
 const FAST = {
   HEARTH_WEBHOOKS_ALLOW_PRIVATE: 'true',

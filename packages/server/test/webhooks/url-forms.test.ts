@@ -1,11 +1,19 @@
 import type { LookupAddress } from 'node:dns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postWebhook } from '../../src/webhooks/sender.js';
-import { dialect, login, startTestApp, type TestApp } from '../helpers/harness.js';
-import { type Live, listen } from '../helpers/live.js';
-import { createTenant, type Tenant } from '../helpers/tenants.js';
-import { waitFor } from '../tenancy/support.js';
-import { type Receiver, startReceiver } from './support.js';
+import {
+  createTenant,
+  dialect,
+  type Live,
+  listen,
+  login,
+  type Receiver,
+  startReceiver,
+  startTestApp,
+  type Tenant,
+  type TestApp,
+  waitFor,
+} from '../harness/index.js';
 
 // Issue #18 part 5: every spelling of a private address is refused when a webhook's URL is set
 // (create, update) and again at delivery, over real HTTP, with the default policy (private refused).
