@@ -96,6 +96,16 @@ export function tryLogin(
   });
 }
 
+/** A refresh-token grant as a raw response (the trusted client's). */
+export function tryRefresh(app: FastifyInstance, refreshToken: string): Promise<LightMyRequestResponse> {
+  return app.inject({
+    method: 'POST',
+    url: '/oauth/token',
+    headers: { authorization: BASIC_TRUSTED, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }).toString(),
+  });
+}
+
 /** Every page of a list, following `Link: rel="next"`; fails if an id comes twice. */
 export async function allPages<T extends { id: string }>(
   app: FastifyInstance,

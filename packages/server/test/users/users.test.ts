@@ -14,6 +14,7 @@ import {
   type TestApp,
   tokenFromMail,
   tryLogin,
+  tryRefresh,
 } from '../harness/index.js';
 
 interface UserView {
@@ -253,18 +254,7 @@ describe(`users: scoping, changes, revocation and the last admin (${dialect})`, 
     expect(changed.statusCode, changed.body).toBe(204);
 
     expectProblem(await call(t.app, 'GET', '/users/me', other.access_token), 401, 'invalid_token');
-    const refreshed = await t.app.inject({
-      method: 'POST',
-      url: '/oauth/token',
-      headers: {
-        authorization: 'Basic dHJ1c3RlZDpzZWNyZXQ=',
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      payload: new URLSearchParams({
-        grant_type: 'refresh_token',
-        refresh_token: other.refresh_token ?? '',
-      }).toString(),
-    });
+    const refreshed = await tryRefresh(t.app, other.refresh_token ?? '');
     expect(refreshed.json()).toMatchObject({ error: 'invalid_grant' });
     expect((await call(t.app, 'GET', '/users/me', current)).statusCode).toBe(200);
 
@@ -287,18 +277,7 @@ describe(`users: scoping, changes, revocation and the last admin (${dialect})`, 
 
     for (const token of [editor.token, other.access_token])
       expectProblem(await call(t.app, 'GET', '/users/me', token), 401, 'invalid_token');
-    const refreshed = await t.app.inject({
-      method: 'POST',
-      url: '/oauth/token',
-      headers: {
-        authorization: 'Basic dHJ1c3RlZDpzZWNyZXQ=',
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      payload: new URLSearchParams({
-        grant_type: 'refresh_token',
-        refresh_token: other.refresh_token ?? '',
-      }).toString(),
-    });
+    const refreshed = await tryRefresh(t.app, other.refresh_token ?? '');
     expect(refreshed.json()).toMatchObject({ error: 'invalid_grant' });
     // Another user's session goes on, and the password still logs in.
     expect((await call(t.app, 'GET', '/users/me', colleague.token)).statusCode).toBe(200);

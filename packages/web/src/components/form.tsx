@@ -64,6 +64,48 @@ export function Field({ id, label, hint, error, children }: FieldProps) {
   );
 }
 
+interface TextFieldProps {
+  id: string;
+  label: string;
+  hint?: ComponentChildren;
+  error?: string | undefined;
+  value: string;
+  onValue: (value: string) => void;
+  type?: 'text' | 'email' | 'password';
+  autoComplete?: string;
+  name?: string;
+}
+
+/** A required text input in a Field: most of a form's fields. */
+export function TextField({
+  id,
+  label,
+  hint,
+  error,
+  value,
+  onValue,
+  type = 'text',
+  autoComplete,
+  name,
+}: TextFieldProps) {
+  return (
+    <Field id={id} label={label} hint={hint} error={error}>
+      {(a11y) => (
+        <input
+          id={id}
+          name={name ?? id}
+          type={type}
+          autoComplete={autoComplete}
+          required
+          value={value}
+          onInput={(e) => onValue(e.currentTarget.value)}
+          {...a11y}
+        />
+      )}
+    </Field>
+  );
+}
+
 /** The password policy, in words, before the user picks one (users/password-policy.ts). */
 export const PASSWORD_HINT =
   'At least 12 characters. Not a common password, and not your name or username: a phrase of three or four unrelated words works well.';

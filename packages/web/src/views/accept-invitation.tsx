@@ -3,7 +3,7 @@ import { useLocation } from 'preact-iso';
 import { client } from '../api/client';
 import { type Problem, problemOf } from '../api/problems';
 import { useSession } from '../api/session';
-import { Field, fieldProblem, PASSWORD_HINT, withoutFields } from '../components/form';
+import { fieldProblem, PASSWORD_HINT, TextField, withoutFields } from '../components/form';
 import { ProblemNotice } from '../components/notice';
 import { PublicPage, useLinkToken } from '../components/public-page';
 
@@ -68,56 +68,33 @@ export function AcceptInvitationPage() {
       )}
       {problem && <ProblemNotice problem={withoutFields(problem, FIELDS)} />}
       <form onSubmit={submit} noValidate aria-label="Accept your invitation">
-        <Field id="name" label="Your name" error={fieldProblem(problem, '/body/name')}>
-          {(a11y) => (
-            <input
-              id="name"
-              name="name"
-              autoComplete="name"
-              required
-              value={name}
-              onInput={(e) => setName(e.currentTarget.value)}
-              {...a11y}
-            />
-          )}
-        </Field>
-        <Field
+        <TextField
+          id="name"
+          label="Your name"
+          error={fieldProblem(problem, '/body/name')}
+          autoComplete="name"
+          value={name}
+          onValue={setName}
+        />
+        <TextField
           id="username"
           label="Username"
           hint="3 to 64 letters, digits, and . _ @ - (your email address works)."
           error={fieldProblem(problem, '/body/username')}
-        >
-          {(a11y) => (
-            <input
-              id="username"
-              name="username"
-              autoComplete="username"
-              required
-              value={username}
-              onInput={(e) => setUsername(e.currentTarget.value)}
-              {...a11y}
-            />
-          )}
-        </Field>
-        <Field
+          autoComplete="username"
+          value={username}
+          onValue={setUsername}
+        />
+        <TextField
           id="password"
           label="Password"
           hint={PASSWORD_HINT}
           error={fieldProblem(problem, '/body/password')}
-        >
-          {(a11y) => (
-            <input
-              id="password"
-              name="password"
-              type="password"
-              autoComplete="new-password"
-              required
-              value={password}
-              onInput={(e) => setPassword(e.currentTarget.value)}
-              {...a11y}
-            />
-          )}
-        </Field>
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          onValue={setPassword}
+        />
         <div class="form-actions">
           <button type="submit" disabled={busy}>
             {busy ? 'Creating your account…' : 'Create my account and log in'}

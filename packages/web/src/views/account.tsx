@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { client } from '../api/client';
 import { type Problem, problemOf } from '../api/problems';
 import { useMe, useSession } from '../api/session';
-import { Field, fieldProblem, PASSWORD_HINT, withoutFields } from '../components/form';
+import { fieldProblem, PASSWORD_HINT, TextField, withoutFields } from '../components/form';
 import { ProblemNotice } from '../components/notice';
 
 const ROLE_WORDS: Record<string, string> = {
@@ -97,43 +97,25 @@ export function AccountPage() {
           <ProblemNotice problem={withoutFields(problem, ['/body/currentPassword', '/body/newPassword'])} />
         )}
         <form class="narrow-form" onSubmit={change} noValidate aria-label="Change your password">
-          <Field
+          <TextField
             id="current-password"
             label="Current password"
             error={fieldProblem(problem, '/body/currentPassword')}
-          >
-            {(a11y) => (
-              <input
-                id="current-password"
-                name="current-password"
-                type="password"
-                autoComplete="current-password"
-                required
-                value={current}
-                onInput={(e) => setCurrent(e.currentTarget.value)}
-                {...a11y}
-              />
-            )}
-          </Field>
-          <Field
+            type="password"
+            autoComplete="current-password"
+            value={current}
+            onValue={setCurrent}
+          />
+          <TextField
             id="new-password"
             label="New password"
             hint={PASSWORD_HINT}
             error={fieldProblem(problem, '/body/newPassword')}
-          >
-            {(a11y) => (
-              <input
-                id="new-password"
-                name="new-password"
-                type="password"
-                autoComplete="new-password"
-                required
-                value={next}
-                onInput={(e) => setNext(e.currentTarget.value)}
-                {...a11y}
-              />
-            )}
-          </Field>
+            type="password"
+            autoComplete="new-password"
+            value={next}
+            onValue={setNext}
+          />
           <div class="form-actions">
             <button type="submit" disabled={busy}>
               {busy ? 'Changing…' : 'Change password'}

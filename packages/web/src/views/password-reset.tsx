@@ -3,7 +3,7 @@ import { useLocation } from 'preact-iso';
 import { client } from '../api/client';
 import { type Problem, problemOf } from '../api/problems';
 import { useSession } from '../api/session';
-import { Field, fieldProblem, PASSWORD_HINT, withoutFields } from '../components/form';
+import { fieldProblem, PASSWORD_HINT, TextField, withoutFields } from '../components/form';
 import { ProblemNotice } from '../components/notice';
 import { PublicPage, useLinkToken } from '../components/public-page';
 
@@ -51,20 +51,15 @@ export function ForgotPasswordPage() {
       <p>Enter the email address of your account and we will send you a link to choose a new password.</p>
       {problem && <ProblemNotice problem={withoutFields(problem, ['/body/email'])} />}
       <form onSubmit={submit} noValidate aria-label="Ask for a password reset">
-        <Field id="email" label="Email address" error={fieldProblem(problem, '/body/email')}>
-          {(a11y) => (
-            <input
-              id="email"
-              name="email"
-              type="email"
-              autoComplete="email"
-              required
-              value={email}
-              onInput={(e) => setEmail(e.currentTarget.value)}
-              {...a11y}
-            />
-          )}
-        </Field>
+        <TextField
+          id="email"
+          label="Email address"
+          error={fieldProblem(problem, '/body/email')}
+          type="email"
+          autoComplete="email"
+          value={email}
+          onValue={setEmail}
+        />
         <div class="form-actions">
           <button type="submit" disabled={busy}>
             {busy ? 'Sending…' : 'Send me a link'}
@@ -126,42 +121,25 @@ export function ResetPasswordPage() {
       <p>Your new password replaces the old one, and logs you out on every other device.</p>
       {problem && <ProblemNotice problem={withoutFields(problem, ['/body/password'])} />}
       <form onSubmit={submit} noValidate aria-label="Choose a new password">
-        <Field
+        <TextField
           id="username"
           label="Username"
           hint="As the reset email names it: you are logged in with it after."
-        >
-          {(a11y) => (
-            <input
-              id="username"
-              name="username"
-              autoComplete="username"
-              required
-              value={username}
-              onInput={(e) => setUsername(e.currentTarget.value)}
-              {...a11y}
-            />
-          )}
-        </Field>
-        <Field
+          autoComplete="username"
+          value={username}
+          onValue={setUsername}
+        />
+        <TextField
           id="new-password"
           label="New password"
           hint={PASSWORD_HINT}
           error={fieldProblem(problem, '/body/password')}
-        >
-          {(a11y) => (
-            <input
-              id="new-password"
-              name="password"
-              type="password"
-              autoComplete="new-password"
-              required
-              value={password}
-              onInput={(e) => setPassword(e.currentTarget.value)}
-              {...a11y}
-            />
-          )}
-        </Field>
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          onValue={setPassword}
+        />
         <div class="form-actions">
           <button type="submit" disabled={busy}>
             {busy ? 'Saving…' : 'Set my new password and log in'}
