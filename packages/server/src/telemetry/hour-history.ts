@@ -10,16 +10,24 @@ import { STORED_LIMIT, usableRollup } from './plausibility.js';
 export interface HourStats {
   /** start of the UTC hour, epoch ms */
   hour: number;
+  /** readings in the hour */
   count: number;
+  /** Σ values (instantaneous channels: mean = sum / count) */
   sum: number;
   min: number;
   max: number;
+  /** time and value of the first and last reading in the hour */
   firstT: number;
   firstV: number;
   lastT: number;
   lastV: number;
+  /** registers: the increase over the hour (from the previous reading), never negative */
   delta: number;
-  /** `starts.channelIds` only: readings above the threshold, and off→on transitions, from raw readings */
+  /**
+   * `starts.channelIds` only (electricity power): readings above the start threshold, and off→on
+   * transitions (a reading above the threshold whose previous reading was at or below it), from
+   * raw readings.
+   */
   above?: number;
   starts?: number;
 }

@@ -6,30 +6,13 @@
  * the database (faults/evaluator.ts) and over simulator output aggregated in memory (tests).
  */
 
-/** One UTC hour of one channel, as `rollups_hour` keeps it, limited to readings at or before `at`. */
-export interface HourBucket {
-  /** start of the UTC hour, epoch ms */
-  hour: number;
-  /** readings in the hour */
-  count: number;
-  /** Σ values (instantaneous channels: mean = sum / count) */
-  sum: number;
-  min: number;
-  max: number;
-  /** time and value of the first and last reading in the hour */
-  firstT: number;
-  firstV: number;
-  lastT: number;
-  lastV: number;
-  /** registers: the increase over the hour (from the previous reading), never negative */
-  delta: number;
-  /**
-   * `electricity_power` channels only: readings above the start threshold, and off→on transitions
-   * (a reading above the threshold whose previous reading was at or below it), from raw readings.
-   */
-  above?: number;
-  starts?: number;
-}
+import type { HourStats } from '../../telemetry/hour-history.js';
+
+/**
+ * One UTC hour of one channel, limited to readings at or before `at`: telemetry's hourly figures
+ * (from `rollups_hour`, or aggregated from simulator output in the tests).
+ */
+export type HourBucket = HourStats;
 
 /** One channel of one meter with its hours in the rule's lookback window, oldest first. */
 export interface ChannelData {
