@@ -1,5 +1,6 @@
 import { AgentsRepository } from './agents/repository.js';
 import { AgentsService } from './agents/service.js';
+import { pollStatus } from './amr/poller.js';
 import { AmrService } from './amr/service.js';
 import { QualityAlarms } from './analytics/quality-intervals.js';
 import { AuditRepository } from './audit/repository.js';
@@ -175,8 +176,9 @@ export function createContext(config: Config, database: Database, log: Logger): 
     provisioning: () => provisioning as ProvisioningService,
     eraseOrderOccupant: (orderId, trx) => (orders as OrdersService).eraseOccupant(orderId, trx),
     groupsExist: (agentId, ids, trx) => homeGroups.allExist(agentId, ids, trx),
-    meterStatuses: (homeId, agentId, meters, trx) =>
-      (telemetryQueries as TelemetryQueries).meterStatuses(homeId, agentId, meters, trx),
+    meterStatuses: (homeId, agentId, meters, collection, trx) =>
+      (telemetryQueries as TelemetryQueries).meterStatuses(homeId, agentId, meters, collection, trx),
+    pollHealth: (meterIds, trx) => pollStatus(trx ?? db, meterIds),
     alarmedHomes,
     defaultRegion: config.defaultRegion,
     regionalWeather: (region, fromDate, toDate) =>

@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { Counter, type Registry } from 'prom-client';
 import type { DB } from '../db/schema.js';
 import { isoTimeOrNull } from '../db/time.js';
+import type { PollHealth } from '../homes/meter-status.js';
 import { type Lease, LeaseQueue } from '../jobs/lease-queue.js';
 import { MAX_BACKOFF_MS } from '../jobs/loop.js';
 import type { Logger } from '../log.js';
@@ -38,16 +39,6 @@ export interface PollerDeps {
   now?: () => number;
   /** The app's Prometheus registry: counts polls as hearth_amr_polls_total{outcome}. */
   metrics?: Registry;
-}
-
-/** A meter's poll health, for its status. Times are RFC 3339. */
-export interface PollHealth {
-  lastAttemptAt: string | null;
-  lastSuccessAt: string | null;
-  /** Polls failed in a row; 0 after a success. */
-  failures: number;
-  /** Why the last poll failed, or what it refused; null after a clean poll. */
-  lastError: string | null;
 }
 
 /** One meter to poll, as the scan finds it. */

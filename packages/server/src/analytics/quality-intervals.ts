@@ -1,4 +1,4 @@
-import { HOUR, hourOf } from '../telemetry/buckets.js';
+import { HOUR, hourOf } from './buckets.js';
 
 /**
  * Which hours of a home's data the fault rules have flagged as wrong (issue #17): analytics leave

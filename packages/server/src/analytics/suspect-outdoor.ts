@@ -1,5 +1,4 @@
-import { type Calendar, HOUR } from '../telemetry/buckets.js';
-import type { HourRollup } from '../telemetry/query.js';
+import { type Calendar, HOUR, type HourRollup } from './buckets.js';
 
 /** How the outdoor hours behind degree days were cleaned of a suspect sensor. */
 export interface OutdoorCleaning {

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { ApiError } from '../http/errors.js';
-import { type Calendar, HOUR, hourOf } from '../telemetry/buckets.js';
+import { type Calendar, HOUR, hourOf } from './buckets.js';
 
 /**
  * The time window and local calendar periods of an analytics query (performance, insight): a

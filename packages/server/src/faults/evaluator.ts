@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
+import { calendarFor, HOUR } from '../analytics/buckets.js';
 import type { FaultsConfig } from '../config.js';
 import type { DB } from '../db/schema.js';
 import { type StorageHealth, storageFaultOf } from '../db/storage-faults.js';
@@ -9,7 +10,6 @@ import type { HomesService } from '../homes/service.js';
 import { PassLoop } from '../jobs/loop.js';
 import type { Logger } from '../log.js';
 import type { ProvisioningService } from '../provisioning/service.js';
-import { calendarFor, HOUR } from '../telemetry/buckets.js';
 import type { AlarmEvent } from './events.js';
 import { factsAt, type HomeData, type HomeDataSource, loadHomeData } from './loader.js';
 import { applyFinding, episodeOf, type TrackedAlarm, type Transition } from './reconcile.js';

@@ -1,13 +1,11 @@
+import { HOUR } from '../analytics/buckets.js';
 import { SYSTEM_SCOPE } from '../auth/scope.js';
+import type { Installation } from '../homes/description.js';
 import type { HomeRow } from '../homes/repository.js';
 import type { HomesService } from '../homes/service.js';
-import type { OrderDocument } from '../orders/schemas.js';
 import { compressorStartThresholdW } from '../performance/formulas.js';
-import { HOUR } from '../telemetry/buckets.js';
 import type { TelemetryQueries } from '../telemetry/query.js';
 import type { ChannelData, HomeFacts, HourBucket } from './rules/types.js';
-
-type Installation = NonNullable<OrderDocument['installation']>;
 
 /** A home's data over a span, loaded once, from which the facts at any instant in it are cut. */
 export interface HomeData {

@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox';
+import { TECHNOLOGIES } from '../homes/description.js';
 import { PageQuery } from '../http/paging.js';
-import { TECHNOLOGIES } from '../orders/schemas.js';
 
 export const CONNECTIONS = ['online', 'late', 'offline', 'never_seen'] as const;
 

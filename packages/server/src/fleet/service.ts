@@ -1,3 +1,4 @@
+import { HOUR } from '../analytics/buckets.js';
 import { invalidQuery } from '../analytics/window.js';
 import type { Scope } from '../auth/scope.js';
 import { isoTime } from '../db/time.js';
@@ -5,7 +6,6 @@ import type { ActiveAlarmCounts, AlarmsService } from '../faults/service.js';
 import type { FleetHome, HomesService } from '../homes/service.js';
 import type { PerformanceRow } from '../portfolio/schemas.js';
 import { type PortfolioService, pageOf } from '../portfolio/service.js';
-import { HOUR } from '../telemetry/buckets.js';
 import type { TelemetryQueries } from '../telemetry/query.js';
 import { CONNECTIONS, type FleetAnswer, type FleetQueryInput, type FleetRow } from './schemas.js';
 

@@ -1,4 +1,4 @@
-import type { Calendar } from '../telemetry/buckets.js';
+import type { Calendar } from '../analytics/buckets.js';
 import type { HomeRow } from './repository.js';
 
 /**

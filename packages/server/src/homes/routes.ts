@@ -5,7 +5,7 @@ import { decodeCursor, pageOf, toPage } from '../http/paging.js';
 import { actorOf, ifMatchOf } from '../http/request.js';
 import { routeDefaults } from '../http/route-defaults.js';
 import { IdParams, NoContent } from '../http/schemas.js';
-import { MeterSpecSchema } from '../orders/schemas.js';
+import { MeterSpecSchema } from './description.js';
 import {
   HomeListQuery,
   HomeSummarySchema,

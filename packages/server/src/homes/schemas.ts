@@ -6,8 +6,8 @@ import {
   PropertySchema,
   Reference,
   TECHNOLOGIES,
-} from '../orders/schemas.js';
-import { MeterStatusSchema } from '../telemetry/schemas.js';
+} from './description.js';
+import { MeterStatusSchema } from './meter-status.js';
 
 export const ChannelViewSchema = Type.Object({
   id: Type.String({ format: 'uuid', description: 'the id readings are sent for' }),

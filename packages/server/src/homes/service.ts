@@ -12,10 +12,9 @@ import {
   normalisePostcode,
   propertyProblems,
   resolveChannels,
-} from '../orders/completeness.js';
-import type { MeterSpec, OrderDocument } from '../orders/schemas.js';
-import type { MeterStatus } from '../telemetry/schemas.js';
-import type { MeterForStatus } from '../telemetry/types.js';
+} from './completeness.js';
+import type { HomeDescription, MeterSpec } from './description.js';
+import type { MeterCollection, MeterForStatus, MeterStatus, PollHealth } from './meter-status.js';
 import type {
   ChannelRow,
   HomeFilter,
@@ -31,6 +30,7 @@ import type { HomeSummary, HomeView, MeterView, RegionInUse, UpdateHomeInput } f
 export interface HomeProvisioning {
   summaries(homeId: string, trx?: Kysely<DB>): Promise<{ id: string; service: string; status: string }[]>;
   amrInterval(homeId: string, trx?: Kysely<DB>): Promise<number>;
+  amrIntervalSetting(homeId: string, trx?: Kysely<DB>): Promise<number | undefined>;
   suspendAll(homeId: string, now: number, trx: Kysely<DB>): Promise<void>;
 }
 
@@ -48,8 +48,11 @@ export interface HomesDeps {
     homeId: string,
     agentId: string,
     meters: MeterForStatus[],
+    collection: MeterCollection,
     trx?: Kysely<DB>,
   ) => Promise<Map<string, MeterStatus>>;
+  /** The poll health of polled meters (amr keeps it), for their status. */
+  pollHealth: (meterIds: string[], trx?: Kysely<DB>) => Promise<Map<string, PollHealth>>;
   /** The ids of homes with an active alarm (faults owns alarms), for the list's hasActiveAlarms. */
   alarmedHomes: HomeIdsQuery;
   /** The region of a home that names none (HEARTH_DEFAULT_REGION). */
@@ -149,7 +152,12 @@ export class HomesService {
   /** Creates the home, its meters and channels from a complete order, inside the submission's transaction. */
   async createFromOrder(
     trx: Kysely<DB>,
-    order: { id: string; agentId: string; document: OrderDocument },
+    order: {
+      id: string;
+      agentId: string;
+      document: HomeDescription;
+      amrIntervalSeconds?: number | undefined;
+    },
   ): Promise<string> {
     const now = Date.now();
     const doc = order.document;
@@ -175,7 +183,7 @@ export class HomesService {
       revision: 1,
     };
     await this.repo.insertHome(home, trx);
-    const amrInterval = doc.services?.amr?.intervalSeconds ?? DEFAULT_INTERVAL;
+    const amrInterval = order.amrIntervalSeconds ?? DEFAULT_INTERVAL;
     for (const spec of doc.meters ?? []) await this.insertMeter(home.id, spec, amrInterval, now, trx);
     return home.id;
   }
@@ -451,14 +459,21 @@ export class HomesService {
     channels: ChannelRow[],
     trx?: Kysely<DB>,
   ): Promise<MeterView[]> {
+    const forStatus: MeterForStatus[] = meters.map((m) => ({
+      id: m.id,
+      createdAt: Number(m.created_at),
+      reading: (JSON.parse(m.settings) as { reading: MeterForStatus['reading'] }).reading,
+    }));
+    const polled = forStatus.filter((m) => m.reading.method === 'poll').map((m) => m.id);
+    const [amrIntervalSeconds, polls] = await Promise.all([
+      this.deps.provisioning().amrIntervalSetting(home.id, trx),
+      polled.length > 0 ? this.deps.pollHealth(polled, trx) : new Map<string, PollHealth>(),
+    ]);
     const statuses = await this.deps.meterStatuses(
       home.id,
       home.agent_id,
-      meters.map((m) => ({
-        id: m.id,
-        createdAt: Number(m.created_at),
-        reading: (JSON.parse(m.settings) as { reading: MeterForStatus['reading'] }).reading,
-      })),
+      forStatus,
+      { amrIntervalSeconds, polls },
       trx,
     );
     return meters.map((m) => meterView(m, channels, statuses.get(m.id)));

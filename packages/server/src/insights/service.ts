@@ -1,4 +1,6 @@
 import { DateTime } from 'luxon';
+import { type Calendar, HOUR, hourOf } from '../analytics/buckets.js';
+import { type OutdoorDay, totalHdd } from '../analytics/degree-days.js';
 import { causeName, type QualityAlarms, SuspectHours } from '../analytics/quality-intervals.js';
 import { round } from '../analytics/schemas.js';
 import { type OutdoorCleaning, withoutSuspectOutdoor } from '../analytics/suspect-outdoor.js';
@@ -12,9 +14,7 @@ import { regionalDay } from '../regions/weather.js';
 import { type CarbonSource, carbonOf, DEFAULT_CARBON_FACTORS } from '../tariffs/carbon.js';
 import { costOf, type HourlyUsage } from '../tariffs/cost.js';
 import type { TariffView } from '../tariffs/schemas.js';
-import { type Calendar, HOUR, hourOf } from '../telemetry/buckets.js';
 import type { HourRollup, TelemetryQueries } from '../telemetry/query.js';
-import { type OutdoorDay, totalHdd } from './degree-days.js';
 import { type EnergySignature, fitSignature, normalisedKwh } from './regression.js';
 import type { InsightAnswer, InsightPeriod, InsightQueryInput } from './schemas.js';
 

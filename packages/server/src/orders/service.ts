@@ -5,11 +5,12 @@ import type { Actor, Scope } from '../auth/scope.js';
 import type { DB } from '../db/schema.js';
 import { unlessTaken } from '../db/sql.js';
 import { isoTime, isoTimeOrNull } from '../db/time.js';
+import { normalisePostcode } from '../homes/completeness.js';
 import { type HomesService, seesOccupant } from '../homes/service.js';
 import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
 import type { ProvisioningService } from '../provisioning/service.js';
-import { completenessProblems, normalisePostcode } from './completeness.js';
+import { completenessProblems } from './completeness.js';
 import type { OrderFilter, OrderRow, OrdersRepository } from './repository.js';
 import type { OrderDocument, OrderView } from './schemas.js';
 
@@ -220,6 +221,7 @@ export class OrdersService {
         id: row.id,
         agentId: row.agent_id,
         document,
+        amrIntervalSeconds: document.services?.amr?.intervalSeconds,
       });
       await this.deps.provisioning.createFromOrder(
         trx,

@@ -1,12 +1,12 @@
+import { type Calendar, HOUR } from '../analytics/buckets.js';
+import { dayHdd } from '../analytics/degree-days.js';
 import { causeName, type SuspectHours } from '../analytics/quality-intervals.js';
 import { round } from '../analytics/schemas.js';
 import { withoutSuspectOutdoor } from '../analytics/suspect-outdoor.js';
+import type { Installation } from '../homes/description.js';
 import type { MeterView } from '../homes/schemas.js';
 import type { HomesService } from '../homes/service.js';
-import { dayHdd } from '../insights/degree-days.js';
-import type { OrderDocument } from '../orders/schemas.js';
 import { outdoorOrRegional } from '../regions/weather.js';
-import { type Calendar, HOUR } from '../telemetry/buckets.js';
 import type { HourRollup } from '../telemetry/query.js';
 import type { Term } from './boundary.js';
 import type { PerformanceChannels } from './channels.js';
@@ -14,8 +14,6 @@ import type { Unavailable } from './conventions.js';
 import { annualisedHeatKwh, type DayPoint, heatLossSlope, roundOrNull } from './formulas.js';
 import { type PerformanceHour, sumTerms } from './hours.js';
 import type { PerformanceAnswer } from './schemas.js';
-
-export type Installation = NonNullable<OrderDocument['installation']>;
 
 /** Design indoor and outdoor temperatures behind designHeatLossW when no W/K is given (UK MCS practice). */
 const DESIGN_INDOOR_C = 21;

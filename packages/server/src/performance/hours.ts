@@ -1,6 +1,6 @@
+import { type Calendar, HOUR } from '../analytics/buckets.js';
 import type { SuspectCause } from '../analytics/quality-intervals.js';
 import { round } from '../analytics/schemas.js';
-import { type Calendar, HOUR } from '../telemetry/buckets.js';
 import type { HourRollup } from '../telemetry/query.js';
 import type { Term } from './boundary.js';
 import type { PerformanceChannels } from './channels.js';

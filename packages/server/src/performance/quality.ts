@@ -1,7 +1,7 @@
+import { type Calendar, HOUR } from '../analytics/buckets.js';
 import { describeCauses, type SuspectCause } from '../analytics/quality-intervals.js';
 import { round } from '../analytics/schemas.js';
 import { isoTime } from '../db/time.js';
-import { type Calendar, HOUR } from '../telemetry/buckets.js';
 import type { Boundary } from './boundary.js';
 import {
   type HourFigures,

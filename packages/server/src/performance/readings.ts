@@ -1,6 +1,6 @@
+import { HOUR } from '../analytics/buckets.js';
 import { type QualityAlarms, SuspectHours } from '../analytics/quality-intervals.js';
 import type { MeterView } from '../homes/schemas.js';
-import { HOUR } from '../telemetry/buckets.js';
 import type { HourRollup, TelemetryQueries } from '../telemetry/query.js';
 import type { PerformanceChannels } from './channels.js';
 

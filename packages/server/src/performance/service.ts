@@ -1,13 +1,14 @@
 import type { QualityAlarms } from '../analytics/quality-intervals.js';
 import { windowOf } from '../analytics/window.js';
 import type { Scope } from '../auth/scope.js';
+import type { Installation } from '../homes/description.js';
 import { monitoredFrom } from '../homes/monitored-from.js';
 import type { HomesService } from '../homes/service.js';
 import type { TelemetryQueries } from '../telemetry/query.js';
 import { assembleAnswer } from './assemble.js';
 import { channelsOf } from './channels.js';
 import { carnotAndFlowOf, defrostOf, startsOf } from './conventions.js';
-import { againstDesign, DEFAULT_ANNUAL_DEGREE_DAYS, type Installation } from './design.js';
+import { againstDesign, DEFAULT_ANNUAL_DEGREE_DAYS } from './design.js';
 import { compressorStartThresholdW, type Period } from './formulas.js';
 import { hoursOf } from './hours.js';
 import { periodsAndWindowOf } from './quality.js';

@@ -1,15 +1,16 @@
 import type { AgentsService } from '../agents/service.js';
+import { HOUR, hourOf } from '../analytics/buckets.js';
 import { type QualityAlarms, SuspectHours } from '../analytics/quality-intervals.js';
 import { round } from '../analytics/schemas.js';
 import { invalidQuery, windowOf } from '../analytics/window.js';
 import type { Scope } from '../auth/scope.js';
 import { isoTime } from '../db/time.js';
+import type { Installation } from '../homes/description.js';
 import type { HomeSummaryRow } from '../homes/repository.js';
 import type { MeterView } from '../homes/schemas.js';
 import type { HomesService } from '../homes/service.js';
 import { ApiError } from '../http/errors.js';
 import { GAS_KWH_PER_M3, sourcesOf } from '../insights/service.js';
-import type { OrderDocument } from '../orders/schemas.js';
 import {
   type Boundary,
   type BoundaryLevel,
@@ -17,7 +18,6 @@ import {
   supportedBoundaries,
 } from '../performance/boundary.js';
 import { PLAUSIBLE_SPF } from '../performance/service.js';
-import { HOUR, hourOf } from '../telemetry/buckets.js';
 import type { TelemetryQueries } from '../telemetry/query.js';
 import type {
   Distribution,
@@ -60,7 +60,6 @@ export interface PortfolioDeps {
   now?: () => number;
 }
 
-type Installation = NonNullable<OrderDocument['installation']>;
 type Totals = Map<string, { delta: number; count: number }>;
 
 /** A page of rows sorted in memory: the cursor is the offset of the next row, opaque to clients. */

@@ -68,3 +68,37 @@ export const HomeProvisioningParams = Type.Object({
   id: Id('the home'),
   provisioningId: Id('the definition'),
 });
+
+/** The services an order asks to provision, as its document states them. */
+export const ServicesSchema = Type.Object(
+  {
+    amr: Type.Optional(
+      Type.Object(
+        {
+          intervalSeconds: Type.Optional(
+            Type.Integer({ minimum: 10, maximum: 86_400, description: 'default reading interval, s' }),
+          ),
+        },
+        { additionalProperties: false, description: 'Automated Meter Reading: collect telemetry' },
+      ),
+    ),
+    insight: Type.Optional(
+      Type.Object({}, { additionalProperties: false, description: 'energy, cost and carbon' }),
+    ),
+    performance: Type.Optional(
+      Type.Object({}, { additionalProperties: false, description: 'COP, SPF against design' }),
+    ),
+    fault_management: Type.Optional(
+      Type.Object(
+        {
+          recipients: Type.Optional(
+            Type.Array(Email, { maxItems: 20, description: 'who is told about alarms' }),
+          ),
+        },
+        { additionalProperties: false, description: 'rules over telemetry, alarms' },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ServicesSpec = Static<typeof ServicesSchema>;

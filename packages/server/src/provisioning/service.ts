@@ -9,9 +9,8 @@ import type { GatewaysService } from '../gateways/service.js';
 import type { HomesService } from '../homes/service.js';
 import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
-import type { OrderDocument } from '../orders/schemas.js';
 import type { ProvisioningRepository, ProvisioningRow } from './repository.js';
-import type { ProvisioningSettingsInput, ProvisioningView } from './schemas.js';
+import type { ProvisioningSettingsInput, ProvisioningView, ServicesSpec } from './schemas.js';
 
 type Service = ProvisioningRow['service'];
 
@@ -86,7 +85,7 @@ export class ProvisioningService {
   async createFromOrder(
     trx: Kysely<DB>,
     home: { id: string; agentId: string },
-    services: NonNullable<OrderDocument['services']>,
+    services: ServicesSpec,
   ): Promise<void> {
     const homeId = home.id;
     const now = Date.now();
@@ -126,8 +125,13 @@ export class ProvisioningService {
 
   /** The home's AMR reading interval (s), the default for a meter added later. */
   async amrInterval(homeId: string, trx?: Kysely<DB>): Promise<number> {
+    return (await this.amrIntervalSetting(homeId, trx)) ?? 60;
+  }
+
+  /** The interval (s) the home's AMR definition sets, if it has one that sets it (polled meters use it). */
+  async amrIntervalSetting(homeId: string, trx?: Kysely<DB>): Promise<number | undefined> {
     const amr = (await this.repo.listForHome(homeId, trx)).find((r) => r.service === 'amr');
-    return amr ? ((JSON.parse(amr.settings) as { intervalSeconds?: number }).intervalSeconds ?? 60) : 60;
+    return amr ? (JSON.parse(amr.settings) as { intervalSeconds?: number }).intervalSeconds : undefined;
   }
 
   /** The home's own fault thresholds (`<rule>.<parameter>`: value) from its fault_management definition. */

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
+import { dayHdd } from '../analytics/degree-days.js';
 import type { DB } from '../db/schema.js';
 import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
-import { dayHdd } from '../insights/degree-days.js';
 import type { TariffsService } from '../tariffs/service.js';
 import type { RegionsRepository } from './repository.js';
 import type {

@@ -1,5 +1,5 @@
-import type { OutdoorDay } from '../insights/degree-days.js';
-import { type Calendar, HOUR } from '../telemetry/buckets.js';
+import { type Calendar, HOUR } from '../analytics/buckets.js';
+import type { OutdoorDay } from '../analytics/degree-days.js';
 import {
   eachSeriesLine,
   parseDecimal,

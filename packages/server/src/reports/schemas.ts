@@ -1,7 +1,7 @@
 import { type Static, Type } from 'typebox';
 import { Nullable } from '../analytics/schemas.js';
+import { InstallationSchema } from '../homes/description.js';
 import { InsightAnswerSchema } from '../insights/schemas.js';
-import { InstallationSchema } from '../orders/schemas.js';
 import { PerformanceAnswerSchema } from '../performance/schemas.js';
 
 export const MonthlyReportQuery = Type.Object(

@@ -1,15 +1,15 @@
 import { DateTime } from 'luxon';
+import { HOUR, hourOf } from '../analytics/buckets.js';
 import { round } from '../analytics/schemas.js';
 import { invalidQuery } from '../analytics/window.js';
 import type { Scope } from '../auth/scope.js';
 import { isoTime } from '../db/time.js';
+import type { Property } from '../homes/description.js';
 import { monitoredFrom } from '../homes/monitored-from.js';
 import type { MeterView } from '../homes/schemas.js';
 import type { HomesService } from '../homes/service.js';
 import type { InsightsService } from '../insights/service.js';
-import type { OrderDocument } from '../orders/schemas.js';
 import type { PerformanceService } from '../performance/service.js';
-import { HOUR, hourOf } from '../telemetry/buckets.js';
 import type { TelemetryQueries } from '../telemetry/query.js';
 import type { MeterCoverage, MonthlyReport, MonthlyReportQueryInput } from './schemas.js';
 
@@ -23,8 +23,6 @@ export interface ReportsDeps {
 
 /** The longest gaps listed per meter (all are counted). */
 const MAX_GAPS_LISTED = 10;
-
-type Property = NonNullable<OrderDocument['property']>;
 
 /**
  * Reports a home's installer can send. The monthly report is a document made of the figures the

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
+import { calendarFor } from '../analytics/buckets.js';
 import type { AuditService } from '../audit/service.js';
 import type { Actor, Scope } from '../auth/scope.js';
 import type { DB } from '../db/schema.js';
@@ -8,7 +9,6 @@ import type { HomeRow } from '../homes/repository.js';
 import type { HomesService } from '../homes/service.js';
 import { ApiError, type FieldProblem } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
-import { calendarFor } from './buckets.js';
 import type { ExclusionRow, ExclusionsRepository } from './exclusions-repository.js';
 import type { CreateExclusionInput, ExclusionView } from './schemas.js';
 import { parseTime, type TelemetryService } from './service.js';

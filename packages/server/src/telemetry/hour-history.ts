@@ -1,7 +1,7 @@
 import type SqliteDatabase from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
+import { HOUR } from '../analytics/buckets.js';
 import type { DB } from '../db/schema.js';
-import { HOUR } from './buckets.js';
 import { notExcludedSql } from './excluded.js';
 import { exclusionsOf } from './exclusions-repository.js';
 import { STORED_LIMIT, usableRollup } from './plausibility.js';

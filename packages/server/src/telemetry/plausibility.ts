@@ -1,4 +1,4 @@
-import { HOUR } from './buckets.js';
+import { HOUR } from '../analytics/buckets.js';
 import type { RefusalReason } from './types.js';
 
 /**

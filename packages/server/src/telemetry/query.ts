@@ -1,14 +1,14 @@
 import type SqliteDatabase from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
 import { DateTime } from 'luxon';
-import { pollStatus } from '../amr/poller.js';
+import { type Calendar, calendarFor, HOUR, type HourRollup, hourOf, MINUTE } from '../analytics/buckets.js';
 import type { Scope } from '../auth/scope.js';
 import { isPostgres } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
 import { isoTime } from '../db/time.js';
+import type { MeterCollection, MeterForStatus, MeterStatus } from '../homes/meter-status.js';
 import type { HomesService } from '../homes/service.js';
 import { ApiError } from '../http/errors.js';
-import { type Calendar, calendarFor, HOUR, hourOf, MINUTE } from './buckets.js';
 import { covering, type Interval, notExcludedBySeriesSql, notExcludedSql, within } from './excluded.js';
 import { exclusionsOf } from './exclusions-repository.js';
 import { type HourHistory, type HourHistoryRequest, readHourHistory } from './hour-history.js';
@@ -17,13 +17,11 @@ import { bucketsTouched, mergeInto, type ReducedBucket, widthFor, withPredecesso
 import type {
   Aggregation,
   LatestAnswer,
-  MeterStatus,
   Resolution,
   TelemetryAnswer,
   TelemetryQueryInput,
 } from './schemas.js';
 import { type Aggregate, fold } from './store.js';
-import type { MeterForStatus } from './types.js';
 
 const DAY = 24 * HOUR;
 /** Bucket sizes used to estimate how many points a query can return before running it. */
@@ -48,16 +46,7 @@ interface ChannelRow {
   no: number | null;
 }
 
-/** One UTC hour of one channel: readings in it, their sum, min and max (instantaneous) and delta (registers). */
-export interface HourRollup {
-  hour: number;
-  count: number;
-  sum: number;
-  /** the hour's lowest and highest reading (hourlyRollups always gives them) */
-  min?: number;
-  max?: number;
-  delta: number;
-}
+export type { HourRollup };
 
 /** Per register channel id, the consumption of one hour attributed to each value of a 0/1 flag. */
 export type FlagSplit = Map<string, { off: number; on: number }>;
@@ -923,29 +912,18 @@ export class TelemetryQueries {
     homeId: string,
     agentId: string,
     meters: MeterForStatus[],
+    collection: MeterCollection,
     db: Kysely<DB> = this.deps.db,
   ): Promise<Map<string, MeterStatus>> {
     const now = this.now();
     const calendar = await this.calendarOfAgent(agentId, db);
-    const [series, amr] = await Promise.all([
-      db
-        .selectFrom('channels as c')
-        .innerJoin('telemetry_series as s', 's.channel_id', 'c.id')
-        .select(['c.meter_id', 's.no', 's.first_t', 's.last_t'])
-        .where('c.home_id', '=', homeId)
-        .execute(),
-      db
-        .selectFrom('provisioning')
-        .select('settings')
-        .where('home_id', '=', homeId)
-        .where('service', '=', 'amr')
-        .executeTakeFirst(),
-    ]);
-    const polled = meters.filter((m) => m.reading.method === 'poll').map((m) => m.id);
-    const polls = polled.length > 0 ? await pollStatus(db, polled) : new Map();
-    const amrInterval = amr
-      ? (JSON.parse(amr.settings) as { intervalSeconds?: number }).intervalSeconds
-      : undefined;
+    const series = await db
+      .selectFrom('channels as c')
+      .innerJoin('telemetry_series as s', 's.channel_id', 'c.id')
+      .select(['c.meter_id', 's.no', 's.first_t', 's.last_t'])
+      .where('c.home_id', '=', homeId)
+      .execute();
+    const { polls, amrIntervalSeconds: amrInterval } = collection;
     const days: number[] = [];
     let day = calendar.dayOf(now);
     for (let k = 0; k < 7; k++) {

@@ -1,4 +1,4 @@
-import { HOUR, MINUTE } from './buckets.js';
+import { HOUR, MINUTE } from '../analytics/buckets.js';
 import { registerDelta } from './store.js';
 
 const DAY = 24 * HOUR;

@@ -193,46 +193,6 @@ export const LatestQuery = Type.Object(
 );
 export type LatestAnswer = Static<typeof LatestSchema>;
 
-export const MeterStatusSchema = Type.Object({
-  state: Type.Union(
-    [Type.Literal('online'), Type.Literal('late'), Type.Literal('offline'), Type.Literal('never_seen')],
-    {
-      description:
-        'online: the last reading is at most 3 intervals old; late: at most 12; offline: older; never_seen: none yet',
-    },
-  ),
-  lastReadingAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  expectedIntervalSeconds: Type.Integer(),
-  completeness: Type.Optional(
-    Type.Array(
-      Type.Object({
-        date: Type.String({ format: 'date', description: 'local day of the agent time zone' }),
-        expected: Type.Integer(),
-        received: Type.Integer(),
-        percent: Type.Number({ description: 'received / expected × 100, at most 100' }),
-      }),
-      {
-        description:
-          'the last 7 local days, today last (on GET /homes/{id}/meters; the home view leaves it out, as it changes by the minute)',
-      },
-    ),
-  ),
-  poll: Type.Optional(
-    Type.Object(
-      {
-        lastAttemptAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-        lastSuccessAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-        failures: Type.Integer({ description: 'polls failed in a row; 0 after a success' }),
-        lastError: Type.Union([Type.String(), Type.Null()], {
-          description: 'why the last poll failed, or what it refused; null after a clean poll',
-        }),
-      },
-      { description: 'meters read by poll: how the polling goes' },
-    ),
-  ),
-});
-export type MeterStatus = Static<typeof MeterStatusSchema>;
-
 /** Exclusions: a channel's readings over a time range left out of rollups, queries and analytics. */
 export const MAX_EXCLUSION_REASON = 500;
 

@@ -1,5 +1,6 @@
 import type SqliteDatabase from 'better-sqlite3';
 import type { Kysely } from 'kysely';
+import { type Calendar, calendarFor } from '../analytics/buckets.js';
 import type { Scope } from '../auth/scope.js';
 import type { Database } from '../db/database.js';
 import { isPostgres } from '../db/dialect.js';
@@ -8,7 +9,6 @@ import { meterMeasures, ratedCapacityKw } from '../homes/installation-facts.js';
 import { monitoredFrom } from '../homes/monitored-from.js';
 import type { HomesService } from '../homes/service.js';
 import { ApiError } from '../http/errors.js';
-import { type Calendar, calendarFor } from './buckets.js';
 import { checkValue, type Limits, limitsFor } from './plausibility.js';
 import { type RowOutcome, type StoreRow, type WriteSession, writeBatch } from './store.js';
 import { Partitions, PostgresWriteSession } from './store-postgres.js';

@@ -1,5 +1,5 @@
+import { type Calendar, HOUR, hourOf } from '../analytics/buckets.js';
 import type { RollupsTable } from '../db/schema.js';
-import { type Calendar, HOUR, hourOf } from './buckets.js';
 import { covering, type Interval } from './excluded.js';
 import { checkStep, type Implausible, type RegisterLimit, type Sample } from './plausibility.js';
 

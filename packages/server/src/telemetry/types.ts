@@ -58,10 +58,3 @@ export type Writer =
 export const MAX_READINGS_PER_REQUEST = 10_000;
 /** A reading may be up to this far ahead of the server's clock (gateway clocks drift). */
 export const FUTURE_TOLERANCE_MS = 5 * 60_000;
-
-/** A meter as its collection status is judged: when it was made and how it is read. */
-export interface MeterForStatus {
-  id: string;
-  createdAt: number;
-  reading: { method: 'push' | 'mqtt' | 'poll'; intervalSeconds: number };
-}

@@ -79,7 +79,7 @@ const REMAINING_JSON_PARSES: Record<string, readonly string[]> = {
   'performance/service.ts': ['installation'],
   'portfolio/service.ts': ['installation'],
   'reports/service.ts': ['address', 'installation'],
-  'telemetry/query.ts': ['settings', 'settings'],
+  'telemetry/query.ts': ['settings'],
 };
 
 const FEATURES = Object.keys(TABLES_OF) as Feature[];

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
-import { calendarFor } from '../../src/telemetry/buckets.js';
+import { calendarFor } from '../../src/analytics/buckets.js';
 import { type StoreRow, writeBatch } from '../../src/telemetry/store.js';
 import { Partitions, PostgresWriteSession } from '../../src/telemetry/store-postgres.js';
 import { SqliteWriteSession } from '../../src/telemetry/store-sqlite.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayHdd, totalHdd } from '../../src/insights/degree-days.js';
+import { dayHdd, totalHdd } from '../../src/analytics/degree-days.js';
 import { fitSignature, normalisedKwh } from '../../src/insights/regression.js';
 
 describe('heating degree days (daily mean method, base 15.5 °C)', () => {

@@ -63,3 +63,14 @@ export function calendarFor(zone: string): Calendar {
   }
   return calendar;
 }
+
+/** One UTC hour of one channel: readings in it, their sum, min and max (instantaneous) and delta (registers). */
+export interface HourRollup {
+  hour: number;
+  count: number;
+  sum: number;
+  /** the hour's lowest and highest reading (hourlyRollups always gives them) */
+  min?: number;
+  max?: number;
+  delta: number;
+}
