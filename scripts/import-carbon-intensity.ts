@@ -34,7 +34,7 @@ try {
   } as ConstructorParameters<typeof TariffsService>[1]);
   const regions = new RegionsService(new RegionsRepository(database.db), {
     db: database.db,
-    tariffs: () => tariffs,
+    tariffs,
     defaultRegion: config.defaultRegion,
   });
   const { view } = await regions.putCarbonIntensity(region, readFileSync(file, 'utf8'));

@@ -49,10 +49,10 @@ const { homesSeconds, pushSeconds, readings } = await seedDailyFleet(app, tenant
 
 const services = app.ctx.services;
 const uncached = new FleetService({
-  homes: () => services.homes,
-  telemetryQueries: () => services.telemetryQueries,
-  alarms: () => services.alarms,
-  portfolio: () => services.portfolio,
+  homes: services.homes,
+  telemetryQueries: services.telemetryQueries,
+  alarms: services.alarms,
+  portfolio: services.portfolio,
   cacheSeconds: 0,
 });
 const adminScope = {

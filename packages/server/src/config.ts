@@ -5,8 +5,6 @@ import { createSecureContext } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
-import type { MailOptions } from './mail/service.js';
-import type { NotificationsOptions } from './notifications/options.js';
 import { parseVersionPolicy, type VersionPolicy } from './versioning/policy.js';
 
 /**
@@ -640,4 +638,40 @@ function parseCorsOrigins(value: string, problems: string[]): string[] {
     );
   }
   return entries;
+}
+
+/** Settings of alarm notifications (config.ts: HEARTH_WEBHOOK_*, HEARTH_NOTIFICATIONS_*, HEARTH_DIGEST_HOUR). */
+export interface NotificationsOptions {
+  /** How often the worker looks for due deliveries (1000 in production). */
+  pollIntervalMs: number;
+  /** How long one webhook attempt waits for a 2xx. */
+  timeoutMs: number;
+  /** First retry delay of a failed delivery; doubles per attempt (with jitter), capped at one hour. */
+  retryBaseMs: number;
+  /** A delivery still failing this long after it was queued is given up ('failed'); a day by default. */
+  giveUpAfterMs: number;
+  /** A webhook is disabled once this many attempts in a row failed … */
+  disableAfterFailures: number;
+  /** … over at least this long without a success. */
+  disableAfterMs: number;
+  /** Webhook URLs may point at loopback, link-local and private addresses (and use http there). */
+  allowPrivateNetworks: boolean;
+  /** The local hour (agent's time zone) digests go out. */
+  digestHour: number;
+}
+
+/** Settings of the mail outbox (config.ts: HEARTH_SMTP_URL, HEARTH_MAIL_FROM, …). */
+export interface MailOptions {
+  /** smtp:// or smtps:// URL: send through that server. Unset: write .eml files into outboxDir. */
+  smtpUrl?: string;
+  /** DATA_DIR/outbox: where .eml files go when smtpUrl is unset. */
+  outboxDir: string;
+  /** The From header, e.g. 'Hearth <hearth@localhost>'. */
+  from: string;
+  /** First retry delay; doubles per attempt (with jitter), capped at one hour. */
+  retryBaseMs: number;
+  /** A message still failing when it is older than this is given up ('failed'); 3 days in production. */
+  giveUpAfterMs: number;
+  /** How often the worker looks for due messages (1000 in production). */
+  pollIntervalMs: number;
 }

@@ -1,3 +1,4 @@
+import type { Kysely } from 'kysely';
 import { AgentsRepository } from './agents/repository.js';
 import { AgentsService } from './agents/service.js';
 import { pollStatus } from './amr/poller.js';
@@ -9,19 +10,23 @@ import { LoginThrottle, TokenBuckets } from './auth/login-throttle.js';
 import { AuthRepository } from './auth/repository.js';
 import type { Scope } from './auth/scope.js';
 import { AuthService } from './auth/service.js';
+import { Sessions } from './auth/sessions.js';
 import type { Config } from './config.js';
 import { CONSOLE_PAGES } from './console/routes.js';
 import type { Database } from './db/database.js';
+import type { DB } from './db/schema.js';
+import { Events } from './events.js';
 import { FaultEvaluator } from './faults/evaluator.js';
 import { alarmedHomes, FaultsRepository } from './faults/repository.js';
 import { AlarmsService } from './faults/service.js';
+import { checkThresholds } from './faults/thresholds.js';
 import { FleetService } from './fleet/service.js';
 import { GatewaysRepository } from './gateways/repository.js';
 import { GatewaysService } from './gateways/service.js';
 import { HomeGroupsRepository } from './home-groups/repository.js';
 import { HomeGroupsService } from './home-groups/service.js';
 import { HomesRepository } from './homes/repository.js';
-import { HomesService } from './homes/service.js';
+import { HomeRecords, HomesService } from './homes/service.js';
 import { InsightsService } from './insights/service.js';
 import { IntegrationClientsRepository } from './integration-clients/repository.js';
 import { IntegrationClientsService } from './integration-clients/service.js';
@@ -95,51 +100,38 @@ export interface AppContext {
 
 export function createContext(config: Config, database: Database, log: Logger): AppContext {
   const { db } = database;
+  // What a feature tells the features above it (events.ts); subscribed below as each is made.
+  const events = new Events();
   const audit = new AuditService(new AuditRepository(db));
   const mail = new MailService(db, config.mail, log, database.storage);
+
+  // Accounts, and the sessions their changes end. Sessions needs only the token table; the token
+  // grants (AuthService) look the accounts up, so they are made after them.
   const authRepo = new AuthRepository(db);
   const loginThrottle = new LoginThrottle(authRepo);
-  // Features that need each other are bound late, through these closures, once all exist.
-  let auth: AuthService | undefined;
-  let gateways: GatewaysService | undefined;
-  let telemetryQueries: TelemetryQueries | undefined;
+  const sessions = new Sessions(authRepo, config.tokenCacheSeconds);
   const agents = new AgentsService(new AgentsRepository(db), {
     db,
     audit,
-    onSuspend: () => auth?.forgetCachedScopes(),
+    onSuspend: () => sessions.forgetCachedScopes(),
   });
   const homeGroups = new HomeGroupsService(new HomeGroupsRepository(db), { db, audit });
+  const groupsExist = (agentId: string, ids: string[], trx: Kysely<DB>) =>
+    homeGroups.allExist(agentId, ids, trx);
   const users = new UsersService(new UsersRepository(db), {
     homeGroups,
     db,
     agents,
     audit,
     loginThrottle,
-    revokeSessions: async (userId, exceptTokenHash) => {
-      const family = exceptTokenHash ? (await authRepo.findToken(exceptTokenHash))?.family_id : undefined;
-      await (auth as AuthService).revokeUserTokens(userId, family);
-    },
-    forgetCachedScopes: () => auth?.forgetCachedScopes(),
+    revokeSessions: (userId, exceptTokenHash) => sessions.endUserSessions(userId, exceptTokenHash),
+    forgetCachedScopes: () => sessions.forgetCachedScopes(),
   });
-  auth = new AuthService(
-    authRepo,
-    loginThrottle,
-    users,
-    agents,
-    {
-      clients: config.oauthClients,
-      accessTokenTtl: config.accessTokenTtl,
-      refreshTokenTtl: config.refreshTokenTtl,
-      tokenCacheSeconds: config.tokenCacheSeconds,
-    },
-    () => gateways as GatewaysService,
-    () => integrationClients,
-  );
   const integrationClients = new IntegrationClientsService(new IntegrationClientsRepository(db), {
     db,
     audit,
     agents,
-    auth: () => auth as AuthService,
+    auth: sessions,
   });
   const invitations = new InvitationsService(new InvitationsRepository(db), {
     db,
@@ -161,105 +153,99 @@ export function createContext(config: Config, database: Database, log: Logger): 
     agents,
     users,
     buckets: new TokenBuckets(authRepo),
-    revokeSessions: (userId) => (auth as AuthService).revokeUserTokens(userId),
+    revokeSessions: (userId) => sessions.revokeUserTokens(userId),
     publicUrl: config.publicUrl,
     confirmPath: config.console ? CONSOLE_PAGES.resetPassword : '/password-resets/confirm',
     ttlMs: config.passwordResetTtl * 1000,
     log,
   });
-  let provisioning: ProvisioningService | undefined;
-  let orders: OrdersService | undefined;
-  let regions: RegionsService | undefined;
-  const homes = new HomesService(new HomesRepository(db), {
-    db,
-    audit,
-    provisioning: () => provisioning as ProvisioningService,
-    eraseOrderOccupant: (orderId, trx) => (orders as OrdersService).eraseOccupant(orderId, trx),
-    groupsExist: (agentId, ids, trx) => homeGroups.allExist(agentId, ids, trx),
-    meterStatuses: (homeId, agentId, meters, collection, trx) =>
-      (telemetryQueries as TelemetryQueries).meterStatuses(homeId, agentId, meters, collection, trx),
-    pollHealth: (meterIds, trx) => pollStatus(trx ?? db, meterIds),
-    alarmedHomes,
-    defaultRegion: config.defaultRegion,
-    regionalWeather: (region, fromDate, toDate) =>
-      (regions as RegionsService).dailyMeans(region, fromDate, toDate),
+
+  // Homes as the features above read them, then what hangs off a home: its gateway, its
+  // telemetry, its service definitions; then the homes service itself, which shows all of them.
+  const homesRepo = new HomesRepository(db);
+  const homeRecords = new HomeRecords(homesRepo, { defaultRegion: config.defaultRegion });
+  agents.addDeletionGuard(async (agentId, trx) => {
+    const count = await homeRecords.countForAgent(agentId, trx);
+    return count > 0 ? `it still has ${count} home${count === 1 ? '' : 's'}` : undefined;
   });
-  gateways = new GatewaysService(new GatewaysRepository(db), {
+  const gateways = new GatewaysService(new GatewaysRepository(db), {
     db,
     audit,
     agents,
-    homes: () => homes,
-    auth: () => auth as AuthService,
+    homes: homeRecords,
+    auth: sessions,
   });
-  provisioning = new ProvisioningService(new ProvisioningRepository(db), {
-    db,
-    audit,
-    homes: () => homes,
-    gateways: () => gateways as GatewaysService,
-    faults: () => faultEvaluator as FaultEvaluator,
-  });
-  orders = new OrdersService(new OrdersRepository(db), { db, audit, homes, provisioning });
-  agents.addDeletionGuard(async (agentId, trx) => {
-    const count = await homes.countForAgent(agentId, trx);
-    return count > 0 ? `it still has ${count} home${count === 1 ? '' : 's'}` : undefined;
-  });
-  let faultEvaluator: FaultEvaluator | undefined;
-  const telemetry = new TelemetryService({
-    database,
-    homes: () => homes,
-    onStored: (homeIds) => faultEvaluator?.touch(homeIds),
-  });
-  telemetryQueries = new TelemetryQueries({
+  const auth = new AuthService(
+    authRepo,
+    loginThrottle,
+    sessions,
+    { users, agents, gateways, integrationClients },
+    {
+      clients: config.oauthClients,
+      accessTokenTtl: config.accessTokenTtl,
+      refreshTokenTtl: config.refreshTokenTtl,
+    },
+  );
+  const telemetry = new TelemetryService({ database, homes: homeRecords, events });
+  const telemetryQueries = new TelemetryQueries({
     db,
     ...(database.sqlite ? { sqlite: database.sqlite } : {}),
-    homes: () => homes,
+    homes: homeRecords,
     maxPoints: config.amr.maxPoints,
   });
   const exclusions = new ExclusionsService(new ExclusionsRepository(db), {
     db,
-    homes: () => homes,
+    homes: homeRecords,
     telemetry,
     audit,
   });
-  const faultsRepo = new FaultsRepository(db);
-  const qualityAlarms = new QualityAlarms((...span) => faultsRepo.alarmSpans(...span));
-  const performance = new PerformanceService({
-    homes: () => homes,
-    telemetryQueries: () => telemetryQueries as TelemetryQueries,
-    qualityAlarms: () => qualityAlarms,
-  });
-  const amr = new AmrService({ config, db, telemetry, gateways, provisioning, homes, log });
-  const tariffs = new TariffsService(new TariffsRepository(db), { db, audit, agents, homes: () => homes });
-  regions = new RegionsService(new RegionsRepository(db), {
+  const provisioning = new ProvisioningService(new ProvisioningRepository(db), {
     db,
-    tariffs: () => tariffs,
+    audit,
+    homes: homeRecords,
+    gateways,
+    checkFaultThresholds: checkThresholds,
+    events,
+  });
+  const homes = new HomesService(homesRepo, {
+    db,
+    audit,
+    provisioning,
+    events,
+    groupsExist,
+    meterStatuses: (homeId, agentId, meters, collection, trx) =>
+      telemetryQueries.meterStatuses(homeId, agentId, meters, collection, trx),
+    pollHealth: (meterIds, trx) => pollStatus(trx ?? db, meterIds),
+    alarmedHomes,
     defaultRegion: config.defaultRegion,
   });
-  const insights = new InsightsService({
-    homes: () => homes,
-    telemetryQueries: () => telemetryQueries as TelemetryQueries,
-    tariffs: () => tariffs,
-    qualityAlarms: () => qualityAlarms,
+  const orders = new OrdersService(new OrdersRepository(db), { db, audit, homes, provisioning });
+  events.on('home.occupant_erased', ({ orderId, trx }) => orders.eraseOccupant(orderId, trx));
+  const amr = new AmrService({ config, db, telemetry, gateways, provisioning, homes: homeRecords, log });
+
+  // Prices, regions and the analytics over telemetry.
+  const tariffs = new TariffsService(new TariffsRepository(db), { db, audit, agents, homes: homeRecords });
+  const regions = new RegionsService(new RegionsRepository(db), {
+    db,
+    tariffs,
+    defaultRegion: config.defaultRegion,
   });
-  const reports = new ReportsService({
-    homes: () => homes,
-    performance: () => performance,
-    insights: () => insights,
-    telemetryQueries: () => telemetryQueries as TelemetryQueries,
-  });
-  const portfolio = new PortfolioService({
-    agents,
-    homes: () => homes,
-    telemetryQueries: () => telemetryQueries as TelemetryQueries,
-    qualityAlarms: () => qualityAlarms,
-  });
+  const faultsRepo = new FaultsRepository(db);
+  const qualityAlarms = new QualityAlarms((...span) => faultsRepo.alarmSpans(...span));
+  const analytics = { homes: homeRecords, telemetryQueries, qualityAlarms, weather: regions };
+  const performance = new PerformanceService(analytics);
+  const insights = new InsightsService({ ...analytics, tariffs });
+  const reports = new ReportsService({ homes: homeRecords, performance, insights, telemetryQueries });
+  const portfolio = new PortfolioService({ ...analytics, agents });
+
+  // Alarm notifications, then the fault evaluator and the alarms it raises.
   const webhooksRepo = new WebhooksRepository(db);
   const webhookWorker = new WebhookDeliveryWorker(webhooksRepo, config.notifications, log, database.storage);
   const webhooks = new WebhooksService(webhooksRepo, {
     db,
     audit,
     agents,
-    groupsExist: (agentId, ids, trx) => homeGroups.allExist(agentId, ids, trx),
+    groupsExist,
     allowPrivateNetworks: config.notifications.allowPrivateNetworks,
     giveUpAfterMs: config.notifications.giveUpAfterMs,
     kick: () => webhookWorker.kick(),
@@ -271,39 +257,37 @@ export function createContext(config: Config, database: Database, log: Logger): 
     mail,
     webhooks,
     worker: webhookWorker,
-    groupsExist: (agentId, ids, trx) => homeGroups.allExist(agentId, ids, trx),
+    groupsExist,
     options: config.notifications,
     publicUrl: config.publicUrl,
     log,
   });
-  const alarms: AlarmsService = new AlarmsService(faultsRepo, {
-    db,
-    audit,
-    agents,
-    homes: () => homes,
-    evaluator: () => faultEvaluator as FaultEvaluator,
-    provisioning,
-    notifications: () => notifications,
-  });
-  faultEvaluator = new FaultEvaluator({
+  const faultEvaluator = new FaultEvaluator({
     db,
     repo: faultsRepo,
-    homes: () => homes,
+    homes: homeRecords,
     telemetry: telemetryQueries,
-    provisioning: () => provisioning as ProvisioningService,
-    notifications: () => notifications,
-    thresholdsOf: (homeId, agentId) => alarms.thresholdsOf(homeId, agentId),
+    provisioning,
+    notifications,
     config: config.faults,
     workerId: amr.workerId,
     log,
     storage: database.storage,
   });
-  const fleet = new FleetService({
-    homes: () => homes,
-    telemetryQueries: () => telemetryQueries as TelemetryQueries,
-    alarms: () => alarms,
-    portfolio: () => portfolio,
+  events.on('readings.stored', ({ homeIds }) => faultEvaluator.touch(homeIds));
+  events.on('provisioning.started', ({ trx, homeId, service }) =>
+    service === 'fault_management' ? faultEvaluator.startEvaluation(trx, homeId) : undefined,
+  );
+  const alarms = new AlarmsService(faultsRepo, {
+    db,
+    audit,
+    agents,
+    homes: homeRecords,
+    evaluator: faultEvaluator,
+    provisioning,
+    notifications,
   });
+  const fleet = new FleetService({ homes: homeRecords, telemetryQueries, alarms, portfolio });
   return {
     config,
     database,

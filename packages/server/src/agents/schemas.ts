@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { PageQuery } from '../http/paging.js';
-import { REGION_PATTERN } from '../regions/schemas.js';
+import { REGION_PATTERN } from '../http/schemas.js';
 
 export const AgentStatusSchema = Type.Union([Type.Literal('active'), Type.Literal('suspended')], {
   description: "suspended: every call by the agent's users is refused with 403 until reactivated",

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { DB } from '../db/schema.js';
 import type { GatewaysService } from '../gateways/service.js';
-import type { HomesService } from '../homes/service.js';
+import type { HomeRecords } from '../homes/service.js';
 import type { Logger } from '../log.js';
 import type { ProvisioningService } from '../provisioning/service.js';
 import type { TelemetryService } from '../telemetry/service.js';
@@ -17,13 +17,13 @@ export interface AmrDeps {
   telemetry: TelemetryService;
   gateways: GatewaysService;
   provisioning: ProvisioningService;
-  homes: HomesService;
+  homes: HomeRecords;
   log: Logger;
 }
 
 /** The poller's targets: meters read by poll (homes) of homes whose amr definition is active (provisioning). */
 export function pollTargets(
-  homes: Pick<HomesService, 'polledMeters' | 'meterChannels'>,
+  homes: Pick<HomeRecords, 'polledMeters' | 'meterChannels'>,
   provisioning: Pick<ProvisioningService, 'activeAmrIntervals'>,
 ): PollTargets {
   return {

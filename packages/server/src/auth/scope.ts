@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { Role } from '../db/schema.js';
 
 /**
@@ -57,3 +58,6 @@ export const SYSTEM_SCOPE: Scope = {
   tokenHash: '',
   homeAccess: 'all',
 };
+
+/** Who is making this change and from where, for the audit trail. */
+export const actorOf = (request: FastifyRequest): Actor => ({ scope: request.scope, address: request.ip });

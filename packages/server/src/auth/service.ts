@@ -1,18 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import type { AgentsService } from '../agents/service.js';
 import { CONSOLE_CLIENT_ID, type OAuthClient } from '../config.js';
-import type { DB } from '../db/schema.js';
-import type { GatewaysService } from '../gateways/service.js';
+import type { Role } from '../db/schema.js';
 import { ApiError } from '../http/errors.js';
-import type { IntegrationClientsService } from '../integration-clients/service.js';
-import type { UsersService } from '../users/service.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { verifyPassword } from './passwords.js';
 import type { AuthRepository } from './repository.js';
-import type { Scope } from './scope.js';
+import type { IntegrationRole, Scope } from './scope.js';
+import type { Sessions } from './sessions.js';
 import { hashToken, newToken } from './tokens.js';
 
 /** An RFC 6749 §5.2 error: the token endpoint answers `{"error","error_description"}`. */
@@ -52,7 +48,6 @@ export interface AuthSettings {
   clients: OAuthClient[];
   accessTokenTtl: number;
   refreshTokenTtl: number;
-  tokenCacheSeconds: number;
 }
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
@@ -69,24 +64,70 @@ export interface AuthenticatedClient {
   integration?: { agentId: string; tokenFamily: string };
 }
 
-interface CachedScope {
-  scope: Scope;
-  validUntil: number;
+/** A user account as a login and a bearer check read it (users owns the accounts). */
+export interface LoginUser {
+  id: string;
+  username: string;
+  password_hash: string;
+  status: string;
+  role: Role;
+  agent_id: string | null;
+  home_access: 'all' | 'groups';
+}
+
+/** A home gateway or integration client that proved its secret: who it is and its token family. */
+interface ClientLogin {
+  clientId: string;
+  agentId: string;
+  tokenFamily: string;
+}
+
+/**
+ * The accounts a token is granted to and checked against, each owned by its feature: users,
+ * agents (a suspended agent's tokens stop working), home gateways and integration clients. They
+ * sit above auth, so they are given to it in this shape instead of imported.
+ */
+export interface AuthAccounts {
+  users: {
+    findForLogin(username: string): Promise<LoginUser | undefined>;
+    findById(id: string): Promise<LoginUser | undefined>;
+  };
+  agents: { findById(id: string): Promise<{ name: string; status: string } | undefined> };
+  gateways: {
+    login(clientId: string, secret: string): Promise<(ClientLogin & { homeId: string }) | undefined>;
+    find(
+      clientId: string,
+    ): Promise<
+      | { clientId: string; homeId: string; agentId: string; status: string; tokenFamily: string | null }
+      | undefined
+    >;
+    markUsed(clientId: string): Promise<void>;
+  };
+  integrationClients: {
+    login(clientId: string, secret: string): Promise<ClientLogin | undefined>;
+    find(clientId: string): Promise<(ClientLogin & { name: string; role: IntegrationRole }) | undefined>;
+    markUsed(clientId: string): Promise<void>;
+  };
 }
 
 export class AuthService {
-  private readonly cache = new Map<string, CachedScope>();
-  private static readonly CACHE_LIMIT = 10_000;
+  private readonly users: AuthAccounts['users'];
+  private readonly agents: AuthAccounts['agents'];
+  private readonly gateways: AuthAccounts['gateways'];
+  private readonly integrationClients: AuthAccounts['integrationClients'];
 
   constructor(
     private readonly repo: AuthRepository,
     private readonly throttle: LoginThrottle,
-    private readonly users: UsersService,
-    private readonly agents: AgentsService,
+    private readonly sessions: Sessions,
+    accounts: AuthAccounts,
     private readonly settings: AuthSettings,
-    private readonly gateways: () => GatewaysService,
-    private readonly integrationClients: () => IntegrationClientsService,
-  ) {}
+  ) {
+    this.users = accounts.users;
+    this.agents = accounts.agents;
+    this.gateways = accounts.gateways;
+    this.integrationClients = accounts.integrationClients;
+  }
 
   /**
    * RFC 6749 §2.3.1: client_id and client_secret by HTTP Basic (form-encoded, then base64), or in
@@ -137,9 +178,9 @@ export class AuthService {
     if (!client) {
       // Not a configured client: a gateway, an integration client, or nobody (the same answer, and
       // the same digest comparisons, for an unknown client as for a wrong secret).
-      const gateway = await this.gateways().login(id ?? '', secret ?? '');
+      const gateway = await this.gateways.login(id ?? '', secret ?? '');
       if (gateway) return { id: gateway.clientId, grants: ['client_credentials'], gateway };
-      const integration = await this.integrationClients().login(id ?? '', secret ?? '');
+      const integration = await this.integrationClients.login(id ?? '', secret ?? '');
       if (integration) {
         const { agentId, tokenFamily } = integration;
         return {
@@ -217,7 +258,7 @@ export class AuthService {
     if (stored.revoked_at !== null) {
       // Replay of a used refresh token: someone else may hold it. End the whole session.
       await this.repo.revokeFamily(stored.family_id, now);
-      this.forgetCached();
+      this.sessions.forgetCachedScopes();
       throw invalid;
     }
     if (Number(stored.expires_at) <= now) throw invalid;
@@ -227,7 +268,7 @@ export class AuthService {
     if (!(await this.repo.revokeToken(stored.token_hash, now))) {
       // Another request used this refresh token at the same moment: treat it as a replay.
       await this.repo.revokeFamily(stored.family_id, now);
-      this.forgetCached();
+      this.sessions.forgetCachedScopes();
       throw invalid;
     }
     // §6: the access token may have a narrower scope; the new refresh token keeps the old one's.
@@ -253,8 +294,8 @@ export class AuthService {
     }
     const scope = this.parseScope(params.scope, SUPPORTED_SCOPES);
     const issued = await this.issue(client, null, scope, scope, family);
-    if (client.gateway) await this.gateways().markUsed(client.id);
-    else await this.integrationClients().markUsed(client.id);
+    if (client.gateway) await this.gateways.markUsed(client.id);
+    else await this.integrationClients.markUsed(client.id);
     return issued;
   }
 
@@ -318,7 +359,7 @@ export class AuthService {
     const now = Date.now();
     if (stored.kind === 'refresh') await this.repo.revokeFamily(stored.family_id, now);
     else await this.repo.revokeToken(stored.token_hash, now);
-    this.forgetCached();
+    this.sessions.forgetCachedScopes();
   }
 
   /** How long a refresh token lives, in seconds (the console's refresh cookie lives as long). */
@@ -326,53 +367,38 @@ export class AuthService {
     return this.settings.refreshTokenTtl;
   }
 
-  /** Revokes every token of a user (disabled, deleted, password changed), except one session if given. */
-  async revokeUserTokens(userId: string, exceptFamily?: string): Promise<void> {
-    await this.repo.revokeUserTokens(userId, Date.now(), exceptFamily);
-    this.forgetCached();
+  /** Revokes every token of a user, except one session if given (Sessions.revokeUserTokens). */
+  revokeUserTokens(userId: string, exceptFamily?: string): Promise<void> {
+    return this.sessions.revokeUserTokens(userId, exceptFamily);
   }
 
-  /** Revokes every token issued to a client (a gateway's secret rotated or revoked), in the caller's transaction. */
-  async revokeClientTokens(clientId: string, trx?: Kysely<DB>): Promise<void> {
-    await this.repo.revokeClientTokens(clientId, Date.now(), trx);
-    this.forgetCached();
+  /** Revokes every token issued to a client (Sessions.revokeClientTokens). */
+  revokeClientTokens(clientId: string): Promise<void> {
+    return this.sessions.revokeClientTokens(clientId);
   }
 
-  // Revocation empties this node's cache at once; other nodes' caches expire within tokenCacheSeconds.
-  private forgetCached(): void {
-    this.cache.clear();
-  }
-
-  /**
-   * Drops this node's cached token checks, for changes that alter what a token stands for without
-   * revoking it (a role changed, an agent suspended): the next request reads the database again.
-   */
+  /** Drops this node's cached token checks (Sessions.forgetCachedScopes). */
   forgetCachedScopes(): void {
-    this.forgetCached();
+    this.sessions.forgetCachedScopes();
   }
 
   /** RFC 6750: turns a bearer token into the caller's scope, or throws invalid_token / agent_suspended. */
   async authenticateBearer(token: string): Promise<Scope> {
     const tokenHash = hashToken(token);
     const now = Date.now();
-    const cached = this.cache.get(tokenHash);
-    if (cached && cached.validUntil > now) return cached.scope;
+    const cached = this.sessions.cached(tokenHash, now);
+    if (cached) return cached;
 
     const stored = await this.repo.findToken(tokenHash);
     if (stored?.kind !== 'access' || stored.revoked_at !== null || Number(stored.expires_at) <= now) {
-      this.cache.delete(tokenHash);
+      this.sessions.drop(tokenHash);
       throw new ApiError('invalid_token', 'The access token is invalid, expired or revoked; log in again');
     }
     const scope = stored.user_id
       ? await this.userScope(stored.user_id, stored.client_id, tokenHash)
       : ((await this.integrationScope(stored.client_id, stored.family_id, tokenHash)) ??
         (await this.gatewayScope(stored.client_id, stored.family_id, tokenHash)));
-    if (this.settings.tokenCacheSeconds > 0) {
-      if (this.cache.size >= AuthService.CACHE_LIMIT)
-        this.cache.delete(this.cache.keys().next().value as string);
-      const validUntil = Math.min(now + this.settings.tokenCacheSeconds * 1000, Number(stored.expires_at));
-      this.cache.set(tokenHash, { scope, validUntil });
-    }
+    this.sessions.remember(tokenHash, scope, Number(stored.expires_at), now);
     return scope;
   }
 
@@ -399,7 +425,7 @@ export class AuthService {
    * telemetry it may write is its own home's (`gatewayHomeId`).
    */
   private async gatewayScope(clientId: string, familyId: string, tokenHash: string): Promise<Scope> {
-    const gateway = await this.gateways().find(clientId);
+    const gateway = await this.gateways.find(clientId);
     if (gateway?.status !== 'active' || gateway.tokenFamily !== familyId) {
       throw new ApiError(
         'invalid_token',
@@ -429,7 +455,7 @@ export class AuthService {
     familyId: string,
     tokenHash: string,
   ): Promise<Scope | undefined> {
-    const client = await this.integrationClients().find(clientId);
+    const client = await this.integrationClients.find(clientId);
     if (!client) return undefined;
     if (client.tokenFamily !== familyId) {
       throw new ApiError('invalid_token', "The integration client's secret of this access token was rotated");

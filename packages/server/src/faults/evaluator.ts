@@ -6,7 +6,7 @@ import type { DB } from '../db/schema.js';
 import { type StorageHealth, storageFaultOf } from '../db/storage-faults.js';
 import { isoTime } from '../db/time.js';
 import { monitoredFrom } from '../homes/monitored-from.js';
-import type { HomesService } from '../homes/service.js';
+import type { HomeRecords } from '../homes/service.js';
 import { PassLoop } from '../jobs/loop.js';
 import type { Logger } from '../log.js';
 import type { ProvisioningService } from '../provisioning/service.js';
@@ -16,6 +16,7 @@ import { applyFinding, episodeOf, type TrackedAlarm, type Transition } from './r
 import type { AlarmRow, FaultsRepository } from './repository.js';
 import { RULES, resolveParams, ruleById } from './rules/index.js';
 import type { Rule } from './rules/types.js';
+import { type HomeThresholds, thresholdsOf } from './thresholds.js';
 
 /** Where alarm events go (NotificationsService): queued in the transaction that changed the alarm. */
 export interface AlarmEventSink {
@@ -26,13 +27,13 @@ export interface AlarmEventSink {
 export interface EvaluatorDeps {
   db: Kysely<DB>;
   repo: FaultsRepository;
-  homes: () => HomesService;
+  homes: HomeRecords;
   /** the homes' hourly history (faults/loader.ts) */
   telemetry: HomeDataSource['telemetry'];
-  provisioning: () => ProvisioningService;
-  notifications: () => AlarmEventSink | undefined;
-  /** the thresholds in force for a home: its agent's, overridden by its own */
-  thresholdsOf: (homeId: string, agentId: string) => Promise<Record<string, number>>;
+  /** a home's own thresholds (its fault_management definition), and definitions to take up */
+  provisioning: HomeThresholds & Pick<ProvisioningService, 'activatePending'>;
+  /** where alarm events go (none: not told) */
+  notifications?: AlarmEventSink | undefined;
   config: FaultsConfig;
   workerId: string;
   log: Logger;
@@ -179,7 +180,7 @@ export class FaultEvaluator {
    * still without one (homes older than fault management itself). Returns how many.
    */
   async takeUp(homeId?: string, trx?: Kysely<DB>): Promise<number> {
-    if (!trx) await this.deps.provisioning().activatePending('fault_management');
+    if (!trx) await this.deps.provisioning.activatePending('fault_management');
     const homes = await this.deps.repo.homesToTakeUp(homeId, trx);
     const now = this.now();
     await this.deps.repo.insertEvaluations(
@@ -282,7 +283,7 @@ export class FaultEvaluator {
     const { config } = this.deps;
     const replayFrom = Math.max(judgedTo, now - config.replayDays * 24 * HOUR);
     const data = await loadHomeData(
-      { homes: this.deps.homes(), telemetry: this.deps.telemetry },
+      { homes: this.deps.homes, telemetry: this.deps.telemetry },
       homeId,
       replayFrom - LOOKBACK * HOUR,
       now + HOUR,
@@ -366,7 +367,7 @@ export class FaultEvaluator {
 
   /** Each enabled rule's parameters for this home; a rule set `<id>.enabled = 0` is left out. */
   private async paramsOf(homeId: string, agentId: string): Promise<Map<string, Record<string, number>>> {
-    const overrides = await this.deps.thresholdsOf(homeId, agentId);
+    const overrides = await thresholdsOf(this.deps.repo, this.deps.provisioning, homeId, agentId);
     const result = new Map<string, Record<string, number>>();
     for (const rule of RULES) {
       if (overrides[`${rule.id}.enabled`] === 0) continue;
@@ -398,7 +399,7 @@ export class FaultEvaluator {
       if (!(await repo.release(homeId, outcome.lease, release))) throw lost();
       return;
     }
-    const sink = this.deps.notifications();
+    const sink = this.deps.notifications;
     await this.deps.db.transaction().execute(async (trx) => {
       for (const alarm of alarms) {
         if (!alarm.dirty) continue;

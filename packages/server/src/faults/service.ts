@@ -6,26 +6,26 @@ import type { AuditService } from '../audit/service.js';
 import type { Actor, Scope } from '../auth/scope.js';
 import type { DB } from '../db/schema.js';
 import { isoTime, isoTimeOrNull } from '../db/time.js';
-import type { HomesService } from '../homes/service.js';
+import type { HomeRecords } from '../homes/service.js';
 import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
-import type { ProvisioningService } from '../provisioning/service.js';
 import type { AlarmEventSink, EvaluationOutcome, FaultEvaluator } from './evaluator.js';
 import type { AlarmEvent } from './events.js';
 import type { AlarmListRow, FaultsRepository } from './repository.js';
 import { RULES, resolveParams, ruleById } from './rules/index.js';
 import type { AlarmListQueryInput, AlarmView, RuleCatalogue, UpdateAlarmInput } from './schemas.js';
-import { checkThresholds } from './thresholds.js';
+import { agentThresholds, checkThresholds, type HomeThresholds, thresholdsOf } from './thresholds.js';
 
 export interface AlarmsDeps {
   db: Kysely<DB>;
   audit: AuditService;
   agents: AgentsService;
-  homes: () => HomesService;
-  evaluator: () => FaultEvaluator;
+  homes: HomeRecords;
+  evaluator: FaultEvaluator;
   /** a home's own thresholds live in its fault_management definition */
-  provisioning: Pick<ProvisioningService, 'faultThresholds'>;
-  notifications: () => AlarmEventSink | undefined;
+  provisioning: HomeThresholds;
+  /** where alarm events go (none: not told) */
+  notifications?: AlarmEventSink | undefined;
 }
 
 const ruleTitle = (id: string) => ruleById(id)?.title ?? id;
@@ -135,7 +135,7 @@ export class AlarmsService {
     query: Partial<AlarmListQueryInput> & { limit: number; cursorId?: string },
   ): Promise<AlarmView[]> {
     if (query.agentId && scope.role !== 'operator' && query.agentId !== scope.agentId) return [];
-    if (query.homeId) await this.deps.homes().requireVisible(scope, query.homeId);
+    if (query.homeId) await this.deps.homes.requireVisible(scope, query.homeId);
     const severity = listOf(query.severity, 'severity', ['critical', 'major', 'minor', 'warning']);
     const rule = listOf(
       query.rule,
@@ -228,7 +228,7 @@ export class AlarmsService {
         targetId: id,
         details: { changes: history.map((h) => h.type) },
       });
-      const sink = this.deps.notifications();
+      const sink = this.deps.notifications;
       const after = {
         ...row,
         ...changes,
@@ -245,7 +245,7 @@ export class AlarmsService {
         await sink.enqueue(events, trx);
       }
     });
-    if (events.length > 0) this.deps.notifications()?.kick();
+    if (events.length > 0) this.deps.notifications?.kick();
     return this.get(scope, id);
   }
 
@@ -283,8 +283,8 @@ export class AlarmsService {
    * judging the home meanwhile is waited for; 409 while another process's worker has it.
    */
   async evaluateNow(scope: Scope, homeId: string): Promise<EvaluationOutcome> {
-    await this.deps.homes().requireVisible(scope, homeId);
-    const evaluator = this.deps.evaluator();
+    await this.deps.homes.requireVisible(scope, homeId);
+    const { evaluator } = this.deps;
     let outcome = await evaluator.evaluateHome(homeId, { present: true, wait: true });
     // Fault management given to the home since the worker's last pass: take it up now.
     if (outcome === undefined && (await evaluator.takeUp()) > 0) {
@@ -315,20 +315,13 @@ export class AlarmsService {
   }
 
   /** The agent's thresholds (`<rule>.<parameter>`: value), and their revision (0: none set). */
-  async agentThresholds(agentId: string): Promise<{ thresholds: Record<string, number>; revision: number }> {
-    const row = await this.repo.settings(agentId);
-    return row
-      ? { thresholds: JSON.parse(row.thresholds) as Record<string, number>, revision: Number(row.revision) }
-      : { thresholds: {}, revision: 0 };
+  agentThresholds(agentId: string): Promise<{ thresholds: Record<string, number>; revision: number }> {
+    return agentThresholds(this.repo, agentId);
   }
 
   /** What the evaluator uses for a home: its agent's thresholds, overridden by the home's own. */
-  async thresholdsOf(homeId: string, agentId: string): Promise<Record<string, number>> {
-    const [agent, own] = await Promise.all([
-      this.agentThresholds(agentId),
-      this.deps.provisioning.faultThresholds(homeId),
-    ]);
-    return { ...agent.thresholds, ...own };
+  thresholdsOf(homeId: string, agentId: string): Promise<Record<string, number>> {
+    return thresholdsOf(this.repo, this.deps.provisioning, homeId, agentId);
   }
 
   async catalogue(scope: Scope, agentId: string | undefined): Promise<Versioned<RuleCatalogue>> {

@@ -1,4 +1,5 @@
 import { ApiError } from '../http/errors.js';
+import type { FaultsRepository } from './repository.js';
 import { RULES, validateThresholds } from './rules/index.js';
 
 /**
@@ -29,4 +30,34 @@ export function checkThresholds(thresholds: Record<string, number>, pointer: str
       },
     );
   }
+}
+
+/** An agent's thresholds (`<rule>.<parameter>`: value), and their revision (0: none set). */
+export async function agentThresholds(
+  repo: Pick<FaultsRepository, 'settings'>,
+  agentId: string,
+): Promise<{ thresholds: Record<string, number>; revision: number }> {
+  const row = await repo.settings(agentId);
+  return row
+    ? { thresholds: JSON.parse(row.thresholds) as Record<string, number>, revision: Number(row.revision) }
+    : { thresholds: {}, revision: 0 };
+}
+
+/** Where a home's own thresholds are kept: its fault_management definition (provisioning). */
+export interface HomeThresholds {
+  faultThresholds(homeId: string): Promise<Record<string, number>>;
+}
+
+/** The thresholds in force for a home: its agent's, overridden by its own. */
+export async function thresholdsOf(
+  repo: Pick<FaultsRepository, 'settings'>,
+  provisioning: HomeThresholds,
+  homeId: string,
+  agentId: string,
+): Promise<Record<string, number>> {
+  const [agent, own] = await Promise.all([
+    agentThresholds(repo, agentId),
+    provisioning.faultThresholds(homeId),
+  ]);
+  return { ...agent.thresholds, ...own };
 }

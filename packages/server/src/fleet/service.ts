@@ -3,7 +3,7 @@ import { invalidQuery } from '../analytics/window.js';
 import type { Scope } from '../auth/scope.js';
 import { isoTime } from '../db/time.js';
 import type { ActiveAlarmCounts, AlarmsService } from '../faults/service.js';
-import type { FleetHome, HomesService } from '../homes/service.js';
+import type { FleetHome, HomeRecords } from '../homes/service.js';
 import type { PerformanceRow } from '../portfolio/schemas.js';
 import { type PortfolioService, pageOf } from '../portfolio/service.js';
 import type { TelemetryQueries } from '../telemetry/query.js';
@@ -29,10 +29,10 @@ const CONNECTION_RANK: Record<Connection, number> = {
 const NO_ALARMS: ActiveAlarmCounts = { critical: 0, major: 0, minor: 0, warning: 0, total: 0 };
 
 export interface FleetDeps {
-  homes: () => HomesService;
-  telemetryQueries: () => TelemetryQueries;
-  alarms: () => AlarmsService;
-  portfolio: () => PortfolioService;
+  homes: HomeRecords;
+  telemetryQueries: TelemetryQueries;
+  alarms: AlarmsService;
+  portfolio: PortfolioService;
   now?: () => number;
   /** Seconds a caller's SPF figures are reused (0: never). */
   cacheSeconds?: number;
@@ -89,7 +89,7 @@ export class FleetService {
 
   async page(scope: Scope, query: FleetQueryInput): Promise<FleetAnswer> {
     const connections = connectionsOf(query.connection);
-    const { homes: all, inGroup } = await this.deps.homes().fleetHomes(scope, query.groupId);
+    const { homes: all, inGroup } = await this.deps.homes.fleetHomes(scope, query.groupId);
     const facets = facetsOf(all);
 
     const q = query.q?.toLowerCase();
@@ -115,8 +115,8 @@ export class FleetService {
 
     const ids = candidates.map((h) => h.id);
     const [alarms, states, spf] = await Promise.all([
-      this.deps.alarms().activeCounts(scope, ids),
-      this.deps.telemetryQueries().meterStates(candidates.map((h) => ({ homeId: h.id, meters: h.meters }))),
+      this.deps.alarms.activeCounts(scope, ids),
+      this.deps.telemetryQueries.meterStates(candidates.map((h) => ({ homeId: h.id, meters: h.meters }))),
       this.spfFigures(scope, all),
     ]);
 
@@ -206,9 +206,10 @@ export class FleetService {
     const agents = new Set(pumps.map((h) => h.agentId));
     const rows = new Map<string, PerformanceRow>();
     for (const agentId of agents) {
-      const answer = await this.deps
-        .portfolio()
-        .spfRows(scope, agentId, { from: isoTime(window.from), to: isoTime(window.to) });
+      const answer = await this.deps.portfolio.spfRows(scope, agentId, {
+        from: isoTime(window.from),
+        to: isoTime(window.to),
+      });
       for (const row of answer.rows) rows.set(row.homeId, row);
     }
     const figures: SpfFigures = {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { actorOf } from '../auth/scope.js';
 import { withEtag } from '../http/etag.js';
-import { actorOf, ifMatchOf } from '../http/request.js';
+import { ifMatchOf } from '../http/request.js';
 import { routeDefaults } from '../http/route-defaults.js';
 import { IdParams, NoContent } from '../http/schemas.js';
 import { GatewaySecretSchema, GatewayViewSchema } from './schemas.js';

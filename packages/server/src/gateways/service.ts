@@ -12,7 +12,7 @@ import type { ClientTokens } from '../auth/client-tokens.js';
 import type { Actor, Scope } from '../auth/scope.js';
 import type { DB } from '../db/schema.js';
 import { isoTimeOrNull } from '../db/time.js';
-import type { HomesService } from '../homes/service.js';
+import type { HomeRecords } from '../homes/service.js';
 import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
 import type { GatewayRow, GatewaysRepository } from './repository.js';
@@ -41,9 +41,9 @@ export interface GatewaysDeps {
   db: Kysely<DB>;
   audit: AuditService;
   agents: AgentsService;
-  homes: () => HomesService;
+  homes: HomeRecords;
   /** Revokes the gateway's tokens in the change's transaction and empties the token cache. */
-  auth: () => ClientTokens;
+  auth: ClientTokens;
 }
 
 export const TOKEN_URL = '/oauth/token';
@@ -103,7 +103,7 @@ export class GatewaysService {
   }
 
   async get(scope: Scope, homeId: string): Promise<Versioned<GatewayView>> {
-    await this.deps.homes().requireVisible(scope, homeId);
+    await this.deps.homes.requireVisible(scope, homeId);
     const row = await this.requireGateway(homeId);
     return { view: toView(row), revision: row.revision };
   }
@@ -115,7 +115,7 @@ export class GatewaysService {
   async issueSecret(actor: Actor, homeId: string, ifMatch?: string): Promise<Versioned<GatewaySecretView>> {
     const secret = newClientSecret();
     const result = await this.deps.db.transaction().execute(async (trx) => {
-      const home = await this.deps.homes().requireVisible(actor.scope, homeId, trx);
+      const home = await this.deps.homes.requireVisible(actor.scope, homeId, trx);
       const row = await this.requireGateway(homeId, trx);
       checkIfMatch(ifMatch, row.revision);
       if (home.status === 'decommissioned') {
@@ -131,7 +131,7 @@ export class GatewaysService {
       if (!(await this.repo.update(row.id, row.revision, patch, trx))) {
         throw new ApiError('precondition_failed', 'The gateway changed meanwhile; read it again');
       }
-      await this.deps.auth().revokeClientTokens(row.id, trx);
+      await this.deps.auth.revokeClientTokens(row.id, trx);
       await this.deps.audit.record(trx, actor, {
         agentId: home.agent_id,
         action: row.status === 'active' ? 'gateway.secret_rotated' : 'gateway.secret_issued',
@@ -142,14 +142,14 @@ export class GatewaysService {
       return { ...row, ...patch, revision: row.revision + 1 };
     });
     // Again after the commit: a check cached between the revocation and the commit is gone too.
-    this.deps.auth().forgetCachedScopes();
+    this.deps.auth.forgetCachedScopes();
     return { view: { ...toView(result), clientSecret: secret }, revision: result.revision };
   }
 
   /** Revokes the secret: no token and no MQTT login until a new one; the gateway's tokens end at once. */
   async revokeSecret(actor: Actor, homeId: string, ifMatch?: string): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
-      const home = await this.deps.homes().requireVisible(actor.scope, homeId, trx);
+      const home = await this.deps.homes.requireVisible(actor.scope, homeId, trx);
       const row = await this.requireGateway(homeId, trx);
       checkIfMatch(ifMatch, row.revision);
       if (row.status === 'revoked') return;
@@ -158,7 +158,7 @@ export class GatewaysService {
       if (!(await this.repo.update(row.id, row.revision, patch, trx))) {
         throw new ApiError('precondition_failed', 'The gateway changed meanwhile; read it again');
       }
-      await this.deps.auth().revokeClientTokens(row.id, trx);
+      await this.deps.auth.revokeClientTokens(row.id, trx);
       await this.deps.audit.record(trx, actor, {
         agentId: home.agent_id,
         action: 'gateway.secret_revoked',
@@ -167,7 +167,7 @@ export class GatewaysService {
         details: { homeId },
       });
     });
-    this.deps.auth().forgetCachedScopes();
+    this.deps.auth.forgetCachedScopes();
   }
 
   /** The gateway behind a client id, whatever its state (undefined: not a gateway). */

@@ -4,6 +4,7 @@ import type { AuditService } from '../audit/service.js';
 import type { Actor, Scope } from '../auth/scope.js';
 import type { DB } from '../db/schema.js';
 import { isoTime, isoTimeOrNull } from '../db/time.js';
+import type { Events } from '../events.js';
 import { ApiError, type FieldProblem } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
 import {
@@ -37,10 +38,10 @@ export interface HomeProvisioning {
 export interface HomesDeps {
   db: Kysely<DB>;
   audit: AuditService;
-  /** the home's service definitions (provisioning sits above homes: it is reached through this port) */
-  provisioning: () => HomeProvisioning;
-  /** Removes the occupant from the order the home came from (erasure must reach every copy). */
-  eraseOrderOccupant: (orderId: string, trx: Kysely<DB>) => Promise<void>;
+  /** the home's service definitions, shown in its view and suspended with it */
+  provisioning: HomeProvisioning;
+  /** tells the features above that an occupant was erased ('home.occupant_erased': orders keep a copy) */
+  events: Events;
   /** Home groups of the agent, to check ids given in groupIds. */
   groupsExist: (agentId: string, ids: string[], trx: Kysely<DB>) => Promise<boolean>;
   /** Each meter's collection status (telemetry/query.ts), shown with the meters. */
@@ -57,8 +58,6 @@ export interface HomesDeps {
   alarmedHomes: HomeIdsQuery;
   /** The region of a home that names none (HEARTH_DEFAULT_REGION). */
   defaultRegion: string;
-  /** A region's daily mean outdoor temperatures by local date in [fromDate, toDate]; null: it has none loaded. */
-  regionalWeather: (region: string, fromDate: string, toDate: string) => Promise<Map<string, number> | null>;
 }
 
 const DEFAULT_INTERVAL = 60;
@@ -131,11 +130,15 @@ function withoutPassword(url: string): string {
   }
 }
 
-/** Homes: created by submitting an order, seen only within the agent and the caller's groups. */
-export class HomesService {
+/**
+ * The homes as other features read them: a visible home with its meters, the homes of an agent or
+ * of the caller's fleet, a home's region. Needs nothing of the features above homes, so they are
+ * given it (HomesService, which adds creating, editing and the home's full view, extends it).
+ */
+export class HomeRecords {
   constructor(
-    private readonly repo: HomesRepository,
-    private readonly deps: HomesDeps,
+    protected readonly repo: HomesRepository,
+    protected readonly options: { defaultRegion: string },
   ) {}
 
   /** A home the caller may see, or 404 — the same for a home of another agent as for none. */
@@ -147,6 +150,131 @@ export class HomesService {
 
   countForAgent(agentId: string, trx: Kysely<DB>): Promise<number> {
     return this.repo.countForAgent(agentId, trx);
+  }
+
+  /** Every meter of an active home read by poll, with the URL it is read from (the AMR poller's targets). */
+  async polledMeters(): Promise<{ meterId: string; homeId: string; url: string }[]> {
+    const meters: { meterId: string; homeId: string; url: string }[] = [];
+    for (const row of await this.repo.pollCandidates()) {
+      const url = pollUrl(row.settings);
+      if (url !== undefined) meters.push({ meterId: row.id, homeId: row.home_id, url });
+    }
+    return meters;
+  }
+
+  /** A meter's channels by key (the poller maps a meter's answer onto them). */
+  meterChannels(meterId: string): Promise<{ id: string; key: string }[]> {
+    return this.repo.meterChannels(meterId);
+  }
+
+  /** The region whose series the home uses: its own, else its agent's default, else the platform's. */
+  async regionOf(home: Pick<HomeRow, 'region' | 'agent_id'>, trx?: Kysely<DB>): Promise<RegionInUse> {
+    if (home.region) return { name: home.region, source: 'home' };
+    const agentRegion = await this.repo.agentRegion(home.agent_id, trx);
+    return agentRegion
+      ? { name: agentRegion, source: 'agent_default' }
+      : { name: this.options.defaultRegion, source: 'platform_default' };
+  }
+
+  /**
+   * A home the caller may see (404 otherwise, as requireVisible) with its meters and channels as
+   * defined by the order, without the collection status: for analytics (performance).
+   */
+  async withMeters(scope: Scope, id: string): Promise<{ home: HomeRow; meters: MeterView[] }> {
+    const home = await this.requireVisible(scope, id);
+    const [meters, channels] = await Promise.all([this.repo.meters(home.id), this.repo.channels(home.id)]);
+    return { home, meters: meters.map((m) => meterView(m, channels)) };
+  }
+
+  /**
+   * Every home of one agent the caller may see (its analytics columns), with its meters and their
+   * register channels as withMeters gives them (and the channels of `alsoKeys`, e.g.
+   * flow_temperature): for totals across homes (portfolio), in a few set-based queries.
+   */
+  async listWithRegisters(
+    scope: Scope,
+    agentId: string,
+    filter: { technology?: string | undefined; groupId?: string | undefined },
+    alsoKeys: string[] = [],
+  ): Promise<{ home: HomeSummaryRow; meters: MeterView[] }[]> {
+    const homes = await this.repo.listOfAgent(scope, agentId, filter);
+    const { meters, channels } = await this.repo.metersOfHomes(
+      homes.map((h) => h.id),
+      { registersOnly: true, alsoKeys },
+    );
+    const metersOf = new Map<string, MeterRow[]>();
+    for (const m of meters) {
+      const list = metersOf.get(m.home_id);
+      if (list) list.push(m);
+      else metersOf.set(m.home_id, [m]);
+    }
+    const channelsOf = new Map<string, ChannelRow[]>();
+    for (const c of channels) {
+      const list = channelsOf.get(c.home_id);
+      if (list) list.push(c);
+      else channelsOf.set(c.home_id, [c]);
+    }
+    return homes.map((home) => {
+      const own = channelsOf.get(home.id) ?? [];
+      return { home, meters: (metersOf.get(home.id) ?? []).map((m) => meterView(m, own)) };
+    });
+  }
+
+  /**
+   * Every home the caller may see, as the fleet table shows and searches it (address and
+   * installation parsed here, where they are stored), with its meters as meter status needs them.
+   * `groupId`: also says which of them are in that group.
+   */
+  async fleetHomes(scope: Scope, groupId?: string): Promise<{ homes: FleetHome[]; inGroup?: Set<string> }> {
+    const [rows, inGroup] = await Promise.all([
+      this.repo.listVisible(scope),
+      groupId ? this.repo.idsInGroup(scope, groupId) : Promise.resolve(undefined),
+    ]);
+    const meters = await this.repo.metersOnly(rows.map((r) => r.id));
+    const metersOf = new Map<string, MeterForStatus[]>();
+    for (const m of meters) {
+      const meter: MeterForStatus = {
+        id: m.id,
+        createdAt: Number(m.created_at),
+        reading: (JSON.parse(m.settings) as { reading: MeterForStatus['reading'] }).reading,
+      };
+      const list = metersOf.get(m.home_id);
+      if (list) list.push(meter);
+      else metersOf.set(m.home_id, [meter]);
+    }
+    const homes = rows.map((row): FleetHome => {
+      const address = JSON.parse(row.address) as { town?: string; addressLines?: string[] };
+      const installation = JSON.parse(row.installation) as {
+        manufacturer?: string;
+        model?: string;
+        designSpf?: number;
+        designScop?: number;
+      };
+      return {
+        id: row.id,
+        agentId: row.agent_id,
+        reference: row.reference,
+        status: row.status,
+        postcode: row.postcode,
+        town: address.town ?? null,
+        street: (address.addressLines ?? []).join(' '),
+        technology: row.technology,
+        manufacturer: installation.manufacturer ?? null,
+        model: installation.model ?? null,
+        meters: metersOf.get(row.id) ?? [],
+      };
+    });
+    return inGroup ? { homes, inGroup } : { homes };
+  }
+}
+
+/** Homes: created by submitting an order, seen only within the agent and the caller's groups. */
+export class HomesService extends HomeRecords {
+  constructor(
+    repo: HomesRepository,
+    private readonly deps: HomesDeps,
+  ) {
+    super(repo, { defaultRegion: deps.defaultRegion });
   }
 
   /** Creates the home, its meters and channels from a complete order, inside the submission's transaction. */
@@ -250,7 +378,7 @@ export class HomesService {
           errors: [{ field: '/body/serial', message: 'is already used in this home' }],
         });
       }
-      const interval = await this.deps.provisioning().amrInterval(home.id, trx);
+      const interval = await this.deps.provisioning.amrInterval(home.id, trx);
       const meterId = await this.insertMeter(home.id, spec, interval, Date.now(), trx);
       await this.deps.audit.record(trx, actor, {
         agentId: home.agent_id,
@@ -278,21 +406,6 @@ export class HomesService {
     };
   }
 
-  /** Every meter of an active home read by poll, with the URL it is read from (the AMR poller's targets). */
-  async polledMeters(): Promise<{ meterId: string; homeId: string; url: string }[]> {
-    const meters: { meterId: string; homeId: string; url: string }[] = [];
-    for (const row of await this.repo.pollCandidates()) {
-      const url = pollUrl(row.settings);
-      if (url !== undefined) meters.push({ meterId: row.id, homeId: row.home_id, url });
-    }
-    return meters;
-  }
-
-  /** A meter's channels by key (the poller maps a meter's answer onto them). */
-  meterChannels(meterId: string): Promise<{ id: string; key: string }[]> {
-    return this.repo.meterChannels(meterId);
-  }
-
   async list(scope: Scope, filter: HomeFilter): Promise<HomeSummary[]> {
     return (await this.repo.list(scope, filter, this.deps.alarmedHomes)).map((row) => this.summary(row));
   }
@@ -302,7 +415,7 @@ export class HomesService {
       this.repo.meters(row.id, trx),
       this.repo.channels(row.id, trx),
       this.repo.groupsOf(row.id, trx),
-      this.deps.provisioning().summaries(row.id, trx),
+      this.deps.provisioning.summaries(row.id, trx),
     ]);
     return {
       id: row.id,
@@ -328,29 +441,6 @@ export class HomesService {
     };
   }
 
-  /** The region whose series the home uses: its own, else its agent's default, else the platform's. */
-  async regionOf(home: Pick<HomeRow, 'region' | 'agent_id'>, trx?: Kysely<DB>): Promise<RegionInUse> {
-    if (home.region) return { name: home.region, source: 'home' };
-    const agentRegion = await this.repo.agentRegion(home.agent_id, trx);
-    return agentRegion
-      ? { name: agentRegion, source: 'agent_default' }
-      : { name: this.deps.defaultRegion, source: 'platform_default' };
-  }
-
-  /**
-   * The daily mean outdoor temperatures of a home's region (`regionOf`, resolved once by the caller)
-   * over local dates [fromDate, toDate], for degree days where the home has no outdoor sensor; null
-   * when the region has no weather.
-   */
-  async regionalWeather(
-    region: string,
-    fromDate: string,
-    toDate: string,
-  ): Promise<{ region: string; means: Map<string, number> } | null> {
-    const means = await this.deps.regionalWeather(region, fromDate, toDate);
-    return means ? { region, means } : null;
-  }
-
   async get(scope: Scope, id: string): Promise<Versioned<HomeView>> {
     const row = await this.requireVisible(scope, id);
     return { view: await this.view(scope, row), revision: row.revision };
@@ -360,97 +450,6 @@ export class HomesService {
     const row = await this.requireVisible(scope, id);
     const [meters, channels] = await Promise.all([this.repo.meters(row.id), this.repo.channels(row.id)]);
     return this.meterViews(row, meters, channels);
-  }
-
-  /**
-   * A home the caller may see (404 otherwise, as requireVisible) with its meters and channels as
-   * defined by the order, without the collection status: for analytics (performance).
-   */
-  async withMeters(scope: Scope, id: string): Promise<{ home: HomeRow; meters: MeterView[] }> {
-    const home = await this.requireVisible(scope, id);
-    const [meters, channels] = await Promise.all([this.repo.meters(home.id), this.repo.channels(home.id)]);
-    return { home, meters: meters.map((m) => meterView(m, channels)) };
-  }
-
-  /**
-   * Every home of one agent the caller may see (its analytics columns), with its meters and their
-   * register channels as withMeters gives them (and the channels of `alsoKeys`, e.g.
-   * flow_temperature): for totals across homes (portfolio), in a few set-based queries.
-   */
-  async listWithRegisters(
-    scope: Scope,
-    agentId: string,
-    filter: { technology?: string | undefined; groupId?: string | undefined },
-    alsoKeys: string[] = [],
-  ): Promise<{ home: HomeSummaryRow; meters: MeterView[] }[]> {
-    const homes = await this.repo.listOfAgent(scope, agentId, filter);
-    const { meters, channels } = await this.repo.metersOfHomes(
-      homes.map((h) => h.id),
-      { registersOnly: true, alsoKeys },
-    );
-    const metersOf = new Map<string, MeterRow[]>();
-    for (const m of meters) {
-      const list = metersOf.get(m.home_id);
-      if (list) list.push(m);
-      else metersOf.set(m.home_id, [m]);
-    }
-    const channelsOf = new Map<string, ChannelRow[]>();
-    for (const c of channels) {
-      const list = channelsOf.get(c.home_id);
-      if (list) list.push(c);
-      else channelsOf.set(c.home_id, [c]);
-    }
-    return homes.map((home) => {
-      const own = channelsOf.get(home.id) ?? [];
-      return { home, meters: (metersOf.get(home.id) ?? []).map((m) => meterView(m, own)) };
-    });
-  }
-
-  /**
-   * Every home the caller may see, as the fleet table shows and searches it (address and
-   * installation parsed here, where they are stored), with its meters as meter status needs them.
-   * `groupId`: also says which of them are in that group.
-   */
-  async fleetHomes(scope: Scope, groupId?: string): Promise<{ homes: FleetHome[]; inGroup?: Set<string> }> {
-    const [rows, inGroup] = await Promise.all([
-      this.repo.listVisible(scope),
-      groupId ? this.repo.idsInGroup(scope, groupId) : Promise.resolve(undefined),
-    ]);
-    const meters = await this.repo.metersOnly(rows.map((r) => r.id));
-    const metersOf = new Map<string, MeterForStatus[]>();
-    for (const m of meters) {
-      const meter: MeterForStatus = {
-        id: m.id,
-        createdAt: Number(m.created_at),
-        reading: (JSON.parse(m.settings) as { reading: MeterForStatus['reading'] }).reading,
-      };
-      const list = metersOf.get(m.home_id);
-      if (list) list.push(meter);
-      else metersOf.set(m.home_id, [meter]);
-    }
-    const homes = rows.map((row): FleetHome => {
-      const address = JSON.parse(row.address) as { town?: string; addressLines?: string[] };
-      const installation = JSON.parse(row.installation) as {
-        manufacturer?: string;
-        model?: string;
-        designSpf?: number;
-        designScop?: number;
-      };
-      return {
-        id: row.id,
-        agentId: row.agent_id,
-        reference: row.reference,
-        status: row.status,
-        postcode: row.postcode,
-        town: address.town ?? null,
-        street: (address.addressLines ?? []).join(' '),
-        technology: row.technology,
-        manufacturer: installation.manufacturer ?? null,
-        model: installation.model ?? null,
-        meters: metersOf.get(row.id) ?? [],
-      };
-    });
-    return inGroup ? { homes, inGroup } : { homes };
   }
 
   private async meterViews(
@@ -466,7 +465,7 @@ export class HomesService {
     }));
     const polled = forStatus.filter((m) => m.reading.method === 'poll').map((m) => m.id);
     const [amrIntervalSeconds, polls] = await Promise.all([
-      this.deps.provisioning().amrIntervalSetting(home.id, trx),
+      this.deps.provisioning.amrIntervalSetting(home.id, trx),
       polled.length > 0 ? this.deps.pollHealth(polled, trx) : new Map<string, PollHealth>(),
     ]);
     const statuses = await this.deps.meterStatuses(
@@ -577,7 +576,7 @@ export class HomesService {
       ) {
         throw new ApiError('precondition_failed', 'The home changed meanwhile; read it again');
       }
-      await this.deps.provisioning().suspendAll(row.id, now, trx);
+      await this.deps.provisioning.suspendAll(row.id, now, trx);
       await this.deps.audit.record(trx, actor, {
         agentId: row.agent_id,
         action: 'home.decommissioned',
@@ -602,7 +601,7 @@ export class HomesService {
       ) {
         throw new ApiError('precondition_failed', 'The home changed meanwhile; try again');
       }
-      await this.deps.eraseOrderOccupant(row.order_id, trx);
+      await this.deps.events.emit('home.occupant_erased', { trx, homeId: row.id, orderId: row.order_id });
       await this.deps.audit.record(trx, actor, {
         agentId: row.agent_id,
         action: 'home.occupant_erased',

@@ -1,8 +1,4 @@
 import type { FastifyRequest } from 'fastify';
-import type { Actor } from '../auth/scope.js';
-
-/** Who is making this change and from where, for the audit trail. */
-export const actorOf = (request: FastifyRequest): Actor => ({ scope: request.scope, address: request.ip });
 
 /** The If-Match header as one string (a repeated header is joined, as RFC 9110 §5.3 allows). */
 export function ifMatchOf(request: FastifyRequest): string | undefined {

@@ -43,3 +43,6 @@ export const IdParams = Type.Object({ id: Id() });
 
 /** The body of a 204 answer: none. */
 export const NoContent = Type.Null({ description: 'No content' });
+
+/** A region's code (GET /regions): agents name a default region by it, homes their own. */
+export const REGION_PATTERN = '^[\\w.-]{1,64}$';

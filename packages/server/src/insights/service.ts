@@ -9,8 +9,8 @@ import type { Scope } from '../auth/scope.js';
 import { monitoredFrom } from '../homes/monitored-from.js';
 import type { HomeRow } from '../homes/repository.js';
 import type { MeterView } from '../homes/schemas.js';
-import type { HomesService } from '../homes/service.js';
-import { regionalDay } from '../regions/weather.js';
+import type { HomeRecords } from '../homes/service.js';
+import { type RegionalWeatherSource, regionalDay } from '../regions/weather.js';
 import { type CarbonSource, carbonOf, DEFAULT_CARBON_FACTORS } from '../tariffs/carbon.js';
 import { costOf, type HourlyUsage } from '../tariffs/cost.js';
 import type { TariffView } from '../tariffs/schemas.js';
@@ -43,11 +43,13 @@ export interface TariffLookup {
 }
 
 export interface InsightsDeps {
-  homes: () => HomesService;
-  telemetryQueries: () => TelemetryQueries;
-  tariffs: () => TariffLookup;
+  homes: HomeRecords;
+  /** a region's daily weather, for degree days without an outdoor sensor */
+  weather: RegionalWeatherSource;
+  telemetryQueries: TelemetryQueries;
+  tariffs: TariffLookup;
   /** the data-quality alarms whose hours are left out (analytics/quality-intervals.ts) */
-  qualityAlarms: () => QualityAlarms;
+  qualityAlarms: QualityAlarms;
   now?: () => number;
 }
 
@@ -144,8 +146,8 @@ export class InsightsService {
   constructor(private readonly deps: InsightsDeps) {}
 
   async homeInsight(scope: Scope, homeId: string, query: InsightQueryInput): Promise<InsightAnswer> {
-    const { home, meters } = await this.deps.homes().withMeters(scope, homeId);
-    const telemetry = this.deps.telemetryQueries();
+    const { home, meters } = await this.deps.homes.withMeters(scope, homeId);
+    const telemetry = this.deps.telemetryQueries;
     const calendar = await telemetry.calendarOf(home.agent_id);
     const zone = calendar.zone;
     const period: Period = query.period ?? 'month';
@@ -155,7 +157,7 @@ export class InsightsService {
     const tariffs = await this.tariffsFor(home, sources, calendar, from, to);
 
     const shift = (t: number) => hourOf(DateTime.fromMillis(t, { zone }).minus({ years: 1 }).toMillis());
-    const region = (await this.deps.homes().regionOf(home)).name;
+    const region = (await this.deps.homes.regionOf(home)).name;
     const [current, previous] = await Promise.all([
       // One hour more: the fit checks the hour before each day for a gap.
       this.windowData(home, meters, region, sources, calendar, from - HOUR, to),
@@ -274,13 +276,11 @@ export class InsightsService {
     // Without an outdoor sensor, the degree days come from the home's region's daily weather.
     const regional = sources.outdoor
       ? null
-      : await this.deps
-          .homes()
-          .regionalWeather(
-            region,
-            calendar.date(calendar.dayOf(from)),
-            calendar.date(calendar.dayOf(to - 1)),
-          );
+      : await this.deps.weather.regionalWeather(
+          region,
+          calendar.date(calendar.dayOf(from)),
+          calendar.date(calendar.dayOf(to - 1)),
+        );
     const ids = [
       ...sources.electricity.channels,
       ...sources.heat.channels,
@@ -288,7 +288,7 @@ export class InsightsService {
       ...sources.pv.channels,
       ...(sources.outdoor ? [sources.outdoor.channel] : []),
     ];
-    const rows = await this.deps.telemetryQueries().hourlyRollups(homeId, ids, from, to);
+    const rows = await this.deps.telemetryQueries.hourlyRollups(homeId, ids, from, to);
     const energy = (channels: string[], scale = 1) => {
       const hours = new Map<number, number>();
       for (const id of channels)
@@ -300,7 +300,7 @@ export class InsightsService {
     // Hours a data-quality alarm flags: a suspect register's hour is not covered (so its day stays
     // out of the signature); a suspect outdoor hour takes the region's mean of its day, or is left out.
     const suspect = new SuspectHours(
-      await this.deps.qualityAlarms().forHome(homeId, from, to),
+      await this.deps.qualityAlarms.forHome(homeId, from, to),
       meters,
       from,
       to,
@@ -317,7 +317,7 @@ export class InsightsService {
         readingsPerHour: 3600 / (sensor?.reading.intervalSeconds || 3600),
         calendar,
         regional: async (fromDate, toDate) =>
-          (await this.deps.homes().regionalWeather(region, fromDate, toDate))?.means ?? null,
+          (await this.deps.weather.regionalWeather(region, fromDate, toDate))?.means ?? null,
       });
       outdoor = cleaned.rows;
       Object.assign(outdoorCleaning, cleaned.cleaning);
@@ -455,7 +455,7 @@ export class InsightsService {
     const dates: string[] = [];
     for (let day = calendar.dayOf(from); day < to; day = calendar.nextDay(day))
       dates.push(calendar.date(day));
-    const lookup = this.deps.tariffs();
+    const lookup = this.deps.tariffs;
     const none = new Map<string, TariffView | null>();
     const [electricity, gas] = await Promise.all([
       sources.electricity.channels.length > 0 ? lookup.tariffsByDay(home, 'electricity', dates) : none,
@@ -575,7 +575,7 @@ export class InsightsService {
   ): Promise<Map<TariffView | null, CarbonSource>> {
     const result = new Map<TariffView | null, CarbonSource>();
     if (sources.electricity.channels.length === 0) return result;
-    const lookup = this.deps.tariffs();
+    const lookup = this.deps.tariffs;
     // The region's series is one whatever the tariff: read it once, each tariff's factor its fallback.
     let first: CarbonSource | undefined;
     for (const tariff of new Set(tariffs.electricity.values())) {

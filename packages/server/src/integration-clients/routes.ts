@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { actorOf } from '../auth/scope.js';
 import { withEtag } from '../http/etag.js';
 import { decodeCursor, pageOf, toPage } from '../http/paging.js';
-import { actorOf, ifMatchOf, locationOf } from '../http/request.js';
+import { ifMatchOf, locationOf } from '../http/request.js';
 import { routeDefaults } from '../http/route-defaults.js';
 import { IdParams, NoContent } from '../http/schemas.js';
 import {

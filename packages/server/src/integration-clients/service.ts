@@ -26,7 +26,7 @@ export interface IntegrationClientsDeps {
   audit: AuditService;
   agents: AgentsService;
   /** Revokes the client's tokens in the change's transaction and empties the token cache. */
-  auth: () => ClientTokens;
+  auth: ClientTokens;
 }
 
 /** An integration client as the token endpoint and the bearer check see it. */
@@ -150,7 +150,7 @@ export class IntegrationClientsService {
       if (!(await this.repo.update(row.id, row.revision, patch, trx))) {
         throw new ApiError('precondition_failed', 'The integration client changed meanwhile; read it again');
       }
-      await this.deps.auth().revokeClientTokens(row.id, trx);
+      await this.deps.auth.revokeClientTokens(row.id, trx);
       await this.deps.audit.record(trx, actor, {
         agentId: row.agent_id,
         action: 'integration_client.secret_rotated',
@@ -161,7 +161,7 @@ export class IntegrationClientsService {
       return { ...row, ...patch, revision: row.revision + 1 };
     });
     // Again after the commit: a check cached between the revocation and the commit is gone too.
-    this.deps.auth().forgetCachedScopes();
+    this.deps.auth.forgetCachedScopes();
     return { view: { ...toView(result), clientSecret: secret }, revision: result.revision };
   }
 
@@ -174,7 +174,7 @@ export class IntegrationClientsService {
       if (!(await this.repo.delete(row.id, row.revision, trx))) {
         throw new ApiError('precondition_failed', 'The integration client changed meanwhile; read it again');
       }
-      await this.deps.auth().revokeClientTokens(row.id, trx);
+      await this.deps.auth.revokeClientTokens(row.id, trx);
       await this.deps.audit.record(trx, actor, {
         agentId: row.agent_id,
         action: 'integration_client.deleted',
@@ -183,7 +183,7 @@ export class IntegrationClientsService {
         details: { name: row.name, access: row.access },
       });
     });
-    this.deps.auth().forgetCachedScopes();
+    this.deps.auth.forgetCachedScopes();
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
+import type { MailOptions } from '../config.js';
 import type { DB } from '../db/schema.js';
 import type { StorageHealth } from '../db/storage-faults.js';
 import { isoTimeOrNull } from '../db/time.js';
@@ -23,21 +24,6 @@ export interface MailDelivery {
   sentAt: string | null;
   /** When the next attempt is due; null once the message is sent or given up. */
   nextAttemptAt: string | null;
-}
-
-export interface MailOptions {
-  /** smtp:// or smtps:// URL: send through that server. Unset: write .eml files into outboxDir. */
-  smtpUrl?: string;
-  /** DATA_DIR/outbox: where .eml files go when smtpUrl is unset. */
-  outboxDir: string;
-  /** The From header, e.g. 'Hearth <hearth@localhost>'. */
-  from: string;
-  /** First retry delay; doubles per attempt (with jitter), capped at one hour. */
-  retryBaseMs: number;
-  /** A message still failing when it is older than this is given up ('failed'); 3 days in production. */
-  giveUpAfterMs: number;
-  /** How often the worker looks for due messages (1000 in production). */
-  pollIntervalMs: number;
 }
 
 /** The subset of a pino logger the outbox writes to (Fastify's `app.log` fits). */

@@ -1,36 +1,7 @@
 import { type Static, Type } from 'typebox';
 import { Email } from '../agents/schemas.js';
+import { filterFields, filterView } from '../faults/event-filters.js';
 import { PageQuery } from '../http/paging.js';
-import { EVENT_TYPES, SEVERITIES } from './filters.js';
-
-/** The filter fields webhooks and email subscriptions share. */
-export const filterFields = {
-  events: Type.Array(Type.Union(EVENT_TYPES.map((t) => Type.Literal(t))), {
-    minItems: 1,
-    maxItems: EVENT_TYPES.length,
-    uniqueItems: true,
-    description:
-      'the event types wanted; default every one (alarm.raised, .cleared, .acknowledged, .reopened)',
-  }),
-  severities: Type.Array(Type.Union(SEVERITIES.map((s) => Type.Literal(s))), {
-    minItems: 1,
-    maxItems: SEVERITIES.length,
-    uniqueItems: true,
-    description: 'the alarm severities wanted; default every one (critical, major, minor, warning)',
-  }),
-  groupIds: Type.Array(Type.String({ format: 'uuid' }), {
-    maxItems: 100,
-    uniqueItems: true,
-    description: 'only homes in one of these home groups; empty (the default): every home of the agent',
-  }),
-};
-
-/** The filter as views show it. */
-export const filterView = {
-  events: Type.Array(Type.String()),
-  severities: Type.Array(Type.String()),
-  groupIds: Type.Array(Type.String({ format: 'uuid' })),
-};
 
 const AgentIdField = Type.String({
   format: 'uuid',

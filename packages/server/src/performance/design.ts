@@ -5,8 +5,8 @@ import { round } from '../analytics/schemas.js';
 import { withoutSuspectOutdoor } from '../analytics/suspect-outdoor.js';
 import type { Installation } from '../homes/description.js';
 import type { MeterView } from '../homes/schemas.js';
-import type { HomesService } from '../homes/service.js';
-import { outdoorOrRegional } from '../regions/weather.js';
+import type { HomeRecords } from '../homes/service.js';
+import { outdoorOrRegional, type RegionalWeatherSource } from '../regions/weather.js';
 import type { HourRollup } from '../telemetry/query.js';
 import type { Term } from './boundary.js';
 import type { PerformanceChannels } from './channels.js';
@@ -40,8 +40,9 @@ const HEAT_DEMAND_MIN_DEGREE_DAYS = 100;
  * alarm take the region's mean of their day, or are left out.
  */
 export async function againstDesign(input: {
-  homes: HomesService;
-  home: Parameters<HomesService['regionOf']>[0];
+  homes: HomeRecords;
+  weather: RegionalWeatherSource;
+  home: Parameters<HomeRecords['regionOf']>[0];
   meters: MeterView[];
   installation: Installation;
   spf: number | null;
@@ -55,7 +56,7 @@ export async function againstDesign(input: {
   until: number;
   annualDegreeDays: number;
 }): Promise<{ design: PerformanceAnswer['window']['design']; unavailable: Unavailable[] }> {
-  const { homes, installation, calendar, from, until, byHour, suspect } = input;
+  const { homes, weather: regional, installation, calendar, from, until, byHour, suspect } = input;
   const { outdoorChannel } = input.channels;
   const unavailable: Unavailable[] = [];
   const design = designOf(installation, input.spf, input.hours, calendar, outdoorChannel);
@@ -74,12 +75,20 @@ export async function againstDesign(input: {
       readingsPerHour: 3600 / (sensor?.reading.intervalSeconds || 3600),
       calendar,
       regional: async (fromDate, toDate) =>
-        (await homes.regionalWeather(region, fromDate, toDate))?.means ?? null,
+        (await regional.regionalWeather(region, fromDate, toDate))?.means ?? null,
     });
     outdoorRows = new Map([...byHour, [outdoorChannel, cleaned.rows]]);
     outdoorCleaning = cleaned.cleaning;
   }
-  const weather = await outdoorOrRegional(homes, region, outdoorChannel, outdoorRows, calendar, from, until);
+  const weather = await outdoorOrRegional(
+    regional,
+    region,
+    outdoorChannel,
+    outdoorRows,
+    calendar,
+    from,
+    until,
+  );
   const degreeDaysSource =
     outdoorChannel !== null
       ? ('outdoor_sensor' as const)

@@ -3,7 +3,8 @@ import { windowOf } from '../analytics/window.js';
 import type { Scope } from '../auth/scope.js';
 import type { Installation } from '../homes/description.js';
 import { monitoredFrom } from '../homes/monitored-from.js';
-import type { HomesService } from '../homes/service.js';
+import type { HomeRecords } from '../homes/service.js';
+import type { RegionalWeatherSource } from '../regions/weather.js';
 import type { TelemetryQueries } from '../telemetry/query.js';
 import { assembleAnswer } from './assemble.js';
 import { channelsOf } from './channels.js';
@@ -23,10 +24,12 @@ export { PLAUSIBLE_DAILY_COP, PLAUSIBLE_SPF } from './plausible.js';
 const DEFAULT_MIN_COVERAGE = 90;
 
 export interface PerformanceDeps {
-  homes: () => HomesService;
-  telemetryQueries: () => TelemetryQueries;
+  homes: HomeRecords;
+  /** a region's daily weather, for degree days without an outdoor sensor */
+  weather: RegionalWeatherSource;
+  telemetryQueries: TelemetryQueries;
   /** the data-quality alarms whose hours are left out (analytics/quality-intervals.ts) */
-  qualityAlarms: () => QualityAlarms;
+  qualityAlarms: QualityAlarms;
   now?: () => number;
 }
 
@@ -48,8 +51,8 @@ export class PerformanceService {
     homeId: string,
     query: PerformanceQueryInput,
   ): Promise<PerformanceAnswer> {
-    const { home, meters } = await this.deps.homes().withMeters(scope, homeId);
-    const telemetry = this.deps.telemetryQueries();
+    const { home, meters } = await this.deps.homes.withMeters(scope, homeId);
+    const telemetry = this.deps.telemetryQueries;
     const calendar = await telemetry.calendarOf(home.agent_id);
     const now = this.now();
     const { from, to } = windowOf(query, calendar, now);
@@ -59,7 +62,7 @@ export class PerformanceService {
     const channels = channelsOf(meters, query);
     const readings = await loadReadings({
       telemetry,
-      qualityAlarms: this.deps.qualityAlarms(),
+      qualityAlarms: this.deps.qualityAlarms,
       homeId: home.id,
       meters,
       channels,
@@ -91,7 +94,8 @@ export class PerformanceService {
     const starts = await startsOf({ telemetry, homeId: home.id, meters, from, to, startThresholdW });
     const defrost = defrostOf(channels.reverse, readings.rollups, from);
     const design = await againstDesign({
-      homes: this.deps.homes(),
+      homes: this.deps.homes,
+      weather: this.deps.weather,
       home,
       meters,
       installation,

@@ -8,7 +8,7 @@ import { isoTime } from '../db/time.js';
 import type { Installation } from '../homes/description.js';
 import type { HomeSummaryRow } from '../homes/repository.js';
 import type { MeterView } from '../homes/schemas.js';
-import type { HomesService } from '../homes/service.js';
+import type { HomeRecords } from '../homes/service.js';
 import { ApiError } from '../http/errors.js';
 import { GAS_KWH_PER_M3, sourcesOf } from '../insights/service.js';
 import {
@@ -53,10 +53,10 @@ function flowPairs(meters: MeterView[]): { channelId: string; registerId: string
 
 export interface PortfolioDeps {
   agents: Pick<AgentsService, 'findById'>;
-  homes: () => HomesService;
-  telemetryQueries: () => TelemetryQueries;
+  homes: HomeRecords;
+  telemetryQueries: TelemetryQueries;
   /** the data-quality alarms whose hours are left out (analytics/quality-intervals.ts) */
-  qualityAlarms: () => QualityAlarms;
+  qualityAlarms: QualityAlarms;
   now?: () => number;
 }
 
@@ -130,16 +130,19 @@ export class PortfolioService {
       !(await this.deps.agents.findById(agentId))
     )
       throw new ApiError('not_found', `No agent ${agentId}`);
-    const telemetry = this.deps.telemetryQueries();
+    const telemetry = this.deps.telemetryQueries;
     const calendar = await telemetry.calendarOf(agentId);
     const now = this.now();
     const endOfToday = calendar.nextDay(calendar.dayOf(now));
     const { from, to } = windowOf({ from: query.from, to: query.to ?? isoTime(endOfToday) }, calendar, now);
     const wholeDays = calendar.dayOf(from) === from && calendar.dayOf(to) === to;
     const resolution: 'day' | 'hour' = wholeDays ? 'day' : 'hour';
-    const homes = await this.deps
-      .homes()
-      .listWithRegisters(scope, agentId, { technology: query.technology, groupId: query.group }, alsoKeys);
+    const homes = await this.deps.homes.listWithRegisters(
+      scope,
+      agentId,
+      { technology: query.technology, groupId: query.group },
+      alsoKeys,
+    );
     const totals = async (channelIds: string[]): Promise<Totals> =>
       telemetry.registerTotals(channelIds, from, to, resolution);
     const heatWeighted = (pairs: { channelId: string; registerId: string }[]) =>
@@ -291,7 +294,7 @@ export class PortfolioService {
     const hours = new Map<string, number>();
     const withBoundary = stated.filter((s) => s.boundary !== null);
     if (until <= from || withBoundary.length === 0) return { channels, hours };
-    const alarms = await this.deps.qualityAlarms().forHomes(
+    const alarms = await this.deps.qualityAlarms.forHomes(
       withBoundary.map((s) => s.home.id),
       from,
       until,

@@ -4,9 +4,9 @@ import type { AuditService } from '../audit/service.js';
 import type { Actor, Scope } from '../auth/scope.js';
 import type { DB } from '../db/schema.js';
 import { isoTime } from '../db/time.js';
-import { checkThresholds } from '../faults/thresholds.js';
+import type { Events } from '../events.js';
 import type { GatewaysService } from '../gateways/service.js';
-import type { HomesService } from '../homes/service.js';
+import type { HomeRecords } from '../homes/service.js';
 import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
 import type { ProvisioningRepository, ProvisioningRow } from './repository.js';
@@ -17,11 +17,13 @@ type Service = ProvisioningRow['service'];
 export interface ProvisioningDeps {
   db: Kysely<DB>;
   audit: AuditService;
-  homes: () => HomesService;
+  homes: HomeRecords;
   /** amr means telemetry: the home gets its gateway client with the definition. */
-  gateways: () => GatewaysService;
-  /** fault_management means evaluation: the home's evaluator state is made with the definition. */
-  faults?: () => { startEvaluation(trx: Kysely<DB>, homeId: string): Promise<void> };
+  gateways: Pick<GatewaysService, 'createForHome'>;
+  /** checks fault_management's thresholds (faults knows its rules); a 400 naming every wrong key */
+  checkFaultThresholds: (thresholds: Record<string, number>, pointer: string) => void;
+  /** tells the features above (fault evaluation) that a home was given a service */
+  events: Events;
 }
 
 function toView(row: ProvisioningRow): ProvisioningView {
@@ -50,7 +52,11 @@ function readInterval(settings: string): number {
 const DEFAULT_AMR_INTERVAL = 60;
 
 /** Which settings belong to which service: anything else is refused rather than stored unused. */
-function checkSettings(service: Service, settings: ProvisioningSettingsInput): void {
+function checkSettings(
+  service: Service,
+  settings: ProvisioningSettingsInput,
+  checkThresholds: ProvisioningDeps['checkFaultThresholds'],
+): void {
   const allowed: Record<Service, string[]> = {
     amr: ['intervalSeconds'],
     insight: [],
@@ -108,8 +114,14 @@ export class ProvisioningService {
       };
     });
     await this.repo.insert(rows, trx);
-    if (services.amr) await this.deps.gateways().createForHome(trx, homeId, home.agentId);
-    if (services.fault_management) await this.deps.faults?.().startEvaluation(trx, homeId);
+    if (services.amr) await this.deps.gateways.createForHome(trx, homeId, home.agentId);
+    for (const row of rows)
+      await this.deps.events.emit('provisioning.started', {
+        trx,
+        homeId,
+        agentId: home.agentId,
+        service: row.service,
+      });
   }
 
   async summaries(
@@ -162,12 +174,12 @@ export class ProvisioningService {
   }
 
   async list(scope: Scope, homeId: string): Promise<ProvisioningView[]> {
-    await this.deps.homes().requireVisible(scope, homeId);
+    await this.deps.homes.requireVisible(scope, homeId);
     return (await this.repo.listForHome(homeId)).map(toView);
   }
 
   async get(scope: Scope, homeId: string, id: string): Promise<Versioned<ProvisioningView>> {
-    await this.deps.homes().requireVisible(scope, homeId);
+    await this.deps.homes.requireVisible(scope, homeId);
     const row = await this.repo.find(homeId, id);
     if (!row) throw new ApiError('not_found', `No provisioning definition ${id} on this home`);
     return { view: toView(row), revision: row.revision };
@@ -179,9 +191,9 @@ export class ProvisioningService {
     service: Service,
     settings: ProvisioningSettingsInput = {},
   ): Promise<ProvisioningView> {
-    checkSettings(service, settings);
+    checkSettings(service, settings, this.deps.checkFaultThresholds);
     return this.deps.db.transaction().execute(async (trx) => {
-      const home = await this.deps.homes().requireVisible(actor.scope, homeId, trx);
+      const home = await this.deps.homes.requireVisible(actor.scope, homeId, trx);
       if (home.status === 'decommissioned') throw new ApiError('conflict', 'The home is decommissioned');
       const existing = await this.repo.listForHome(homeId, trx);
       const present = () =>
@@ -203,8 +215,8 @@ export class ProvisioningService {
       };
       // Checked above for the common case; the unique index settles two adds at the same moment.
       if (!(await this.repo.insertIfNew(row, trx))) throw present();
-      if (service === 'amr') await this.deps.gateways().createForHome(trx, homeId, home.agent_id);
-      if (service === 'fault_management') await this.deps.faults?.().startEvaluation(trx, homeId);
+      if (service === 'amr') await this.deps.gateways.createForHome(trx, homeId, home.agent_id);
+      await this.deps.events.emit('provisioning.started', { trx, homeId, agentId: home.agent_id, service });
       await this.deps.audit.record(trx, actor, {
         agentId: home.agent_id,
         action: 'provisioning.created',
@@ -224,11 +236,11 @@ export class ProvisioningService {
     ifMatch?: string,
   ): Promise<Versioned<ProvisioningView>> {
     return this.deps.db.transaction().execute(async (trx) => {
-      const home = await this.deps.homes().requireVisible(actor.scope, homeId, trx);
+      const home = await this.deps.homes.requireVisible(actor.scope, homeId, trx);
       const row = await this.repo.find(homeId, id, trx);
       if (!row) throw new ApiError('not_found', `No provisioning definition ${id} on this home`);
       checkIfMatch(ifMatch, row.revision);
-      if (input.settings) checkSettings(row.service, input.settings);
+      if (input.settings) checkSettings(row.service, input.settings, this.deps.checkFaultThresholds);
       if (input.status === 'active' && home.status === 'decommissioned') {
         throw new ApiError('conflict', 'The home is decommissioned: its services cannot be resumed');
       }
@@ -266,7 +278,7 @@ export class ProvisioningService {
 
   async remove(actor: Actor, homeId: string, id: string, ifMatch?: string): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
-      const home = await this.deps.homes().requireVisible(actor.scope, homeId, trx);
+      const home = await this.deps.homes.requireVisible(actor.scope, homeId, trx);
       const row = await this.repo.find(homeId, id, trx);
       if (!row) throw new ApiError('not_found', `No provisioning definition ${id} on this home`);
       checkIfMatch(ifMatch, row.revision);

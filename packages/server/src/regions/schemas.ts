@@ -1,6 +1,5 @@
 import { type Static, Type } from 'typebox';
-
-export const REGION_PATTERN = '^[\\w.-]{1,64}$';
+import { REGION_PATTERN } from '../http/schemas.js';
 
 export const RegionParams = Type.Object({
   id: Type.String({

@@ -18,7 +18,7 @@ import { parseWeatherCsv, regionalDay } from './weather.js';
 export interface RegionsDeps {
   db: Kysely<DB>;
   /** The carbon intensity series are kept (and imported) by tariffs, which prices carbon with them. */
-  tariffs: () => TariffsService;
+  tariffs: TariffsService;
   /** HEARTH_DEFAULT_REGION: always listed, and known even before anything is loaded for it. */
   defaultRegion: string;
 }
@@ -75,7 +75,7 @@ export class RegionsService {
     const [names, weather, carbon] = await Promise.all([
       this.repo.names(),
       this.repo.weatherSpans(),
-      this.deps.tariffs().carbonIntensitySpans(),
+      this.deps.tariffs.carbonIntensitySpans(),
     ]);
     const all = [...new Set([...names, this.deps.defaultRegion])].sort();
     return all.map((name) => {
@@ -126,7 +126,7 @@ export class RegionsService {
   /** Adds a half-hourly carbon intensity CSV (docs/tariffs.md) to the region, all or nothing. */
   async putCarbonIntensity(region: string, csv: string, ifMatch?: string): Promise<Versioned<ImportResult>> {
     const { result: stored, revision } = await this.load(region, ifMatch, (trx) =>
-      this.deps.tariffs().storeCarbonIntensity(region, csv, trx),
+      this.deps.tariffs.storeCarbonIntensity(region, csv, trx),
     );
     return {
       view: {
@@ -144,7 +144,7 @@ export class RegionsService {
     const to = query.to === undefined ? Number.MAX_SAFE_INTEGER : Date.parse(query.to);
     checkWindow(from, to);
     const revision = await this.requireKnown(region);
-    const series = await this.deps.tariffs().carbonIntensity(region, from, to);
+    const series = await this.deps.tariffs.carbonIntensity(region, from, to);
     return {
       revision,
       view: {
@@ -162,5 +162,15 @@ export class RegionsService {
     const rows = await this.repo.weather(region, fromDate, toDate);
     if (rows.length === 0 && !(await this.repo.hasWeather(region))) return null;
     return new Map(rows.map((r) => [r.date, r.mean_c]));
+  }
+
+  /** dailyMeans with the region it is of (RegionalWeatherSource, for insights and performance). */
+  async regionalWeather(
+    region: string,
+    fromDate: string,
+    toDate: string,
+  ): Promise<{ region: string; means: Map<string, number> } | null> {
+    const means = await this.dailyMeans(region, fromDate, toDate);
+    return means ? { region, means } : null;
   }
 }

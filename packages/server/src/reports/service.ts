@@ -7,17 +7,17 @@ import { isoTime } from '../db/time.js';
 import type { Property } from '../homes/description.js';
 import { monitoredFrom } from '../homes/monitored-from.js';
 import type { MeterView } from '../homes/schemas.js';
-import type { HomesService } from '../homes/service.js';
+import type { HomeRecords } from '../homes/service.js';
 import type { InsightsService } from '../insights/service.js';
 import type { PerformanceService } from '../performance/service.js';
 import type { TelemetryQueries } from '../telemetry/query.js';
 import type { MeterCoverage, MonthlyReport, MonthlyReportQueryInput } from './schemas.js';
 
 export interface ReportsDeps {
-  homes: () => HomesService;
-  performance: () => PerformanceService;
-  insights: () => InsightsService;
-  telemetryQueries: () => TelemetryQueries;
+  homes: HomeRecords;
+  performance: PerformanceService;
+  insights: InsightsService;
+  telemetryQueries: TelemetryQueries;
   now?: () => number;
 }
 
@@ -34,8 +34,8 @@ export class ReportsService {
 
   async monthly(scope: Scope, homeId: string, query: MonthlyReportQueryInput): Promise<MonthlyReport> {
     // withMeters first: a home the caller may not see is 404 before the month is judged.
-    const { home, meters } = await this.deps.homes().withMeters(scope, homeId);
-    const telemetry = this.deps.telemetryQueries();
+    const { home, meters } = await this.deps.homes.withMeters(scope, homeId);
+    const telemetry = this.deps.telemetryQueries;
     const calendar = await telemetry.calendarOf(home.agent_id);
     const now = this.deps.now?.() ?? Date.now();
     const monthText = query.month ?? DateTime.fromMillis(now, { zone: calendar.zone }).toFormat('yyyy-MM');
@@ -54,14 +54,14 @@ export class ReportsService {
 
     const window = { from: isoTime(from), to: isoTime(to) };
     const [performance, insight, coverage] = await Promise.all([
-      this.deps.performance().homePerformance(scope, homeId, {
+      this.deps.performance.homePerformance(scope, homeId, {
         ...window,
         period: query.period ?? 'week',
         ...(query.boundary !== undefined ? { boundary: query.boundary } : {}),
         ...(query.minCoverage !== undefined ? { minCoverage: query.minCoverage } : {}),
         ...(query.annualDegreeDays !== undefined ? { annualDegreeDays: query.annualDegreeDays } : {}),
       }),
-      this.deps.insights().homeInsight(scope, homeId, { ...window, period: 'all' }),
+      this.deps.insights.homeInsight(scope, homeId, { ...window, period: 'all' }),
       this.meterCoverage(home.id, meters, from, to, Math.max(firstPossible, from), now),
     ]);
 
@@ -106,7 +106,7 @@ export class ReportsService {
     now: number,
   ): Promise<MeterCoverage[]> {
     const ids = meters.flatMap((m) => m.channels.map((c) => c.id));
-    const rollups = await this.deps.telemetryQueries().hourlyRollups(homeId, ids, from, to);
+    const rollups = await this.deps.telemetryQueries.hourlyRollups(homeId, ids, from, to);
     return meters.map((meter) => {
       const withData = new Set<number>();
       for (const c of meter.channels)

@@ -8,7 +8,7 @@ import type { Actor, Scope } from '../auth/scope.js';
 import type { DB, Fuel } from '../db/schema.js';
 import { isoTime } from '../db/time.js';
 import type { HomeRow } from '../homes/repository.js';
-import type { HomesService } from '../homes/service.js';
+import type { HomeRecords } from '../homes/service.js';
 import { ApiError, type FieldProblem } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
 import { type Band, bandProblems, canonicalBands } from './bands.js';
@@ -28,7 +28,7 @@ export interface TariffsDeps {
   db: Kysely<DB>;
   audit: AuditService;
   agents: AgentsService;
-  homes: () => HomesService;
+  homes: HomeRecords;
 }
 
 export const toTariffView = (row: TariffRow): TariffView => ({
@@ -278,7 +278,7 @@ export class TariffsService {
     date?: string,
     trx?: Kysely<DB>,
   ): Promise<Versioned<HomeTariffsView>> {
-    const home = await this.deps.homes().requireVisible(scope, homeId, trx);
+    const home = await this.deps.homes.requireVisible(scope, homeId, trx);
     if (date !== undefined && !isRealDate(date)) {
       throw new ApiError('validation_failed', `${date} is not a calendar date`, {
         errors: [{ field: '/query/date', message: 'is not a calendar date' }],
@@ -413,7 +413,7 @@ export class TariffsService {
     ifMatch?: string,
   ): Promise<Versioned<HomeTariffsView>> {
     await this.deps.db.transaction().execute(async (trx) => {
-      const home = await this.deps.homes().requireVisible(actor.scope, homeId, trx);
+      const home = await this.deps.homes.requireVisible(actor.scope, homeId, trx);
       const revision = await this.repo.homeTariffsRevision(home.id, trx);
       checkIfMatch(ifMatch, revision);
       const problems: FieldProblem[] = [];

@@ -6,7 +6,7 @@ import type { Actor, Scope } from '../auth/scope.js';
 import type { DB } from '../db/schema.js';
 import { isoTime } from '../db/time.js';
 import type { HomeRow } from '../homes/repository.js';
-import type { HomesService } from '../homes/service.js';
+import type { HomeRecords } from '../homes/service.js';
 import { ApiError, type FieldProblem } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
 import type { ExclusionRow, ExclusionsRepository } from './exclusions-repository.js';
@@ -22,7 +22,7 @@ export const MAX_EXCLUSIONS_PER_CHANNEL = 200;
 
 export interface ExclusionsDeps {
   db: Kysely<DB>;
-  homes: () => HomesService;
+  homes: HomeRecords;
   telemetry: TelemetryService;
   audit: AuditService;
   now?: () => number;
@@ -49,12 +49,12 @@ export class ExclusionsService {
     homeId: string,
     filter: { channelId?: string; after?: string; limit: number },
   ): Promise<ExclusionView[]> {
-    const home = await this.deps.homes().requireVisible(scope, homeId);
+    const home = await this.deps.homes.requireVisible(scope, homeId);
     return (await this.repo.list(home.id, filter)).map(toView);
   }
 
   async get(scope: Scope, homeId: string, id: string): Promise<Versioned<ExclusionView>> {
-    const home = await this.deps.homes().requireVisible(scope, homeId);
+    const home = await this.deps.homes.requireVisible(scope, homeId);
     const row = await this.repo.find(home.id, id);
     if (!row) throw new ApiError('not_found', `No exclusion ${id} on home ${home.id}`);
     return { view: toView(row), revision: row.revision };
@@ -69,7 +69,7 @@ export class ExclusionsService {
     homeId: string,
     input: CreateExclusionInput,
   ): Promise<Versioned<ExclusionView> & { created: boolean }> {
-    const home = await this.deps.homes().requireVisible(actor.scope, homeId);
+    const home = await this.deps.homes.requireVisible(actor.scope, homeId);
     const { from, to, reason } = this.validate(input);
     const channel = await this.deps.db
       .selectFrom('channels')
@@ -138,13 +138,13 @@ export class ExclusionsService {
       });
       return { row: { ...row, meter_id: channel.meter_id, key: channel.key }, created: true };
     });
-    if (result.created) telemetry.dataChanged(home.id);
+    if (result.created) await telemetry.dataChanged(home.id);
     return { view: toView(result.row), revision: result.row.revision, created: result.created };
   }
 
   /** Removes an exclusion: its readings count again, the buckets it touched are recomputed. */
   async delete(actor: Actor, homeId: string, id: string, ifMatch?: string): Promise<void> {
-    const home = await this.deps.homes().requireVisible(actor.scope, homeId);
+    const home = await this.deps.homes.requireVisible(actor.scope, homeId);
     const found = await this.repo.find(home.id, id);
     if (!found) throw new ApiError('not_found', `No exclusion ${id} on home ${home.id}`);
     checkIfMatch(ifMatch, found.revision);
@@ -174,7 +174,7 @@ export class ExclusionsService {
         },
       });
     });
-    telemetry.dataChanged(home.id);
+    await telemetry.dataChanged(home.id);
   }
 
   /** The range and reason, or a 400 naming every field that is wrong. */

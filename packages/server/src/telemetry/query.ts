@@ -7,7 +7,7 @@ import { isPostgres } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
 import { isoTime } from '../db/time.js';
 import type { MeterCollection, MeterForStatus, MeterStatus } from '../homes/meter-status.js';
-import type { HomesService } from '../homes/service.js';
+import type { HomeRecords } from '../homes/service.js';
 import { ApiError } from '../http/errors.js';
 import { covering, type Interval, notExcludedBySeriesSql, notExcludedSql, within } from './excluded.js';
 import { exclusionsOf } from './exclusions-repository.js';
@@ -68,7 +68,7 @@ export interface TelemetryQueryDeps {
   db: Kysely<DB>;
   /** SQLite only: the raw handle, for reading rollups as arrays. */
   sqlite?: SqliteDatabase.Database;
-  homes: () => HomesService;
+  homes: HomeRecords;
   maxPoints: number;
   now?: () => number;
 }
@@ -104,7 +104,7 @@ export class TelemetryQueries {
   }
 
   async series(scope: Scope, homeId: string, query: TelemetryQueryInput): Promise<TelemetryAnswer> {
-    const home = await this.deps.homes().requireVisible(scope, homeId);
+    const home = await this.deps.homes.requireVisible(scope, homeId);
     const calendar = await this.calendarOfAgent(home.agent_id);
     const all = await this.channelsOf(homeId);
     let channels = all;
@@ -807,7 +807,7 @@ export class TelemetryQueries {
    * stored reading, marked `excluded` when one covers it.
    */
   async latest(scope: Scope, homeId: string, includeExcluded = false): Promise<LatestAnswer> {
-    await this.deps.homes().requireVisible(scope, homeId);
+    await this.deps.homes.requireVisible(scope, homeId);
     const rows = await this.deps.db
       .selectFrom('channels as c')
       .leftJoin('telemetry_series as s', 's.channel_id', 'c.id')

@@ -5,9 +5,10 @@ import type { Scope } from '../auth/scope.js';
 import type { Database } from '../db/database.js';
 import { isPostgres } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
+import type { Events } from '../events.js';
 import { meterMeasures, ratedCapacityKw } from '../homes/installation-facts.js';
 import { monitoredFrom } from '../homes/monitored-from.js';
-import type { HomesService } from '../homes/service.js';
+import type { HomeRecords } from '../homes/service.js';
 import { ApiError } from '../http/errors.js';
 import { checkValue, type Limits, limitsFor } from './plausibility.js';
 import { type RowOutcome, type StoreRow, type WriteSession, writeBatch } from './store.js';
@@ -51,10 +52,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface TelemetryDeps {
   database: Database;
-  homes: () => HomesService;
+  homes: HomeRecords;
   now?: () => number;
-  /** Called after a commit with the homes that gained readings (fault evaluation: streaming rules). */
-  onStored?: (homeIds: Set<string>) => void;
+  /** told after a commit which homes gained readings ('readings.stored': fault evaluation) */
+  events?: Events | undefined;
 }
 
 /**
@@ -208,7 +209,7 @@ export class TelemetryService {
       }
     });
     refused.sort((a, b) => a.index - b.index);
-    if (homesStored.size > 0) this.deps.onStored?.(homesStored);
+    if (homesStored.size > 0) await this.deps.events?.emit('readings.stored', { homeIds: [...homesStored] });
     return { received: readings.length, stored, duplicates, refused };
   }
 
@@ -287,7 +288,7 @@ export class TelemetryService {
 
   private async visible(scope: Scope, homeId: string): Promise<boolean> {
     try {
-      await this.deps.homes().requireVisible(scope, homeId);
+      await this.deps.homes.requireVisible(scope, homeId);
       return true;
     } catch (err) {
       if (err instanceof ApiError && err.code === 'not_found') return false;
@@ -418,8 +419,8 @@ export class TelemetryService {
   }
 
   /** Tells whoever listens that a home's data changed (fault evaluation: judge it again soon). */
-  dataChanged(homeId: string): void {
-    this.deps.onStored?.(new Set([homeId]));
+  async dataChanged(homeId: string): Promise<void> {
+    await this.deps.events?.emit('readings.stored', { homeIds: [homeId] });
   }
 
   /** Waits for queued readings to be committed (shutdown). */

@@ -1,9 +1,9 @@
+import type { NotificationsOptions } from '../config.js';
 import type { StorageHealth } from '../db/storage-faults.js';
 import { isoTime, isoTimeOrNull } from '../db/time.js';
 import { type Lease, retryAfterFailure } from '../jobs/lease-queue.js';
 import { PassLoop } from '../jobs/loop.js';
 import type { Logger as NotificationsLog } from '../log.js';
-import type { NotificationsOptions } from '../notifications/options.js';
 import type { DeliveryRow, WebhookRow, WebhooksRepository } from './repository.js';
 import { postWebhook, type WebhookResponse } from './sender.js';
 import { SIGNATURE_HEADER, sign } from './signing.js';

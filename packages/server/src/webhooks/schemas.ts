@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox';
+import { filterFields, filterView } from '../faults/event-filters.js';
 import { PageQuery } from '../http/paging.js';
-import { filterFields, filterView } from '../notifications/schemas.js';
 
 const Url = Type.String({
   minLength: 1,

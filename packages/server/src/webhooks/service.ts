@@ -6,11 +6,11 @@ import type { AuditService } from '../audit/service.js';
 import type { Actor, Scope } from '../auth/scope.js';
 import type { DB, WebhookStatus } from '../db/schema.js';
 import { isoTime, isoTimeOrNull } from '../db/time.js';
+import { columnsOfFilter, EVENT_TYPES, filterOf, matches, SEVERITIES } from '../faults/event-filters.js';
 import type { AlarmEvent } from '../faults/events.js';
+import { checkGroups, type GroupsExist } from '../home-groups/check.js';
 import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
-import { columnsOfFilter, EVENT_TYPES, filterOf, matches, SEVERITIES } from '../notifications/filters.js';
-import { checkGroups, type GroupsExist } from '../notifications/groups.js';
 import { payloadOf, pingPayload } from './payload.js';
 import type { DeliveryRow, WebhookRow, WebhooksRepository } from './repository.js';
 import type {

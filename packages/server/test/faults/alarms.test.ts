@@ -237,18 +237,20 @@ describe('alarms raised from simulated faults', () => {
     const overtaken = new FaultEvaluator({
       db,
       repo: new FaultsRepository(db),
-      homes: () => services.homes,
+      homes: services.homes,
       telemetry: services.telemetryQueries,
-      provisioning: () => services.provisioning,
-      notifications: () => undefined,
-      thresholdsOf: async (homeId, agentId) => {
-        before = await snapshot(homeId);
-        await db
-          .updateTable('fault_evaluations')
-          .set({ lease_owner: 'thief', lease_until: Date.now() + 60_000 })
-          .where('home_id', '=', homeId)
-          .execute();
-        return services.alarms.thresholdsOf(homeId, agentId);
+      provisioning: {
+        activatePending: (service) => services.provisioning.activatePending(service),
+        // The home's own thresholds are read with its agent's, after the claim.
+        faultThresholds: async (homeId) => {
+          before = await snapshot(homeId);
+          await db
+            .updateTable('fault_evaluations')
+            .set({ lease_owner: 'thief', lease_until: Date.now() + 60_000 })
+            .where('home_id', '=', homeId)
+            .execute();
+          return services.provisioning.faultThresholds(homeId);
+        },
       },
       config: config.faults,
       workerId: 'overtaken',
@@ -290,7 +292,7 @@ describe('alarms raised from simulated faults', () => {
       const { services, database } = t.app.ctx;
       const builderOnly = new TelemetryQueries({
         db: database.db,
-        homes: () => services.homes,
+        homes: services.homes,
         maxPoints: t.app.ctx.config.amr.maxPoints,
       });
       const span = [homeIds.rollback, START, NOW + HOUR, NOW - DAY] as const;

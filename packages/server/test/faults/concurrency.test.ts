@@ -29,11 +29,9 @@ function worker(id: string): FaultEvaluator {
   return new FaultEvaluator({
     db: database.db,
     repo: new FaultsRepository(database.db),
-    homes: () => services.homes,
+    homes: services.homes,
     telemetry: services.telemetryQueries,
-    provisioning: () => services.provisioning,
-    notifications: () => undefined,
-    thresholdsOf: (home, agent) => services.alarms.thresholdsOf(home, agent),
+    provisioning: services.provisioning,
     config: config.faults,
     workerId: id,
     log: t.app.log,

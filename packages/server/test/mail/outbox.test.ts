@@ -5,9 +5,10 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { MailOptions } from '../../src/config.js';
 import { openDatabase } from '../../src/db/database.js';
 import type { DB } from '../../src/db/schema.js';
-import { type MailLog, type MailOptions, MailService } from '../../src/mail/service.js';
+import { type MailLog, MailService } from '../../src/mail/service.js';
 import {
   createTestDatabase,
   dialect,

@@ -1,5 +1,6 @@
-import type { AlarmEvent, AlarmEventType } from '../faults/events.js';
-import type { Severity } from '../faults/rules/types.js';
+import { Type } from 'typebox';
+import type { AlarmEvent, AlarmEventType } from './events.js';
+import type { Severity } from './rules/types.js';
 
 /** Every event type a webhook or subscription can ask for (docs/notifications.md). */
 export const EVENT_TYPES = [
@@ -47,3 +48,32 @@ export const columnsOfFilter = (filter: EventFilter): FilterColumns => ({
   severities: JSON.stringify([...filter.severities]),
   group_ids: JSON.stringify([...filter.groupIds]),
 });
+
+/** The filter fields webhooks and email subscriptions share. */
+export const filterFields = {
+  events: Type.Array(Type.Union(EVENT_TYPES.map((t) => Type.Literal(t))), {
+    minItems: 1,
+    maxItems: EVENT_TYPES.length,
+    uniqueItems: true,
+    description:
+      'the event types wanted; default every one (alarm.raised, .cleared, .acknowledged, .reopened)',
+  }),
+  severities: Type.Array(Type.Union(SEVERITIES.map((s) => Type.Literal(s))), {
+    minItems: 1,
+    maxItems: SEVERITIES.length,
+    uniqueItems: true,
+    description: 'the alarm severities wanted; default every one (critical, major, minor, warning)',
+  }),
+  groupIds: Type.Array(Type.String({ format: 'uuid' }), {
+    maxItems: 100,
+    uniqueItems: true,
+    description: 'only homes in one of these home groups; empty (the default): every home of the agent',
+  }),
+};
+
+/** The filter as views show it. */
+export const filterView = {
+  events: Type.Array(Type.String()),
+  severities: Type.Array(Type.String()),
+  groupIds: Type.Array(Type.String({ format: 'uuid' })),
+};
