@@ -4,16 +4,16 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { apiRoutes } from './api.js';
-import { oauthRoutes } from './auth/oauth-routes.js';
+import { oauthRoutes } from './auth/index.js';
 import type { Config } from './config.js';
 import { consoleRoutes } from './console/routes.js';
 import { createContext } from './context.js';
 import { type Database, openDatabase } from './db/database.js';
 import { corsOptions } from './http/cors.js';
 import { createHttpServer } from './http/server.js';
-import { registerAcceptPage } from './invitations/accept-page.js';
+import { registerAcceptPage } from './invitations/index.js';
 import { registerOpsRoutes } from './ops/routes.js';
-import { registerResetPage } from './password-resets/confirm-page.js';
+import { registerResetPage } from './password-resets/index.js';
 import { registerVersioning } from './versioning/plugin.js';
 
 export interface BuildOptions {

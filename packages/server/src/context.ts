@@ -1,64 +1,55 @@
 import type { Kysely } from 'kysely';
-import { AgentsRepository } from './agents/repository.js';
-import { AgentsService } from './agents/service.js';
-import { pollStatus } from './amr/poller.js';
-import { AmrService } from './amr/service.js';
+import { AgentsRepository, AgentsService } from './agents/index.js';
+import { AmrService, pollStatus } from './amr/index.js';
 import { QualityAlarms } from './analytics/quality-intervals.js';
-import { AuditRepository } from './audit/repository.js';
-import { AuditService } from './audit/service.js';
-import { LoginThrottle, TokenBuckets } from './auth/login-throttle.js';
-import { AuthRepository } from './auth/repository.js';
-import type { Scope } from './auth/scope.js';
-import { AuthService } from './auth/service.js';
-import { Sessions } from './auth/sessions.js';
+import { AuditRepository, AuditService } from './audit/index.js';
+import {
+  AuthRepository,
+  AuthService,
+  LoginThrottle,
+  type Scope,
+  Sessions,
+  TokenBuckets,
+} from './auth/index.js';
 import type { Config } from './config.js';
 import { CONSOLE_PAGES } from './console/routes.js';
 import type { Database } from './db/database.js';
 import type { DB } from './db/schema.js';
 import { Events } from './events.js';
-import { FaultEvaluator } from './faults/evaluator.js';
-import { alarmedHomes, FaultsRepository } from './faults/repository.js';
-import { AlarmsService } from './faults/service.js';
-import { checkThresholds } from './faults/thresholds.js';
-import { FleetService } from './fleet/service.js';
-import { GatewaysRepository } from './gateways/repository.js';
-import { GatewaysService } from './gateways/service.js';
-import { HomeGroupsRepository } from './home-groups/repository.js';
-import { HomeGroupsService } from './home-groups/service.js';
-import { HomesRepository } from './homes/repository.js';
-import { HomeRecords, HomesService } from './homes/service.js';
-import { InsightsService } from './insights/service.js';
-import { IntegrationClientsRepository } from './integration-clients/repository.js';
-import { IntegrationClientsService } from './integration-clients/service.js';
-import { InvitationsRepository } from './invitations/repository.js';
-import { InvitationsService } from './invitations/service.js';
+import {
+  AlarmsService,
+  alarmedHomes,
+  checkThresholds,
+  FaultEvaluator,
+  FaultsRepository,
+} from './faults/index.js';
+import { FleetService } from './fleet/index.js';
+import { GatewaysRepository, GatewaysService } from './gateways/index.js';
+import { HomeGroupsRepository, HomeGroupsService } from './home-groups/index.js';
+import { HomeRecords, HomesRepository, HomesService } from './homes/index.js';
+import { InsightsService } from './insights/index.js';
+import { IntegrationClientsRepository, IntegrationClientsService } from './integration-clients/index.js';
+import { InvitationsRepository, InvitationsService } from './invitations/index.js';
 import type { Logger } from './log.js';
-import { MailService } from './mail/service.js';
-import { NotificationsRepository } from './notifications/repository.js';
-import { NotificationsService } from './notifications/service.js';
-import { AgentOnboarding } from './onboarding/service.js';
-import { OrdersRepository } from './orders/repository.js';
-import { OrdersService } from './orders/service.js';
-import { PasswordResetsRepository } from './password-resets/repository.js';
-import { PasswordResetsService } from './password-resets/service.js';
-import { PerformanceService } from './performance/service.js';
-import { PortfolioService } from './portfolio/service.js';
-import { ProvisioningRepository } from './provisioning/repository.js';
-import { ProvisioningService } from './provisioning/service.js';
-import { RegionsRepository } from './regions/repository.js';
-import { RegionsService } from './regions/service.js';
-import { ReportsService } from './reports/service.js';
-import { TariffsRepository } from './tariffs/repository.js';
-import { TariffsService } from './tariffs/service.js';
-import { ExclusionsService } from './telemetry/exclusions.js';
-import { ExclusionsRepository } from './telemetry/exclusions-repository.js';
-import { TelemetryQueries } from './telemetry/query.js';
-import { TelemetryService } from './telemetry/service.js';
-import { UsersRepository } from './users/repository.js';
-import { UsersService } from './users/service.js';
-import { WebhookDeliveryWorker } from './webhooks/delivery.js';
-import { WebhooksRepository } from './webhooks/repository.js';
-import { WebhooksService } from './webhooks/service.js';
+import { MailService } from './mail/index.js';
+import { NotificationsRepository, NotificationsService } from './notifications/index.js';
+import { AgentOnboarding } from './onboarding/index.js';
+import { OrdersRepository, OrdersService } from './orders/index.js';
+import { PasswordResetsRepository, PasswordResetsService } from './password-resets/index.js';
+import { PerformanceService } from './performance/index.js';
+import { PortfolioService } from './portfolio/index.js';
+import { ProvisioningRepository, ProvisioningService } from './provisioning/index.js';
+import { RegionsRepository, RegionsService } from './regions/index.js';
+import { ReportsService } from './reports/index.js';
+import { TariffsRepository, TariffsService } from './tariffs/index.js';
+import {
+  ExclusionsRepository,
+  ExclusionsService,
+  TelemetryQueries,
+  TelemetryService,
+} from './telemetry/index.js';
+import { UsersRepository, UsersService } from './users/index.js';
+import { WebhookDeliveryWorker, WebhooksRepository, WebhooksService } from './webhooks/index.js';
 
 /** The services of every feature, wired once per app: routes reach them through `app.ctx`. */
 export interface AppContext {

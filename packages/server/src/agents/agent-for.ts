@@ -1,4 +1,4 @@
-import type { Scope } from '../auth/scope.js';
+import type { Scope } from '../auth/index.js';
 import { ApiError } from '../http/errors.js';
 import type { AgentsService } from './service.js';
 

@@ -2,7 +2,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes';
 import { isLoopback } from '../config.js';
-import { type GatewayIdentity, readingsTopic, resultsTopic } from '../gateways/service.js';
+import { type GatewayIdentity, readingsTopic, resultsTopic } from '../gateways/index.js';
 import { InFlight, ingestMessage, type MqttIngressDeps, type ResultsMessage } from './mqtt-messages.js';
 
 /** An error whose code aedes puts in the CONNACK. */

@@ -1,5 +1,5 @@
 import { connect, type IPublishPacket, type MqttClient } from 'mqtt';
-import { resultsTopic } from '../gateways/service.js';
+import { resultsTopic } from '../gateways/index.js';
 import {
   InFlight,
   ingestMessage,

@@ -4,7 +4,7 @@
  */
 
 import type { AmrConfig } from '../config.js';
-import type { GatewayIdentity } from '../gateways/service.js';
+import type { GatewayIdentity } from '../gateways/index.js';
 import type { Logger } from '../log.js';
 import {
   type IncomingReading,
@@ -12,7 +12,7 @@ import {
   MAX_READINGS_PER_REQUEST,
   type Refusal,
   type Writer,
-} from '../telemetry/types.js';
+} from '../telemetry/index.js';
 
 /**
  * The largest payload read: 10,000 readings of about 110 bytes each, with room for whitespace.

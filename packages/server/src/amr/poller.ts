@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { Counter, type Registry } from 'prom-client';
 import type { DB } from '../db/schema.js';
 import { isoTimeOrNull } from '../db/time.js';
-import type { PollHealth } from '../homes/meter-status.js';
+import type { PollHealth } from '../homes/index.js';
 import { type Lease, LeaseQueue } from '../jobs/lease-queue.js';
 import { MAX_BACKOFF_MS } from '../jobs/loop.js';
 import type { Logger } from '../log.js';
@@ -11,7 +11,7 @@ import {
   type IngestResult,
   MAX_READINGS_PER_REQUEST,
   type Writer,
-} from '../telemetry/types.js';
+} from '../telemetry/index.js';
 
 /** Where the poller hands readings over: the telemetry ingest (the same checks as push and MQTT). */
 export interface PollIngest {

@@ -3,11 +3,11 @@ import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { DB } from '../db/schema.js';
-import type { GatewaysService } from '../gateways/service.js';
-import type { HomeRecords } from '../homes/service.js';
+import type { GatewaysService } from '../gateways/index.js';
+import type { HomeRecords } from '../homes/index.js';
 import type { Logger } from '../log.js';
-import type { ProvisioningService } from '../provisioning/service.js';
-import type { TelemetryService } from '../telemetry/service.js';
+import type { ProvisioningService } from '../provisioning/index.js';
+import type { TelemetryService } from '../telemetry/index.js';
 import { MqttIngress } from './mqtt.js';
 import { Poller, type PollTargets } from './poller.js';
 

@@ -1,6 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Scope } from '../auth/scope.js';
-import { inScope } from '../auth/tenancy.js';
+import { inScope, type Scope } from '../auth/index.js';
 import type { AuditEventsTable, DB } from '../db/schema.js';
 
 export type AuditRow = Selectable<AuditEventsTable>;

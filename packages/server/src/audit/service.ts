@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import type { Actor, Scope } from '../auth/scope.js';
+import type { Actor, Scope } from '../auth/index.js';
 import type { DB } from '../db/schema.js';
 import { isoTime } from '../db/time.js';
 import type { AuditFilter, AuditRepository, AuditRow } from './repository.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Actor } from '../auth/scope.js';
+import type { Actor } from '../auth/index.js';
 import type { AppContext } from '../context.js';
 
 export const DEMO_AGENT_NAME = 'Hearth Demo Homes';

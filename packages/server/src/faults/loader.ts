@@ -1,10 +1,8 @@
 import { HOUR } from '../analytics/buckets.js';
-import { SYSTEM_SCOPE } from '../auth/scope.js';
-import type { Installation } from '../homes/description.js';
-import type { HomeRow } from '../homes/repository.js';
-import type { HomesService } from '../homes/service.js';
-import { compressorStartThresholdW } from '../performance/formulas.js';
-import type { TelemetryQueries } from '../telemetry/query.js';
+import { SYSTEM_SCOPE } from '../auth/index.js';
+import type { HomeRow, HomesService, Installation } from '../homes/index.js';
+import { compressorStartThresholdW } from '../performance/index.js';
+import type { TelemetryQueries } from '../telemetry/index.js';
 import type { ChannelData, HomeFacts, HourBucket } from './rules/types.js';
 
 /** A home's data over a span, loaded once, from which the facts at any instant in it are cut. */

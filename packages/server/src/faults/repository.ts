@@ -1,7 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { AlarmSpan } from '../analytics/quality-intervals.js';
-import type { Scope } from '../auth/scope.js';
-import { homeInScope } from '../auth/tenancy.js';
+import { homeInScope, type Scope } from '../auth/index.js';
 import { putAtRevision, updateAtRevision } from '../db/revision.js';
 import type { AlarmsTable, DB, FaultEvaluationsTable } from '../db/schema.js';
 import { LeaseQueue } from '../jobs/lease-queue.js';

@@ -1,12 +1,11 @@
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import { agentFor } from '../agents/agent-for.js';
-import type { AgentsService } from '../agents/service.js';
-import type { AuditService } from '../audit/service.js';
-import type { Actor, Scope } from '../auth/scope.js';
+import { type AgentsService, agentFor } from '../agents/index.js';
+import type { AuditService } from '../audit/index.js';
+import type { Actor, Scope } from '../auth/index.js';
 import type { DB } from '../db/schema.js';
 import { isoTime, isoTimeOrNull } from '../db/time.js';
-import type { HomeRecords } from '../homes/service.js';
+import type { HomeRecords } from '../homes/index.js';
 import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
 import type { AlarmEventSink, EvaluationOutcome, FaultEvaluator } from './evaluator.js';

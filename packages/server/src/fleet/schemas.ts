@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { TECHNOLOGIES } from '../homes/description.js';
+import { TECHNOLOGIES } from '../homes/index.js';
 import { PageQuery } from '../http/paging.js';
 
 export const CONNECTIONS = ['online', 'late', 'offline', 'never_seen'] as const;

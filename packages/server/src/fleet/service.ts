@@ -1,12 +1,11 @@
 import { HOUR } from '../analytics/buckets.js';
 import { invalidQuery } from '../analytics/window.js';
-import type { Scope } from '../auth/scope.js';
+import type { Scope } from '../auth/index.js';
 import { isoTime } from '../db/time.js';
-import type { ActiveAlarmCounts, AlarmsService } from '../faults/service.js';
-import type { FleetHome, HomeRecords } from '../homes/service.js';
-import type { PerformanceRow } from '../portfolio/schemas.js';
-import { type PortfolioService, pageOf } from '../portfolio/service.js';
-import type { TelemetryQueries } from '../telemetry/query.js';
+import type { ActiveAlarmCounts, AlarmsService } from '../faults/index.js';
+import type { FleetHome, HomeRecords } from '../homes/index.js';
+import { type PerformanceRow, type PortfolioService, pageOf } from '../portfolio/index.js';
+import type { TelemetryQueries } from '../telemetry/index.js';
 import { CONNECTIONS, type FleetAnswer, type FleetQueryInput, type FleetRow } from './schemas.js';
 
 const DAY = 24 * HOUR;

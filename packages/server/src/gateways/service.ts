@@ -1,18 +1,19 @@
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import type { AgentsService } from '../agents/service.js';
-import type { AuditService } from '../audit/service.js';
+import type { AgentsService } from '../agents/index.js';
+import type { AuditService } from '../audit/index.js';
 import {
+  type Actor,
+  type ClientTokens,
   hashClientSecret,
   newClientSecret,
+  type Scope,
   tokenFamilyOf,
   verifyClientSecret,
-} from '../auth/client-secrets.js';
-import type { ClientTokens } from '../auth/client-tokens.js';
-import type { Actor, Scope } from '../auth/scope.js';
+} from '../auth/index.js';
 import type { DB } from '../db/schema.js';
 import { isoTimeOrNull } from '../db/time.js';
-import type { HomeRecords } from '../homes/service.js';
+import type { HomeRecords } from '../homes/index.js';
 import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
 import type { GatewayRow, GatewaysRepository } from './repository.js';

@@ -1,6 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Scope } from '../auth/scope.js';
-import { groupInScope } from '../auth/tenancy.js';
+import { groupInScope, type Scope } from '../auth/index.js';
 import { isPostgres } from '../db/dialect.js';
 import { deleteAtRevision, updateAtRevision } from '../db/revision.js';
 import type { DB, HomeGroupsTable } from '../db/schema.js';

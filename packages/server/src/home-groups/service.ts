@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import type { AuditService } from '../audit/service.js';
-import type { Actor, Scope } from '../auth/scope.js';
+import type { AuditService } from '../audit/index.js';
+import type { Actor, Scope } from '../auth/index.js';
 import type { DB } from '../db/schema.js';
 import { isoTime } from '../db/time.js';
 import { ApiError } from '../http/errors.js';

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Email, PersonName } from '../agents/schemas.js';
+import { Email, PersonName } from '../agents/index.js';
 
 /**
  * A home as a New Installation order describes it, and as the home keeps it: its property, occupant,

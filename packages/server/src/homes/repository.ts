@@ -6,8 +6,7 @@ import {
   sql,
   type Updateable,
 } from 'kysely';
-import type { Scope } from '../auth/scope.js';
-import { homeInScope } from '../auth/tenancy.js';
+import { homeInScope, type Scope } from '../auth/index.js';
 import { isPostgres } from '../db/dialect.js';
 import { updateAtRevision } from '../db/revision.js';
 import type { ChannelsTable, DB, HomesTable, MetersTable } from '../db/schema.js';

@@ -3,8 +3,7 @@ import { Type } from 'typebox';
 import { withholdNonFinite } from '../analytics/finite.js';
 import { routeDefaults } from '../http/route-defaults.js';
 import { IdParams } from '../http/schemas.js';
-import { toCsv } from '../telemetry/csv.js';
-import { wantsCsv } from '../telemetry/routes.js';
+import { toCsv, wantsCsv } from '../telemetry/index.js';
 import { InsightAnswerSchema, InsightQuery } from './schemas.js';
 
 /** The periods table as CSV columns (units in the names, as in JSON). */

@@ -5,16 +5,18 @@ import { causeName, type QualityAlarms, SuspectHours } from '../analytics/qualit
 import { round } from '../analytics/schemas.js';
 import { type OutdoorCleaning, withoutSuspectOutdoor } from '../analytics/suspect-outdoor.js';
 import { DAY, type Period, periodsOf, windowOf } from '../analytics/window.js';
-import type { Scope } from '../auth/scope.js';
-import { monitoredFrom } from '../homes/monitored-from.js';
-import type { HomeRow } from '../homes/repository.js';
-import type { MeterView } from '../homes/schemas.js';
-import type { HomeRecords } from '../homes/service.js';
-import { type RegionalWeatherSource, regionalDay } from '../regions/weather.js';
-import { type CarbonSource, carbonOf, DEFAULT_CARBON_FACTORS } from '../tariffs/carbon.js';
-import { costOf, type HourlyUsage } from '../tariffs/cost.js';
-import type { TariffView } from '../tariffs/schemas.js';
-import type { HourRollup, TelemetryQueries } from '../telemetry/query.js';
+import type { Scope } from '../auth/index.js';
+import { type HomeRecords, type HomeRow, type MeterView, monitoredFrom } from '../homes/index.js';
+import { type RegionalWeatherSource, regionalDay } from '../regions/index.js';
+import {
+  type CarbonSource,
+  carbonOf,
+  costOf,
+  DEFAULT_CARBON_FACTORS,
+  type HourlyUsage,
+  type TariffView,
+} from '../tariffs/index.js';
+import type { HourRollup, TelemetryQueries } from '../telemetry/index.js';
 import { type EnergySignature, fitSignature, normalisedKwh } from './regression.js';
 import type { InsightAnswer, InsightPeriod, InsightQueryInput } from './schemas.js';
 

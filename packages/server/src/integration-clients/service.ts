@@ -1,15 +1,17 @@
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import type { AgentsService } from '../agents/service.js';
-import type { AuditService } from '../audit/service.js';
+import type { AgentsService } from '../agents/index.js';
+import type { AuditService } from '../audit/index.js';
 import {
+  type Actor,
+  type ClientTokens,
   hashClientSecret,
+  type IntegrationRole,
   newClientSecret,
+  type Scope,
   tokenFamilyOf,
   verifyClientSecret,
-} from '../auth/client-secrets.js';
-import type { ClientTokens } from '../auth/client-tokens.js';
-import type { Actor, IntegrationRole, Scope } from '../auth/scope.js';
+} from '../auth/index.js';
 import type { DB, IntegrationClientAccess } from '../db/schema.js';
 import { isoTime, isoTimeOrNull } from '../db/time.js';
 import { ApiError } from '../http/errors.js';

@@ -1,6 +1,5 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
-import type { Scope } from '../auth/scope.js';
-import { inScope } from '../auth/tenancy.js';
+import { inScope, type Scope } from '../auth/index.js';
 import { isPostgres } from '../db/dialect.js';
 import { updateAtRevision } from '../db/revision.js';
 import type { DB, InvitationsTable } from '../db/schema.js';

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { actorOf } from '../auth/scope.js';
+import { actorOf } from '../auth/index.js';
 import { withEtag } from '../http/etag.js';
 import { decodeCursor, pageOf, toPage } from '../http/paging.js';
 import { ifMatchOf, locationOf } from '../http/request.js';
 import { routeDefaults } from '../http/route-defaults.js';
 import { IdParams, NoContent } from '../http/schemas.js';
-import { UserViewSchema } from '../users/schemas.js';
+import { UserViewSchema } from '../users/index.js';
 import {
   AcceptInvitationBody,
   CreateInvitationBody,

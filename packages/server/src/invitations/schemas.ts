@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Email, PersonName } from '../agents/schemas.js';
+import { Email, PersonName } from '../agents/index.js';
 import { PageQuery } from '../http/paging.js';
 
 export const AgentRoleSchema = Type.Union(

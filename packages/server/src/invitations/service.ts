@@ -1,24 +1,25 @@
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import type { AgentsService } from '../agents/service.js';
-import type { AuditService } from '../audit/service.js';
+import type { AgentsService } from '../agents/index.js';
+import type { AuditService } from '../audit/index.js';
 import {
+  type Actor,
   type Bucket,
   type BucketRule,
   bucketLevel,
   bucketWait,
+  hashPassword,
+  hashToken,
+  newToken,
+  type Scope,
   type TokenBuckets,
-} from '../auth/login-throttle.js';
-import { hashPassword } from '../auth/passwords.js';
-import type { Actor, Scope } from '../auth/scope.js';
-import { hashToken, newToken } from '../auth/tokens.js';
+} from '../auth/index.js';
 import type { DB } from '../db/schema.js';
 import { isoTime, isoTimeOrNull } from '../db/time.js';
 import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
-import type { MailDelivery, MailService } from '../mail/service.js';
-import type { UserView } from '../users/schemas.js';
-import type { UsersService } from '../users/service.js';
+import type { MailDelivery, MailService } from '../mail/index.js';
+import type { UsersService, UserView } from '../users/index.js';
 import type {
   InvitationFilter,
   InvitationRow,

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import type { AlarmEvent } from '../faults/events.js';
-import type { MailMessage } from '../mail/service.js';
+import type { AlarmEvent } from '../faults/index.js';
+import type { MailMessage } from '../mail/index.js';
 
 const VERBS: Record<AlarmEvent['type'], string> = {
   'alarm.raised': 'raised',

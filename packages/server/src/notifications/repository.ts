@@ -1,6 +1,5 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
-import type { Scope } from '../auth/scope.js';
-import { inScope } from '../auth/tenancy.js';
+import { inScope, type Scope } from '../auth/index.js';
 import { deleteAtRevision, updateAtRevision } from '../db/revision.js';
 import type { DB, NotificationDigestItemsTable, NotificationSubscriptionsTable } from '../db/schema.js';
 

@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox';
-import { Email } from '../agents/schemas.js';
-import { filterFields, filterView } from '../faults/event-filters.js';
+import { Email } from '../agents/index.js';
+import { filterFields, filterView } from '../faults/index.js';
 import { PageQuery } from '../http/paging.js';
 
 const AgentIdField = Type.String({

@@ -1,9 +1,8 @@
 import type { Kysely } from 'kysely';
-import type { CreateAgentInput } from '../agents/schemas.js';
-import type { AgentsService } from '../agents/service.js';
-import type { Actor } from '../auth/scope.js';
+import type { AgentsService, CreateAgentInput } from '../agents/index.js';
+import type { Actor } from '../auth/index.js';
 import type { DB } from '../db/schema.js';
-import type { InvitationsService } from '../invitations/service.js';
+import type { InvitationsService } from '../invitations/index.js';
 
 export interface OnboardingDeps {
   db: Kysely<DB>;

@@ -1,4 +1,4 @@
-import { installationProblems, meterProblems, needer, propertyProblems } from '../homes/completeness.js';
+import { installationProblems, meterProblems, needer, propertyProblems } from '../homes/index.js';
 import type { FieldProblem } from '../http/errors.js';
 import type { OrderDocument } from './schemas.js';
 

@@ -7,8 +7,7 @@ import {
   sql,
   type Updateable,
 } from 'kysely';
-import type { Scope } from '../auth/scope.js';
-import { homeInScope, inScope } from '../auth/tenancy.js';
+import { homeInScope, inScope, type Scope } from '../auth/index.js';
 import { isPostgres } from '../db/dialect.js';
 import { updateAtRevision } from '../db/revision.js';
 import type { DB, OrdersTable } from '../db/schema.js';

@@ -5,9 +5,9 @@ import {
   OccupantSchema,
   PropertySchema,
   Reference,
-} from '../homes/description.js';
+} from '../homes/index.js';
 import { PageQuery } from '../http/paging.js';
-import { ServicesSchema } from '../provisioning/schemas.js';
+import { ServicesSchema } from '../provisioning/index.js';
 
 /**
  * A New Installation monitoring order, as the seed calls it: the home it describes (homes'

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Email } from '../agents/schemas.js';
+import { Email } from '../agents/index.js';
 
 export const PasswordResetRequestBody = Type.Object({ email: Email }, { additionalProperties: false });
 export type PasswordResetRequestInput = Static<typeof PasswordResetRequestBody>;

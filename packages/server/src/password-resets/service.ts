@@ -1,16 +1,20 @@
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import type { AgentsService } from '../agents/service.js';
-import type { AuditService } from '../audit/service.js';
-import { type BucketRule, digestKey, type TokenBuckets } from '../auth/login-throttle.js';
-import { hashPassword } from '../auth/passwords.js';
-import type { Actor } from '../auth/scope.js';
-import { hashToken, newToken } from '../auth/tokens.js';
+import type { AgentsService } from '../agents/index.js';
+import type { AuditService } from '../audit/index.js';
+import {
+  type Actor,
+  type BucketRule,
+  digestKey,
+  hashPassword,
+  hashToken,
+  newToken,
+  type TokenBuckets,
+} from '../auth/index.js';
 import type { DB } from '../db/schema.js';
 import { ApiError } from '../http/errors.js';
-import type { MailService } from '../mail/service.js';
-import type { UserRow } from '../users/repository.js';
-import type { UsersService } from '../users/service.js';
+import type { MailService } from '../mail/index.js';
+import type { UserRow, UsersService } from '../users/index.js';
 import type { PasswordResetRow, PasswordResetsRepository } from './repository.js';
 import type { PasswordResetConfirmInput } from './schemas.js';
 

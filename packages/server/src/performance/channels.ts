@@ -1,5 +1,5 @@
 import { invalidQuery } from '../analytics/window.js';
-import type { MeterView } from '../homes/schemas.js';
+import type { MeterView } from '../homes/index.js';
 import {
   type Boundary,
   type BoundarySupport,

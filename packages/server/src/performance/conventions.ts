@@ -1,6 +1,6 @@
 import { round } from '../analytics/schemas.js';
-import type { MeterView } from '../homes/schemas.js';
-import type { HourRollup, TelemetryQueries } from '../telemetry/query.js';
+import type { MeterView } from '../homes/index.js';
+import type { HourRollup, TelemetryQueries } from '../telemetry/index.js';
 import { compressorPowerChannel, REVERSE_HEAT_KEY } from './boundary.js';
 import type { PerformanceChannels } from './channels.js';
 import {

@@ -1,7 +1,7 @@
 import { type Calendar, HOUR } from '../analytics/buckets.js';
 import type { SuspectCause } from '../analytics/quality-intervals.js';
 import { round } from '../analytics/schemas.js';
-import type { HourRollup } from '../telemetry/query.js';
+import type { HourRollup } from '../telemetry/index.js';
 import type { Term } from './boundary.js';
 import type { PerformanceChannels } from './channels.js';
 import type { HourFigures, HourSplit } from './formulas.js';

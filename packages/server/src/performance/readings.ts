@@ -1,7 +1,7 @@
 import { HOUR } from '../analytics/buckets.js';
 import { type QualityAlarms, SuspectHours } from '../analytics/quality-intervals.js';
-import type { MeterView } from '../homes/schemas.js';
-import type { HourRollup, TelemetryQueries } from '../telemetry/query.js';
+import type { MeterView } from '../homes/index.js';
+import type { HourRollup, TelemetryQueries } from '../telemetry/index.js';
 import type { PerformanceChannels } from './channels.js';
 
 /** What the load stage read: the window's hourly rollups, the flag's mixed hours, the suspect hours. */

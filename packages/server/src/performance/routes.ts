@@ -2,8 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { routeDefaults } from '../http/route-defaults.js';
 import { IdParams } from '../http/schemas.js';
-import { toCsv } from '../telemetry/csv.js';
-import { wantsCsv } from '../telemetry/routes.js';
+import { toCsv, wantsCsv } from '../telemetry/index.js';
 import { PerformanceAnswerSchema, PerformanceQuery } from './schemas.js';
 
 /** The periods table as CSV columns (units in the names, as in JSON). */

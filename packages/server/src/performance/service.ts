@@ -1,11 +1,9 @@
 import type { QualityAlarms } from '../analytics/quality-intervals.js';
 import { windowOf } from '../analytics/window.js';
-import type { Scope } from '../auth/scope.js';
-import type { Installation } from '../homes/description.js';
-import { monitoredFrom } from '../homes/monitored-from.js';
-import type { HomeRecords } from '../homes/service.js';
-import type { RegionalWeatherSource } from '../regions/weather.js';
-import type { TelemetryQueries } from '../telemetry/query.js';
+import type { Scope } from '../auth/index.js';
+import { type HomeRecords, type Installation, monitoredFrom } from '../homes/index.js';
+import type { RegionalWeatherSource } from '../regions/index.js';
+import type { TelemetryQueries } from '../telemetry/index.js';
 import { assembleAnswer } from './assemble.js';
 import { channelsOf } from './channels.js';
 import { carnotAndFlowOf, defrostOf, startsOf } from './conventions.js';

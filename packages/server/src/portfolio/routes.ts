@@ -3,8 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { withholdNonFinite } from '../analytics/finite.js';
 import { routeDefaults } from '../http/route-defaults.js';
-import { toCsv } from '../telemetry/csv.js';
-import { wantsCsv } from '../telemetry/routes.js';
+import { toCsv, wantsCsv } from '../telemetry/index.js';
 import {
   PortfolioInsightQuery,
   PortfolioInsightSchema,

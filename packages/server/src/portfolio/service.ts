@@ -1,24 +1,21 @@
-import type { AgentsService } from '../agents/service.js';
+import type { AgentsService } from '../agents/index.js';
 import { HOUR, hourOf } from '../analytics/buckets.js';
 import { type QualityAlarms, SuspectHours } from '../analytics/quality-intervals.js';
 import { round } from '../analytics/schemas.js';
 import { invalidQuery, windowOf } from '../analytics/window.js';
-import type { Scope } from '../auth/scope.js';
+import type { Scope } from '../auth/index.js';
 import { isoTime } from '../db/time.js';
-import type { Installation } from '../homes/description.js';
-import type { HomeSummaryRow } from '../homes/repository.js';
-import type { MeterView } from '../homes/schemas.js';
-import type { HomeRecords } from '../homes/service.js';
+import type { HomeRecords, HomeSummaryRow, Installation, MeterView } from '../homes/index.js';
 import { ApiError } from '../http/errors.js';
-import { GAS_KWH_PER_M3, sourcesOf } from '../insights/service.js';
+import { GAS_KWH_PER_M3, sourcesOf } from '../insights/index.js';
 import {
   type Boundary,
   type BoundaryLevel,
   boundaryTerms,
+  PLAUSIBLE_SPF,
   supportedBoundaries,
-} from '../performance/boundary.js';
-import { PLAUSIBLE_SPF } from '../performance/service.js';
-import type { TelemetryQueries } from '../telemetry/query.js';
+} from '../performance/index.js';
+import type { TelemetryQueries } from '../telemetry/index.js';
 import type {
   Distribution,
   InsightRow,

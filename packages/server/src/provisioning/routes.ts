@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { actorOf } from '../auth/scope.js';
+import { actorOf } from '../auth/index.js';
 import { withEtag } from '../http/etag.js';
 import { ifMatchOf, locationOf } from '../http/request.js';
 import { routeDefaults } from '../http/route-defaults.js';

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Email } from '../agents/schemas.js';
+import { Email } from '../agents/index.js';
 import { Id } from '../http/schemas.js';
 
 export const ServiceName = Type.Union(

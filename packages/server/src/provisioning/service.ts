@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import type { AuditService } from '../audit/service.js';
-import type { Actor, Scope } from '../auth/scope.js';
+import type { AuditService } from '../audit/index.js';
+import type { Actor, Scope } from '../auth/index.js';
 import type { DB } from '../db/schema.js';
 import { isoTime } from '../db/time.js';
 import type { Events } from '../events.js';
-import type { GatewaysService } from '../gateways/service.js';
-import type { HomeRecords } from '../homes/service.js';
+import type { GatewaysService } from '../gateways/index.js';
+import type { HomeRecords } from '../homes/index.js';
 import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
 import type { ProvisioningRepository, ProvisioningRow } from './repository.js';

@@ -5,8 +5,7 @@ import { ApiError } from '../http/errors.js';
 import { withEtag } from '../http/etag.js';
 import { ifMatchOf } from '../http/request.js';
 import { routeDefaults } from '../http/route-defaults.js';
-import { toCsv } from '../telemetry/csv.js';
-import { wantsCsv } from '../telemetry/routes.js';
+import { toCsv, wantsCsv } from '../telemetry/index.js';
 import {
   ImportResultSchema,
   IntensityQuery,

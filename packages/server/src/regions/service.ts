@@ -3,7 +3,7 @@ import { dayHdd } from '../analytics/degree-days.js';
 import type { DB } from '../db/schema.js';
 import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
-import type { TariffsService } from '../tariffs/service.js';
+import type { TariffsService } from '../tariffs/index.js';
 import type { RegionsRepository } from './repository.js';
 import type {
   ImportResult,

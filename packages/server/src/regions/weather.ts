@@ -2,13 +2,13 @@ import { type Calendar, HOUR } from '../analytics/buckets.js';
 import type { OutdoorDay } from '../analytics/degree-days.js';
 import {
   eachSeriesLine,
+  type HourRollup,
   parseDecimal,
+  parseTime,
   SERIES_EARLIEST,
   SERIES_HORIZON_MS,
   UploadProblems,
-} from '../telemetry/csv.js';
-import type { HourRollup } from '../telemetry/query.js';
-import { parseTime } from '../telemetry/service.js';
+} from '../telemetry/index.js';
 
 /** The mean outdoor temperature (°C) a day of a regional series may have: beyond it, a typo. */
 const MEAN_LIMIT_C = 60;

@@ -1,8 +1,8 @@
 import { type Static, Type } from 'typebox';
 import { Nullable } from '../analytics/schemas.js';
-import { InstallationSchema } from '../homes/description.js';
-import { InsightAnswerSchema } from '../insights/schemas.js';
-import { PerformanceAnswerSchema } from '../performance/schemas.js';
+import { InstallationSchema } from '../homes/index.js';
+import { InsightAnswerSchema } from '../insights/index.js';
+import { PerformanceAnswerSchema } from '../performance/index.js';
 
 export const MonthlyReportQuery = Type.Object(
   {

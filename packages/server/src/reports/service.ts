@@ -2,15 +2,12 @@ import { DateTime } from 'luxon';
 import { HOUR, hourOf } from '../analytics/buckets.js';
 import { round } from '../analytics/schemas.js';
 import { invalidQuery } from '../analytics/window.js';
-import type { Scope } from '../auth/scope.js';
+import type { Scope } from '../auth/index.js';
 import { isoTime } from '../db/time.js';
-import type { Property } from '../homes/description.js';
-import { monitoredFrom } from '../homes/monitored-from.js';
-import type { MeterView } from '../homes/schemas.js';
-import type { HomeRecords } from '../homes/service.js';
-import type { InsightsService } from '../insights/service.js';
-import type { PerformanceService } from '../performance/service.js';
-import type { TelemetryQueries } from '../telemetry/query.js';
+import { type HomeRecords, type MeterView, monitoredFrom, type Property } from '../homes/index.js';
+import type { InsightsService } from '../insights/index.js';
+import type { PerformanceService } from '../performance/index.js';
+import type { TelemetryQueries } from '../telemetry/index.js';
 import type { MeterCoverage, MonthlyReport, MonthlyReportQueryInput } from './schemas.js';
 
 export interface ReportsDeps {

@@ -1,11 +1,11 @@
 import {
   eachSeriesLine,
   parseDecimal,
+  parseTime,
   SERIES_EARLIEST,
   SERIES_HORIZON_MS,
   UploadProblems,
-} from '../telemetry/csv.js';
-import { parseTime } from '../telemetry/service.js';
+} from '../telemetry/index.js';
 
 const HALF_HOUR = 1_800_000;
 

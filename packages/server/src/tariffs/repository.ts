@@ -1,7 +1,6 @@
 import { setImmediate } from 'node:timers/promises';
 import type { Kysely, Selectable, Updateable } from 'kysely';
-import type { Scope } from '../auth/scope.js';
-import { inScope } from '../auth/tenancy.js';
+import { inScope, type Scope } from '../auth/index.js';
 import { isPostgres } from '../db/dialect.js';
 import { deleteAtRevision, putAtRevision, updateAtRevision } from '../db/revision.js';
 import type { DB, Fuel, TariffsTable } from '../db/schema.js';

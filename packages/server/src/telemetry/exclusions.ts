@@ -1,12 +1,11 @@
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { calendarFor } from '../analytics/buckets.js';
-import type { AuditService } from '../audit/service.js';
-import type { Actor, Scope } from '../auth/scope.js';
+import type { AuditService } from '../audit/index.js';
+import type { Actor, Scope } from '../auth/index.js';
 import type { DB } from '../db/schema.js';
 import { isoTime } from '../db/time.js';
-import type { HomeRow } from '../homes/repository.js';
-import type { HomeRecords } from '../homes/service.js';
+import type { HomeRecords, HomeRow } from '../homes/index.js';
 import { ApiError, type FieldProblem } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
 import type { ExclusionRow, ExclusionsRepository } from './exclusions-repository.js';

@@ -1,14 +1,12 @@
 import type SqliteDatabase from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { type Calendar, calendarFor } from '../analytics/buckets.js';
-import type { Scope } from '../auth/scope.js';
+import type { Scope } from '../auth/index.js';
 import type { Database } from '../db/database.js';
 import { isPostgres } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
 import type { Events } from '../events.js';
-import { meterMeasures, ratedCapacityKw } from '../homes/installation-facts.js';
-import { monitoredFrom } from '../homes/monitored-from.js';
-import type { HomeRecords } from '../homes/service.js';
+import { type HomeRecords, meterMeasures, monitoredFrom, ratedCapacityKw } from '../homes/index.js';
 import { ApiError } from '../http/errors.js';
 import { checkValue, type Limits, limitsFor } from './plausibility.js';
 import { type RowOutcome, type StoreRow, type WriteSession, writeBatch } from './store.js';

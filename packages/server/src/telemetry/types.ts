@@ -1,4 +1,4 @@
-import type { Scope } from '../auth/scope.js';
+import type { Scope } from '../auth/index.js';
 
 /** One reading as a writer sends it (push body, MQTT payload, a poll answer mapped to channel ids). */
 export interface IncomingReading {

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { PersonName } from '../agents/schemas.js';
+import { PersonName } from '../agents/index.js';
 import { PageQuery } from '../http/paging.js';
 
 export const RoleSchema = Type.Union(

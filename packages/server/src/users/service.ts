@@ -2,12 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import type { AgentRow } from '../agents/repository.js';
-import type { AgentsService } from '../agents/service.js';
-import type { AuditService } from '../audit/service.js';
-import type { LoginThrottle } from '../auth/login-throttle.js';
-import { hashPassword, passwordWeakness, verifyPassword } from '../auth/passwords.js';
-import type { Actor, Scope } from '../auth/scope.js';
+import type { AgentRow, AgentsService } from '../agents/index.js';
+import type { AuditService } from '../audit/index.js';
+import {
+  type Actor,
+  hashPassword,
+  type LoginThrottle,
+  passwordWeakness,
+  type Scope,
+  verifyPassword,
+} from '../auth/index.js';
 import type { DB, Role } from '../db/schema.js';
 import { isoTime } from '../db/time.js';
 import { ApiError } from '../http/errors.js';

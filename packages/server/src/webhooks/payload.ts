@@ -1,4 +1,4 @@
-import type { AlarmEvent } from '../faults/events.js';
+import type { AlarmEvent } from '../faults/index.js';
 
 /**
  * The body of a delivery: `{ id, type, at, data }`. `data` is the event without its agent id (the

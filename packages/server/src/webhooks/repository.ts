@@ -1,6 +1,5 @@
 import { type ExpressionBuilder, type Kysely, type Selectable, sql, type Updateable } from 'kysely';
-import type { Scope } from '../auth/scope.js';
-import { inScope } from '../auth/tenancy.js';
+import { inScope, type Scope } from '../auth/index.js';
 import { deleteAtRevision, updateAtRevision } from '../db/revision.js';
 import type { DB, WebhookDeliveriesTable, WebhookStatus, WebhooksTable } from '../db/schema.js';
 import { type Lease, LeaseQueue } from '../jobs/lease-queue.js';

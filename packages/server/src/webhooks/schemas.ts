@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { filterFields, filterView } from '../faults/event-filters.js';
+import { filterFields, filterView } from '../faults/index.js';
 import { PageQuery } from '../http/paging.js';
 
 const Url = Type.String({

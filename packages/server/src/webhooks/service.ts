@@ -1,14 +1,19 @@
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import { agentFor } from '../agents/agent-for.js';
-import type { AgentsService } from '../agents/service.js';
-import type { AuditService } from '../audit/service.js';
-import type { Actor, Scope } from '../auth/scope.js';
+import { type AgentsService, agentFor } from '../agents/index.js';
+import type { AuditService } from '../audit/index.js';
+import type { Actor, Scope } from '../auth/index.js';
 import type { DB, WebhookStatus } from '../db/schema.js';
 import { isoTime, isoTimeOrNull } from '../db/time.js';
-import { columnsOfFilter, EVENT_TYPES, filterOf, matches, SEVERITIES } from '../faults/event-filters.js';
-import type { AlarmEvent } from '../faults/events.js';
-import { checkGroups, type GroupsExist } from '../home-groups/check.js';
+import {
+  type AlarmEvent,
+  columnsOfFilter,
+  EVENT_TYPES,
+  filterOf,
+  matches,
+  SEVERITIES,
+} from '../faults/index.js';
+import { checkGroups, type GroupsExist } from '../home-groups/index.js';
 import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
 import { payloadOf, pingPayload } from './payload.js';

@@ -41,36 +41,6 @@ const REMAINING_TABLE_READS: Record<string, readonly string[]> = {
   'users/repository.ts': ['agents'],
 };
 
-/** Features without a public module yet: their internals are still imported directly (issue #21). */
-const NOT_YET_FRONTED: readonly Feature[] = [
-  'agents',
-  'amr',
-  'audit',
-  'auth',
-  'faults',
-  'fleet',
-  'gateways',
-  'home-groups',
-  'homes',
-  'insights',
-  'integration-clients',
-  'invitations',
-  'mail',
-  'notifications',
-  'onboarding',
-  'orders',
-  'password-resets',
-  'performance',
-  'portfolio',
-  'provisioning',
-  'regions',
-  'reports',
-  'tariffs',
-  'telemetry',
-  'users',
-  'webhooks',
-];
-
 /** Parses of another feature's stored JSON still to move to its owner (issue #21). */
 const REMAINING_JSON_PARSES: Record<string, readonly string[]> = {
   'faults/loader.ts': ['installation'],
@@ -157,17 +127,13 @@ describe('feature boundaries', () => {
   });
 
   it('other code imports a feature only through its public module (index.ts)', () => {
-    const fronted = FEATURES.filter((f) => !NOT_YET_FRONTED.includes(f));
-    for (const feature of fronted)
+    for (const feature of FEATURES)
       expect(existsSync(join(SRC, feature, 'index.ts')), `${feature}/index.ts`).toBe(true);
-    for (const feature of NOT_YET_FRONTED)
-      expect(existsSync(join(SRC, feature, 'index.ts')), `${feature}/index.ts`).toBe(false);
     const reaching: string[] = [];
     for (const file of files) {
       for (const target of importsOf(file)) {
         const feature = folderOf(target);
-        if (!isFeature(feature) || feature === folderOf(file.rel) || NOT_YET_FRONTED.includes(feature))
-          continue;
+        if (!isFeature(feature) || feature === folderOf(file.rel)) continue;
         if (target !== `${feature}/index.ts`) reaching.push(`${file.rel} → ${target}`);
       }
     }

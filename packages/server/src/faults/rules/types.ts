@@ -6,7 +6,7 @@
  * the database (faults/evaluator.ts) and over simulator output aggregated in memory (tests).
  */
 
-import type { HourStats } from '../../telemetry/hour-history.js';
+import type { HourStats } from '../../telemetry/index.js';
 
 /**
  * One UTC hour of one channel, limited to readings at or before `at`: telemetry's hourly figures
