@@ -5,7 +5,7 @@ import type { FaultsConfig } from '../config.js';
 import type { DB } from '../db/schema.js';
 import { type StorageHealth, storageFaultOf } from '../db/storage-faults.js';
 import { isoTime } from '../db/time.js';
-import { type HomeRecords, monitoredFrom } from '../homes/index.js';
+import { type HomeRecords, monitoredFromRow } from '../homes/index.js';
 import { PassLoop } from '../jobs/loop.js';
 import type { Logger } from '../log.js';
 import type { ProvisioningService } from '../provisioning/index.js';
@@ -186,7 +186,7 @@ export class FaultEvaluator {
       homes.map((h) => ({
         home_id: h.id,
         agent_id: h.agent_id,
-        evaluated_to: Math.floor(monitoredFrom(h, calendarFor(h.time_zone)) / HOUR) * HOUR,
+        evaluated_to: Math.floor(monitoredFromRow(h, calendarFor(h.time_zone)) / HOUR) * HOUR,
         due_at: now,
         lease_owner: null,
         lease_until: 0,
@@ -302,7 +302,7 @@ export class FaultEvaluator {
         newest < now - CATCH_UP_LAG_MS &&
         touchedAt !== null &&
         touchedAt > now - TOUCH_RECENT_MS) ||
-        (newest === null && now - data.home.created_at < FIRST_DATA_GRACE_MS));
+        (newest === null && now - data.home.createdAt < FIRST_DATA_GRACE_MS));
     const nowHour = Math.floor(now / HOUR) * HOUR;
     const replayEnd = arriving ? arrivedUpTo(data, judgedTo) : nowHour;
     const steps: number[] = [];
@@ -518,7 +518,7 @@ function eventOf(t: Transition, data: HomeData, groupIds: string[], now: number)
     id: uuidv7(),
     type: t.type === 'raised' ? 'alarm.raised' : 'alarm.cleared',
     at: isoTime(t.at),
-    agentId: data.home.agent_id,
+    agentId: data.home.agentId,
     homeId: data.home.id,
     homeReference: data.home.reference,
     groupIds,

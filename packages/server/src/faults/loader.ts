@@ -1,13 +1,13 @@
 import { HOUR } from '../analytics/buckets.js';
 import { SYSTEM_SCOPE } from '../auth/index.js';
-import type { HomeRow, HomesService, Installation } from '../homes/index.js';
+import type { Home, HomesService } from '../homes/index.js';
 import { compressorStartThresholdW } from '../performance/index.js';
 import type { TelemetryQueries } from '../telemetry/index.js';
 import type { ChannelData, HomeFacts, HourBucket } from './rules/types.js';
 
 /** A home's data over a span, loaded once, from which the facts at any instant in it are cut. */
 export interface HomeData {
-  home: HomeRow;
+  home: Home;
   /** the home's facts without hours (channels with lastT null and no hours) */
   base: HomeFacts;
   /** per channel id: every hour loaded, oldest first */
@@ -40,8 +40,8 @@ export async function loadHomeData(
   long?: { from: number; keys: readonly string[] },
 ): Promise<HomeData> {
   const { home, meters } = await homes.withMeters(SYSTEM_SCOPE, homeId);
-  const installation = JSON.parse(home.installation) as Installation;
-  const timeZone = (await telemetry.calendarOf(home.agent_id)).zone;
+  const { installation } = home;
+  const timeZone = (await telemetry.calendarOf(home.agentId)).zone;
   const channels: ChannelData[] = meters.flatMap((meter) =>
     meter.channels.map((c) => ({
       channelId: c.id,
@@ -55,7 +55,7 @@ export async function loadHomeData(
       ...(meter.measures ? { measures: meter.measures } : {}),
       intervalSeconds: meter.reading.intervalSeconds,
       lastT: null,
-      expectedFrom: Number(home.created_at),
+      expectedFrom: Number(home.createdAt),
       hours: [],
     })),
   );
@@ -100,7 +100,7 @@ export async function loadHomeData(
   // (a backfilled history): not from its commissioning day, whose hours before the meters were
   // connected are no one's fault.
   const firstData = Math.min(...[...span.values()].map((v) => v.firstT));
-  for (const channel of channels) channel.expectedFrom = Math.min(Number(home.created_at), firstData);
+  for (const channel of channels) channel.expectedFrom = Math.min(Number(home.createdAt), firstData);
   return { home, base, hours, newestT, span };
 }
 

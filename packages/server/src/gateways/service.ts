@@ -134,7 +134,7 @@ export class GatewaysService {
       }
       await this.deps.auth.revokeClientTokens(row.id, trx);
       await this.deps.audit.record(trx, actor, {
-        agentId: home.agent_id,
+        agentId: home.agentId,
         action: row.status === 'active' ? 'gateway.secret_rotated' : 'gateway.secret_issued',
         targetType: 'gateway',
         targetId: row.id,
@@ -161,7 +161,7 @@ export class GatewaysService {
       }
       await this.deps.auth.revokeClientTokens(row.id, trx);
       await this.deps.audit.record(trx, actor, {
-        agentId: home.agent_id,
+        agentId: home.agentId,
         action: 'gateway.secret_revoked',
         targetType: 'gateway',
         targetId: row.id,

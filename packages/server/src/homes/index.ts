@@ -21,8 +21,15 @@ export {
 } from './description.js';
 export { meterMeasures, ratedCapacityKw } from './installation-facts.js';
 export type { MeterCollection, MeterForStatus, MeterStatus, PollHealth } from './meter-status.js';
-export { monitoredFrom } from './monitored-from.js';
-export { type HomeRow, type HomeSummaryRow, HomesRepository } from './repository.js';
+export { monitoredFrom, monitoredFromRow } from './monitored-from.js';
+export { HomesRepository } from './repository.js';
 export { homesRoutes } from './routes.js';
 export type { MeterView } from './schemas.js';
-export { type FleetHome, HomeRecords, HomesService, seesOccupant } from './service.js';
+export {
+  type FleetHome,
+  type Home,
+  type HomeBasics,
+  HomeRecords,
+  HomesService,
+  seesOccupant,
+} from './service.js';

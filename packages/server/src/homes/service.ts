@@ -14,14 +14,13 @@ import {
   propertyProblems,
   resolveChannels,
 } from './completeness.js';
-import type { HomeDescription, MeterSpec } from './description.js';
+import type { HomeDescription, Installation, MeterSpec, Property } from './description.js';
 import type { MeterCollection, MeterForStatus, MeterStatus, PollHealth } from './meter-status.js';
 import type {
   ChannelRow,
   HomeFilter,
   HomeIdsQuery,
   HomeRow,
-  HomeSummaryRow,
   HomesRepository,
   MeterRow,
 } from './repository.js';
@@ -61,6 +60,43 @@ export interface HomesDeps {
 }
 
 const DEFAULT_INTERVAL = 60;
+
+/**
+ * A home as the features above homes see it: its stored documents parsed here, where they are
+ * stored, and no occupant (personal data stays in the home's own view).
+ */
+export interface Home {
+  id: string;
+  agentId: string;
+  orderId: string;
+  reference: string;
+  status: HomeRow['status'];
+  technology: string | null;
+  /** the property's address (lines, town, postcode, country, UPRN, coordinates) */
+  address: Property;
+  installation: Installation;
+  /** the region the home names; null: its agent's default or the platform's (regionOf) */
+  region: string | null;
+  createdAt: number;
+}
+
+/** What a league table across homes reads of each. */
+export type HomeBasics = Pick<Home, 'id' | 'agentId' | 'reference' | 'technology' | 'installation'>;
+
+export function homeOf(row: HomeRow): Home {
+  return {
+    id: row.id,
+    agentId: row.agent_id,
+    orderId: row.order_id,
+    reference: row.reference,
+    status: row.status,
+    technology: row.technology,
+    address: JSON.parse(row.address) as Property,
+    installation: JSON.parse(row.installation) as Installation,
+    region: row.region,
+    createdAt: Number(row.created_at),
+  };
+}
 
 /** A home as the fleet table reads it: what a row shows and `q` searches, and its meters. */
 export interface FleetHome {
@@ -142,7 +178,12 @@ export class HomeRecords {
   ) {}
 
   /** A home the caller may see, or 404 — the same for a home of another agent as for none. */
-  async requireVisible(scope: Scope, id: string, trx?: Kysely<DB>): Promise<HomeRow> {
+  async requireVisible(scope: Scope, id: string, trx?: Kysely<DB>): Promise<Home> {
+    return homeOf(await this.findRow(scope, id, trx));
+  }
+
+  /** requireVisible's stored row, for homes' own changes. */
+  protected async findRow(scope: Scope, id: string, trx?: Kysely<DB>): Promise<HomeRow> {
     const home = await this.repo.find(scope, id, trx);
     if (!home) throw new ApiError('not_found', `No home ${id}`);
     return home;
@@ -168,9 +209,9 @@ export class HomeRecords {
   }
 
   /** The region whose series the home uses: its own, else its agent's default, else the platform's. */
-  async regionOf(home: Pick<HomeRow, 'region' | 'agent_id'>, trx?: Kysely<DB>): Promise<RegionInUse> {
+  async regionOf(home: Pick<Home, 'region' | 'agentId'>, trx?: Kysely<DB>): Promise<RegionInUse> {
     if (home.region) return { name: home.region, source: 'home' };
-    const agentRegion = await this.repo.agentRegion(home.agent_id, trx);
+    const agentRegion = await this.repo.agentRegion(home.agentId, trx);
     return agentRegion
       ? { name: agentRegion, source: 'agent_default' }
       : { name: this.options.defaultRegion, source: 'platform_default' };
@@ -180,7 +221,7 @@ export class HomeRecords {
    * A home the caller may see (404 otherwise, as requireVisible) with its meters and channels as
    * defined by the order, without the collection status: for analytics (performance).
    */
-  async withMeters(scope: Scope, id: string): Promise<{ home: HomeRow; meters: MeterView[] }> {
+  async withMeters(scope: Scope, id: string): Promise<{ home: Home; meters: MeterView[] }> {
     const home = await this.requireVisible(scope, id);
     const [meters, channels] = await Promise.all([this.repo.meters(home.id), this.repo.channels(home.id)]);
     return { home, meters: meters.map((m) => meterView(m, channels)) };
@@ -196,7 +237,7 @@ export class HomeRecords {
     agentId: string,
     filter: { technology?: string | undefined; groupId?: string | undefined },
     alsoKeys: string[] = [],
-  ): Promise<{ home: HomeSummaryRow; meters: MeterView[] }[]> {
+  ): Promise<{ home: HomeBasics; meters: MeterView[] }[]> {
     const homes = await this.repo.listOfAgent(scope, agentId, filter);
     const { meters, channels } = await this.repo.metersOfHomes(
       homes.map((h) => h.id),
@@ -214,9 +255,16 @@ export class HomeRecords {
       if (list) list.push(c);
       else channelsOf.set(c.home_id, [c]);
     }
-    return homes.map((home) => {
-      const own = channelsOf.get(home.id) ?? [];
-      return { home, meters: (metersOf.get(home.id) ?? []).map((m) => meterView(m, own)) };
+    return homes.map((row) => {
+      const own = channelsOf.get(row.id) ?? [];
+      const home: HomeBasics = {
+        id: row.id,
+        agentId: row.agent_id,
+        reference: row.reference,
+        technology: row.technology,
+        installation: JSON.parse(row.installation) as Installation,
+      };
+      return { home, meters: (metersOf.get(row.id) ?? []).map((m) => meterView(m, own)) };
     });
   }
 
@@ -370,7 +418,7 @@ export class HomesService extends HomeRecords {
       });
     }
     return this.deps.db.transaction().execute(async (trx) => {
-      const home = await this.requireVisible(actor.scope, homeId, trx);
+      const home = await this.findRow(actor.scope, homeId, trx);
       if (home.status === 'decommissioned') throw new ApiError('conflict', 'The home is decommissioned');
       const existing = await this.repo.meters(home.id, trx);
       if (existing.some((m) => m.serial === spec.serial)) {
@@ -426,7 +474,7 @@ export class HomesService extends HomeRecords {
       property: JSON.parse(row.address),
       ...(seesOccupant(scope) ? { occupant: row.occupant ? JSON.parse(row.occupant) : null } : {}),
       installation: JSON.parse(row.installation),
-      region: await this.regionOf(row, trx),
+      region: await this.regionOf({ region: row.region, agentId: row.agent_id }, trx),
       groups,
       // Completeness moves by the minute: the meters route has it, the home (with its ETag) does not.
       meters: (await this.meterViews(row, meters, channels, trx)).map((m) => {
@@ -442,12 +490,12 @@ export class HomesService extends HomeRecords {
   }
 
   async get(scope: Scope, id: string): Promise<Versioned<HomeView>> {
-    const row = await this.requireVisible(scope, id);
+    const row = await this.findRow(scope, id);
     return { view: await this.view(scope, row), revision: row.revision };
   }
 
   async meters(scope: Scope, id: string): Promise<MeterView[]> {
-    const row = await this.requireVisible(scope, id);
+    const row = await this.findRow(scope, id);
     const [meters, channels] = await Promise.all([this.repo.meters(row.id), this.repo.channels(row.id)]);
     return this.meterViews(row, meters, channels);
   }
@@ -502,7 +550,7 @@ export class HomesService extends HomeRecords {
       });
     }
     const result = await this.deps.db.transaction().execute(async (trx) => {
-      const row = await this.requireVisible(scope, id, trx);
+      const row = await this.findRow(scope, id, trx);
       checkIfMatch(ifMatch, row.revision);
       const patch: Partial<HomeRow> = { updated_at: Date.now() };
       const changed: string[] = [];
@@ -562,7 +610,7 @@ export class HomesService extends HomeRecords {
   /** Decommissions a home: collection stops (provisioning suspended), history stays readable. */
   async decommission(actor: Actor, id: string, ifMatch?: string): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
-      const row = await this.requireVisible(actor.scope, id, trx);
+      const row = await this.findRow(actor.scope, id, trx);
       checkIfMatch(ifMatch, row.revision);
       if (row.status === 'decommissioned') return;
       const now = Date.now();
@@ -589,7 +637,7 @@ export class HomesService extends HomeRecords {
   /** Erases the occupant's personal data for good; the home and its telemetry stay. */
   async eraseOccupant(actor: Actor, id: string): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
-      const row = await this.requireVisible(actor.scope, id, trx);
+      const row = await this.findRow(actor.scope, id, trx);
       const now = Date.now();
       if (
         !(await this.repo.update(

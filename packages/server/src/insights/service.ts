@@ -6,7 +6,7 @@ import { round } from '../analytics/schemas.js';
 import { type OutdoorCleaning, withoutSuspectOutdoor } from '../analytics/suspect-outdoor.js';
 import { DAY, type Period, periodsOf, windowOf } from '../analytics/window.js';
 import type { Scope } from '../auth/index.js';
-import { type HomeRecords, type HomeRow, type MeterView, monitoredFrom } from '../homes/index.js';
+import { type Home, type HomeRecords, type MeterView, monitoredFrom } from '../homes/index.js';
 import { type RegionalWeatherSource, regionalDay } from '../regions/index.js';
 import {
   type CarbonSource,
@@ -34,7 +34,7 @@ type Fuel = 'electricity' | 'gas';
 
 /** The effective tariff of a home for one fuel on each of some local dates (null: none applies). */
 export interface TariffLookup {
-  tariffsByDay(home: HomeRow, fuel: Fuel, dates: readonly string[]): Promise<Map<string, TariffView | null>>;
+  tariffsByDay(home: Home, fuel: Fuel, dates: readonly string[]): Promise<Map<string, TariffView | null>>;
   /** A tariff's carbon over [from, to): the region's half-hourly series where loaded, else its factor. */
   carbonSource(
     tariff: Pick<TariffView, 'carbonFactor' | 'fuel'>,
@@ -150,7 +150,7 @@ export class InsightsService {
   async homeInsight(scope: Scope, homeId: string, query: InsightQueryInput): Promise<InsightAnswer> {
     const { home, meters } = await this.deps.homes.withMeters(scope, homeId);
     const telemetry = this.deps.telemetryQueries;
-    const calendar = await telemetry.calendarOf(home.agent_id);
+    const calendar = await telemetry.calendarOf(home.agentId);
     const zone = calendar.zone;
     const period: Period = query.period ?? 'month';
     const now = this.deps.now?.() ?? Date.now();
@@ -266,7 +266,7 @@ export class InsightsService {
   }
 
   private async windowData(
-    home: HomeRow,
+    home: Home,
     meters: MeterView[],
     region: string,
     sources: Sources,
@@ -453,7 +453,7 @@ export class InsightsService {
   }
 
   /** The tariff of each fuel on each local day of the window. */
-  private async tariffsFor(home: HomeRow, sources: Sources, calendar: Calendar, from: number, to: number) {
+  private async tariffsFor(home: Home, sources: Sources, calendar: Calendar, from: number, to: number) {
     const dates: string[] = [];
     for (let day = calendar.dayOf(from); day < to; day = calendar.nextDay(day))
       dates.push(calendar.date(day));

@@ -1,7 +1,7 @@
 import type { QualityAlarms } from '../analytics/quality-intervals.js';
 import { windowOf } from '../analytics/window.js';
 import type { Scope } from '../auth/index.js';
-import { type HomeRecords, type Installation, monitoredFrom } from '../homes/index.js';
+import { type HomeRecords, monitoredFrom } from '../homes/index.js';
 import type { RegionalWeatherSource } from '../regions/index.js';
 import type { TelemetryQueries } from '../telemetry/index.js';
 import { assembleAnswer } from './assemble.js';
@@ -51,7 +51,7 @@ export class PerformanceService {
   ): Promise<PerformanceAnswer> {
     const { home, meters } = await this.deps.homes.withMeters(scope, homeId);
     const telemetry = this.deps.telemetryQueries;
-    const calendar = await telemetry.calendarOf(home.agent_id);
+    const calendar = await telemetry.calendarOf(home.agentId);
     const now = this.now();
     const { from, to } = windowOf(query, calendar, now);
     const period: Period = query.period ?? 'month';
@@ -87,7 +87,7 @@ export class PerformanceService {
       to,
     });
     const running = carnotAndFlowOf(hours, channels);
-    const installation = JSON.parse(home.installation) as Installation;
+    const { installation } = home;
     const startThresholdW = query.startThresholdW ?? compressorStartThresholdW(installation.ratedCapacityKw);
     const starts = await startsOf({ telemetry, homeId: home.id, meters, from, to, startThresholdW });
     const defrost = defrostOf(channels.reverse, readings.rollups, from);

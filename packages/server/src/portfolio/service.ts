@@ -5,7 +5,7 @@ import { round } from '../analytics/schemas.js';
 import { invalidQuery, windowOf } from '../analytics/window.js';
 import type { Scope } from '../auth/index.js';
 import { isoTime } from '../db/time.js';
-import type { HomeRecords, HomeSummaryRow, Installation, MeterView } from '../homes/index.js';
+import type { HomeBasics, HomeRecords, MeterView } from '../homes/index.js';
 import { ApiError } from '../http/errors.js';
 import { GAS_KWH_PER_M3, sourcesOf } from '../insights/index.js';
 import {
@@ -179,7 +179,7 @@ export class PortfolioService {
     const minCoverage = query.minCoverage ?? DEFAULT_MIN_COVERAGE;
     const elapsedSeconds = Math.max(0, (Math.min(to, now) - from) / 1000);
 
-    const stated: { home: HomeSummaryRow; meters: MeterView[]; boundary: Boundary | null }[] = [];
+    const stated: { home: HomeBasics; meters: MeterView[]; boundary: Boundary | null }[] = [];
     for (const { home, meters } of homes) {
       const support = supportedBoundaries(meters);
       if (query.boundary !== undefined && !support.levels.includes(query.boundary)) continue;
@@ -209,7 +209,7 @@ export class PortfolioService {
     };
 
     const rows: PerformanceRow[] = stated.map(({ home, meters, boundary }) => {
-      const installation = JSON.parse(home.installation) as Installation;
+      const { installation } = home;
       const designSpf = installation.designSpf ?? installation.designScop ?? null;
       const base = {
         homeId: home.id,
@@ -282,7 +282,7 @@ export class PortfolioService {
    * few homes that have any (a query per such home, over the span of its flagged hours).
    */
   private async suspectTotals(
-    stated: { home: HomeSummaryRow; meters: MeterView[]; boundary: Boundary | null }[],
+    stated: { home: HomeBasics; meters: MeterView[]; boundary: Boundary | null }[],
     from: number,
     until: number,
     telemetry: TelemetryQueries,

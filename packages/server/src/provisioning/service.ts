@@ -215,10 +215,10 @@ export class ProvisioningService {
       };
       // Checked above for the common case; the unique index settles two adds at the same moment.
       if (!(await this.repo.insertIfNew(row, trx))) throw present();
-      if (service === 'amr') await this.deps.gateways.createForHome(trx, homeId, home.agent_id);
-      await this.deps.events.emit('provisioning.started', { trx, homeId, agentId: home.agent_id, service });
+      if (service === 'amr') await this.deps.gateways.createForHome(trx, homeId, home.agentId);
+      await this.deps.events.emit('provisioning.started', { trx, homeId, agentId: home.agentId, service });
       await this.deps.audit.record(trx, actor, {
-        agentId: home.agent_id,
+        agentId: home.agentId,
         action: 'provisioning.created',
         targetType: 'provisioning',
         targetId: row.id,
@@ -260,7 +260,7 @@ export class ProvisioningService {
         throw new ApiError('precondition_failed', 'The definition changed meanwhile; read it again');
       }
       await this.deps.audit.record(trx, actor, {
-        agentId: home.agent_id,
+        agentId: home.agentId,
         action: 'provisioning.updated',
         targetType: 'provisioning',
         targetId: row.id,
@@ -293,7 +293,7 @@ export class ProvisioningService {
         throw new ApiError('precondition_failed', 'The definition changed meanwhile; read it again');
       }
       await this.deps.audit.record(trx, actor, {
-        agentId: home.agent_id,
+        agentId: home.agentId,
         action: 'provisioning.deleted',
         targetType: 'provisioning',
         targetId: row.id,

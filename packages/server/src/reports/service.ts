@@ -4,7 +4,7 @@ import { round } from '../analytics/schemas.js';
 import { invalidQuery } from '../analytics/window.js';
 import type { Scope } from '../auth/index.js';
 import { isoTime } from '../db/time.js';
-import { type HomeRecords, type MeterView, monitoredFrom, type Property } from '../homes/index.js';
+import { type HomeRecords, type MeterView, monitoredFrom } from '../homes/index.js';
 import type { InsightsService } from '../insights/index.js';
 import type { PerformanceService } from '../performance/index.js';
 import type { TelemetryQueries } from '../telemetry/index.js';
@@ -33,7 +33,7 @@ export class ReportsService {
     // withMeters first: a home the caller may not see is 404 before the month is judged.
     const { home, meters } = await this.deps.homes.withMeters(scope, homeId);
     const telemetry = this.deps.telemetryQueries;
-    const calendar = await telemetry.calendarOf(home.agent_id);
+    const calendar = await telemetry.calendarOf(home.agentId);
     const now = this.deps.now?.() ?? Date.now();
     const monthText = query.month ?? DateTime.fromMillis(now, { zone: calendar.zone }).toFormat('yyyy-MM');
     const [year, month] = monthText.split('-').map(Number) as [number, number];
@@ -62,7 +62,7 @@ export class ReportsService {
       this.meterCoverage(home.id, meters, from, to, Math.max(firstPossible, from), now),
     ]);
 
-    const property = JSON.parse(home.address) as Property;
+    const property = home.address;
     return {
       kind: 'monthly',
       month: monthText,
@@ -83,7 +83,7 @@ export class ReportsService {
           country: property.country ?? null,
         },
       },
-      installation: JSON.parse(home.installation),
+      installation: home.installation,
       performance,
       insight,
       dataQuality: { monitoredFrom: isoTime(firstPossible), meters: coverage },

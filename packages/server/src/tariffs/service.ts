@@ -6,7 +6,7 @@ import type { AuditService } from '../audit/index.js';
 import type { Actor, Scope } from '../auth/index.js';
 import type { DB, Fuel } from '../db/schema.js';
 import { isoTime } from '../db/time.js';
-import type { HomeRecords, HomeRow } from '../homes/index.js';
+import type { Home, HomeRecords } from '../homes/index.js';
 import { ApiError, type FieldProblem } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
 import { type Band, bandProblems, canonicalBands } from './bands.js';
@@ -282,7 +282,7 @@ export class TariffsService {
         errors: [{ field: '/query/date', message: 'is not a calendar date' }],
       });
     }
-    const agent = await this.deps.agents.findById(home.agent_id, trx);
+    const agent = await this.deps.agents.findById(home.agentId, trx);
     const day =
       date ??
       (DateTime.now()
@@ -297,7 +297,7 @@ export class TariffsService {
         items.push({ fuel, source: 'home' as const, tariff: ownView, homeTariffId: ownView.id });
         continue;
       }
-      const fallback = (await this.repo.defaultsOf(home.agent_id, fuel, trx))
+      const fallback = (await this.repo.defaultsOf(home.agentId, fuel, trx))
         .map(toTariffView)
         .find((t) => validOn(t, day));
       items.push({
@@ -383,13 +383,13 @@ export class TariffsService {
    * the caller has already checked the home is visible.
    */
   async tariffsByDay(
-    home: Pick<HomeRow, 'id' | 'agent_id'>,
+    home: Pick<Home, 'id' | 'agentId'>,
     fuel: Fuel,
     dates: readonly string[],
   ): Promise<Map<string, TariffView | null>> {
     const [own, defaults] = await Promise.all([
       this.repo.homeTariffs(home.id),
-      this.repo.defaultsOf(home.agent_id, fuel),
+      this.repo.defaultsOf(home.agentId, fuel),
     ]);
     const mine = own.filter((t) => t.for_fuel === fuel).map(toTariffView)[0] ?? null;
     const fallbacks = defaults.map(toTariffView);
@@ -416,7 +416,7 @@ export class TariffsService {
       checkIfMatch(ifMatch, revision);
       const problems: FieldProblem[] = [];
       const found = await this.repo.inAgent(
-        home.agent_id,
+        home.agentId,
         input.overrides.map((o) => o.tariffId),
         trx,
       );
@@ -451,7 +451,7 @@ export class TariffsService {
       }
       await this.repo.setHomeTariffs(home.id, input.overrides, trx);
       await this.deps.audit.record(trx, actor, {
-        agentId: home.agent_id,
+        agentId: home.agentId,
         action: 'home.tariffs_updated',
         targetType: 'home',
         targetId: home.id,

@@ -5,7 +5,7 @@ import type { AuditService } from '../audit/index.js';
 import type { Actor, Scope } from '../auth/index.js';
 import type { DB } from '../db/schema.js';
 import { isoTime } from '../db/time.js';
-import type { HomeRecords, HomeRow } from '../homes/index.js';
+import type { Home, HomeRecords } from '../homes/index.js';
 import { ApiError, type FieldProblem } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
 import type { ExclusionRow, ExclusionsRepository } from './exclusions-repository.js';
@@ -122,7 +122,7 @@ export class ExclusionsService {
       const intervals = (await session.exclusions([series])).get(series) ?? [];
       await recomputeSpan(session, series, calendar, from, to, intervals);
       await this.deps.audit.record(db, actor, {
-        agentId: home.agent_id,
+        agentId: home.agentId,
         action: 'telemetry_exclusion.created',
         targetType: 'telemetry_exclusion',
         targetId: id,
@@ -159,7 +159,7 @@ export class ExclusionsService {
       const intervals = (await session.exclusions([series])).get(series) ?? [];
       await recomputeSpan(session, series, calendar, Number(found.from_t), Number(found.to_t), intervals);
       await this.deps.audit.record(db, actor, {
-        agentId: home.agent_id,
+        agentId: home.agentId,
         action: 'telemetry_exclusion.deleted',
         targetType: 'telemetry_exclusion',
         targetId: found.id,
@@ -207,11 +207,11 @@ export class ExclusionsService {
     return { from: from as number, to: to as number, reason };
   }
 
-  private async calendarOf(home: HomeRow) {
+  private async calendarOf(home: Home) {
     const agent = await this.deps.db
       .selectFrom('agents')
       .select('time_zone')
-      .where('id', '=', home.agent_id)
+      .where('id', '=', home.agentId)
       .executeTakeFirst();
     return calendarFor(agent?.time_zone ?? 'Europe/London');
   }

@@ -104,7 +104,7 @@ export class TelemetryQueries {
 
   async series(scope: Scope, homeId: string, query: TelemetryQueryInput): Promise<TelemetryAnswer> {
     const home = await this.deps.homes.requireVisible(scope, homeId);
-    const calendar = await this.calendarOfAgent(home.agent_id);
+    const calendar = await this.calendarOfAgent(home.agentId);
     const all = await this.channelsOf(homeId);
     let channels = all;
     if (query.points !== undefined && (query.resolution !== undefined || query.agg !== undefined)) {

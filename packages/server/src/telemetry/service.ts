@@ -6,7 +6,7 @@ import type { Database } from '../db/database.js';
 import { isPostgres } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
 import type { Events } from '../events.js';
-import { type HomeRecords, meterMeasures, monitoredFrom, ratedCapacityKw } from '../homes/index.js';
+import { type HomeRecords, meterMeasures, monitoredFromRow, ratedCapacityKw } from '../homes/index.js';
 import { ApiError } from '../http/errors.js';
 import { checkValue, type Limits, limitsFor } from './plausibility.js';
 import { type RowOutcome, type StoreRow, type WriteSession, writeBatch } from './store.js';
@@ -249,7 +249,7 @@ export class TelemetryService {
         agentId: row.agent_id,
         homeActive: row.home_status === 'active',
         amrCollecting: row.amr_status === 'active' || row.amr_status === 'pending',
-        since: monitoredFrom(row, calendar),
+        since: monitoredFromRow(row, calendar),
         calendar,
         series: row.no,
         quantity: row.quantity,

@@ -43,12 +43,7 @@ const REMAINING_TABLE_READS: Record<string, readonly string[]> = {
 
 /** Parses of another feature's stored JSON still to move to its owner (issue #21). */
 const REMAINING_JSON_PARSES: Record<string, readonly string[]> = {
-  'faults/loader.ts': ['installation'],
   'notifications/repository.ts': ['settings'],
-  // performance/service.ts is being split into parts by another change: its parse moves after that
-  'performance/service.ts': ['installation'],
-  'portfolio/service.ts': ['installation'],
-  'reports/service.ts': ['address', 'installation'],
   'telemetry/query.ts': ['settings'],
 };
 
