@@ -1,130 +1,83 @@
+import type { FastifyPluginAsync } from 'fastify';
 import type { Kysely } from 'kysely';
-import { AgentsRepository, AgentsService } from './agents/index.js';
+import { createAgents } from './agents/index.js';
 import { AmrService, pollStatus } from './amr/index.js';
-import { QualityAlarms } from './analytics/quality-intervals.js';
-import { AuditRepository, AuditService } from './audit/index.js';
-import {
-  AuthRepository,
-  AuthService,
-  LoginThrottle,
-  type Scope,
-  Sessions,
-  TokenBuckets,
-} from './auth/index.js';
+import { createAudit } from './audit/index.js';
+import { createAuth, type Scope } from './auth/index.js';
 import type { Config } from './config.js';
 import { CONSOLE_PAGES } from './console/routes.js';
 import type { Database } from './db/database.js';
 import type { DB } from './db/schema.js';
 import { Events } from './events.js';
-import {
-  AlarmsService,
-  alarmedHomes,
-  checkThresholds,
-  FaultEvaluator,
-  FaultsRepository,
-} from './faults/index.js';
-import { FleetService } from './fleet/index.js';
-import { GatewaysRepository, GatewaysService } from './gateways/index.js';
-import { HomeGroupsRepository, HomeGroupsService } from './home-groups/index.js';
-import { HomeRecords, HomesRepository, HomesService } from './homes/index.js';
-import { InsightsService } from './insights/index.js';
-import { IntegrationClientsRepository, IntegrationClientsService } from './integration-clients/index.js';
-import { InvitationsRepository, InvitationsService } from './invitations/index.js';
+import { alarmedHomes, checkThresholds, createFaults } from './faults/index.js';
+import { createFleet } from './fleet/index.js';
+import { createGateways } from './gateways/index.js';
+import { createHomeGroups } from './home-groups/index.js';
+import { createHomes } from './homes/index.js';
+import { createInsights } from './insights/index.js';
+import { createIntegrationClients } from './integration-clients/index.js';
+import { createInvitations } from './invitations/index.js';
 import type { Logger } from './log.js';
 import { MailService } from './mail/index.js';
-import { NotificationsRepository, NotificationsService } from './notifications/index.js';
+import { createNotifications } from './notifications/index.js';
 import { AgentOnboarding } from './onboarding/index.js';
-import { OrdersRepository, OrdersService } from './orders/index.js';
-import { PasswordResetsRepository, PasswordResetsService } from './password-resets/index.js';
-import { PerformanceService } from './performance/index.js';
-import { PortfolioService } from './portfolio/index.js';
-import { ProvisioningRepository, ProvisioningService } from './provisioning/index.js';
-import { RegionsRepository, RegionsService } from './regions/index.js';
-import { ReportsService } from './reports/index.js';
-import { TariffsRepository, TariffsService } from './tariffs/index.js';
-import {
-  ExclusionsRepository,
-  ExclusionsService,
-  TelemetryQueries,
-  TelemetryService,
-} from './telemetry/index.js';
-import { UsersRepository, UsersService } from './users/index.js';
-import { WebhookDeliveryWorker, WebhooksRepository, WebhooksService } from './webhooks/index.js';
+import { createOrders } from './orders/index.js';
+import { createPasswordResets } from './password-resets/index.js';
+import { createPerformance } from './performance/index.js';
+import { createPortfolio } from './portfolio/index.js';
+import { createProvisioning } from './provisioning/index.js';
+import { createRegions } from './regions/index.js';
+import { createReports } from './reports/index.js';
+import { createTariffs } from './tariffs/index.js';
+import { createTelemetry } from './telemetry/index.js';
+import { createUsers } from './users/index.js';
+import { createWebhooks } from './webhooks/index.js';
 
-/** The services of every feature, wired once per app: routes reach them through `app.ctx`. */
-export interface AppContext {
-  config: Config;
-  database: Database;
-  services: {
-    agents: AgentsService;
-    users: UsersService;
-    auth: AuthService;
-    audit: AuditService;
-    mail: MailService;
-    invitations: InvitationsService;
-    /** registering an agent with its first admin's invitation (above agents and invitations) */
-    onboarding: AgentOnboarding;
-    passwordResets: PasswordResetsService;
-    homeGroups: HomeGroupsService;
-    homes: HomesService;
-    provisioning: ProvisioningService;
-    gateways: GatewaysService;
-    integrationClients: IntegrationClientsService;
-    orders: OrdersService;
-    telemetry: TelemetryService;
-    telemetryQueries: TelemetryQueries;
-    exclusions: ExclusionsService;
-    performance: PerformanceService;
-    insights: InsightsService;
-    portfolio: PortfolioService;
-    reports: ReportsService;
-    amr: AmrService;
-    tariffs: TariffsService;
-    regions: RegionsService;
-    notifications: NotificationsService;
-    webhooks: WebhooksService;
-    alarms: AlarmsService;
-    faultEvaluator: FaultEvaluator;
-    fleet: FleetService;
-  };
-}
+/**
+ * The services of every feature, wired once per app (createContext): routes reach them through
+ * `app.ctx.services`, and `routes` are the API's route plugins in the order the document lists them.
+ */
+export type AppContext = ReturnType<typeof createContext>;
 
-export function createContext(config: Config, database: Database, log: Logger): AppContext {
+/**
+ * Wires the features from the bottom up: each factory is given what it depends on, which exists by
+ * then; what a lower feature must tell a higher one goes through `events`, subscribed where the
+ * higher one is made. No feature is bound late.
+ */
+export function createContext(config: Config, database: Database, log: Logger) {
   const { db } = database;
   // What a feature tells the features above it (events.ts); subscribed below as each is made.
   const events = new Events();
-  const audit = new AuditService(new AuditRepository(db));
+  const { service: audit, routes: auditRoutes } = createAudit(db);
   const mail = new MailService(db, config.mail, log, database.storage);
 
-  // Accounts, and the sessions their changes end. Sessions needs only the token table; the token
-  // grants (AuthService) look the accounts up, so they are made after them.
-  const authRepo = new AuthRepository(db);
-  const loginThrottle = new LoginThrottle(authRepo);
-  const sessions = new Sessions(authRepo, config.tokenCacheSeconds);
-  const agents = new AgentsService(new AgentsRepository(db), {
+  // Accounts, and the sessions their changes end; the token grants over them come after them.
+  const authParts = createAuth(db, { tokenCacheSeconds: config.tokenCacheSeconds });
+  const { sessions } = authParts;
+  const { service: agents, routes: agentsRoutes } = createAgents({
     db,
     audit,
     onSuspend: () => sessions.forgetCachedScopes(),
   });
-  const homeGroups = new HomeGroupsService(new HomeGroupsRepository(db), { db, audit });
+  const { service: homeGroups, routes: homeGroupsRoutes } = createHomeGroups({ db, audit });
   const groupsExist = (agentId: string, ids: string[], trx: Kysely<DB>) =>
     homeGroups.allExist(agentId, ids, trx);
-  const users = new UsersService(new UsersRepository(db), {
+  const { service: users, routes: usersRoutes } = createUsers({
     homeGroups,
     db,
     agents,
     audit,
-    loginThrottle,
+    loginThrottle: authParts.loginThrottle,
     revokeSessions: (userId, exceptTokenHash) => sessions.endUserSessions(userId, exceptTokenHash),
     forgetCachedScopes: () => sessions.forgetCachedScopes(),
   });
-  const integrationClients = new IntegrationClientsService(new IntegrationClientsRepository(db), {
+  const { service: integrationClients, routes: integrationClientsRoutes } = createIntegrationClients({
     db,
     audit,
     agents,
     auth: sessions,
   });
-  const invitations = new InvitationsService(new InvitationsRepository(db), {
+  const { service: invitations, routes: invitationsRoutes } = createInvitations({
     db,
     mail,
     audit,
@@ -133,17 +86,17 @@ export function createContext(config: Config, database: Database, log: Logger): 
     publicUrl: config.publicUrl,
     acceptPath: config.console ? CONSOLE_PAGES.acceptInvitation : '/invitations/accept',
     ttlMs: config.invitationTtlHours * 3_600_000,
-    buckets: new TokenBuckets(authRepo),
+    buckets: authParts.tokenBuckets(),
   });
   agents.addDeletionStep((agentId, trx) => invitations.cancelMailsOfAgent(agentId, trx));
   const onboarding = new AgentOnboarding({ db, agents, invitations });
-  const passwordResets = new PasswordResetsService(new PasswordResetsRepository(db), {
+  const { service: passwordResets, routes: passwordResetsRoutes } = createPasswordResets({
     db,
     mail,
     audit,
     agents,
     users,
-    buckets: new TokenBuckets(authRepo),
+    buckets: authParts.tokenBuckets(),
     revokeSessions: (userId) => sessions.revokeUserTokens(userId),
     publicUrl: config.publicUrl,
     confirmPath: config.console ? CONSOLE_PAGES.resetPassword : '/password-resets/confirm',
@@ -153,23 +106,20 @@ export function createContext(config: Config, database: Database, log: Logger): 
 
   // Homes as the features above read them, then what hangs off a home: its gateway, its
   // telemetry, its service definitions; then the homes service itself, which shows all of them.
-  const homesRepo = new HomesRepository(db);
-  const homeRecords = new HomeRecords(homesRepo, { defaultRegion: config.defaultRegion });
+  const homeParts = createHomes(db, { defaultRegion: config.defaultRegion });
+  const homeRecords = homeParts.records;
   agents.addDeletionGuard(async (agentId, trx) => {
     const count = await homeRecords.countForAgent(agentId, trx);
     return count > 0 ? `it still has ${count} home${count === 1 ? '' : 's'}` : undefined;
   });
-  const gateways = new GatewaysService(new GatewaysRepository(db), {
+  const { service: gateways, routes: gatewaysRoutes } = createGateways({
     db,
     audit,
     agents,
     homes: homeRecords,
     auth: sessions,
   });
-  const auth = new AuthService(
-    authRepo,
-    loginThrottle,
-    sessions,
+  const auth = authParts.grants(
     { users, agents, gateways, integrationClients },
     {
       clients: config.oauthClients,
@@ -177,20 +127,16 @@ export function createContext(config: Config, database: Database, log: Logger): 
       refreshTokenTtl: config.refreshTokenTtl,
     },
   );
-  const telemetry = new TelemetryService({ database, homes: homeRecords, events });
-  const telemetryQueries = new TelemetryQueries({
-    db,
+  const telemetryParts = createTelemetry({
+    database,
     ...(database.sqlite ? { sqlite: database.sqlite } : {}),
     homes: homeRecords,
+    events,
+    audit,
     maxPoints: config.amr.maxPoints,
   });
-  const exclusions = new ExclusionsService(new ExclusionsRepository(db), {
-    db,
-    homes: homeRecords,
-    telemetry,
-    audit,
-  });
-  const provisioning = new ProvisioningService(new ProvisioningRepository(db), {
+  const { service: telemetry, queries: telemetryQueries, exclusions } = telemetryParts;
+  const { service: provisioning, routes: provisioningRoutes } = createProvisioning({
     db,
     audit,
     homes: homeRecords,
@@ -198,8 +144,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
     checkFaultThresholds: checkThresholds,
     events,
   });
-  const homes = new HomesService(homesRepo, {
-    db,
+  const { service: homes, routes: homesRoutes } = homeParts.withViews({
     audit,
     provisioning,
     events,
@@ -208,40 +153,55 @@ export function createContext(config: Config, database: Database, log: Logger): 
       telemetryQueries.meterStatuses(homeId, agentId, meters, collection, trx),
     pollHealth: (meterIds, trx) => pollStatus(trx ?? db, meterIds),
     alarmedHomes,
-    defaultRegion: config.defaultRegion,
   });
-  const orders = new OrdersService(new OrdersRepository(db), { db, audit, homes, provisioning });
+  const { service: orders, routes: ordersRoutes } = createOrders({ db, audit, homes, provisioning });
   events.on('home.occupant_erased', ({ orderId, trx }) => orders.eraseOccupant(orderId, trx));
   const amr = new AmrService({ config, db, telemetry, gateways, provisioning, homes: homeRecords, log });
 
   // Prices, regions and the analytics over telemetry.
-  const tariffs = new TariffsService(new TariffsRepository(db), { db, audit, agents, homes: homeRecords });
-  const regions = new RegionsService(new RegionsRepository(db), {
+  const { service: tariffs, routes: tariffsRoutes } = createTariffs({
+    db,
+    audit,
+    agents,
+    homes: homeRecords,
+  });
+  const { service: regions, routes: regionsRoutes } = createRegions({
     db,
     tariffs,
     defaultRegion: config.defaultRegion,
   });
-  const faultsRepo = new FaultsRepository(db);
-  const qualityAlarms = new QualityAlarms((...span) => faultsRepo.alarmSpans(...span));
-  const analytics = { homes: homeRecords, telemetryQueries, qualityAlarms, weather: regions };
-  const performance = new PerformanceService(analytics);
-  const insights = new InsightsService({ ...analytics, tariffs });
-  const reports = new ReportsService({ homes: homeRecords, performance, insights, telemetryQueries });
-  const portfolio = new PortfolioService({ ...analytics, agents });
+  const faultParts = createFaults(db);
+  const analytics = {
+    homes: homeRecords,
+    telemetryQueries,
+    qualityAlarms: faultParts.qualityAlarms,
+    weather: regions,
+  };
+  const { service: performance, routes: performanceRoutes } = createPerformance(analytics);
+  const { service: insights, routes: insightRoutes } = createInsights({ ...analytics, tariffs });
+  const { service: reports, routes: reportsRoutes } = createReports({
+    homes: homeRecords,
+    performance,
+    insights,
+    telemetryQueries,
+  });
+  const { service: portfolio, routes: portfolioRoutes } = createPortfolio({ ...analytics, agents });
 
   // Alarm notifications, then the fault evaluator and the alarms it raises.
-  const webhooksRepo = new WebhooksRepository(db);
-  const webhookWorker = new WebhookDeliveryWorker(webhooksRepo, config.notifications, log, database.storage);
-  const webhooks = new WebhooksService(webhooksRepo, {
+  const {
+    service: webhooks,
+    routes: webhooksRoutes,
+    worker: webhookWorker,
+  } = createWebhooks({
     db,
     audit,
     agents,
     groupsExist,
-    allowPrivateNetworks: config.notifications.allowPrivateNetworks,
-    giveUpAfterMs: config.notifications.giveUpAfterMs,
-    kick: () => webhookWorker.kick(),
+    options: config.notifications,
+    log,
+    storage: database.storage,
   });
-  const notifications = new NotificationsService(new NotificationsRepository(db), {
+  const { service: notifications, routes: notificationsRoutes } = createNotifications({
     db,
     audit,
     agents,
@@ -253,9 +213,13 @@ export function createContext(config: Config, database: Database, log: Logger): 
     publicUrl: config.publicUrl,
     log,
   });
-  const faultEvaluator = new FaultEvaluator({
-    db,
-    repo: faultsRepo,
+  const {
+    evaluator: faultEvaluator,
+    alarms,
+    routes: faultsRoutes,
+  } = faultParts.evaluation({
+    audit,
+    agents,
     homes: homeRecords,
     telemetry: telemetryQueries,
     provisioning,
@@ -269,19 +233,40 @@ export function createContext(config: Config, database: Database, log: Logger): 
   events.on('provisioning.started', ({ trx, homeId, service }) =>
     service === 'fault_management' ? faultEvaluator.startEvaluation(trx, homeId) : undefined,
   );
-  const alarms = new AlarmsService(faultsRepo, {
-    db,
-    audit,
-    agents,
+  const { service: fleet, routes: fleetRoutes } = createFleet({
     homes: homeRecords,
-    evaluator: faultEvaluator,
-    provisioning,
-    notifications,
+    telemetryQueries,
+    alarms,
+    portfolio,
   });
-  const fleet = new FleetService({ homes: homeRecords, telemetryQueries, alarms, portfolio });
   return {
     config,
     database,
+    // in the order the API document lists them
+    routes: <FastifyPluginAsync[]>[
+      usersRoutes,
+      agentsRoutes,
+      invitationsRoutes,
+      passwordResetsRoutes,
+      auditRoutes,
+      ordersRoutes,
+      homesRoutes,
+      fleetRoutes,
+      provisioningRoutes,
+      gatewaysRoutes,
+      homeGroupsRoutes,
+      ...telemetryParts.routes,
+      tariffsRoutes,
+      performanceRoutes,
+      insightRoutes,
+      portfolioRoutes,
+      faultsRoutes,
+      webhooksRoutes,
+      notificationsRoutes,
+      reportsRoutes,
+      regionsRoutes,
+      integrationClientsRoutes,
+    ],
     services: {
       alarms,
       fleet,

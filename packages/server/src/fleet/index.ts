@@ -2,5 +2,11 @@
  * The public module of fleet: what other features may use of it. Everything else in this folder
  * is the feature's own (test/architecture/boundaries.test.ts).
  */
-export { fleetRoutes } from './routes.js';
-export { FleetService } from './service.js';
+import { fleetRoutes } from './routes.js';
+import { type FleetDeps, FleetService } from './service.js';
+
+
+/** Makes the feature over the services it reads: its service and its routes. */
+export function createFleet(deps: FleetDeps) {
+  return { service: new FleetService(deps), routes: fleetRoutes };
+}

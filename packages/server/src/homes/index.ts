@@ -2,6 +2,12 @@
  * The public module of homes: what other features may use of it. Everything else in this folder
  * is the feature's own (test/architecture/boundaries.test.ts).
  */
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { HomesRepository } from './repository.js';
+import { homesRoutes } from './routes.js';
+import { HomeRecords, type HomesDeps, HomesService } from './service.js';
+
 export {
   installationProblems,
   meterProblems,
@@ -14,7 +20,6 @@ export {
   InstallationSchema,
   MeterSpecSchema,
   OccupantSchema,
-  type Property,
   PropertySchema,
   Reference,
   TECHNOLOGIES,
@@ -22,8 +27,6 @@ export {
 export { meterMeasures, ratedCapacityKw } from './installation-facts.js';
 export type { MeterCollection, MeterForStatus, MeterStatus, PollHealth } from './meter-status.js';
 export { monitoredFrom, monitoredFromRow } from './monitored-from.js';
-export { HomesRepository } from './repository.js';
-export { homesRoutes } from './routes.js';
 export type { MeterView } from './schemas.js';
 export {
   type FleetHome,
@@ -33,3 +36,18 @@ export {
   HomesService,
   seesOccupant,
 } from './service.js';
+
+/**
+ * Makes homes in two steps: the records the features above homes read (their gateway, telemetry,
+ * service definitions), then, once those exist, the homes service that shows them all with its routes.
+ */
+export function createHomes(db: Kysely<DB>, options: { defaultRegion: string }) {
+  const repo = new HomesRepository(db);
+  return {
+    records: new HomeRecords(repo, options),
+    withViews: (deps: Omit<HomesDeps, 'db' | 'defaultRegion'>) => ({
+      service: new HomesService(repo, { ...deps, db, defaultRegion: options.defaultRegion }),
+      routes: homesRoutes,
+    }),
+  };
+}
