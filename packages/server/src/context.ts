@@ -106,7 +106,7 @@ export function createContext(config: Config, database: Database, log: Logger) {
 
   // Homes as the features above read them, then what hangs off a home: its gateway, its
   // telemetry, its service definitions; then the homes service itself, which shows all of them.
-  const homeParts = createHomes(db, { defaultRegion: config.defaultRegion });
+  const homeParts = createHomes(db, { defaultRegion: config.defaultRegion, agents });
   const homeRecords = homeParts.records;
   agents.addDeletionGuard(async (agentId, trx) => {
     const count = await homeRecords.countForAgent(agentId, trx);
@@ -127,15 +127,6 @@ export function createContext(config: Config, database: Database, log: Logger) {
       refreshTokenTtl: config.refreshTokenTtl,
     },
   );
-  const telemetryParts = createTelemetry({
-    database,
-    ...(database.sqlite ? { sqlite: database.sqlite } : {}),
-    homes: homeRecords,
-    events,
-    audit,
-    maxPoints: config.amr.maxPoints,
-  });
-  const { service: telemetry, queries: telemetryQueries, exclusions } = telemetryParts;
   const { service: provisioning, routes: provisioningRoutes } = createProvisioning({
     db,
     audit,
@@ -144,6 +135,17 @@ export function createContext(config: Config, database: Database, log: Logger) {
     checkFaultThresholds: checkThresholds,
     events,
   });
+  const telemetryParts = createTelemetry({
+    database,
+    ...(database.sqlite ? { sqlite: database.sqlite } : {}),
+    homes: homeRecords,
+    agents,
+    provisioning,
+    events,
+    audit,
+    maxPoints: config.amr.maxPoints,
+  });
+  const { service: telemetry, queries: telemetryQueries, exclusions } = telemetryParts;
   const { service: homes, routes: homesRoutes } = homeParts.withViews({
     audit,
     provisioning,

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
+import { isPostgres } from '../db/dialect.js';
 import { deleteAtRevision, updateAtRevision } from '../db/revision.js';
 import type { AgentsTable, DB } from '../db/schema.js';
 
@@ -14,6 +15,16 @@ export interface AgentFilter {
 /** The SQL of agents. Only the operator reaches these lists, so they are not filtered by scope. */
 export class AgentsRepository {
   constructor(private readonly db: Kysely<DB>) {}
+
+  /**
+   * Locks the agent's row until the transaction ends, on PostgreSQL (SQLite has one writer
+   * already). `no_key_update` does not hold up inserts of rows that reference the agent.
+   */
+  async lock(agentId: string, trx: Kysely<DB>, strength: 'update' | 'no_key_update'): Promise<void> {
+    if (!isPostgres(trx)) return;
+    const query = trx.selectFrom('agents').select('id').where('id', '=', agentId);
+    await (strength === 'update' ? query.forUpdate() : query.forNoKeyUpdate()).execute();
+  }
 
   findById(id: string, trx: Kysely<DB> = this.db): Promise<AgentRow | undefined> {
     return trx.selectFrom('agents').selectAll().where('id', '=', id).executeTakeFirst();

@@ -69,6 +69,24 @@ export class AgentsService {
     this.deletionSteps.push(step);
   }
 
+  /**
+   * Serialises changes within one agent (its users, invitations, default tariffs): the agent's row
+   * is locked until the caller's transaction ends, on PostgreSQL; SQLite has one writer already.
+   */
+  lock(agentId: string, trx: Kysely<DB>, strength: 'update' | 'no_key_update' = 'update'): Promise<void> {
+    return this.repo.lock(agentId, trx, strength);
+  }
+
+  /** The agent's IANA time zone, which its days and months are counted in (Europe/London if gone). */
+  async timeZoneOf(agentId: string, trx?: Kysely<DB>): Promise<string> {
+    return (await this.repo.findById(agentId, trx))?.time_zone ?? 'Europe/London';
+  }
+
+  /** The region the agent's homes use when they name none (null: the platform default). */
+  async defaultRegionOf(agentId: string, trx?: Kysely<DB>): Promise<string | null> {
+    return (await this.repo.findById(agentId, trx))?.region ?? null;
+  }
+
   findById(id: string, trx?: Kysely<DB>): Promise<AgentRow | undefined> {
     return this.repo.findById(id, trx);
   }

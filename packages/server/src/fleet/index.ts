@@ -5,7 +5,6 @@
 import { fleetRoutes } from './routes.js';
 import { type FleetDeps, FleetService } from './service.js';
 
-
 /** Makes the feature over the services it reads: its service and its routes. */
 export function createFleet(deps: FleetDeps) {
   return { service: new FleetService(deps), routes: fleetRoutes };

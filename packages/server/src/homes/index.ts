@@ -3,6 +3,7 @@
  * is the feature's own (test/architecture/boundaries.test.ts).
  */
 import type { Kysely } from 'kysely';
+import type { AgentsService } from '../agents/index.js';
 import type { DB } from '../db/schema.js';
 import { HomesRepository } from './repository.js';
 import { homesRoutes } from './routes.js';
@@ -41,12 +42,15 @@ export {
  * Makes homes in two steps: the records the features above homes read (their gateway, telemetry,
  * service definitions), then, once those exist, the homes service that shows them all with its routes.
  */
-export function createHomes(db: Kysely<DB>, options: { defaultRegion: string }) {
+export function createHomes(
+  db: Kysely<DB>,
+  options: { defaultRegion: string; agents: Pick<AgentsService, 'defaultRegionOf'> },
+) {
   const repo = new HomesRepository(db);
   return {
     records: new HomeRecords(repo, options),
-    withViews: (deps: Omit<HomesDeps, 'db' | 'defaultRegion'>) => ({
-      service: new HomesService(repo, { ...deps, db, defaultRegion: options.defaultRegion }),
+    withViews: (deps: Omit<HomesDeps, 'db' | 'defaultRegion' | 'agents'>) => ({
+      service: new HomesService(repo, { ...deps, ...options, db }),
       routes: homesRoutes,
     }),
   };

@@ -271,12 +271,6 @@ export class HomesRepository {
     return updateAtRevision(trx, 'homes', id, revision, patch);
   }
 
-  /** The agent's default region for its homes (null: the platform default). */
-  async agentRegion(agentId: string, trx: Kysely<DB> = this.db): Promise<string | null> {
-    const row = await trx.selectFrom('agents').select('region').where('id', '=', agentId).executeTakeFirst();
-    return row?.region ?? null;
-  }
-
   async countForAgent(agentId: string, trx: Kysely<DB>): Promise<number> {
     const row = await trx
       .selectFrom('homes')

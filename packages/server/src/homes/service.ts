@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
+import type { AgentsService } from '../agents/index.js';
 import type { AuditService } from '../audit/index.js';
 import type { Actor, Scope } from '../auth/index.js';
 import type { DB } from '../db/schema.js';
@@ -37,6 +38,8 @@ export interface HomeProvisioning {
 export interface HomesDeps {
   db: Kysely<DB>;
   audit: AuditService;
+  /** the agent's default region (agents owns it) */
+  agents: Pick<AgentsService, 'defaultRegionOf'>;
   /** the home's service definitions, shown in its view and suspended with it */
   provisioning: HomeProvisioning;
   /** tells the features above that an occupant was erased ('home.occupant_erased': orders keep a copy) */
@@ -174,7 +177,11 @@ function withoutPassword(url: string): string {
 export class HomeRecords {
   constructor(
     protected readonly repo: HomesRepository,
-    protected readonly options: { defaultRegion: string },
+    protected readonly options: {
+      defaultRegion: string;
+      /** the agent's default region (agents owns it) */
+      agents: Pick<AgentsService, 'defaultRegionOf'>;
+    },
   ) {}
 
   /** A home the caller may see, or 404 — the same for a home of another agent as for none. */
@@ -211,7 +218,7 @@ export class HomeRecords {
   /** The region whose series the home uses: its own, else its agent's default, else the platform's. */
   async regionOf(home: Pick<Home, 'region' | 'agentId'>, trx?: Kysely<DB>): Promise<RegionInUse> {
     if (home.region) return { name: home.region, source: 'home' };
-    const agentRegion = await this.repo.agentRegion(home.agentId, trx);
+    const agentRegion = await this.options.agents.defaultRegionOf(home.agentId, trx);
     return agentRegion
       ? { name: agentRegion, source: 'agent_default' }
       : { name: this.options.defaultRegion, source: 'platform_default' };
@@ -322,7 +329,7 @@ export class HomesService extends HomeRecords {
     repo: HomesRepository,
     private readonly deps: HomesDeps,
   ) {
-    super(repo, { defaultRegion: deps.defaultRegion });
+    super(repo, { defaultRegion: deps.defaultRegion, agents: deps.agents });
   }
 
   /** Creates the home, its meters and channels from a complete order, inside the submission's transaction. */

@@ -6,7 +6,6 @@ import { IntegrationClientsRepository } from './repository.js';
 import { integrationClientsRoutes } from './routes.js';
 import { type IntegrationClientsDeps, IntegrationClientsService } from './service.js';
 
-
 /** Makes the feature over its own tables: its service, and the routes that reach it (app.ctx). */
 export function createIntegrationClients(deps: IntegrationClientsDeps) {
   return {

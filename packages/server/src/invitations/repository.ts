@@ -1,6 +1,5 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { inScope, type Scope } from '../auth/index.js';
-import { isPostgres } from '../db/dialect.js';
 import { updateAtRevision } from '../db/revision.js';
 import type { DB, InvitationsTable } from '../db/schema.js';
 
@@ -61,19 +60,13 @@ export class InvitationsRepository {
       .execute();
   }
 
-  /**
-   * The address's pending invitation to the agent. On PostgreSQL it first locks the agent's row
-   * until the transaction ends, so two invitations of one address at the same moment are decided
-   * one after the other (the second sees the first: 409) — SQLite has a single writer already.
-   */
+  /** The address's pending invitation to the agent (the caller locks the agent first). */
   async findPendingFor(
     agentId: string,
     email: string,
     now: number,
     trx: Kysely<DB>,
   ): Promise<InvitationRow | undefined> {
-    if (isPostgres(trx))
-      await trx.selectFrom('agents').select('id').where('id', '=', agentId).forUpdate().execute();
     return trx
       .selectFrom('invitations')
       .selectAll()

@@ -100,6 +100,9 @@ export class InvitationsService {
   ): Promise<{ id: string; email: string; expiresAt: string }> {
     const now = Date.now();
     const email = normaliseEmail(input.email);
+    // The agent's row locked first: two invitations of one address at the same moment are decided
+    // one after the other (the second sees the first: 409).
+    await this.deps.agents.lock(input.agentId, trx);
     if (await this.repo.findPendingFor(input.agentId, email, now, trx)) {
       throw new ApiError(
         'conflict',
@@ -279,6 +282,7 @@ export class InvitationsService {
         throw new ApiError('conflict', `This invitation is ${status}; send a new one instead`);
       }
       // An expired invitation may have been followed by a new one: reviving it would make two.
+      await this.deps.agents.lock(row.agent_id, trx);
       const other = await this.repo.findPendingFor(row.agent_id, row.email, Date.now(), trx);
       if (other && other.id !== row.id) {
         throw new ApiError(

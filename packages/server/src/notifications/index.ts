@@ -6,7 +6,6 @@ import { NotificationsRepository } from './repository.js';
 import { notificationsRoutes } from './routes.js';
 import { type NotificationsDeps, NotificationsService } from './service.js';
 
-
 /** Makes the feature over its own tables: its service, and the routes that reach it (app.ctx). */
 export function createNotifications(deps: NotificationsDeps) {
   return {

@@ -6,7 +6,6 @@ import { OrdersRepository } from './repository.js';
 import { ordersRoutes } from './routes.js';
 import { type OrdersDeps, OrdersService } from './service.js';
 
-
 /** Makes the feature over its own tables: its service, and the routes that reach it (app.ctx). */
 export function createOrders(deps: OrdersDeps) {
   return { service: new OrdersService(new OrdersRepository(deps.db), deps), routes: ordersRoutes };

@@ -16,6 +16,16 @@ export class ProvisioningRepository {
     return trx.selectFrom('provisioning').selectAll().where('home_id', '=', homeId).orderBy('id').execute();
   }
 
+  /** The amr definitions of these homes (at most a few hundred ids: one statement). */
+  amrOfHomes(homeIds: string[]): Promise<Pick<ProvisioningRow, 'home_id' | 'settings'>[]> {
+    return this.db
+      .selectFrom('provisioning')
+      .select(['home_id', 'settings'])
+      .where('home_id', 'in', homeIds)
+      .where('service', '=', 'amr')
+      .execute();
+  }
+
   find(homeId: string, id: string, trx: Kysely<DB> = this.db): Promise<ProvisioningRow | undefined> {
     return trx
       .selectFrom('provisioning')

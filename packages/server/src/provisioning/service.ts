@@ -146,6 +146,17 @@ export class ProvisioningService {
     return amr ? (JSON.parse(amr.settings) as { intervalSeconds?: number }).intervalSeconds : undefined;
   }
 
+  /** amrIntervalSetting of many homes: those whose amr definition sets an interval, by home. */
+  async amrIntervalSettings(homeIds: string[]): Promise<Map<string, number>> {
+    const result = new Map<string, number>();
+    if (homeIds.length === 0) return result;
+    for (const row of await this.repo.amrOfHomes(homeIds)) {
+      const interval = (JSON.parse(row.settings) as { intervalSeconds?: number }).intervalSeconds;
+      if (interval) result.set(row.home_id, interval);
+    }
+    return result;
+  }
+
   /** The home's own fault thresholds (`<rule>.<parameter>`: value) from its fault_management definition. */
   async faultThresholds(homeId: string): Promise<Record<string, number>> {
     const row = await this.repo.findForService(homeId, 'fault_management');

@@ -5,7 +5,6 @@
 import { reportsRoutes } from './routes.js';
 import { type ReportsDeps, ReportsService } from './service.js';
 
-
 /** Makes the feature over the services it reads: its service and its routes. */
 export function createReports(deps: ReportsDeps) {
   return { service: new ReportsService(deps), routes: reportsRoutes };

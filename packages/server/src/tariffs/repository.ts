@@ -39,16 +39,6 @@ export class TariffsRepository {
       .execute();
   }
 
-  /**
-   * Serialises the changes of an agent's defaults: on PostgreSQL the agent's row is locked (FOR NO
-   * KEY UPDATE, so inserts that reference the agent are not held up) until the transaction ends;
-   * SQLite has one writer already.
-   */
-  async lockAgentDefaults(agentId: string, trx: Kysely<DB>): Promise<void> {
-    if (!isPostgres(trx)) return;
-    await trx.selectFrom('agents').select('id').where('id', '=', agentId).forNoKeyUpdate().execute();
-  }
-
   defaultsOf(agentId: string, fuel: Fuel, trx: Kysely<DB> = this.db): Promise<TariffRow[]> {
     return trx
       .selectFrom('tariffs')

@@ -141,7 +141,8 @@ export class TariffsService {
     trx: Kysely<DB>,
   ) {
     if (!s.isDefault) return;
-    await this.repo.lockAgentDefaults(agentId, trx);
+    // Serialises the changes of an agent's defaults (inserts that reference the agent go on).
+    await this.deps.agents.lock(agentId, trx, 'no_key_update');
     const clash = (await this.repo.defaultsOf(agentId, fuel, trx))
       .map(toTariffView)
       .find((t) => t.id !== exceptId && overlaps(t, s));

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
+import type { AgentsService } from '../agents/index.js';
 import { calendarFor } from '../analytics/buckets.js';
 import type { AuditService } from '../audit/index.js';
 import type { Actor, Scope } from '../auth/index.js';
@@ -22,6 +23,8 @@ export const MAX_EXCLUSIONS_PER_CHANNEL = 200;
 export interface ExclusionsDeps {
   db: Kysely<DB>;
   homes: HomeRecords;
+  /** the agent's time zone, which an exclusion's local dates are read in */
+  agents: Pick<AgentsService, 'timeZoneOf'>;
   telemetry: TelemetryService;
   audit: AuditService;
   now?: () => number;
@@ -208,12 +211,7 @@ export class ExclusionsService {
   }
 
   private async calendarOf(home: Home) {
-    const agent = await this.deps.db
-      .selectFrom('agents')
-      .select('time_zone')
-      .where('id', '=', home.agentId)
-      .executeTakeFirst();
-    return calendarFor(agent?.time_zone ?? 'Europe/London');
+    return calendarFor(await this.deps.agents.timeZoneOf(home.agentId));
   }
 }
 

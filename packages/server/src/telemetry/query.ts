@@ -1,6 +1,7 @@
 import type SqliteDatabase from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
 import { DateTime } from 'luxon';
+import type { AgentsService } from '../agents/index.js';
 import { type Calendar, calendarFor, HOUR, type HourRollup, hourOf, MINUTE } from '../analytics/buckets.js';
 import type { Scope } from '../auth/index.js';
 import { isPostgres } from '../db/dialect.js';
@@ -8,6 +9,7 @@ import type { DB } from '../db/schema.js';
 import { isoTime } from '../db/time.js';
 import type { HomeRecords, MeterCollection, MeterForStatus, MeterStatus } from '../homes/index.js';
 import { ApiError } from '../http/errors.js';
+import type { ProvisioningService } from '../provisioning/index.js';
 import { covering, type Interval, notExcludedBySeriesSql, notExcludedSql, within } from './excluded.js';
 import { exclusionsOf } from './exclusions-repository.js';
 import { type HourHistory, type HourHistoryRequest, readHourHistory } from './hour-history.js';
@@ -68,6 +70,10 @@ export interface TelemetryQueryDeps {
   /** SQLite only: the raw handle, for reading rollups as arrays. */
   sqlite?: SqliteDatabase.Database;
   homes: HomeRecords;
+  /** the agent's time zone, which its days are counted in */
+  agents: Pick<AgentsService, 'timeZoneOf'>;
+  /** the AMR interval polled meters are read at (their homes' amr definitions) */
+  provisioning: Pick<ProvisioningService, 'amrIntervalSettings'>;
   maxPoints: number;
   now?: () => number;
 }
@@ -83,12 +89,7 @@ export class TelemetryQueries {
   }
 
   private async calendarOfAgent(agentId: string, db: Kysely<DB> = this.deps.db): Promise<Calendar> {
-    const agent = await db
-      .selectFrom('agents')
-      .select('time_zone')
-      .where('id', '=', agentId)
-      .executeTakeFirst();
-    return calendarFor(agent?.time_zone ?? 'Europe/London');
+    return calendarFor(await this.deps.agents.timeZoneOf(agentId, db));
   }
 
   private channelsOf(homeId: string): Promise<ChannelRow[]> {
@@ -867,7 +868,7 @@ export class TelemetryQueries {
       const polled = chunk
         .filter((h) => h.meters.some((m) => m.reading.method === 'poll'))
         .map((h) => h.homeId);
-      const [rows, amr] = await Promise.all([
+      const [rows, amrIntervals] = await Promise.all([
         db
           .selectFrom('channels as c')
           .innerJoin('telemetry_series as s', 's.channel_id', 'c.id')
@@ -875,20 +876,10 @@ export class TelemetryQueries {
           .where('c.home_id', 'in', ids)
           .groupBy('c.meter_id')
           .execute(),
-        polled.length === 0
-          ? Promise.resolve([])
-          : db
-              .selectFrom('provisioning')
-              .select(['home_id', 'settings'])
-              .where('home_id', 'in', polled)
-              .where('service', '=', 'amr')
-              .execute(),
+        this.deps.provisioning.amrIntervalSettings(polled),
       ]);
       for (const r of rows) if (r.last_t !== null) lastOf.set(r.meter_id, Number(r.last_t));
-      for (const a of amr) {
-        const interval = (JSON.parse(a.settings) as { intervalSeconds?: number }).intervalSeconds;
-        if (interval) amrIntervalOf.set(a.home_id, interval);
-      }
+      for (const [homeId, interval] of amrIntervals) amrIntervalOf.set(homeId, interval);
     }
     const result = new Map<string, { state: MeterStatus['state']; lastT: number | null }>();
     for (const { homeId, meters } of homes) {

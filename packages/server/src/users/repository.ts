@@ -1,6 +1,5 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { inScope, type Scope } from '../auth/index.js';
-import { isPostgres } from '../db/dialect.js';
 import { deleteAtRevision, updateAtRevision } from '../db/revision.js';
 import type { DB, Role, UsersTable } from '../db/schema.js';
 import { insertUnlessTaken } from '../db/sql.js';
@@ -132,12 +131,5 @@ export class UsersRepository {
       .where('id', '!=', exceptId)
       .executeTakeFirstOrThrow();
     return Number(row.n);
-  }
-
-  /** Serialises admin changes within one agent on PostgreSQL (SQLite already has a single writer). */
-  async lockAgentUsers(agentId: string, trx: Kysely<DB>): Promise<void> {
-    if (isPostgres(trx)) {
-      await trx.selectFrom('agents').select('id').where('id', '=', agentId).forUpdate().execute();
-    }
   }
 }

@@ -244,7 +244,7 @@ export class UsersService {
       const row = await this.repo.find(actor.scope, id, trx);
       if (!row?.agent_id) throw new ApiError('not_found', `No user ${id}`);
       checkIfMatch(ifMatch, row.revision);
-      await this.repo.lockAgentUsers(row.agent_id, trx);
+      await this.deps.agents.lock(row.agent_id, trx);
       const next = { role: input.role ?? row.role, status: input.status ?? row.status };
       const losesAdmin =
         row.role === 'admin' &&
@@ -313,7 +313,7 @@ export class UsersService {
       const row = await this.repo.find(actor.scope, id, trx);
       if (!row?.agent_id) throw new ApiError('not_found', `No user ${id}`);
       checkIfMatch(ifMatch, row.revision);
-      await this.repo.lockAgentUsers(row.agent_id, trx);
+      await this.deps.agents.lock(row.agent_id, trx);
       if (
         row.role === 'admin' &&
         row.status === 'active' &&

@@ -22,29 +22,22 @@ const DELIBERATE: Record<string, readonly string[]> = {
 const REMAINING_TABLE_READS: Record<string, readonly string[]> = {
   // an evaluation's start (homes, agents' time zones), the alarm list's group filter, recipients
   'faults/repository.ts': ['agents', 'home_group_members', 'homes', 'provisioning'],
-  // the agent's default region; a home's groups and their names
-  'homes/repository.ts': ['agents', 'home_group_members', 'home_groups'],
-  // the agent row locked while an invitation is made
-  'invitations/repository.ts': ['agents'],
+  // a home's groups and their names, and the list's group filter
+  'homes/repository.ts': ['home_group_members', 'home_groups'],
   // subscriptions' agents and time zones; fault_management recipients
   'notifications/repository.ts': ['agents', 'provisioning'],
-  // the agent row locked while a tariff changes
-  'tariffs/repository.ts': ['agents'],
-  // the channel an exclusion names, the agent's time zone
+  // the channel an exclusion names
   'telemetry/exclusions-repository.ts': ['channels'],
-  'telemetry/exclusions.ts': ['agents', 'channels'],
-  // channels and time zones of queries; amr intervals of meter status
-  'telemetry/query.ts': ['agents', 'channels', 'provisioning'],
+  'telemetry/exclusions.ts': ['channels'],
+  // the channels of queries
+  'telemetry/query.ts': ['channels'],
   // the writer's channels, meters and homes checked at ingest; the agent's time zone
   'telemetry/service.ts': ['agents', 'channels', 'homes', 'meters', 'provisioning'],
-  // the agent row locked while a user is made
-  'users/repository.ts': ['agents'],
 };
 
 /** Parses of another feature's stored JSON still to move to its owner (issue #21). */
 const REMAINING_JSON_PARSES: Record<string, readonly string[]> = {
   'notifications/repository.ts': ['settings'],
-  'telemetry/query.ts': ['settings'],
 };
 
 const FEATURES = Object.keys(TABLES_OF) as Feature[];

@@ -293,6 +293,8 @@ describe('alarms raised from simulated faults', () => {
       const builderOnly = new TelemetryQueries({
         db: database.db,
         homes: services.homes,
+        agents: services.agents,
+        provisioning: services.provisioning,
         maxPoints: t.app.ctx.config.amr.maxPoints,
       });
       const span = [homeIds.rollback, START, NOW + HOUR, NOW - DAY] as const;
