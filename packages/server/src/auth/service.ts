@@ -68,11 +68,11 @@ export interface AuthenticatedClient {
 export interface LoginUser {
   id: string;
   username: string;
-  password_hash: string;
+  passwordHash: string;
   status: string;
   role: Role;
-  agent_id: string | null;
-  home_access: 'all' | 'groups';
+  agentId: string | null;
+  homeAccess: 'all' | 'groups';
 }
 
 /** A home gateway or integration client that proved its secret: who it is and its token family. */
@@ -234,7 +234,7 @@ export class AuthService {
         'Retry-After': String(wait),
       });
     }
-    const valid = await verifyPassword(user?.password_hash, params.password);
+    const valid = await verifyPassword(user?.passwordHash, params.password);
     if (!valid || !user) {
       const delay = await attempt.failed();
       if (delay > 0) await sleep(delay);
@@ -407,15 +407,15 @@ export class AuthService {
     if (user?.status !== 'active') {
       throw new ApiError('invalid_token', 'The account of this access token is disabled or gone');
     }
-    if (user.agent_id) await this.requireAgentActive(user.agent_id, 'this account');
+    if (user.agentId) await this.requireAgentActive(user.agentId, 'this account');
     return {
       userId: user.id,
       username: user.username,
       role: user.role,
-      agentId: user.agent_id,
+      agentId: user.agentId,
       clientId,
       tokenHash,
-      homeAccess: user.role === 'editor' || user.role === 'viewer' ? user.home_access : 'all',
+      homeAccess: user.role === 'editor' || user.role === 'viewer' ? user.homeAccess : 'all',
     };
   }
 

@@ -14,7 +14,7 @@ import {
 import type { DB } from '../db/schema.js';
 import { ApiError } from '../http/errors.js';
 import type { MailService } from '../mail/index.js';
-import type { UserRow, UsersService } from '../users/index.js';
+import type { Account, UsersService } from '../users/index.js';
 import type { PasswordResetRow, PasswordResetsRepository } from './repository.js';
 import type { PasswordResetConfirmInput } from './schemas.js';
 
@@ -123,8 +123,8 @@ export class PasswordResetsService {
     await this.repo.deleteExpired(Date.now() - 86_400_000);
   }
 
-  private async issueFor(user: UserRow, address: string): Promise<void> {
-    const agent = user.agent_id ? await this.deps.agents.findById(user.agent_id) : undefined;
+  private async issueFor(user: Account, address: string): Promise<void> {
+    const agent = user.agentId ? await this.deps.agents.findById(user.agentId) : undefined;
     const token = newToken();
     const now = Date.now();
     const row: PasswordResetRow = {
@@ -144,7 +144,7 @@ export class PasswordResetsService {
       await this.repo.insert(row, trx);
       // The requester proved nothing yet: no actor, and the address it came from.
       await this.deps.audit.record(trx, null, {
-        agentId: user.agent_id,
+        agentId: user.agentId,
         action: 'user.password_reset_requested',
         targetType: 'user',
         targetId: user.id,
@@ -153,7 +153,7 @@ export class PasswordResetsService {
     });
   }
 
-  private message(user: UserRow, agentName: string | undefined, row: PasswordResetRow, token: string) {
+  private message(user: Account, agentName: string | undefined, row: PasswordResetRow, token: string) {
     const base = this.deps.publicUrl.replace(/\/$/, '');
     const link = `${base}${this.deps.confirmPath}?token=${encodeURIComponent(token)}`;
     const expires = new Date(row.expires_at).toUTCString();
@@ -210,15 +210,15 @@ export class PasswordResetsService {
           userId: user.id,
           username: user.username,
           role: user.role,
-          agentId: user.agent_id,
+          agentId: user.agentId,
           clientId: '',
           tokenHash: '',
-          homeAccess: user.home_access,
+          homeAccess: user.homeAccess,
         },
         address,
       };
       await this.deps.audit.record(trx, actor, {
-        agentId: user.agent_id,
+        agentId: user.agentId,
         action: 'user.password_reset',
         targetType: 'user',
         targetId: user.id,

@@ -6,9 +6,8 @@ import { UsersRepository } from './repository.js';
 import { usersRoutes } from './routes.js';
 import { type UsersDeps, UsersService } from './service.js';
 
-export type { UserRow } from './repository.js';
 export { type UserView, UserViewSchema } from './schemas.js';
-export { UsersService } from './service.js';
+export { type Account, UsersService } from './service.js';
 
 /** Makes the feature over its own tables: its service, and the routes that reach it (app.ctx). */
 export function createUsers(deps: UsersDeps) {

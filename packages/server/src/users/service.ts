@@ -29,6 +29,33 @@ export interface EnsureOperatorResult {
   weakness?: string;
 }
 
+/** A user account as other features see it (a login, a token check, a password reset). */
+export interface Account {
+  id: string;
+  agentId: string | null;
+  username: string;
+  email: string | null;
+  name: string;
+  role: UserRow['role'];
+  status: UserRow['status'];
+  /** 'all' the agent's homes, or only those of the user's home groups (editors and viewers) */
+  homeAccess: UserRow['home_access'];
+  /** the argon2id hash a login is checked against */
+  passwordHash: string;
+}
+
+const accountOf = (row: UserRow): Account => ({
+  id: row.id,
+  agentId: row.agent_id,
+  username: row.username,
+  email: row.email,
+  name: row.name,
+  role: row.role,
+  status: row.status,
+  homeAccess: row.home_access,
+  passwordHash: row.password_hash,
+});
+
 export interface UsersDeps {
   db: Kysely<DB>;
   agents: AgentsService;
@@ -90,17 +117,19 @@ export class UsersService {
     private readonly deps: UsersDeps,
   ) {}
 
-  findForLogin(username: string): Promise<UserRow | undefined> {
-    return this.repo.findByUsername(username);
+  async findForLogin(username: string): Promise<Account | undefined> {
+    const row = await this.repo.findByUsername(username);
+    return row && accountOf(row);
   }
 
-  findById(id: string): Promise<UserRow | undefined> {
-    return this.repo.findById(id);
+  async findById(id: string): Promise<Account | undefined> {
+    const row = await this.repo.findById(id);
+    return row && accountOf(row);
   }
 
   /** The active users of agents that have this email address (at most `limit`). */
-  findActiveByEmail(email: string, limit = 10): Promise<UserRow[]> {
-    return this.repo.findActiveByEmail(email, limit);
+  async findActiveByEmail(email: string, limit = 10): Promise<Account[]> {
+    return (await this.repo.findActiveByEmail(email, limit)).map(accountOf);
   }
 
   /** Sets a user's password hash inside the caller's transaction (a password reset). */
