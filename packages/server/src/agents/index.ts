@@ -7,9 +7,8 @@ import { agentsRoutes } from './routes.js';
 import { type AgentsDeps, AgentsService } from './service.js';
 
 export { agentFor } from './agent-for.js';
-export type { AgentRow } from './repository.js';
 export { type CreateAgentInput, Email, PersonName } from './schemas.js';
-export { AgentsService } from './service.js';
+export { type Agent, AgentsService } from './service.js';
 
 /** Makes the feature over its own tables: its service, and the routes that reach it (app.ctx). */
 export function createAgents(deps: AgentsDeps) {

@@ -39,6 +39,25 @@ function checkTimeZone(zone: string): string {
   }
 }
 
+/** An agent as other features see it. */
+export interface Agent {
+  id: string;
+  name: string;
+  status: AgentRow['status'];
+  /** the IANA time zone its days and months are counted in */
+  timeZone: string;
+  /** the region its homes use when they name none; null: the platform default */
+  region: string | null;
+}
+
+const agentOf = (row: AgentRow): Agent => ({
+  id: row.id,
+  name: row.name,
+  status: row.status,
+  timeZone: row.time_zone,
+  region: row.region,
+});
+
 export const toAgentView = (row: AgentRow): AgentView => ({
   id: row.id,
   name: row.name,
@@ -87,8 +106,10 @@ export class AgentsService {
     return (await this.repo.findById(agentId, trx))?.region ?? null;
   }
 
-  findById(id: string, trx?: Kysely<DB>): Promise<AgentRow | undefined> {
-    return this.repo.findById(id, trx);
+  /** The agent as other features see it, or undefined when there is none. */
+  async findById(id: string, trx?: Kysely<DB>): Promise<Agent | undefined> {
+    const row = await this.repo.findById(id, trx);
+    return row && agentOf(row);
   }
 
   async list(filter: AgentFilter): Promise<AgentView[]> {

@@ -287,7 +287,7 @@ export class TariffsService {
     const day =
       date ??
       (DateTime.now()
-        .setZone(agent?.time_zone ?? 'Europe/London')
+        .setZone(agent?.timeZone ?? 'Europe/London')
         .toISODate() as string);
     const own = await this.repo.homeTariffs(home.id, trx);
     const items = [];

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import type { AgentRow, AgentsService } from '../agents/index.js';
+import type { Agent, AgentsService } from '../agents/index.js';
 import type { AuditService } from '../audit/index.js';
 import {
   type Actor,
@@ -88,11 +88,11 @@ export interface NewUser {
 }
 
 /** The agent as its users see it: who they work for, its time zone and its homes' default region. */
-const agentSummary = (agent: AgentRow): NonNullable<UserView['agent']> => ({
+const agentSummary = (agent: Agent): NonNullable<UserView['agent']> => ({
   id: agent.id,
   name: agent.name,
   status: agent.status,
-  timeZone: agent.time_zone,
+  timeZone: agent.timeZone,
   region: agent.region,
 });
 

@@ -128,6 +128,22 @@ describe('feature boundaries', () => {
     expect(reaching).toEqual([]);
   });
 
+  it('a public module gives camelCase domain types, never its stored rows or its repositories', () => {
+    const leaking: string[] = [];
+    for (const feature of FEATURES) {
+      const index = code(join(SRC, feature, 'index.ts'));
+      for (const m of index.matchAll(/export (?:type )?\{([^}]*)\} from '\.\/([\w-]+)\.js'/g)) {
+        const names = (m[1] as string).split(',').map((n) => n.replace(/^\s*type\s+/, '').trim());
+        for (const name of names.filter(Boolean)) {
+          const fromRepository = (m[2] as string).endsWith('repository');
+          if (name.endsWith('Repository') || (fromRepository && name.endsWith('Row')))
+            leaking.push(`${feature}: ${name}`);
+        }
+      }
+    }
+    expect(leaking).toEqual([]);
+  });
+
   it("stored JSON (a home's address, occupant and installation; provisioning settings) is parsed only by its owner", () => {
     const formats: Record<string, Feature> = {
       installation: 'homes',
