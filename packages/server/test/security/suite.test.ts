@@ -29,7 +29,7 @@ import {
   routeName,
 } from './routes.js';
 
-// The shared security suite (STYLE.md, Tests: "One security suite for every route"): every route
+// The shared security suite (one security suite for every route): every route
 // of routes.ts against every way a caller can be wrong. A new route joins the table or the
 // completeness check fails.
 
