@@ -150,7 +150,7 @@ export function createContext(config: Config, database: Database, log: Logger) {
     audit,
     provisioning,
     events,
-    groupsExist,
+    groups: homeGroups,
     meterStatuses: (homeId, agentId, meters, collection, trx) =>
       telemetryQueries.meterStatuses(homeId, agentId, meters, collection, trx),
     pollHealth: (meterIds, trx) => pollStatus(trx ?? db, meterIds),

@@ -7,6 +7,7 @@ import { homeGroupsRoutes } from './routes.js';
 import { HomeGroupsService } from './service.js';
 
 export { checkGroups, type GroupsExist } from './check.js';
+export type { HomeGroupsService } from './service.js';
 
 /** Makes the feature over its own tables: its service, and the routes that reach it (app.ctx). */
 export function createHomeGroups(deps: ConstructorParameters<typeof HomeGroupsService>[1]) {

@@ -87,6 +87,26 @@ export class HomeGroupsRepository {
     return deleteAtRevision(trx, 'home_groups', id, revision);
   }
 
+  groupsOfHome(homeId: string, trx: Kysely<DB> = this.db): Promise<{ id: string; name: string }[]> {
+    return trx
+      .selectFrom('home_group_members')
+      .innerJoin('home_groups', 'home_groups.id', 'home_group_members.group_id')
+      .select(['home_groups.id', 'home_groups.name'])
+      .where('home_group_members.home_id', '=', homeId)
+      .orderBy('home_groups.name')
+      .execute();
+  }
+
+  async setHomeGroups(homeId: string, groupIds: string[], trx: Kysely<DB>): Promise<void> {
+    await trx.deleteFrom('home_group_members').where('home_id', '=', homeId).execute();
+    if (groupIds.length > 0) {
+      await trx
+        .insertInto('home_group_members')
+        .values(groupIds.map((groupId) => ({ group_id: groupId, home_id: homeId })))
+        .execute();
+    }
+  }
+
   async setUserGroups(userId: string, groupIds: string[], trx: Kysely<DB>): Promise<void> {
     await trx.deleteFrom('user_home_groups').where('user_id', '=', userId).execute();
     if (groupIds.length > 0) {

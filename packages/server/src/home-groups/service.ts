@@ -37,6 +37,16 @@ export class HomeGroupsService {
     return (await this.repo.countInAgent(agentId, ids, trx)) === new Set(ids).size;
   }
 
+  /** A home's groups, by name (the home's view). */
+  groupsOfHome(homeId: string, trx?: Kysely<DB>): Promise<{ id: string; name: string }[]> {
+    return this.repo.groupsOfHome(homeId, trx);
+  }
+
+  /** Puts a home in exactly these groups (checked to be its agent's by the caller), in its transaction. */
+  setHomeGroups(homeId: string, groupIds: string[], trx: Kysely<DB>): Promise<void> {
+    return this.repo.setHomeGroups(homeId, groupIds, trx);
+  }
+
   setUserGroups(userId: string, groupIds: string[], trx: Kysely<DB>): Promise<void> {
     return this.repo.setUserGroups(userId, groupIds, trx);
   }

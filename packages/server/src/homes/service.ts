@@ -6,6 +6,7 @@ import type { Actor, Scope } from '../auth/index.js';
 import type { DB } from '../db/schema.js';
 import { isoTime, isoTimeOrNull } from '../db/time.js';
 import type { Events } from '../events.js';
+import type { HomeGroupsService } from '../home-groups/index.js';
 import { ApiError, type FieldProblem } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
 import {
@@ -44,8 +45,8 @@ export interface HomesDeps {
   provisioning: HomeProvisioning;
   /** tells the features above that an occupant was erased ('home.occupant_erased': orders keep a copy) */
   events: Events;
-  /** Home groups of the agent, to check ids given in groupIds. */
-  groupsExist: (agentId: string, ids: string[], trx: Kysely<DB>) => Promise<boolean>;
+  /** the home's groups (home-groups owns them): shown in its view, checked and set on an edit */
+  groups: Pick<HomeGroupsService, 'allExist' | 'groupsOfHome' | 'setHomeGroups'>;
   /** Each meter's collection status (telemetry/query.ts), shown with the meters. */
   meterStatuses: (
     homeId: string,
@@ -469,7 +470,7 @@ export class HomesService extends HomeRecords {
     const [meters, channels, groups, provisioning] = await Promise.all([
       this.repo.meters(row.id, trx),
       this.repo.channels(row.id, trx),
-      this.repo.groupsOf(row.id, trx),
+      this.deps.groups.groupsOfHome(row.id, trx),
       this.deps.provisioning.summaries(row.id, trx),
     ]);
     return {
@@ -584,7 +585,7 @@ export class HomesService extends HomeRecords {
         changed.push('installation');
       }
       if (input.groupIds !== undefined) {
-        if (!(await this.deps.groupsExist(row.agent_id, input.groupIds, trx))) {
+        if (!(await this.deps.groups.allExist(row.agent_id, input.groupIds, trx))) {
           throw new ApiError('validation_failed', 'A group in groupIds does not exist', {
             errors: [{ field: '/body/groupIds', message: 'names a group that does not exist' }],
           });
@@ -599,7 +600,7 @@ export class HomesService extends HomeRecords {
       }
       // Only after the revision-guarded update, which holds the home's row: two changes of its groups
       // at the same moment then take turns (the second gets 412) instead of colliding in the join table.
-      if (input.groupIds !== undefined) await this.repo.setGroups(row.id, input.groupIds, trx);
+      if (input.groupIds !== undefined) await this.deps.groups.setHomeGroups(row.id, input.groupIds, trx);
       // The audit trail names what changed, never the personal data itself.
       await this.deps.audit.record(trx, actor, {
         agentId: row.agent_id,

@@ -22,8 +22,8 @@ const DELIBERATE: Record<string, readonly string[]> = {
 const REMAINING_TABLE_READS: Record<string, readonly string[]> = {
   // an evaluation's start (homes, agents' time zones), the alarm list's group filter, recipients
   'faults/repository.ts': ['agents', 'home_group_members', 'homes', 'provisioning'],
-  // a home's groups and their names, and the list's group filter
-  'homes/repository.ts': ['home_group_members', 'home_groups'],
+  // the home list's group filter, a subquery of the list's one statement
+  'homes/repository.ts': ['home_group_members'],
   // subscriptions' agents and time zones; fault_management recipients
   'notifications/repository.ts': ['agents', 'provisioning'],
   // the channel an exclusion names
