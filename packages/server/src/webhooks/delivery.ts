@@ -112,8 +112,7 @@ export class WebhookDeliveryWorker {
     }
     if (response.ok) {
       // If this write fails the lease runs out and the delivery goes again: at least once.
-      await this.repo.markDelivered(lease, { attempts, status: response.status ?? 200, at });
-      await this.repo.recordWebhookSuccess(webhook.id, at);
+      await this.repo.markDelivered(lease, webhook.id, { attempts, status: response.status ?? 200, at });
       return true;
     }
     const error = (response.error ?? 'error').slice(0, MAX_ERROR_LENGTH);

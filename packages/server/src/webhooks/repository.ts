@@ -166,23 +166,31 @@ export class WebhooksRepository {
     await this.leases.release(lease, {}, { also: pending });
   }
 
-  /** Records a 2xx; only the holder of the lease does (one whose lease ran out must not undo another's work). */
+  /**
+   * Records a 2xx, and that it ends the webhook's run of failures, in one transaction (a reader never
+   * sees the delivery done and the failures still counted). Only the holder of the lease does: one
+   * whose lease ran out must not undo another's work.
+   */
   async markDelivered(
     lease: Lease,
+    webhookId: string,
     outcome: { attempts: number; status: number; at: number },
   ): Promise<void> {
-    await this.leases.release(
-      lease,
-      {
-        status: 'delivered',
-        attempts: outcome.attempts,
-        last_status: outcome.status,
-        last_error: null,
-        last_attempt_at: outcome.at,
-        delivered_at: outcome.at,
-      },
-      { also: pending },
-    );
+    await this.db.transaction().execute(async (trx) => {
+      const held = await this.leases.release(
+        lease,
+        {
+          status: 'delivered',
+          attempts: outcome.attempts,
+          last_status: outcome.status,
+          last_error: null,
+          last_attempt_at: outcome.at,
+          delivered_at: outcome.at,
+        },
+        { also: pending, trx },
+      );
+      if (held) await this.recordWebhookSuccess(webhookId, outcome.at, trx);
+    });
   }
 
   /** Records a failed attempt and releases the lease: retried at `nextAttemptAt`, or `failed` for good. */
@@ -212,8 +220,8 @@ export class WebhooksRepository {
   }
 
   /** A success ends the webhook's run of failures. */
-  async recordWebhookSuccess(webhookId: string, at: number): Promise<void> {
-    await this.db
+  async recordWebhookSuccess(webhookId: string, at: number, trx: Kysely<DB> = this.db): Promise<void> {
+    await trx
       .updateTable('webhooks')
       .set({ consecutive_failures: 0, failing_since: null, last_success_at: at })
       .where('id', '=', webhookId)
