@@ -314,8 +314,10 @@ export class FaultsRepository {
       { key: homeId, owner, until: 0 }, // held is known by its owner alone
       {
         ...(outcome.evaluatedTo !== undefined ? { evaluated_to: outcome.evaluatedTo } : {}),
-        // Readings that arrived during the evaluation (touch moved due_at earlier) keep it early.
-        due_at: sql<number>`case when due_at < ${outcome.lastRunAt} then due_at else ${outcome.dueAt} end`,
+        // Readings that arrived during the evaluation (a touch since it began) keep the due time the
+        // touch gave. Not `due_at < lastRunAt`: that holds for every home the pass finds due, so
+        // each stayed due and was judged again at once, for ever.
+        due_at: sql<number>`case when touched_at >= ${outcome.lastRunAt} then due_at else ${outcome.dueAt} end`,
         last_run_at: outcome.lastRunAt,
         last_error: outcome.lastError,
       },

@@ -138,3 +138,56 @@ describe('concurrent evaluation', () => {
     expect((await activeAlarms()).filter((a) => a.rule === row.rule)).toHaveLength(1);
   });
 });
+
+describe('when a judged home is next due', () => {
+  const evaluation = () =>
+    t.app.ctx.database.db
+      .selectFrom('fault_evaluations')
+      .select(['due_at', 'last_run_at'])
+      .where('home_id', '=', homeId)
+      .executeTakeFirstOrThrow();
+
+  it('a scan interval after its evaluation, not at once (a home due since long ago is not judged over and over)', async () => {
+    const { config, database } = t.app.ctx;
+    // Due since its take-up, as every home the pass picks up is.
+    await database.db
+      .updateTable('fault_evaluations')
+      .set({ due_at: Date.now() - 86_400_000 })
+      .where('home_id', '=', homeId)
+      .execute();
+    // The app's own worker: should its background pass be judging the home, this waits for it.
+    expect(await t.app.ctx.services.faultEvaluator.evaluateHome(homeId, { wait: true })).toMatchObject({
+      homeId,
+    });
+    const row = await evaluation();
+    expect(Number(row.due_at)).toBe(Number(row.last_run_at) + config.faults.scanIntervalMs);
+    const due = await new FaultsRepository(database.db).due(Date.now(), 100);
+    expect(due.map((d) => d.home_id)).not.toContain(homeId);
+  });
+
+  it('within the stream delay when readings arrived during its evaluation', async () => {
+    const { services, config, database } = t.app.ctx;
+    const repo = new FaultsRepository(database.db);
+    let touchedAt = 0;
+    // Readings arrive (the telemetry write touches the home) while the evaluation reads its thresholds.
+    const touching = new FaultEvaluator({
+      db: database.db,
+      repo,
+      homes: () => services.homes,
+      telemetry: services.telemetryQueries,
+      provisioning: () => services.provisioning,
+      notifications: () => undefined,
+      thresholdsOf: async (home, agent) => {
+        touchedAt = Date.now();
+        await repo.touch([home], touchedAt, touchedAt + config.faults.streamDelayMs);
+        return services.alarms.thresholdsOf(home, agent);
+      },
+      config: config.faults,
+      workerId: 'touching',
+      log: t.app.log,
+    });
+    expect(await touching.evaluateHome(homeId)).toMatchObject({ homeId });
+    const row = await evaluation();
+    expect(Number(row.due_at)).toBeLessThanOrEqual(touchedAt + config.faults.streamDelayMs);
+  });
+});

@@ -9,7 +9,7 @@
 import type { FaultKind, HomeSpec } from '@hearth/simulator';
 import { applyFinding, episodeOf, type TrackedAlarm } from '../../../src/faults/reconcile.js';
 import { RULES, resolveParams } from '../../../src/faults/rules/index.js';
-import type { Rule } from '../../../src/faults/rules/types.js';
+import type { Rule, RuleContext } from '../../../src/faults/rules/types.js';
 import { factsAt, HOUR, type SimRun } from './sim-data.js';
 
 export interface AlarmEpisode {
@@ -56,12 +56,14 @@ export function alarmEpisodes(
     for (const rule of rules) {
       const current = active.get(rule.id);
       const episode = episodeOf(current);
-      const finding = rule.evaluate({
+      const context: RuleContext = {
         at,
         home: facts.get(rule.lookbackHours) as ReturnType<typeof factsAt>,
         params: params.get(rule.id) ?? {},
-        ...(episode ? { active: episode } : {}),
-      });
+      };
+      // Set, not spread in: V8 11 builds a literal with a spread on a slow path.
+      if (episode) context.active = episode;
+      const finding = rule.evaluate(context);
       const result = applyFinding(rule, finding, at, previousAt, current);
       if (result.transition?.type === 'raised')
         first.set(result.transition.alarm, result.transition.alarm.summary);

@@ -8,27 +8,16 @@ import { resolve } from 'node:path';
 import { csvWeather, type HomeSpec, type WeatherSource } from '@hearth/simulator';
 // Simulating and stepping weeks of a home hour by hour takes 10–40 s on a loaded 2-core machine.
 import { describe, expect, it } from 'vitest';
-import { RULES, resolveParams } from '../../../src/faults/rules/index.js';
 import { timeout } from '../../harness/timeouts.js';
-import { factsAt, HOUR, home, simulate } from './sim-data.js';
+import { alarmsOf } from './demo-fleet.js';
+import { home, simulate } from './sim-data.js';
 
 const LLANBERIS = resolve(process.cwd(), '../shared/data/weather/llanberis2024.csv');
 
-/** Every (rule, step) where a rule was present, as "rule @ time: summary". */
+/** Every (rule, hourly step) where a rule was present, as "rule @ time: summary". */
 function falseAlarms(spec: HomeSpec, start: number, days: number, weather?: WeatherSource): string[] {
   const run = simulate(spec, { start, days, ...(weather ? { weather } : {}) });
-  const alarms: string[] = [];
-  for (let at = start + HOUR; at <= run.end; at += HOUR) {
-    for (const rule of RULES) {
-      const f = rule.evaluate({
-        at,
-        home: factsAt(run, at, rule.lookbackHours),
-        params: resolveParams(rule, {}),
-      });
-      if (f?.present) alarms.push(`${rule.id} @ ${new Date(at).toISOString()}: ${f.evidence?.summary}`);
-    }
-  }
-  return alarms;
+  return alarmsOf(run).map((a) => `${a.rule} @ ${new Date(a.at).toISOString()}: ${a.summary}`);
 }
 
 const JANUARY = Date.UTC(2026, 0, 1);
