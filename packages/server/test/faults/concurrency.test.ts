@@ -173,14 +173,16 @@ describe('when a judged home is next due', () => {
     const touching = new FaultEvaluator({
       db: database.db,
       repo,
-      homes: () => services.homes,
+      homes: services.homes,
       telemetry: services.telemetryQueries,
-      provisioning: () => services.provisioning,
-      notifications: () => undefined,
-      thresholdsOf: async (home, agent) => {
-        touchedAt = Date.now();
-        await repo.touch([home], touchedAt, touchedAt + config.faults.streamDelayMs);
-        return services.alarms.thresholdsOf(home, agent);
+      provisioning: {
+        activatePending: (service) => services.provisioning.activatePending(service),
+        // The home's own thresholds are read with its agent's, during the evaluation.
+        faultThresholds: async (home) => {
+          touchedAt = Date.now();
+          await repo.touch([home], touchedAt, touchedAt + config.faults.streamDelayMs);
+          return services.provisioning.faultThresholds(home);
+        },
       },
       config: config.faults,
       workerId: 'touching',
