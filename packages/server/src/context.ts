@@ -211,6 +211,7 @@ export function createContext(config: Config, database: Database, log: Logger) {
     webhooks,
     worker: webhookWorker,
     groupsExist,
+    provisioning,
     options: config.notifications,
     publicUrl: config.publicUrl,
     log,

@@ -73,15 +73,13 @@ export class NotificationsRepository {
     }
   }
 
-  /** Every digest subscription with its agent's time zone (for when its digest is due). */
-  digestSubscriptions(): Promise<Array<SubscriptionRow & { time_zone: string }>> {
+  /** Every digest subscription. */
+  digestSubscriptions(): Promise<SubscriptionRow[]> {
     return this.db
-      .selectFrom('notification_subscriptions as s')
-      .innerJoin('agents as a', 'a.id', 's.agent_id')
-      .selectAll('s')
-      .select('a.time_zone')
-      .where('s.mode', '=', 'digest')
-      .orderBy('s.id')
+      .selectFrom('notification_subscriptions')
+      .selectAll()
+      .where('mode', '=', 'digest')
+      .orderBy('id')
       .execute();
   }
 
@@ -120,17 +118,5 @@ export class NotificationsRepository {
         .execute();
     }
     return rows;
-  }
-
-  /** The recipients of a home's fault_management provisioning definition (none without one). */
-  async homeRecipients(homeId: string, trx: Kysely<DB>): Promise<string[]> {
-    const row = await trx
-      .selectFrom('provisioning')
-      .select('settings')
-      .where('home_id', '=', homeId)
-      .where('service', '=', 'fault_management')
-      .where('status', '!=', 'suspended')
-      .executeTakeFirst();
-    return row ? ((JSON.parse(row.settings) as { recipients?: string[] }).recipients ?? []) : [];
   }
 }

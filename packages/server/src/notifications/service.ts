@@ -19,6 +19,7 @@ import { ApiError } from '../http/errors.js';
 import { checkIfMatch, type Versioned } from '../http/etag.js';
 import type { Logger as NotificationsLog } from '../log.js';
 import type { MailService } from '../mail/index.js';
+import type { ProvisioningService } from '../provisioning/index.js';
 import type { WebhookDeliveryWorker, WebhooksService } from '../webhooks/index.js';
 import { digestDue } from './digest.js';
 import { digestMail, immediateMail } from './messages.js';
@@ -33,6 +34,8 @@ export interface NotificationsDeps {
   webhooks: WebhooksService;
   worker: WebhookDeliveryWorker;
   groupsExist: GroupsExist;
+  /** who a home's own fault_management definition names */
+  provisioning: Pick<ProvisioningService, 'faultRecipients'>;
   options: NotificationsOptions;
   publicUrl: string;
   log: NotificationsLog;
@@ -111,7 +114,7 @@ export class NotificationsService {
       if (event.historic || (event.type !== 'alarm.raised' && event.type !== 'alarm.cleared')) continue;
       let recipients = recipientsOf.get(event.homeId);
       if (!recipients) {
-        recipients = await this.repo.homeRecipients(event.homeId, trx);
+        recipients = await this.deps.provisioning.faultRecipients(event.homeId, trx);
         recipientsOf.set(event.homeId, recipients);
       }
       for (const email of recipients) await mail(email, event);
@@ -160,15 +163,14 @@ export class NotificationsService {
    */
   async sendDigests(now: number): Promise<number> {
     let queued = 0;
+    const zones = new Map<string, string>();
     for (const subscription of await this.repo.digestSubscriptions()) {
-      if (
-        !digestDue(
-          Number(subscription.last_digest_at),
-          now,
-          subscription.time_zone,
-          this.deps.options.digestHour,
-        )
-      ) {
+      let zone = zones.get(subscription.agent_id);
+      if (zone === undefined) {
+        zone = await this.deps.agents.timeZoneOf(subscription.agent_id);
+        zones.set(subscription.agent_id, zone);
+      }
+      if (!digestDue(Number(subscription.last_digest_at), now, zone, this.deps.options.digestHour)) {
         continue;
       }
       const sent = await this.deps.db.transaction().execute(async (trx) => {
@@ -179,7 +181,7 @@ export class NotificationsService {
         const events = items.map((item) => JSON.parse(item.event) as AlarmEvent);
         events.sort((a, b) => a.at.localeCompare(b.at));
         await this.deps.mail.enqueue(
-          digestMail(subscription.email, events, subscription.time_zone, this.deps.publicUrl),
+          digestMail(subscription.email, events, zone, this.deps.publicUrl),
           trx,
         );
         return true;

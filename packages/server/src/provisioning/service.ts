@@ -157,6 +157,13 @@ export class ProvisioningService {
     return result;
   }
 
+  /** The recipients a home's fault_management definition names (none without one, or suspended). */
+  async faultRecipients(homeId: string, trx?: Kysely<DB>): Promise<string[]> {
+    const row = await this.repo.findForService(homeId, 'fault_management', trx);
+    if (!row || row.status === 'suspended') return [];
+    return (JSON.parse(row.settings) as { recipients?: string[] }).recipients ?? [];
+  }
+
   /** The home's own fault thresholds (`<rule>.<parameter>`: value) from its fault_management definition. */
   async faultThresholds(homeId: string): Promise<Record<string, number>> {
     const row = await this.repo.findForService(homeId, 'fault_management');

@@ -24,8 +24,6 @@ const REMAINING_TABLE_READS: Record<string, readonly string[]> = {
   'faults/repository.ts': ['agents', 'home_group_members', 'homes', 'provisioning'],
   // the home list's group filter, a subquery of the list's one statement
   'homes/repository.ts': ['home_group_members'],
-  // subscriptions' agents and time zones; fault_management recipients
-  'notifications/repository.ts': ['agents', 'provisioning'],
   // the channel an exclusion names
   'telemetry/exclusions-repository.ts': ['channels'],
   'telemetry/exclusions.ts': ['channels'],
@@ -33,11 +31,6 @@ const REMAINING_TABLE_READS: Record<string, readonly string[]> = {
   'telemetry/query.ts': ['channels'],
   // the writer's channels, meters and homes checked at ingest; the agent's time zone
   'telemetry/service.ts': ['agents', 'channels', 'homes', 'meters', 'provisioning'],
-};
-
-/** Parses of another feature's stored JSON still to move to its owner (issue #21). */
-const REMAINING_JSON_PARSES: Record<string, readonly string[]> = {
-  'notifications/repository.ts': ['settings'],
 };
 
 const FEATURES = Object.keys(TABLES_OF) as Feature[];
@@ -164,6 +157,6 @@ describe('feature boundaries', () => {
       }
     }
     for (const list of Object.values(parses)) list.sort();
-    expect(parses).toEqual(REMAINING_JSON_PARSES);
+    expect(parses).toEqual({});
   });
 });
