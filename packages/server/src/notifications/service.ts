@@ -180,10 +180,7 @@ export class NotificationsService {
         if (items.length === 0) return false;
         const events = items.map((item) => JSON.parse(item.event) as AlarmEvent);
         events.sort((a, b) => a.at.localeCompare(b.at));
-        await this.deps.mail.enqueue(
-          digestMail(subscription.email, events, zone, this.deps.publicUrl),
-          trx,
-        );
+        await this.deps.mail.enqueue(digestMail(subscription.email, events, zone, this.deps.publicUrl), trx);
         return true;
       });
       if (sent) queued++;
