@@ -23,8 +23,13 @@ export default defineConfig({
     // Files share a worker's module graph instead of importing the server afresh each (2-3 s of CPU
     // a file). Every test builds its own app and database, so nothing of one file reaches another.
     isolate: false,
-    // Most of a file's time is spent waiting (fsync, PostgreSQL, sockets, child processes), so on a
-    // small machine one file per core leaves the cores idle; vitest's default is cores - 1.
-    maxWorkers: Number(process.env.HEARTH_TEST_WORKERS) || Math.max(2, availableParallelism()),
+    // Most of a file's time is spent waiting (fsync, sockets, child processes), so on SQLite one
+    // file per core leaves the cores idle (vitest's default is cores - 1): one more than the cores.
+    // On PostgreSQL the server needs the cores too: one per core. On the 2-core machine, SQLite's
+    // pass took 294 s with 3 workers against 376 s with 2, PostgreSQL's 342 s with 3 against 292 s
+    // with 2 (docs/benchmarks.md, "Test suite time").
+    maxWorkers:
+      Number(process.env.HEARTH_TEST_WORKERS) ||
+      (onPostgres ? Math.max(2, availableParallelism()) : availableParallelism() + 1),
   },
 });

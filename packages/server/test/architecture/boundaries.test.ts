@@ -20,7 +20,8 @@ const DELIBERATE: Record<string, readonly string[]> = {
 
 /** Reads of another feature's tables still to move behind the owner's service (issue #21). */
 const REMAINING_TABLE_READS: Record<string, readonly string[]> = {
-  // an evaluation's start (homes, agents' time zones), the alarm list's group filter, recipients
+  // set-based: the alarm list's home reference and group filter, the groups an alarm event names,
+  // and the evaluator's scans (homes with fault_management to take up, with their time zones)
   'faults/repository.ts': ['agents', 'home_group_members', 'homes', 'provisioning'],
   // the home list's group filter, a subquery of the list's one statement
   'homes/repository.ts': ['home_group_members'],
