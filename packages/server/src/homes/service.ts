@@ -225,6 +225,11 @@ export class HomeRecords {
       : { name: this.options.defaultRegion, source: 'platform_default' };
   }
 
+  /** A home's channels: each with its key and the meter it belongs to (the caller checked the home). */
+  async channelsOf(homeId: string): Promise<{ id: string; key: string; meterId: string }[]> {
+    return (await this.repo.channels(homeId)).map((c) => ({ id: c.id, key: c.key, meterId: c.meter_id }));
+  }
+
   /**
    * A home the caller may see (404 otherwise, as requireVisible) with its meters and channels as
    * defined by the order, without the collection status: for analytics (performance).

@@ -2,18 +2,14 @@ import type { Kysely, Selectable } from 'kysely';
 import type { DB, TelemetryExclusionsTable } from '../db/schema.js';
 import { type Interval, mergeIntervals } from './excluded.js';
 
-export type ExclusionRow = Selectable<TelemetryExclusionsTable> & { meter_id: string; key: string };
+export type ExclusionRow = Selectable<TelemetryExclusionsTable>;
 
 /** The SQL of telemetry exclusions. Callers have checked the home is visible. */
 export class ExclusionsRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
   private select(db: Kysely<DB>) {
-    return db
-      .selectFrom('telemetry_exclusions as x')
-      .innerJoin('channels as c', 'c.id', 'x.channel_id')
-      .selectAll('x')
-      .select(['c.meter_id', 'c.key']);
+    return db.selectFrom('telemetry_exclusions as x').selectAll('x');
   }
 
   list(

@@ -52,14 +52,15 @@ export class ExclusionsService {
     filter: { channelId?: string; after?: string; limit: number },
   ): Promise<ExclusionView[]> {
     const home = await this.deps.homes.requireVisible(scope, homeId);
-    return (await this.repo.list(home.id, filter)).map(toView);
+    const channels = await this.channelsOf(home.id);
+    return (await this.repo.list(home.id, filter)).map((row) => toView(row, channels));
   }
 
   async get(scope: Scope, homeId: string, id: string): Promise<Versioned<ExclusionView>> {
     const home = await this.deps.homes.requireVisible(scope, homeId);
     const row = await this.repo.find(home.id, id);
     if (!row) throw new ApiError('not_found', `No exclusion ${id} on home ${home.id}`);
-    return { view: toView(row), revision: row.revision };
+    return { view: toView(row, await this.channelsOf(home.id)), revision: row.revision };
   }
 
   /**
@@ -73,12 +74,8 @@ export class ExclusionsService {
   ): Promise<Versioned<ExclusionView> & { created: boolean }> {
     const home = await this.deps.homes.requireVisible(actor.scope, homeId);
     const { from, to, reason } = this.validate(input);
-    const channel = await this.deps.db
-      .selectFrom('channels')
-      .select(['id', 'key', 'meter_id'])
-      .where('id', '=', input.channelId)
-      .where('home_id', '=', home.id)
-      .executeTakeFirst();
+    const channels = await this.channelsOf(home.id);
+    const channel = channels.get(input.channelId);
     if (!channel) {
       throw new ApiError('validation_failed', `${input.channelId} is not a channel of this home`, {
         errors: [{ field: '/body/channelId', message: 'is not a channel of this home' }],
@@ -138,10 +135,10 @@ export class ExclusionsService {
           reason,
         },
       });
-      return { row: { ...row, meter_id: channel.meter_id, key: channel.key }, created: true };
+      return { row, created: true };
     });
     if (result.created) await telemetry.dataChanged(home.id);
-    return { view: toView(result.row), revision: result.row.revision, created: result.created };
+    return { view: toView(result.row, channels), revision: result.row.revision, created: result.created };
   }
 
   /** Removes an exclusion: its readings count again, the buckets it touched are recomputed. */
@@ -150,6 +147,7 @@ export class ExclusionsService {
     const found = await this.repo.find(home.id, id);
     if (!found) throw new ApiError('not_found', `No exclusion ${id} on home ${home.id}`);
     checkIfMatch(ifMatch, found.revision);
+    const channel = (await this.channelsOf(home.id)).get(found.channel_id);
     const calendar = await this.calendarOf(home);
     const { telemetry } = this.deps;
     const series = Number(found.series);
@@ -169,7 +167,7 @@ export class ExclusionsService {
         details: {
           homeId: home.id,
           channelId: found.channel_id,
-          key: found.key,
+          key: channel?.key ?? null,
           from: isoTime(Number(found.from_t)),
           to: isoTime(Number(found.to_t)),
           reason: found.reason,
@@ -210,18 +208,28 @@ export class ExclusionsService {
     return { from: from as number, to: to as number, reason };
   }
 
+  /** The home's channels by id: an exclusion names one, and its view shows its key and meter. */
+  private async channelsOf(homeId: string): Promise<ChannelsById> {
+    const channels = await this.deps.homes.channelsOf(homeId);
+    return new Map(channels.map((c) => [c.id, c]));
+  }
+
   private async calendarOf(home: Home) {
     return calendarFor(await this.deps.agents.timeZoneOf(home.agentId));
   }
 }
 
-function toView(row: ExclusionRow): ExclusionView {
+type ChannelsById = Map<string, { id: string; key: string; meterId: string }>;
+
+function toView(row: ExclusionRow, channels: ChannelsById): ExclusionView {
+  // Channels are never deleted, and an exclusion would go with its channel (ON DELETE CASCADE).
+  const channel = channels.get(row.channel_id) as { key: string; meterId: string };
   return {
     id: row.id,
     homeId: row.home_id,
     channelId: row.channel_id,
-    meterId: row.meter_id,
-    key: row.key,
+    meterId: channel.meterId,
+    key: channel.key,
     from: isoTime(Number(row.from_t)),
     to: isoTime(Number(row.to_t)),
     reason: row.reason,

@@ -25,9 +25,6 @@ const REMAINING_TABLE_READS: Record<string, readonly string[]> = {
   'faults/repository.ts': ['agents', 'home_group_members', 'homes', 'provisioning'],
   // the home list's group filter, a subquery of the list's one statement
   'homes/repository.ts': ['home_group_members'],
-  // the channel an exclusion names
-  'telemetry/exclusions-repository.ts': ['channels'],
-  'telemetry/exclusions.ts': ['channels'],
   // the channels of queries
   'telemetry/query.ts': ['channels'],
   // the writer's channels, meters and homes checked at ingest; the agent's time zone
