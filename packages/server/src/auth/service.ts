@@ -111,23 +111,13 @@ export interface AuthAccounts {
 }
 
 export class AuthService {
-  private readonly users: AuthAccounts['users'];
-  private readonly agents: AuthAccounts['agents'];
-  private readonly gateways: AuthAccounts['gateways'];
-  private readonly integrationClients: AuthAccounts['integrationClients'];
-
   constructor(
     private readonly repo: AuthRepository,
     private readonly throttle: LoginThrottle,
     private readonly sessions: Sessions,
-    accounts: AuthAccounts,
+    private readonly accounts: AuthAccounts,
     private readonly settings: AuthSettings,
-  ) {
-    this.users = accounts.users;
-    this.agents = accounts.agents;
-    this.gateways = accounts.gateways;
-    this.integrationClients = accounts.integrationClients;
-  }
+  ) {}
 
   /**
    * RFC 6749 §2.3.1: client_id and client_secret by HTTP Basic (form-encoded, then base64), or in
@@ -178,9 +168,9 @@ export class AuthService {
     if (!client) {
       // Not a configured client: a gateway, an integration client, or nobody (the same answer, and
       // the same digest comparisons, for an unknown client as for a wrong secret).
-      const gateway = await this.gateways.login(id ?? '', secret ?? '');
+      const gateway = await this.accounts.gateways.login(id ?? '', secret ?? '');
       if (gateway) return { id: gateway.clientId, grants: ['client_credentials'], gateway };
-      const integration = await this.integrationClients.login(id ?? '', secret ?? '');
+      const integration = await this.accounts.integrationClients.login(id ?? '', secret ?? '');
       if (integration) {
         const { agentId, tokenFamily } = integration;
         return {
@@ -225,7 +215,7 @@ export class AuthService {
       throw new OAuthError('invalid_request', 'The password parameter is required');
     const scope = this.parseScope(params.scope, SUPPORTED_SCOPES);
     const username = params.username.toLowerCase();
-    const user = await this.users.findForLogin(username);
+    const user = await this.accounts.users.findForLogin(username);
 
     const attempt = await this.throttle.begin(username, address, user?.id);
     const wait = attempt.retryAfter;
@@ -263,7 +253,7 @@ export class AuthService {
     }
     if (Number(stored.expires_at) <= now) throw invalid;
     const scope = this.parseScope(params.scope, stored.scope.split(' '));
-    const user = stored.user_id ? await this.users.findById(stored.user_id) : undefined;
+    const user = stored.user_id ? await this.accounts.users.findById(stored.user_id) : undefined;
     if (user?.status !== 'active') throw invalid;
     if (!(await this.repo.revokeToken(stored.token_hash, now))) {
       // Another request used this refresh token at the same moment: treat it as a replay.
@@ -294,8 +284,8 @@ export class AuthService {
     }
     const scope = this.parseScope(params.scope, SUPPORTED_SCOPES);
     const issued = await this.issue(client, null, scope, scope, family);
-    if (client.gateway) await this.gateways.markUsed(client.id);
-    else await this.integrationClients.markUsed(client.id);
+    if (client.gateway) await this.accounts.gateways.markUsed(client.id);
+    else await this.accounts.integrationClients.markUsed(client.id);
     return issued;
   }
 
@@ -403,7 +393,7 @@ export class AuthService {
   }
 
   private async userScope(userId: string, clientId: string, tokenHash: string): Promise<Scope> {
-    const user = await this.users.findById(userId);
+    const user = await this.accounts.users.findById(userId);
     if (user?.status !== 'active') {
       throw new ApiError('invalid_token', 'The account of this access token is disabled or gone');
     }
@@ -425,7 +415,7 @@ export class AuthService {
    * telemetry it may write is its own home's (`gatewayHomeId`).
    */
   private async gatewayScope(clientId: string, familyId: string, tokenHash: string): Promise<Scope> {
-    const gateway = await this.gateways.find(clientId);
+    const gateway = await this.accounts.gateways.find(clientId);
     if (gateway?.status !== 'active' || gateway.tokenFamily !== familyId) {
       throw new ApiError(
         'invalid_token',
@@ -455,7 +445,7 @@ export class AuthService {
     familyId: string,
     tokenHash: string,
   ): Promise<Scope | undefined> {
-    const client = await this.integrationClients.find(clientId);
+    const client = await this.accounts.integrationClients.find(clientId);
     if (!client) return undefined;
     if (client.tokenFamily !== familyId) {
       throw new ApiError('invalid_token', "The integration client's secret of this access token was rotated");
@@ -473,7 +463,7 @@ export class AuthService {
   }
 
   private async requireAgentActive(agentId: string, whose: string): Promise<void> {
-    const agent = await this.agents.findById(agentId);
+    const agent = await this.accounts.agents.findById(agentId);
     if (!agent) throw new ApiError('invalid_token', `The agent of ${whose} no longer exists`);
     if (agent.status === 'suspended') {
       throw new ApiError(

@@ -39,15 +39,18 @@ function toView(row: ProvisioningRow): ProvisioningView {
   };
 }
 
-/** An amr definition's reading interval in seconds (60 when absent or unusable). */
-function readInterval(settings: string): number {
+/** The reading interval an amr definition sets, in seconds (undefined when absent or unusable). */
+function intervalSetting(settings: string): number | undefined {
   try {
     const value = (JSON.parse(settings) as { intervalSeconds?: unknown }).intervalSeconds;
-    return typeof value === 'number' && Number.isFinite(value) && value >= 1 ? value : DEFAULT_AMR_INTERVAL;
+    return typeof value === 'number' && Number.isFinite(value) && value >= 1 ? value : undefined;
   } catch {
-    return DEFAULT_AMR_INTERVAL;
+    return undefined;
   }
 }
+
+/** An amr definition's reading interval in seconds (60 when absent or unusable). */
+const readInterval = (settings: string): number => intervalSetting(settings) ?? DEFAULT_AMR_INTERVAL;
 
 const DEFAULT_AMR_INTERVAL = 60;
 
@@ -137,13 +140,13 @@ export class ProvisioningService {
 
   /** The home's AMR reading interval (s), the default for a meter added later. */
   async amrInterval(homeId: string, trx?: Kysely<DB>): Promise<number> {
-    return (await this.amrIntervalSetting(homeId, trx)) ?? 60;
+    return (await this.amrIntervalSetting(homeId, trx)) ?? DEFAULT_AMR_INTERVAL;
   }
 
   /** The interval (s) the home's AMR definition sets, if it has one that sets it (polled meters use it). */
   async amrIntervalSetting(homeId: string, trx?: Kysely<DB>): Promise<number | undefined> {
     const amr = (await this.repo.listForHome(homeId, trx)).find((r) => r.service === 'amr');
-    return amr ? (JSON.parse(amr.settings) as { intervalSeconds?: number }).intervalSeconds : undefined;
+    return amr ? intervalSetting(amr.settings) : undefined;
   }
 
   /** amrIntervalSetting of many homes: those whose amr definition sets an interval, by home. */
@@ -151,7 +154,7 @@ export class ProvisioningService {
     const result = new Map<string, number>();
     if (homeIds.length === 0) return result;
     for (const row of await this.repo.amrOfHomes(homeIds)) {
-      const interval = (JSON.parse(row.settings) as { intervalSeconds?: number }).intervalSeconds;
+      const interval = intervalSetting(row.settings);
       if (interval) result.set(row.home_id, interval);
     }
     return result;
